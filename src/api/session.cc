@@ -1,0 +1,54 @@
+#include "api/session.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "runtime/executor.h"
+
+namespace qwasm {
+
+Session::Session(std::unique_ptr<Executor> exec) : exec_(std::move(exec)) {}
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts) {
+  LoadOptions lo;
+  lo.external = opts.external;
+  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, lo))));
+}
+
+std::unique_ptr<Session> Session::create(const void* data, size_t size, const SessionOptions& opts) {
+  return create(std::vector<ByteChunk>{{data, size}}, opts);
+}
+
+std::unique_ptr<Session> Session::create_from_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  QWASM_CHECK(f.good(), "cannot open model file '", path, "'");
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  SessionOptions opts;
+  size_t slash = path.find_last_of('/');
+  opts.external = file_external_reader(slash == std::string::npos ? "." : path.substr(0, slash));
+  return create(bytes.data(), bytes.size(), opts);
+}
+
+const std::vector<ValueInfo>& Session::inputs() const { return exec_->inputs(); }
+const std::vector<ValueInfo>& Session::outputs() const { return exec_->outputs(); }
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                 const std::vector<std::string>& outputs) {
+  return exec_->run(feeds, outputs);
+}
+
+ExternalDataReader file_external_reader(const std::string& dir) {
+  return [dir](const ExternalRef& ref, void* dst, size_t bytes) {
+    std::string path = dir + "/" + ref.location;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    QWASM_CHECK(f, "tensor '", ref.tensor, "': external data file '", ref.location, "' not found");
+    bool ok = std::fseek(f, long(ref.offset), SEEK_SET) == 0 && std::fread(dst, 1, bytes, f) == bytes;
+    std::fclose(f);
+    QWASM_CHECK(ok, "tensor '", ref.tensor, "': external data file '", ref.location, "' is shorter than offset ",
+                ref.offset, " + length ", bytes);
+  };
+}
+
+}  // namespace qwasm

@@ -1,0 +1,44 @@
+// The C++ public API: what the bindings, native tools and tests use.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/graph.h"
+#include "onnx/loader.h"
+
+namespace qwasm {
+
+class Executor;
+
+struct SessionOptions {
+  // Reads external-data bytes; required only for models that reference external files.
+  ExternalDataReader external;
+};
+
+class Session {
+ public:
+  // Parses the model (one block, or chunks in arrival order) and prepares every node.
+  static std::unique_ptr<Session> create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts);
+  static std::unique_ptr<Session> create(const void* data, size_t size, const SessionOptions& opts);
+  // Reads a model file; external data resolves relative to its directory.
+  static std::unique_ptr<Session> create_from_file(const std::string& path);
+  ~Session();
+
+  const std::vector<ValueInfo>& inputs() const;
+  const std::vector<ValueInfo>& outputs() const;
+
+  // `outputs` empty = all graph outputs, in graph order.
+  std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                          const std::vector<std::string>& outputs = {});
+
+ private:
+  explicit Session(std::unique_ptr<Executor> exec);
+  std::unique_ptr<Executor> exec_;
+};
+
+// Reads `bytes` of external data for `ref` from files under `dir`.
+ExternalDataReader file_external_reader(const std::string& dir);
+
+}  // namespace qwasm

@@ -1,0 +1,42 @@
+// ModelProto (protobuf-lite) -> IR. Every length, count and offset coming from
+// the file is checked; errors name the tensor / node / attribute at fault.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace qwasm {
+
+// Where an initializer's bytes live when the model stores them outside the file.
+struct ExternalRef {
+  std::string tensor;    // initializer name (for errors)
+  std::string location;  // relative path, already validated
+  uint64_t offset = 0;
+  int64_t length = -1;   // -1: to the end of the file
+};
+
+// Supplies external-data bytes: fills `dst` (exactly `bytes` long) from ref.
+// Throws when the file is missing or too short.
+using ExternalDataReader = std::function<void(const ExternalRef& ref, void* dst, size_t bytes)>;
+
+// A non-contiguous model image: chunks in order (e.g. as they arrived from a stream).
+struct ByteChunk {
+  const void* data;
+  size_t size;
+};
+
+struct LoadOptions {
+  ExternalDataReader external;  // required only when the model has external data
+};
+
+Model load_model(const std::vector<ByteChunk>& chunks, const LoadOptions& opts);
+Model load_model(const void* data, size_t size, const LoadOptions& opts);
+
+// Rejects absolute paths, '..' components, and empty names.
+void validate_external_location(const std::string& location, const std::string& tensor);
+
+}  // namespace qwasm

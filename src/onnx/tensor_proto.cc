@@ -1,0 +1,128 @@
+#include "onnx/tensor_proto.h"
+
+#include <cstring>
+#include <memory>
+
+namespace qwasm {
+namespace {
+
+// Keeps a released protobuf string alive as a tensor's storage (no copy).
+std::shared_ptr<Buffer> adopt_string(std::string* s) {
+  auto b = std::make_shared<Buffer>();
+  b->data = s->data();
+  b->bytes = s->size();
+  b->release = [s](Buffer&) { delete s; };
+  return b;
+}
+
+template <typename Src, typename Dst>
+void copy_field(const google::protobuf::RepeatedField<Src>& f, Dst* out) {
+  for (int i = 0; i < f.size(); ++i) out[i] = static_cast<Dst>(f.Get(i));
+}
+
+// Typed-field storage: which repeated field carries each dtype (onnx.proto comments).
+void fill_from_typed_fields(const onnx::TensorProto& tp, Tensor& t, const std::string& name) {
+  const int64_t n = t.size();
+  auto expect = [&](int have, int64_t want) {
+    QWASM_CHECK(have == want, "tensor '", name, "': has ", have, " values in its typed field, expected ",
+                want, " for shape ", shape_str(t.shape()));
+  };
+  void* p = t.raw();
+  switch (t.dtype()) {
+    case DType::Float32: expect(tp.float_data_size(), n); copy_field(tp.float_data(), static_cast<float*>(p)); break;
+    case DType::Float64: expect(tp.double_data_size(), n); copy_field(tp.double_data(), static_cast<double*>(p)); break;
+    case DType::Int64: expect(tp.int64_data_size(), n); copy_field(tp.int64_data(), static_cast<int64_t*>(p)); break;
+    case DType::UInt32: expect(tp.uint64_data_size(), n); copy_field(tp.uint64_data(), static_cast<uint32_t*>(p)); break;
+    case DType::UInt64: expect(tp.uint64_data_size(), n); copy_field(tp.uint64_data(), static_cast<uint64_t*>(p)); break;
+    case DType::Int32: expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<int32_t*>(p)); break;
+    case DType::Int16: expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<int16_t*>(p)); break;
+    case DType::UInt16: case DType::Float16: case DType::BFloat16:
+      expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<uint16_t*>(p)); break;
+    case DType::Int8: expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<int8_t*>(p)); break;
+    case DType::UInt8: case DType::Bool: case DType::Float8E4M3FN: case DType::Float8E4M3FNUZ:
+    case DType::Float8E5M2: case DType::Float8E5M2FNUZ:
+      expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<uint8_t*>(p)); break;
+    case DType::Int4: case DType::UInt4: {
+      // int32_data holds the packed bytes (two 4-bit values each).
+      expect(tp.int32_data_size(), (n + 1) / 2);
+      copy_field(tp.int32_data(), static_cast<uint8_t*>(p));
+      break;
+    }
+    default: fail("tensor '", name, "': data type ", dtype_name(t.dtype()), " is not supported");
+  }
+}
+
+ExternalRef external_ref(const onnx::TensorProto& tp) {
+  ExternalRef ref;
+  ref.tensor = tp.name();
+  for (const auto& kv : tp.external_data()) {
+    const std::string& k = kv.key();
+    if (k == "location") {
+      ref.location = kv.value();
+    } else if (k == "offset" || k == "length") {
+      char* end = nullptr;
+      long long v = std::strtoll(kv.value().c_str(), &end, 10);
+      QWASM_CHECK(end && *end == 0 && v >= 0, "tensor '", tp.name(), "': external_data ", k, " '",
+                  kv.value(), "' is not a non-negative integer");
+      if (k == "offset") ref.offset = uint64_t(v); else ref.length = v;
+    }
+  }
+  validate_external_location(ref.location, tp.name());
+  return ref;
+}
+
+}  // namespace
+
+void validate_external_location(const std::string& loc, const std::string& tensor) {
+  QWASM_CHECK(!loc.empty(), "tensor '", tensor, "': external data has no location");
+  QWASM_CHECK(loc[0] != '/' && loc[0] != '\\' && loc.find(':') == std::string::npos,
+              "tensor '", tensor, "': external data location '", loc, "' is an absolute path");
+  size_t start = 0;
+  while (start <= loc.size()) {
+    size_t end = loc.find_first_of("/\\", start);
+    if (end == std::string::npos) end = loc.size();
+    QWASM_CHECK(loc.compare(start, end - start, "..") != 0 || end - start != 2, "tensor '", tensor,
+                "': external data location '", loc, "' leaves the model directory ('..')");
+    start = end + 1;
+  }
+}
+
+Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts) {
+  const std::string& name = tp.name();
+  QWASM_CHECK(dtype_is_valid(tp.data_type()), "tensor '", name, "': unknown data type ", tp.data_type());
+  DType dt = DType(tp.data_type());
+  QWASM_CHECK(dt != DType::String && dt != DType::Complex64 && dt != DType::Complex128, "tensor '",
+              name, "': data type ", dtype_name(dt), " is not supported");
+  Shape shape(tp.dims().begin(), tp.dims().end());
+  for (int64_t d : shape) QWASM_CHECK(d >= 0, "tensor '", name, "': negative dimension in ", shape_str(shape));
+  const int64_t count = shape_size(shape);
+  const size_t want = storage_bytes(dt, count);
+
+  if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
+    ExternalRef ref = external_ref(tp);
+    QWASM_CHECK(ref.length < 0 || size_t(ref.length) == want, "tensor '", name, "': external data length ",
+                ref.length, " does not match ", dtype_name(dt), " ", shape_str(shape), " (", want, " bytes)");
+    QWASM_CHECK(bool(opts.external), "tensor '", name, "': stored in external file '", ref.location,
+                "' but no external data was provided");
+    Tensor t(dt, shape);
+    if (want) opts.external(ref, t.raw(), want);
+    return t;
+  }
+  if (tp.has_raw_data()) {
+    QWASM_CHECK(tp.raw_data().size() == want, "tensor '", name, "': raw_data has ", tp.raw_data().size(),
+                " bytes, expected ", want, " for ", dtype_name(dt), " ", shape_str(shape));
+    if (want < 64) {
+      // Short strings live inside the string object (unaligned): copy them.
+      Tensor t(dt, shape);
+      if (want) std::memcpy(t.raw(), tp.raw_data().data(), want);
+      return t;
+    }
+    // Large strings are heap blocks (malloc-aligned, enough for every dtype): adopt them.
+    return Tensor(dt, shape, adopt_string(tp.release_raw_data()));
+  }
+  Tensor t(dt, shape);
+  fill_from_typed_fields(tp, t, name);
+  return t;
+}
+
+}  // namespace qwasm

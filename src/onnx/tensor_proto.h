@@ -1,0 +1,12 @@
+// TensorProto -> Tensor, for initializers, Constant values and tensor attributes.
+#pragma once
+#include "onnx.pb.h"
+#include "onnx/loader.h"
+
+namespace qwasm {
+
+// Converts `tp` (taking ownership of its raw_data where possible, so the bytes are
+// never held twice). External data is read through opts.external.
+Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts);
+
+}  // namespace qwasm

@@ -1,0 +1,58 @@
+// The operator contract. An OpKernel is created once per node when a session is
+// built (it validates attributes and may pre-pack constant inputs) and computes
+// many times. Families register factories in a registry keyed by
+// (domain, op_type, since_version); see ops/registry.h.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/tensor.h"
+
+namespace qwasm {
+
+// Gives a kernel its inputs and allocates its outputs from the session's arena.
+class OpContext {
+ public:
+  virtual ~OpContext() = default;
+  virtual const Node& node() const = 0;
+  virtual size_t input_count() const = 0;   // as listed on the node, including left-out ones
+  // nullptr when the optional input is absent (or index >= input_count()).
+  virtual const Tensor* input(size_t i) const = 0;
+  // Allocates output i (uninitialised memory) and returns it.
+  virtual Tensor& output(size_t i, DType dtype, const Shape& shape) = 0;
+  // Sets output i to an existing tensor (e.g. a view sharing an input's buffer).
+  virtual void set_output(size_t i, Tensor t) = 0;
+  virtual size_t output_count() const = 0;
+  // Whether output i is consumed (false when its name is "" or it is out of range).
+  virtual bool output_wanted(size_t i) const = 0;
+
+  // Convenience: required input; throws naming the node when absent.
+  const Tensor& in(size_t i) const;
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  virtual void compute(OpContext& ctx) = 0;
+};
+
+// What a factory can see while building: constant inputs (initializers or
+// Constant outputs known at load) for pre-packing and attribute checks.
+struct BuildContext {
+  const Node& node;
+  std::function<const Tensor*(const std::string&)> constant;  // nullptr when not constant
+  const Tensor* const_input(size_t i) const {
+    return i < node.inputs.size() && !node.inputs[i].empty() ? constant(node.inputs[i]) : nullptr;
+  }
+};
+
+using OpFactory = std::function<std::unique_ptr<OpKernel>(const BuildContext&)>;
+
+// Wraps a plain function as a kernel (for ops with no per-node state).
+using ComputeFn = void (*)(OpContext&);
+std::unique_ptr<OpKernel> make_fn_kernel(ComputeFn fn);
+
+}  // namespace qwasm

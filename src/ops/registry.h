@@ -1,0 +1,36 @@
+// Operator registry keyed by (domain, op_type, since_version). Lookup picks the
+// newest registration whose since_version <= the model's opset for the domain.
+#pragma once
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "ops/op.h"
+
+namespace qwasm {
+
+class OpRegistry {
+ public:
+  void add(const std::string& domain, const std::string& op_type, int since_version, OpFactory f);
+  // Registers a stateless function for every opset from `since_version`.
+  void add_fn(const std::string& domain, const std::string& op_type, int since_version, ComputeFn fn);
+  // nullptr when nothing matches.
+  const OpFactory* find(const std::string& domain, const std::string& op_type, int64_t opset) const;
+  bool has_op(const std::string& domain, const std::string& op_type) const;
+
+  // The process-wide registry with every built-in family registered.
+  static const OpRegistry& builtin();
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::map<int, OpFactory>> table_;
+};
+
+// Each family registers itself in one function (explicit calls: static
+// registration objects get dropped by the linker in static libraries).
+void register_elementwise_ops(OpRegistry& r);   // ops/elementwise*.cc: math, compare, logic, Where, Clip, Cast
+void register_shape_ops(OpRegistry& r);         // ops/shape*.cc: Reshape, Transpose, Concat, Slice, Gather ...
+void register_nn_ops(OpRegistry& r);            // ops/nn*.cc: MatMul, Gemm, Conv, pools, norms, Softmax, Resize
+void register_reduce_ops(OpRegistry& r);        // ops/reduce.cc: Reduce*, ArgMax/ArgMin, CumSum
+void register_quant_ops(OpRegistry& r);         // ops/quant*.cc: Q/DQ, MatMulInteger, QLinear*, MatMulNBits
+
+}  // namespace qwasm

@@ -1,0 +1,56 @@
+#include "runtime/arena.h"
+
+#include <cstdlib>
+
+namespace qwasm {
+
+Arena::~Arena() { trim(); }
+
+std::shared_ptr<Buffer> Arena::allocate(size_t bytes) {
+  size_t cap = (bytes + 63) / 64 * 64;
+  if (cap == 0) cap = 64;
+  void* block = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Best fit, but never waste more than half of a block.
+    auto it = idle_.lower_bound(cap);
+    if (it != idle_.end() && it->first <= cap * 2) {
+      cap = it->first;
+      block = it->second;
+      idle_.erase(it);
+    }
+  }
+  if (!block) {
+    block = std::aligned_alloc(64, cap);
+    if (!block) fail("out of memory allocating ", bytes, " bytes");
+  }
+  auto b = std::make_shared<Buffer>();
+  b->data = block;
+  b->bytes = bytes;
+  std::weak_ptr<Arena> owner = weak_from_this();
+  b->release = [owner, cap](Buffer& self) {
+    if (auto a = owner.lock()) a->give_back(self.data, cap);
+    else std::free(self.data);
+  };
+  return b;
+}
+
+void Arena::give_back(void* data, size_t capacity) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.emplace(capacity, data);
+}
+
+void Arena::trim() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& kv : idle_) std::free(kv.second);
+  idle_.clear();
+}
+
+size_t Arena::idle_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (auto& kv : idle_) n += kv.first;
+  return n;
+}
+
+}  // namespace qwasm

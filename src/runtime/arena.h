@@ -1,0 +1,30 @@
+// A pool of reusable buffers. Values are handed back when their last consumer
+// has run, and the next allocation of a similar size (this run or a later one)
+// takes them again, so steady-state runs allocate nothing.
+#pragma once
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "graph/tensor.h"
+
+namespace qwasm {
+
+class Arena : public std::enable_shared_from_this<Arena> {
+ public:
+  ~Arena();
+  // A buffer of at least `bytes`; when the last Tensor using it dies it returns here
+  // (or is freed, if the arena is gone by then).
+  std::shared_ptr<Buffer> allocate(size_t bytes);
+  // Frees every idle buffer.
+  void trim();
+  size_t idle_bytes() const;
+
+ private:
+  void give_back(void* data, size_t capacity);
+  mutable std::mutex mu_;
+  std::multimap<size_t, void*> idle_;  // capacity -> block
+};
+
+}  // namespace qwasm

@@ -1,0 +1,258 @@
+#include "runtime/executor.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ops/registry.h"
+
+namespace qwasm {
+
+// Inputs as pointers into the slot table, outputs collected locally and moved
+// into slots by the caller after compute() (the same code serves constant folding).
+class Executor::Context : public OpContext {
+ public:
+  Context(const Node& n, std::vector<const Tensor*> in, Arena& arena)
+      : node_(n), in_(std::move(in)), out_(n.outputs.size()), arena_(arena) {}
+  const Node& node() const override { return node_; }
+  size_t input_count() const override { return in_.size(); }
+  const Tensor* input(size_t i) const override { return i < in_.size() ? in_[i] : nullptr; }
+  Tensor& output(size_t i, DType dtype, const Shape& shape) override {
+    QWASM_CHECK(i < out_.size(), node_.label(), ": output ", i, " does not exist");
+    size_t bytes = storage_bytes(dtype, shape_size(shape));
+    out_[i] = Tensor(dtype, shape, arena_.allocate(bytes));
+    return out_[i];
+  }
+  void set_output(size_t i, Tensor t) override {
+    QWASM_CHECK(i < out_.size(), node_.label(), ": output ", i, " does not exist");
+    out_[i] = std::move(t);
+  }
+  size_t output_count() const override { return out_.size(); }
+  bool output_wanted(size_t i) const override { return i < out_.size() && !node_.outputs[i].empty(); }
+  std::vector<Tensor>& outputs() { return out_; }
+
+ private:
+  const Node& node_;
+  std::vector<const Tensor*> in_;
+  std::vector<Tensor> out_;
+  Arena& arena_;
+};
+
+namespace {
+
+// Ops whose result must not be computed at load: random ones, and
+// DequantizeLinear (folding it would materialise a float copy of quantized weights).
+bool foldable(const Node& n) {
+  static const std::set<std::string> never = {
+      "DequantizeLinear", "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
+      "Multinomial", "Bernoulli", "If", "Loop", "Scan"};
+  if (!n.domain.empty() || never.count(n.op_type)) return false;
+  return n.op_type == "Constant" || !n.inputs.empty();
+}
+
+// Prefixes the node's identity unless the kernel already named it.
+[[noreturn]] void rethrow_with_node(const Node& n, const std::exception& e) {
+  std::string msg = e.what();
+  if (msg.find(n.label()) != std::string::npos) throw Error(msg);
+  throw Error(n.label() + ": " + msg);
+}
+
+std::vector<const Node*> topological_order(const Graph& g, const std::set<std::string>& available_init) {
+  std::set<std::string> available = available_init;
+  available.insert("");
+  std::vector<const Node*> order;
+  std::vector<bool> done(g.nodes.size(), false);
+  // Producer-before-consumer sweep; models are almost always sorted, so this is ~linear.
+  size_t remaining = g.nodes.size();
+  while (remaining) {
+    bool progress = false;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (done[i]) continue;
+      const Node& n = g.nodes[i];
+      bool ready = std::all_of(n.inputs.begin(), n.inputs.end(),
+                               [&](const std::string& s) { return available.count(s) != 0; });
+      if (!ready) continue;
+      done[i] = true;
+      --remaining;
+      progress = true;
+      order.push_back(&n);
+      for (const auto& o : n.outputs) if (!o.empty()) available.insert(o);
+    }
+    if (!progress) {
+      for (size_t i = 0; i < g.nodes.size(); ++i) {
+        if (done[i]) continue;
+        for (const auto& s : g.nodes[i].inputs)
+          if (!available.count(s))
+            fail(g.nodes[i].label(), ": input '", s,
+                 "' is not produced by any node, initializer or graph input (or the graph has a cycle)");
+      }
+    }
+  }
+  return order;
+}
+
+}  // namespace
+
+Executor::Executor(Model model) : model_(std::move(model)), arena_(std::make_shared<Arena>()) {
+  Graph& g = model_.graph;
+  for (auto& kv : g.initializers) constants_[kv.first] = kv.second;
+  g.initializers.clear();  // constants_ holds them now (shared buffers)
+  std::set<std::string> available;
+  for (auto& kv : constants_) available.insert(kv.first);
+  for (auto& vi : g.inputs) available.insert(vi.name);
+
+  const OpRegistry& reg = OpRegistry::builtin();
+  for (const Node* n : topological_order(g, available)) {
+    const OpFactory* f = reg.find(n->domain, n->op_type, n->opset);
+    if (!f) {
+      fail("unsupported operator ", n->domain.empty() ? "ai.onnx" : n->domain, "::", n->op_type,
+           " (opset ", n->opset, ") in node '", n->name, "'",
+           reg.has_op(n->domain, n->op_type) ? " (no kernel for this opset version)" : "");
+    }
+    BuildContext bc{*n, [this](const std::string& name) -> const Tensor* {
+                      auto it = constants_.find(name);
+                      return it == constants_.end() ? nullptr : &it->second;
+                    }};
+    std::unique_ptr<OpKernel> kernel;
+    try {
+      kernel = (*f)(bc);
+    } catch (const std::exception& e) {
+      rethrow_with_node(*n, e);
+    }
+    bool all_const = std::all_of(n->inputs.begin(), n->inputs.end(),
+                                 [&](const std::string& s) { return s.empty() || constants_.count(s); });
+    if (all_const && foldable(*n)) {
+      std::vector<const Tensor*> in;
+      for (const auto& s : n->inputs) in.push_back(s.empty() ? nullptr : &constants_[s]);
+      Context ctx(*n, std::move(in), *arena_);
+      try {
+        kernel->compute(ctx);
+      } catch (const std::exception& e) {
+        rethrow_with_node(*n, e);
+      }
+      for (size_t i = 0; i < n->outputs.size(); ++i)
+        if (!n->outputs[i].empty() && ctx.outputs()[i].defined()) constants_[n->outputs[i]] = ctx.outputs()[i];
+      continue;
+    }
+    steps_.push_back(Step{n, std::move(kernel), {}, {}, {}});
+  }
+  plan();
+}
+
+Executor::~Executor() = default;
+
+int Executor::slot(const std::string& name) {
+  auto it = slots_.find(name);
+  if (it != slots_.end()) return it->second;
+  int s = int(slot_names_.size());
+  slots_[name] = s;
+  slot_names_.push_back(name);
+  return s;
+}
+
+void Executor::plan() {
+  for (auto& vi : model_.graph.inputs) slot(vi.name);
+  std::vector<int> last_use;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    Step& st = steps_[i];
+    for (const auto& s : st.node->inputs) {
+      int id = s.empty() ? -1 : slot(s);
+      st.in.push_back(id);
+      if (id >= 0) {
+        if (last_use.size() <= size_t(id)) last_use.resize(size_t(id) + 1, -1);
+        last_use[size_t(id)] = int(i);
+      }
+    }
+    for (const auto& s : st.node->outputs) st.out.push_back(s.empty() ? -1 : slot(s));
+  }
+  std::set<int> keep;
+  for (auto& vi : model_.graph.outputs) keep.insert(slot(vi.name));
+  for (size_t id = 0; id < last_use.size(); ++id) {
+    if (last_use[id] < 0 || keep.count(int(id)) || constants_.count(slot_names_[id])) continue;
+    steps_[size_t(last_use[id])].release_after.push_back(int(id));
+  }
+}
+
+void Executor::check_feed(const ValueInfo& vi, const Tensor& t,
+                          std::unordered_map<std::string, int64_t>& syms) const {
+  QWASM_CHECK(vi.dtype == DType::Undefined || t.dtype() == vi.dtype, "input '", vi.name, "': expected ",
+              dtype_name(vi.dtype), ", got ", dtype_name(t.dtype()));
+  if (!vi.has_shape) return;
+  auto declared = [&] {
+    std::string s = "[";
+    for (size_t i = 0; i < vi.dims.size(); ++i)
+      s += (i ? "," : "") + (vi.dims[i].value >= 0 ? std::to_string(vi.dims[i].value)
+                                                   : (vi.dims[i].param.empty() ? "?" : vi.dims[i].param));
+    return s + "]";
+  };
+  QWASM_CHECK(size_t(t.rank()) == vi.dims.size(), "input '", vi.name, "': expected shape ", declared(),
+              " (rank ", vi.dims.size(), "), got ", shape_str(t.shape()));
+  for (size_t i = 0; i < vi.dims.size(); ++i) {
+    const Dim& d = vi.dims[i];
+    if (d.value >= 0) {
+      QWASM_CHECK(t.dim(int64_t(i)) == d.value, "input '", vi.name, "': expected shape ", declared(), ", got ",
+                  shape_str(t.shape()));
+    } else if (!d.param.empty()) {
+      auto it = syms.find(d.param);
+      if (it == syms.end()) syms[d.param] = t.dim(int64_t(i));
+      else QWASM_CHECK(it->second == t.dim(int64_t(i)), "input '", vi.name, "': dimension '", d.param, "' is ",
+                       t.dim(int64_t(i)), " here but ", it->second, " in another input");
+    }
+  }
+}
+
+std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                  const std::vector<std::string>& wanted_in) {
+  std::vector<Tensor> values(slot_names_.size());
+  std::unordered_map<std::string, int64_t> syms;
+  for (const auto& f : feeds) {
+    auto vi = std::find_if(model_.graph.inputs.begin(), model_.graph.inputs.end(),
+                           [&](const ValueInfo& v) { return v.name == f.first; });
+    if (vi == model_.graph.inputs.end()) {
+      std::string names;
+      for (auto& v : model_.graph.inputs) names += (names.empty() ? "'" : ", '") + v.name + "'";
+      fail("unknown input '", f.first, "' (the model's inputs are ", names, ")");
+    }
+    check_feed(*vi, f.second, syms);
+    values[size_t(slots_.at(f.first))] = f.second;
+  }
+  for (const auto& vi : model_.graph.inputs)
+    QWASM_CHECK(values[size_t(slots_.at(vi.name))].defined(), "missing input '", vi.name, "' (",
+                dtype_name(vi.dtype), ")");
+  for (auto& kv : constants_) {
+    auto it = slots_.find(kv.first);
+    if (it != slots_.end()) values[size_t(it->second)] = kv.second;
+  }
+
+  for (Step& st : steps_) {
+    std::vector<const Tensor*> in;
+    in.reserve(st.in.size());
+    for (int id : st.in) in.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
+    Context ctx(*st.node, std::move(in), *arena_);
+    try {
+      st.kernel->compute(ctx);
+    } catch (const std::exception& e) {
+      rethrow_with_node(*st.node, e);
+    }
+    for (size_t i = 0; i < st.out.size(); ++i)
+      if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(ctx.outputs()[i]);
+    for (int id : st.release_after) values[size_t(id)] = Tensor();
+  }
+
+  std::vector<std::string> wanted = wanted_in;
+  if (wanted.empty())
+    for (auto& vi : model_.graph.outputs) wanted.push_back(vi.name);
+  std::vector<Tensor> out;
+  for (const auto& name : wanted) {
+    bool is_output = std::any_of(model_.graph.outputs.begin(), model_.graph.outputs.end(),
+                                 [&](const ValueInfo& v) { return v.name == name; });
+    QWASM_CHECK(is_output, "unknown output '", name, "'");
+    auto it = slots_.find(name);
+    const Tensor* t = it != slots_.end() ? &values[size_t(it->second)] : nullptr;
+    if ((!t || !t->defined()) && constants_.count(name)) t = &constants_.at(name);
+    QWASM_CHECK(t && t->defined(), "output '", name, "' was not produced");
+    out.push_back(*t);
+  }
+  return out;
+}
+
+}  // namespace qwasm

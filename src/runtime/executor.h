@@ -1,0 +1,55 @@
+// Builds per-node kernels from a Model and runs them in topological order.
+// Values live in slots; a slot is released after its last consumer so its buffer
+// goes back to the session's arena for the next value (this run or a later one).
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/graph.h"
+#include "ops/op.h"
+#include "runtime/arena.h"
+
+namespace qwasm {
+
+class Executor {
+ public:
+  explicit Executor(Model model);
+  ~Executor();
+
+  const std::vector<ValueInfo>& inputs() const { return model_.graph.inputs; }
+  const std::vector<ValueInfo>& outputs() const { return model_.graph.outputs; }
+  const Model& model() const { return model_; }
+
+  // Runs the graph; `wanted` empty means every graph output. Inputs are checked
+  // against the declared dtype and shape (symbolic dims must agree across inputs).
+  std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
+                          const std::vector<std::string>& wanted);
+
+  Arena& arena() { return *arena_; }
+
+ private:
+  struct Step {
+    const Node* node;
+    std::unique_ptr<OpKernel> kernel;
+    std::vector<int> in;   // slot per input (-1 when left out)
+    std::vector<int> out;  // slot per output (-1 when not wanted)
+    std::vector<int> release_after;  // slots whose last consumer is this step
+  };
+  class Context;
+
+  int slot(const std::string& name);
+  void fold_constants();
+  void plan();
+  void check_feed(const ValueInfo& vi, const Tensor& t, std::unordered_map<std::string, int64_t>& syms) const;
+
+  Model model_;
+  std::shared_ptr<Arena> arena_;
+  std::unordered_map<std::string, int> slots_;
+  std::vector<std::string> slot_names_;
+  std::unordered_map<std::string, Tensor> constants_;  // initializers + folded values
+  std::vector<Step> steps_;
+};
+
+}  // namespace qwasm
