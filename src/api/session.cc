@@ -17,6 +17,12 @@ std::unique_ptr<Session> Session::create(const std::vector<ByteChunk>& chunks, c
   return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, lo))));
 }
 
+std::unique_ptr<Session> Session::create(ParsedModel& parsed, const SessionOptions& opts) {
+  LoadOptions lo;
+  lo.external = opts.external;
+  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(parsed.convert(lo))));
+}
+
 std::unique_ptr<Session> Session::create(const void* data, size_t size, const SessionOptions& opts) {
   return create(std::vector<ByteChunk>{{data, size}}, opts);
 }

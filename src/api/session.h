@@ -22,6 +22,8 @@ class Session {
   // Parses the model (one block, or chunks in arrival order) and prepares every node.
   static std::unique_ptr<Session> create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts);
   static std::unique_ptr<Session> create(const void* data, size_t size, const SessionOptions& opts);
+  // From a model already parsed (see ParsedModel).
+  static std::unique_ptr<Session> create(ParsedModel& parsed, const SessionOptions& opts);
   // Reads a model file; external data resolves relative to its directory.
   static std::unique_ptr<Session> create_from_file(const std::string& path);
   ~Session();

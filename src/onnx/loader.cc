@@ -2,6 +2,8 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <algorithm>
+
 #include "onnx/chunk_stream.h"
 #include "onnx/tensor_proto.h"
 
@@ -128,17 +130,43 @@ Model convert_model(onnx::ModelProto& mp, const LoadOptions& opts) {
 
 }  // namespace
 
-Model load_model(const std::vector<ByteChunk>& chunks, const LoadOptions& opts) {
+struct ParsedModel::Impl {
+  onnx::ModelProto proto;
+};
+
+ParsedModel::ParsedModel() : impl_(std::make_unique<Impl>()) {}
+ParsedModel::~ParsedModel() = default;
+
+std::unique_ptr<ParsedModel> ParsedModel::parse(const std::vector<ByteChunk>& chunks) {
   size_t total = 0;
   for (const auto& c : chunks) total += c.size;
   QWASM_CHECK(total > 0, "model is empty (0 bytes)");
-  onnx::ModelProto mp;
+  std::unique_ptr<ParsedModel> pm(new ParsedModel());
   ChunkInputStream in(chunks);
   google::protobuf::io::CodedInputStream coded(&in);
   coded.SetTotalBytesLimit(INT32_MAX);
-  if (!mp.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
+  if (!pm->impl_->proto.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
     fail("model is not a valid ONNX protobuf (malformed or truncated, ", total, " bytes)");
-  return convert_model(mp, opts);
+  return pm;
+}
+
+std::vector<std::string> ParsedModel::external_locations() const {
+  std::vector<std::string> out;
+  for (const auto& tp : impl_->proto.graph().initializer()) {
+    if (tp.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    for (const auto& kv : tp.external_data()) {
+      if (kv.key() != "location") continue;
+      validate_external_location(kv.value(), tp.name());
+      if (std::find(out.begin(), out.end(), kv.value()) == out.end()) out.push_back(kv.value());
+    }
+  }
+  return out;
+}
+
+Model ParsedModel::convert(const LoadOptions& opts) { return convert_model(impl_->proto, opts); }
+
+Model load_model(const std::vector<ByteChunk>& chunks, const LoadOptions& opts) {
+  return ParsedModel::parse(chunks)->convert(opts);
 }
 
 Model load_model(const void* data, size_t size, const LoadOptions& opts) {

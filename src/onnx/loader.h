@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,23 @@ struct ByteChunk {
 
 struct LoadOptions {
   ExternalDataReader external;  // required only when the model has external data
+};
+
+// Two-step loading for callers that must fetch external files only after they
+// know the graph: parse first (the chunks may be released afterwards), then convert.
+class ParsedModel {
+ public:
+  static std::unique_ptr<ParsedModel> parse(const std::vector<ByteChunk>& chunks);
+  ~ParsedModel();
+  // Distinct external-data locations referenced by initializers, in first-use order.
+  std::vector<std::string> external_locations() const;
+  // Builds the IR; moves tensor bytes out of the protobuf (call once).
+  Model convert(const LoadOptions& opts);
+
+ private:
+  ParsedModel();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 Model load_model(const std::vector<ByteChunk>& chunks, const LoadOptions& opts);

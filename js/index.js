@@ -1,0 +1,100 @@
+// qwasm: quantized ONNX inference for the web. Public API (pinned in DESIGN.md).
+import { engineFeatures } from './features.js';
+import { InferenceSession } from './session.js';
+import { openSource, resolveRelative } from './sources.js';
+import { Tensor } from './tensor.js';
+import { dotClass, getModule } from './wasm-module.js';
+
+export { Tensor, InferenceSession };
+
+const BLOCK = 4 << 20;
+
+function abortError(signal) {
+  const reason = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error('model loading was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+// Copies a source's chunks into wasm-owned blocks of `file` ('' = the model).
+async function pump(mod, loader, file, src, what, phase, onProgress, signal) {
+  let ptr = 0, cap = 0, used = 0, loaded = 0;
+  for await (const chunk of src.chunks) {
+    if (signal?.aborted) throw abortError(signal);
+    for (let off = 0; off < chunk.length;) {
+      if (used === cap) {
+        const left = src.total !== undefined ? src.total - loaded - (off) : BLOCK;
+        cap = Math.max(Math.min(BLOCK, left), chunk.length - off, 1);
+        ptr = loader.allocChunk(file, cap);
+        if (!ptr) throw new Error(`${what}: out of wasm memory after ${loaded} bytes`);
+        used = 0;
+      }
+      const n = Math.min(cap - used, chunk.length - off);
+      mod.HEAPU8.set(chunk.subarray(off, off + n), ptr + used);
+      used += n;
+      off += n;
+    }
+    loaded += chunk.length;
+    onProgress?.({ phase, loaded, total: src.total ?? loaded });
+  }
+  if (cap) loader.setLastChunkSize(file, used);
+  if (signal?.aborted) throw abortError(signal);
+  if (src.total !== undefined && loaded !== src.total) {
+    throw new Error(`${what}: truncated, received ${loaded} of ${src.total} bytes`);
+  }
+  if (loaded === 0) throw new Error(`${what}: is empty (0 bytes)`);
+}
+
+function findExternal(externalData, location) {
+  if (!externalData) return undefined;
+  if (!Array.isArray(externalData)) throw new TypeError('options.externalData must be an array of { path, data }');
+  const norm = (p) => String(p).replace(/^\.\//, '');
+  return externalData.find((e) => norm(e.path) === norm(location))?.data;
+}
+
+export async function createSession(model, options = {}) {
+  const { externalData, onProgress, signal, simd = 'auto' } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const { mod, variant } = await getModule(simd);
+  const loader = new mod.ModelLoader();
+  try {
+    const src = await openSource(model, 'model', signal);
+    await pump(mod, loader, '', src, 'model', 'download', onProgress, signal);
+    const parsed = loader.parse();
+    if (parsed.error) throw new Error(parsed.error);
+    for (const location of parsed.externalFiles) {
+      let data = findExternal(externalData, location);
+      if (data === undefined) {
+        const rel = externalData ? null : resolveRelative(src.base, location);
+        if (!rel) throw new Error(`external data file '${location}' is referenced by the model but not given in options.externalData`);
+        data = rel.path ?? rel.url;
+      }
+      const ext = await openSource(data, `external data file '${location}'`, signal);
+      await pump(mod, loader, location, ext, `external data file '${location}'`, 'weights', onProgress, signal);
+    }
+    onProgress?.({ phase: 'prepare', loaded: 0, total: 1 });
+    const built = loader.build();
+    if (built.error) throw new Error(built.error);
+    const session = new InferenceSession(mod, variant, loader.takeSession());
+    onProgress?.({ phase: 'prepare', loaded: 1, total: 1 });
+    return session;
+  } finally {
+    loader.release();
+    loader.delete();
+  }
+}
+
+export async function features() {
+  const f = engineFeatures();
+  if (!f.simd128) return { ...f, variant: null, dot: null };
+  const { mod, variant } = await getModule('auto');
+  const relaxed = variant === 'relaxed' ? mod : f.relaxedSimd ? (await getModule('relaxed')).mod : null;
+  return { ...f, variant, dot: relaxed ? dotClass(relaxed) : null };
+}
+
+// Internal hooks for tests (heap accounting); not part of the pinned API.
+export async function _debugHeap(simd = 'auto') {
+  const { mod } = await getModule(simd);
+  return mod.heapInUse();
+}

@@ -1,0 +1,80 @@
+// InferenceSession: the JS face of a wasm SessionHandle. Inputs are written
+// straight into wasm memory the runtime allocated; outputs are copied out once.
+import { dtypeInfo, dtypeName } from './dtypes.js';
+import { Tensor } from './tensor.js';
+
+function describe(info) {
+  return info.map((v) => ({ name: v.name, type: v.type ? dtypeName(v.type) : undefined, dims: v.dims }));
+}
+
+export class InferenceSession {
+  #mod;
+  #handle;
+  #inputs;
+  #outputs;
+
+  constructor(mod, variant, handle) {
+    this.#mod = mod;
+    this.#handle = handle;
+    this.#inputs = describe(handle.inputInfo());
+    this.#outputs = describe(handle.outputInfo());
+    this.variant = variant;
+  }
+
+  get inputNames() { return this.#inputs.map((v) => v.name); }
+  get outputNames() { return this.#outputs.map((v) => v.name); }
+  // [{ name, type, dims }] with symbolic dims as strings (or null when unknown).
+  get inputMetadata() { return this.#inputs; }
+  get outputMetadata() { return this.#outputs; }
+
+  #alive() {
+    if (!this.#handle) throw new Error('session has been disposed');
+    return this.#handle;
+  }
+
+  async run(feeds, options = {}) {
+    const handle = this.#alive();
+    if (!feeds || typeof feeds !== 'object') throw new TypeError('run(feeds): feeds must be an object of { name: Tensor }');
+    const names = Array.isArray(options) ? options : (options.outputs ?? []);
+    try {
+      for (const [name, t] of Object.entries(feeds)) {
+        if (!t || typeof t.type !== 'string' || !t.data || !Array.isArray(t.dims)) {
+          throw new TypeError(`input '${name}': expected a Tensor`);
+        }
+        const info = dtypeInfo(t.type);
+        if (!(t.data instanceof info.array)) throw new TypeError(`input '${name}': data of a '${t.type}' tensor must be a ${info.array.name}`);
+        const staged = handle.stageInput(name, info.code, t.dims);
+        if (staged.error) throw new Error(staged.error);
+        if (staged.bytes !== t.data.byteLength) {
+          throw new Error(`input '${name}': data has ${t.data.length} elements but dims [${t.dims}] need ${staged.bytes / info.array.BYTES_PER_ELEMENT}`);
+        }
+        this.#mod.HEAPU8.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), staged.ptr);
+      }
+    } catch (e) {
+      handle.clearInputs();
+      throw e;
+    }
+    const r = handle.run(names);
+    if (r.error) throw new Error(r.error);
+    const out = {};
+    try {
+      for (const o of r.outputs) {
+        const type = dtypeName(o.type);
+        const Arr = dtypeInfo(type).array;
+        const bytes = this.#mod.HEAPU8.slice(o.ptr, o.ptr + o.bytes);
+        out[o.name] = new Tensor(type, new Arr(bytes.buffer, 0, o.bytes / Arr.BYTES_PER_ELEMENT), o.dims);
+      }
+    } finally {
+      handle.clearOutputs();
+    }
+    return out;
+  }
+
+  // Frees everything the session holds in wasm memory. Idempotent.
+  dispose() {
+    if (this.#handle) {
+      this.#handle.delete();
+      this.#handle = null;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+#include <emscripten/bind.h>
+
+#include <algorithm>
+
+#include "bindings/handles.h"
+#include "bindings/session_handle.h"
+
+using namespace emscripten;
+
+namespace qwasm::bindings {
+namespace {
+
+val value_info_list(const std::vector<ValueInfo>& infos) {
+  val arr = val::array();
+  for (const auto& vi : infos) {
+    val o = val::object();
+    o.set("name", vi.name);
+    o.set("type", int(vi.dtype));
+    val dims = val::array();
+    for (const auto& d : vi.dims) {
+      if (d.value >= 0) dims.call<void>("push", double(d.value));
+      else dims.call<void>("push", d.param.empty() ? val::null() : val(d.param));
+    }
+    o.set("dims", vi.has_shape ? dims : val::null());
+    arr.call<void>("push", o);
+  }
+  return arr;
+}
+
+}  // namespace
+
+val SessionHandle::inputInfo() const { return value_info_list(session_->inputs()); }
+val SessionHandle::outputInfo() const { return value_info_list(session_->outputs()); }
+
+val SessionHandle::stageInput(const std::string& name, int dtype, val dims_js) {
+  return guarded([&] {
+    QWASM_CHECK(dtype_is_valid(dtype) && dtype_size(DType(dtype)) > 0, "input '", name, "': unsupported type code ", dtype);
+    Shape shape;
+    unsigned n = dims_js["length"].as<unsigned>();
+    for (unsigned i = 0; i < n; ++i) {
+      double d = dims_js[i].as<double>();
+      QWASM_CHECK(d >= 0 && d == double(int64_t(d)), "input '", name, "': dimension ", i, " is ", d,
+                  ", expected a non-negative integer");
+      shape.push_back(int64_t(d));
+    }
+    Tensor t(DType(dtype), shape);
+    for (auto& kv : inputs_)
+      if (kv.first == name) kv.second = t;
+    if (std::none_of(inputs_.begin(), inputs_.end(), [&](auto& kv) { return kv.first == name; }))
+      inputs_.emplace_back(name, t);
+    val r = val::object();
+    r.set("ptr", double(reinterpret_cast<uintptr_t>(t.raw())));
+    r.set("bytes", double(t.bytes()));
+    return r;
+  });
+}
+
+val SessionHandle::run(val names_js) {
+  val r = guarded([&] {
+    std::vector<std::string> names;
+    unsigned n = names_js["length"].as<unsigned>();
+    for (unsigned i = 0; i < n; ++i) names.push_back(names_js[i].as<std::string>());
+    outputs_ = session_->run(inputs_, names);
+    if (names.empty())
+      for (auto& vi : session_->outputs()) names.push_back(vi.name);
+    val arr = val::array();
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      const Tensor& t = outputs_[i];
+      val o = val::object();
+      o.set("name", names[i]);
+      o.set("type", int(t.dtype()));
+      val dims = val::array();
+      for (int64_t d : t.shape()) dims.call<void>("push", double(d));
+      o.set("dims", dims);
+      o.set("ptr", double(reinterpret_cast<uintptr_t>(t.raw())));
+      o.set("bytes", double(t.bytes()));
+      arr.call<void>("push", o);
+    }
+    val ok = val::object();
+    ok.set("outputs", arr);
+    return ok;
+  });
+  inputs_.clear();  // inputs are per run; their memory goes back now
+  return r;
+}
+
+}  // namespace qwasm::bindings
+
+EMSCRIPTEN_BINDINGS(qwasm_session) {
+  using qwasm::bindings::SessionHandle;
+  class_<SessionHandle>("SessionHandle")
+      .function("inputInfo", &SessionHandle::inputInfo)
+      .function("outputInfo", &SessionHandle::outputInfo)
+      .function("stageInput", &SessionHandle::stageInput)
+      .function("run", &SessionHandle::run)
+      .function("clearOutputs", &SessionHandle::clearOutputs)
+      .function("clearInputs", &SessionHandle::clearInputs);
+}

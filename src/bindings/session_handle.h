@@ -1,0 +1,35 @@
+// What JS holds for a session: the C++ Session plus staged inputs and the last
+// run's outputs (JS copies them out, then calls clearOutputs()).
+#pragma once
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/session.h"
+
+namespace qwasm::bindings {
+
+class SessionHandle {
+ public:
+  explicit SessionHandle(std::unique_ptr<Session> s) : session_(std::move(s)) {}
+
+  emscripten::val inputInfo() const;
+  emscripten::val outputInfo() const;
+  // Allocates input `name` with dtype code and dims; returns {ptr, bytes} for JS to fill.
+  emscripten::val stageInput(const std::string& name, int dtype, emscripten::val dims);
+  // Runs with the staged inputs; `names` = JS array of output names (empty = all).
+  // Returns {outputs: [{name, type, dims, ptr, bytes}]} or {error}.
+  emscripten::val run(emscripten::val names);
+  void clearOutputs() { outputs_.clear(); }
+  void clearInputs() { inputs_.clear(); }
+
+ private:
+  std::unique_ptr<Session> session_;
+  std::vector<std::pair<std::string, Tensor>> inputs_;
+  std::vector<Tensor> outputs_;
+};
+
+}  // namespace qwasm::bindings

@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Generates the small fixture models used by the JS and C++ tests.
+
+Run with Debian's python3 (python3-onnx, python3-numpy):  /usr/bin/python3 tests/data/make_models.py
+Outputs go next to this script; they are small and deterministic, so they are committed.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def save(model, name):
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(HERE, name))
+
+
+def add_model():
+    """y = a + b with a symbolic batch dim: the smallest end-to-end model."""
+    a = helper.make_tensor_value_info("a", TensorProto.FLOAT, ["n", 3])
+    b = helper.make_tensor_value_info("b", TensorProto.FLOAT, ["n", 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 3])
+    g = helper.make_graph([helper.make_node("Add", ["a", "b"], ["y"], name="add")], "add", [a, b], [y])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="qwasm-tests")
+
+
+def mlp_model():
+    """A 2-layer MLP classifier (16 -> 32 -> 4) with softmax: the bundled demo model."""
+    rng = np.random.default_rng(7)
+    w1 = rng.standard_normal((16, 32)).astype(np.float32) * 0.3
+    b1 = rng.standard_normal(32).astype(np.float32) * 0.1
+    w2 = rng.standard_normal((32, 4)).astype(np.float32) * 0.3
+    b2 = rng.standard_normal(4).astype(np.float32) * 0.1
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["h0"], name="fc1"),
+        helper.make_node("Add", ["h0", "b1"], ["h1"], name="fc1_bias"),
+        helper.make_node("Relu", ["h1"], ["h2"], name="relu"),
+        helper.make_node("MatMul", ["h2", "w2"], ["h3"], name="fc2"),
+        helper.make_node("Add", ["h3", "b2"], ["logits"], name="fc2_bias"),
+        helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=-1),
+    ]
+    inits = [numpy_helper.from_array(v, n) for n, v in [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)]]
+    g = helper.make_graph(
+        nodes, "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 16])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["batch", 4]),
+         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 4])],
+        inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="qwasm-tests")
+
+
+def external_model():
+    """y = x * w where w (1024 floats) lives in an external file weights.bin."""
+    w = (np.arange(1024, dtype=np.float32) * 0.5).reshape(1, 1024)
+    t = numpy_helper.from_array(w, "w")
+    g = helper.make_graph(
+        [helper.make_node("Mul", ["x", "w"], ["y"], name="scale")], "ext",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1024])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1024])], [t])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="qwasm-tests")
+    onnx.external_data_helper.convert_model_to_external_data(
+        m, all_tensors_to_one_file=True, location="external.weights.bin", size_threshold=0)
+    onnx.save(m, os.path.join(HERE, "external.onnx"))
+
+
+if __name__ == "__main__":
+    save(add_model(), "add.onnx")
+    save(mlp_model(), "mlp.onnx")
+    external_model()
+    print("wrote add.onnx, mlp.onnx, external.onnx + external.weights.bin")
