@@ -66,8 +66,52 @@ def external_model():
     onnx.save(m, os.path.join(HERE, "external.onnx"))
 
 
+def unsupported_op_model():
+    """Uses an operator qwasm does not implement, to check the error names it."""
+    g = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"], name="ok_relu"),
+         helper.make_node("FancyOp", ["r"], ["y"], name="mystery", domain="com.example")], "unsupported",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 3)])
+
+
+def bad_location_model(name, location):
+    """An external-data reference that must be rejected (escapes the model dir)."""
+    t = numpy_helper.from_array(np.ones((1, 4), np.float32), "w")
+    t.data_location = TensorProto.EXTERNAL
+    t.ClearField("raw_data")
+    for k, v in (("location", location), ("offset", "0"), ("length", "16")):
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    g = helper.make_graph(
+        [helper.make_node("Mul", ["x", "w"], ["y"], name="scale")], name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], [t])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(m, os.path.join(HERE, name + ".onnx"))
+
+
+def mlp_expected():
+    """The MLP's outputs for a fixed input, computed with numpy (the reference)."""
+    m = onnx.load(os.path.join(HERE, "mlp.onnx"))
+    w = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    x = (np.arange(32, dtype=np.float32).reshape(2, 16) - 16) / 8
+    logits = np.maximum(x @ w["w1"] + w["b1"], 0) @ w["w2"] + w["b2"]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    return {"x": x.ravel().tolist(), "dims": [2, 16], "logits": logits.ravel().tolist(),
+            "probs": probs.ravel().tolist()}
+
+
 if __name__ == "__main__":
+    import json
+    save(unsupported_op_model(), "unsupported.onnx")
+    bad_location_model("escape_location", "../secret.bin")
+    bad_location_model("absolute_location", "/etc/passwd")
     save(add_model(), "add.onnx")
     save(mlp_model(), "mlp.onnx")
     external_model()
+    with open(os.path.join(HERE, "mlp.expected.json"), "w") as f:
+        json.dump(mlp_expected(), f)
     print("wrote add.onnx, mlp.onnx, external.onnx + external.weights.bin")

@@ -1,0 +1,37 @@
+// Build guards (TOOLCHAIN.md traps): both .wasm variants exist and validate;
+// the simd128 build holds no relaxed opcode (it must run on engines without
+// relaxed SIMD); the relaxed build holds relaxed dot opcodes once the relaxed
+// kernels are in it, and its code was never rewritten by Debian's binaryen 108
+// (scripts/build.sh refuses any wasm-opt but 119).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { engineFeatures } from '../js/features.js';
+
+const root = new URL('../', import.meta.url).pathname;
+let failed = false;
+const check = (ok, msg) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${msg}`); if (!ok) failed = true; };
+
+function relaxedDotCount(file) {
+  // wabt prints old names for relaxed opcodes; count the encoding 0xfd 0x93 0x02 instead.
+  const dis = execFileSync('wasm-objdump', ['-d', file], { maxBuffer: 1 << 30 }).toString();
+  return dis.split('\n').filter((l) => / fd 93 02 /.test(l + ' ')).length;
+}
+
+for (const v of ['simd128', 'relaxed']) {
+  const wasm = `${root}dist/qwasm-${v}.wasm`;
+  check(existsSync(wasm) && existsSync(`${root}dist/qwasm-${v}.mjs`), `dist/qwasm-${v}.{mjs,wasm} exist`);
+  if (!existsSync(wasm)) continue;
+  if (v === 'simd128' || engineFeatures().relaxedSimd) {
+    let error = '';
+    try { new WebAssembly.Module(readFileSync(wasm)); } catch (e) { error = `: ${e.message}`; }
+    check(!error, `dist/qwasm-${v}.wasm compiles in Node ${process.version}${error}`);
+  }
+  const n = relaxedDotCount(wasm);
+  if (v === 'simd128') check(n === 0, `simd128 build has no relaxed dot opcodes (${n})`);
+  else {
+    const relaxedKernels = existsSync(`${root}kernels/wasm-relaxed`) &&
+      readdirSync(`${root}kernels/wasm-relaxed`).some((f) => /\.(c|cc|cpp)$/.test(f));
+    check(!relaxedKernels || n > 0, `relaxed build has relaxed dot opcodes (${n}${relaxedKernels ? '' : '; no relaxed kernels yet'})`);
+  }
+}
+if (failed) process.exit(1);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: native unit + conformance, wasm conformance and JS API tests
+# (Node 22 relaxed and simd128, Node 20 simd128), kernel parity, browser tests.
+# Assumes scripts/build.sh ran (npm test does both).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$QWASM_ROOT"
+NODE20=$(command -v node)
+step() { printf '\n=== %s\n' "$*"; }
+
+step "build guards"
+node scripts/check-wasm.mjs
+
+step "native unit tests"
+build/native/tests/qwasm_unit_tests --gtest_brief=1
+
+step "wasm unit tests (Node 22, both variants)"
+for variant in relaxed simd128; do
+  "$NODE22" "build/wasm-$variant/tests/qwasm_unit_tests.cjs" --gtest_brief=1
+done
+
+step "native ONNX conformance"
+build/native/tests/conformance/qwasm_conformance --quiet --expect tests/conformance/expected_pass
+
+for simd in relaxed simd128; do
+  step "wasm ONNX conformance ($simd, Node 22)"
+  "$NODE22" tests/conformance/run-js.mjs --quiet --simd $simd --expect tests/conformance/expected_pass
+done
+
+step "JS API tests"
+bash scripts/run-node-tests.sh "$NODE22" QWASM_SIMD=relaxed -- tests/js/*.test.mjs
+bash scripts/run-node-tests.sh "$NODE22" QWASM_SIMD=simd128 -- tests/js/*.test.mjs
+bash scripts/run-node-tests.sh "$NODE20" QWASM_SIMD=auto -- tests/js/*.test.mjs
+
+if [ -x native-tests/run-all.sh ]; then
+  step "kernel parity (native, Arm under qemu, wasm under Node 22)"
+  bash native-tests/run-all.sh
+fi
+
+step "browser tests (Chromium via Playwright)"
+"$NODE22" tests/browser/run.mjs
+
+echo
+echo "all tests passed"

@@ -1,0 +1,87 @@
+// A minimal decoder for onnx.TensorProto files (the backend tests' input_*.pb /
+// output_*.pb), producing qwasm Tensors. Only what the test data uses.
+import { Tensor } from '../../js/index.js';
+
+function reader(buf) {
+  let pos = 0;
+  const varint = () => {
+    let result = 0n, shift = 0n;
+    for (;;) {
+      const b = buf[pos++];
+      if (b === undefined) throw new Error('truncated varint');
+      result |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) return result;
+      shift += 7n;
+    }
+  };
+  const bytes = () => { const n = Number(varint()); const out = buf.subarray(pos, pos + n); pos += n; return out; };
+  return { varint, bytes, done: () => pos >= buf.length, skip: (wt) => {
+    if (wt === 0) varint(); else if (wt === 1) pos += 8; else if (wt === 2) bytes(); else if (wt === 5) pos += 4;
+    else throw new Error(`unsupported wire type ${wt}`);
+  } };
+}
+
+// Repeated scalar field: packed (wire type 2) or one value per tag.
+function pushValues(r, wt, list, kind) {
+  const one = (rr) => {
+    if (kind === 'varint') list.push(rr.varint());
+    else throw new Error('bad kind');
+  };
+  if (wt === 2 && kind === 'varint') {
+    const sub = reader(r.bytes());
+    while (!sub.done()) one(sub);
+  } else if (wt === 2) {
+    const b = r.bytes();
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const w = kind === 'float' ? 4 : 8;
+    for (let i = 0; i + w <= b.length; i += w) list.push(kind === 'float' ? dv.getFloat32(i, true) : dv.getFloat64(i, true));
+  } else if (kind !== 'varint') {
+    throw new Error(`unpacked ${kind} values are not supported`);
+  } else {
+    one(r);
+  }
+}
+
+const TYPES = { 1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64' };
+const ARRAYS = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array, float16: Uint16Array, float64: Float64Array, uint32: Uint32Array, uint64: BigUint64Array };
+
+export class UnsupportedType extends Error {}
+
+// Returns { name, tensor }.
+export function decodeTensorProto(buf) {
+  const r = reader(buf);
+  const dims = [], ints = [], floats = [], doubles = [];
+  let dataType = 0, name = '', raw = null;
+  while (!r.done()) {
+    const key = Number(r.varint());
+    const field = key >> 3, wt = key & 7;
+    if (field === 1) pushValues(r, wt, dims, 'varint');
+    else if (field === 2) dataType = Number(r.varint());
+    else if (field === 4) pushValues(r, wt, floats, 'float');
+    else if (field === 5 || field === 7 || field === 11) pushValues(r, wt, ints, 'varint');
+    else if (field === 8) name = new TextDecoder().decode(r.bytes());
+    else if (field === 9) raw = r.bytes();
+    else if (field === 10) pushValues(r, wt, doubles, 'double');
+    else r.skip(wt);
+  }
+  const type = TYPES[dataType];
+  if (!type) throw new UnsupportedType(`tensor '${name}': element type ${dataType} is not in the JS API`);
+  const Arr = ARRAYS[type];
+  const shape = dims.map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  let data;
+  if (raw) {
+    data = new Arr(raw.slice().buffer, 0, count);
+  } else if (type === 'float32') {
+    data = Float32Array.from(floats);
+  } else if (type === 'float64') {
+    data = Float64Array.from(doubles);
+  } else if (type === 'int64') {
+    data = BigInt64Array.from(ints, (v) => BigInt.asIntN(64, v));
+  } else if (type === 'uint64') {
+    data = BigUint64Array.from(ints, (v) => BigInt.asUintN(64, v));
+  } else {
+    data = Arr.from(ints, (v) => Number(BigInt.asIntN(64, v)));
+  }
+  return { name, tensor: new Tensor(type, data, shape) };
+}

@@ -1,0 +1,10 @@
+// Shared by the JS API tests: fixture paths and the wasm variant under test
+// (QWASM_SIMD=relaxed|simd128|auto, default auto).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const DATA = fileURLToPath(new URL('../data/', import.meta.url));
+export const SIMD = process.env.QWASM_SIMD || 'auto';
+export const fixture = (name) => DATA + name;
+export const fixtureBytes = (name) => new Uint8Array(readFileSync(DATA + name));
+export const opts = (extra = {}) => ({ simd: SIMD, ...extra });
