@@ -61,6 +61,9 @@ def external_model():
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1024])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1024])], [t])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="qwasm-tests")
+    weights = os.path.join(HERE, "external.weights.bin")
+    if os.path.exists(weights):
+        os.remove(weights)  # onnx appends to an existing file
     onnx.external_data_helper.convert_model_to_external_data(
         m, all_tensors_to_one_file=True, location="external.weights.bin", size_threshold=0)
     onnx.save(m, os.path.join(HERE, "external.onnx"))
