@@ -1,0 +1,80 @@
+// Type declarations for qwasm's public API (pinned in DESIGN.md).
+
+export type TensorType =
+  | 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16'
+  | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
+
+export interface TensorDataMap {
+  float32: Float32Array; float16: Uint16Array; float64: Float64Array;
+  int8: Int8Array; uint8: Uint8Array; int16: Int16Array; uint16: Uint16Array;
+  int32: Int32Array; uint32: Uint32Array; int64: BigInt64Array; uint64: BigUint64Array;
+  bool: Uint8Array;
+}
+
+export class Tensor<T extends TensorType = TensorType> {
+  /** `data` may also be a plain array (converted; BigInt for 64-bit types). `dims` defaults to [data.length]. */
+  constructor(type: T, data: TensorDataMap[T] | ArrayLike<number | bigint | boolean>, dims?: readonly number[]);
+  readonly type: T;
+  readonly data: TensorDataMap[T];
+  readonly dims: readonly number[];
+  readonly size: number;
+}
+
+/** Anything a model (or an external-data file) can be read from. */
+export type ModelSource =
+  | string | URL | ArrayBuffer | Uint8Array | Blob | Response | ReadableStream<Uint8Array>;
+
+export interface LoadProgress {
+  phase: 'download' | 'weights' | 'prepare';
+  loaded: number;
+  total: number;
+}
+
+export interface SessionOptions {
+  /** External-data files: `path` is the TensorProto external_data 'location'. */
+  externalData?: { path: string; data: ModelSource }[];
+  onProgress?: (p: LoadProgress) => void;
+  /** Cancels loading; everything allocated so far is released. */
+  signal?: AbortSignal;
+  /** Number of threads (default: as many as useful when cross-origin isolated, else 1). */
+  threads?: number;
+  /** 'auto' picks relaxed SIMD when the engine validates it and the probe finds it usable. */
+  simd?: 'auto' | 'relaxed' | 'simd128';
+}
+
+export interface ValueMetadata {
+  name: string;
+  type: TensorType | undefined;
+  /** Numbers for fixed dims, strings for symbolic ones, null for unknown; null when the rank is unknown. */
+  dims: (number | string | null)[] | null;
+}
+
+export interface RunOptions {
+  /** Output names to compute (default: all). */
+  outputs?: string[];
+}
+
+export class InferenceSession {
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  readonly inputMetadata: ValueMetadata[];
+  readonly outputMetadata: ValueMetadata[];
+  /** The wasm build this session runs on. */
+  readonly variant: 'relaxed' | 'simd128';
+  run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>>;
+  /** Frees everything the session holds in wasm memory. Idempotent. */
+  dispose(): void;
+}
+
+export function createSession(model: ModelSource, options?: SessionOptions): Promise<InferenceSession>;
+
+export interface Features {
+  simd128: boolean;
+  relaxedSimd: boolean;
+  threads: boolean;
+  variant: 'relaxed' | 'simd128' | null;
+  /** How the relaxed dot product behaves on this engine (from the startup probe). */
+  dot: 'usdot' | 'usdot-saturating' | 'sdot' | 'broken' | null;
+}
+
+export function features(): Promise<Features>;
