@@ -10,14 +10,14 @@ case "$v" in
   *) echo "build: wasm-opt on PATH is '$v', expected binaryen 119 from npm (run scripts/setup.sh)" >&2; exit 1 ;;
 esac
 
-cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C build/native -j"$JOBS"
-
-for variant in simd128 relaxed; do
-  emcmake cmake -S . -B "build/wasm-$variant" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DQWASM_WASM_VARIANT=$variant >/dev/null
-  ninja -C "build/wasm-$variant" -j"$JOBS"
+# Presets in CMakePresets.json: native (g++), native-clang (clang-19), wasm-simd128, wasm-relaxed.
+for preset in native wasm-simd128 wasm-relaxed; do
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j"$JOBS"
 done
+# clang-19 must build the runtime too; its unit tests run in scripts/test.sh.
+cmake --preset native-clang >/dev/null
+cmake --build --preset native-clang -j"$JOBS" --target qwasm_unit_tests
 
 mkdir -p dist
 for variant in simd128 relaxed; do

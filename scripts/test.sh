@@ -11,8 +11,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "build guards"
 node scripts/check-wasm.mjs
 
-step "native unit tests"
+step "native unit tests (g++, clang-19)"
 build/native/tests/qwasm_unit_tests --gtest_brief=1
+build/native-clang/tests/qwasm_unit_tests --gtest_brief=1
 
 step "wasm unit tests (Node 22, both variants)"
 for variant in relaxed simd128; do
