@@ -17,17 +17,17 @@ function abortError(signal) {
   return e;
 }
 
-// Copies a source's chunks into wasm-owned blocks of `file` ('' = the model).
-async function pump(mod, loader, file, src, what, phase, onProgress, signal) {
+// Copies the model's chunks into wasm-owned blocks (parsed in place afterwards).
+async function pumpModel(mod, loader, src, onProgress, signal) {
   let ptr = 0, cap = 0, used = 0, loaded = 0;
   for await (const chunk of src.chunks) {
     if (signal?.aborted) throw abortError(signal);
     for (let off = 0; off < chunk.length;) {
       if (used === cap) {
-        const left = src.total !== undefined ? src.total - loaded - (off) : BLOCK;
+        const left = src.total !== undefined ? src.total - loaded - off : BLOCK;
         cap = Math.max(Math.min(BLOCK, left), chunk.length - off, 1);
-        ptr = loader.allocChunk(file, cap);
-        if (!ptr) throw new Error(`${what}: out of wasm memory after ${loaded} bytes`);
+        ptr = loader.allocChunk(cap);
+        if (!ptr) throw new Error(`model: out of wasm memory after ${loaded + off} bytes`);
         used = 0;
       }
       const n = Math.min(cap - used, chunk.length - off);
@@ -36,14 +36,37 @@ async function pump(mod, loader, file, src, what, phase, onProgress, signal) {
       off += n;
     }
     loaded += chunk.length;
-    onProgress?.({ phase, loaded, total: src.total ?? loaded });
+    onProgress?.({ phase: 'download', loaded, total: src.total ?? loaded });
   }
-  if (cap) loader.setLastChunkSize(file, used);
+  if (cap) loader.setLastChunkSize(used);
   if (signal?.aborted) throw abortError(signal);
   if (src.total !== undefined && loaded !== src.total) {
-    throw new Error(`${what}: truncated, received ${loaded} of ${src.total} bytes`);
+    throw new Error(`model: truncated, received ${loaded} of ${src.total} bytes`);
   }
-  if (loaded === 0) throw new Error(`${what}: is empty (0 bytes)`);
+  if (loaded === 0) throw new Error('model: is empty (0 bytes)');
+}
+
+// Streams one external-data file through the loader's staging buffer into the
+// tensors' final storage. `progress` accumulates bytes over all external files.
+async function pumpExternal(mod, loader, location, src, progress, onProgress, signal) {
+  let offset = 0;
+  for await (const chunk of src.chunks) {
+    if (signal?.aborted) throw abortError(signal);
+    const ptr = loader.stagingBuffer(chunk.length);
+    if (!ptr) throw new Error(`external data file '${location}': out of wasm memory`);
+    mod.HEAPU8.set(chunk, ptr);
+    const r = loader.writeExternal(location, offset, chunk.length);
+    if (r.error) throw new Error(r.error);
+    offset += chunk.length;
+    progress.loaded += chunk.length;
+    onProgress?.({ phase: 'weights', loaded: progress.loaded, total: progress.total });
+  }
+  if (signal?.aborted) throw abortError(signal);
+  if (src.total !== undefined && offset !== src.total) {
+    throw new Error(`external data file '${location}': truncated, received ${offset} of ${src.total} bytes`);
+  }
+  const r = loader.finishExternal(location, offset);
+  if (r.error) throw new Error(r.error);
 }
 
 function findExternal(externalData, location) {
@@ -60,10 +83,11 @@ export async function createSession(model, options = {}) {
   const loader = new mod.ModelLoader();
   try {
     const src = await openSource(model, 'model', signal);
-    await pump(mod, loader, '', src, 'model', 'download', onProgress, signal);
+    await pumpModel(mod, loader, src, onProgress, signal);
     const parsed = loader.parse();
     if (parsed.error) throw new Error(parsed.error);
-    for (const location of parsed.externalFiles) {
+    const progress = { loaded: 0, total: parsed.externalFiles.reduce((n, f) => n + f.bytes, 0) };
+    for (const { location } of parsed.externalFiles) {
       let data = findExternal(externalData, location);
       if (data === undefined) {
         const rel = externalData ? null : resolveRelative(src.base, location);
@@ -71,7 +95,7 @@ export async function createSession(model, options = {}) {
         data = rel.path ?? rel.url;
       }
       const ext = await openSource(data, `external data file '${location}'`, signal);
-      await pump(mod, loader, location, ext, `external data file '${location}'`, 'weights', onProgress, signal);
+      await pumpExternal(mod, loader, location, ext, progress, onProgress, signal);
     }
     onProgress?.({ phase: 'prepare', loaded: 0, total: 1 });
     const built = loader.build();

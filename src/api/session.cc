@@ -8,19 +8,24 @@
 
 namespace qwasm {
 
+namespace {
+LoadOptions load_options(const SessionOptions& opts) {
+  LoadOptions lo;
+  lo.external = opts.external;
+  lo.external_tensor = opts.external_tensor;
+  return lo;
+}
+}  // namespace
+
 Session::Session(std::unique_ptr<Executor> exec) : exec_(std::move(exec)) {}
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts) {
-  LoadOptions lo;
-  lo.external = opts.external;
-  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, lo))));
+  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, load_options(opts)))));
 }
 
 std::unique_ptr<Session> Session::create(ParsedModel& parsed, const SessionOptions& opts) {
-  LoadOptions lo;
-  lo.external = opts.external;
-  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(parsed.convert(lo))));
+  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(parsed.convert(load_options(opts)))));
 }
 
 std::unique_ptr<Session> Session::create(const void* data, size_t size, const SessionOptions& opts) {

@@ -13,8 +13,10 @@ namespace qwasm {
 class Executor;
 
 struct SessionOptions {
-  // Reads external-data bytes; required only for models that reference external files.
+  // How external-data bytes arrive (needed only for models with external files):
+  // a reader called per tensor, or tensors already filled (runtime/external_sink.h).
   ExternalDataReader external;
+  ExternalTensorSource external_tensor;
 };
 
 class Session {

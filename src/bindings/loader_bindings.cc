@@ -1,16 +1,17 @@
-// ModelLoader: JS streams model (and external-data) bytes into wasm-owned chunks,
-// then asks for a Session; the protobuf is parsed straight from those chunks.
+// ModelLoader: JS streams the model's bytes into wasm-owned chunks and the
+// protobuf is parsed straight from them (then they are freed). External-data
+// files are streamed through one reusable staging buffer into each tensor's
+// final storage (runtime/external_sink.h), so no file is ever held whole.
 #include <emscripten/bind.h>
 
 #include <cstdlib>
-#include <cstring>
-#include <map>
 #include <memory>
 #include <vector>
 
 #include "api/session.h"
 #include "bindings/handles.h"
 #include "bindings/session_handle.h"
+#include "runtime/external_sink.h"
 
 using namespace emscripten;
 
@@ -20,36 +21,34 @@ class ModelLoader {
  public:
   ~ModelLoader() { release(); }
 
-  // Returns the address of a new chunk of `bytes` for file `file` ("" = the model);
-  // JS writes into it directly.
-  uintptr_t allocChunk(const std::string& file, double bytes) {
+  // Address of a new model chunk of `bytes`; JS writes into it directly. 0 = out of memory.
+  uintptr_t allocChunk(double bytes) {
     void* p = std::malloc(size_t(bytes) ? size_t(bytes) : 1);
     if (!p) return 0;
-    files_[file].push_back({p, size_t(bytes)});
+    chunks_.push_back({p, size_t(bytes)});
     return reinterpret_cast<uintptr_t>(p);
   }
-  // Shrinks the last chunk of `file` to the bytes actually written.
-  void setLastChunkSize(const std::string& file, double bytes) {
-    auto& v = files_[file];
-    if (!v.empty() && size_t(bytes) <= v.back().size) v.back().size = size_t(bytes);
-  }
-  double fileSize(const std::string& file) const {
-    auto it = files_.find(file);
-    size_t n = 0;
-    if (it != files_.end()) for (auto& c : it->second) n += c.size;
-    return double(n);
+  // Shrinks the last chunk to the bytes actually written.
+  void setLastChunkSize(double bytes) {
+    if (!chunks_.empty() && size_t(bytes) <= chunks_.back().size) chunks_.back().size = size_t(bytes);
   }
 
-  // Parses the model from its chunks (then frees them) and returns
-  // {externalFiles: [...]} naming the external-data files it needs, or {error}.
+  // Parses the model (freeing its chunks) and returns {externalFiles: [{location,
+  // bytes}]}, bytes being the least size each file must have; or {error}.
   val parse() {
     val r = guarded([&] {
       std::vector<ByteChunk> model;
-      for (auto& c : files_[""]) model.push_back({c.data, c.size});
+      for (auto& c : chunks_) model.push_back({c.data, c.size});
       parsed_ = ParsedModel::parse(model);
-      free_file("");
+      free_chunks();
+      sink_ = std::make_unique<ExternalSink>(parsed_->external_refs());
       val files = val::array();
-      for (const auto& loc : parsed_->external_locations()) files.call<void>("push", loc);
+      for (const auto& loc : parsed_->external_locations()) {
+        val f = val::object();
+        f.set("location", loc);
+        f.set("bytes", double(sink_->required_bytes(loc)));
+        files.call<void>("push", f);
+      }
       val ok = val::object();
       ok.set("externalFiles", files);
       return ok;
@@ -58,13 +57,38 @@ class ModelLoader {
     return r;
   }
 
-  // Builds the session from the parsed model and the external files written so
-  // far; everything the loader held is released afterwards, whatever happens.
+  // A staging buffer of at least `bytes` for the next external-data piece (reused).
+  uintptr_t stagingBuffer(double bytes) {
+    if (size_t(bytes) > staging_.size()) {
+      std::vector<char>().swap(staging_);
+      staging_.resize(size_t(bytes));
+    }
+    return reinterpret_cast<uintptr_t>(staging_.data());
+  }
+  // The staging buffer holds bytes [offset, offset + bytes) of external file `location`.
+  val writeExternal(const std::string& location, double offset, double bytes) {
+    return guarded([&] {
+      QWASM_CHECK(sink_, "writeExternal() before a successful parse()");
+      sink_->write(location, uint64_t(offset), staging_.data(), size_t(bytes));
+      return val::object();
+    });
+  }
+  // External file `location` ended after `size` bytes.
+  val finishExternal(const std::string& location, double size) {
+    return guarded([&] {
+      QWASM_CHECK(sink_, "finishExternal() before a successful parse()");
+      sink_->finish(location, uint64_t(size));
+      std::vector<char>().swap(staging_);
+      return val::object();
+    });
+  }
+
+  // Builds the session; everything the loader held is released afterwards.
   val build() {
     val r = guarded([&] {
       QWASM_CHECK(parsed_, "build() called before a successful parse()");
       SessionOptions opts;
-      opts.external = [this](const ExternalRef& ref, void* dst, size_t bytes) { read_external(ref, dst, bytes); };
+      opts.external_tensor = [this](const ExternalRef& ref) { return sink_->take(ref); };
       built_ = std::make_unique<SessionHandle>(Session::create(*parsed_, opts));
       val ok = val::object();
       ok.set("ok", true);
@@ -74,44 +98,29 @@ class ModelLoader {
     return r;
   }
 
-  // Hands the session built by createSession() to JS, which must delete() it.
+  // Hands the session built by build() to JS, which must delete() it.
   SessionHandle* takeSession() { return built_.release(); }
 
   void release() {
-    for (auto& kv : files_)
-      for (auto& c : kv.second) std::free(c.data);
-    files_.clear();
+    free_chunks();
     parsed_.reset();
+    sink_.reset();
+    std::vector<char>().swap(staging_);
   }
 
  private:
-  void free_file(const std::string& file) {
-    for (auto& c : files_[file]) std::free(c.data);
-    files_.erase(file);
-  }
   struct Chunk {
     void* data;
     size_t size;
   };
-  void read_external(const ExternalRef& ref, void* dst, size_t bytes) {
-    auto it = files_.find(ref.location);
-    QWASM_CHECK(it != files_.end(), "tensor '", ref.tensor, "': external data file '", ref.location,
-                "' was not provided");
-    uint64_t pos = 0, want_begin = ref.offset, want_end = ref.offset + bytes;
-    size_t written = 0;
-    for (auto& c : it->second) {
-      uint64_t b = pos, e = pos + c.size;
-      pos = e;
-      if (e <= want_begin || b >= want_end) continue;
-      uint64_t from = std::max(b, want_begin), to = std::min(e, want_end);
-      std::memcpy(static_cast<char*>(dst) + (from - want_begin), static_cast<char*>(c.data) + (from - b), to - from);
-      written += size_t(to - from);
-    }
-    QWASM_CHECK(written == bytes, "tensor '", ref.tensor, "': external data file '", ref.location, "' has ", pos,
-                " bytes, shorter than offset ", ref.offset, " + length ", bytes);
+  void free_chunks() {
+    for (auto& c : chunks_) std::free(c.data);
+    chunks_.clear();
   }
-  std::map<std::string, std::vector<Chunk>> files_;
+  std::vector<Chunk> chunks_;
   std::unique_ptr<ParsedModel> parsed_;
+  std::unique_ptr<ExternalSink> sink_;
+  std::vector<char> staging_;
   std::unique_ptr<SessionHandle> built_;
 };
 
@@ -123,8 +132,10 @@ EMSCRIPTEN_BINDINGS(qwasm_loader) {
       .constructor<>()
       .function("allocChunk", &ModelLoader::allocChunk)
       .function("setLastChunkSize", &ModelLoader::setLastChunkSize)
-      .function("fileSize", &ModelLoader::fileSize)
       .function("parse", &ModelLoader::parse)
+      .function("stagingBuffer", &ModelLoader::stagingBuffer)
+      .function("writeExternal", &ModelLoader::writeExternal)
+      .function("finishExternal", &ModelLoader::finishExternal)
       .function("build", &ModelLoader::build)
       .function("takeSession", &ModelLoader::takeSession, allow_raw_pointers())
       .function("release", &ModelLoader::release);

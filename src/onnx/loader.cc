@@ -163,6 +163,13 @@ std::vector<std::string> ParsedModel::external_locations() const {
   return out;
 }
 
+std::vector<ExternalRef> ParsedModel::external_refs() const {
+  std::vector<ExternalRef> out;
+  for (const auto& tp : impl_->proto.graph().initializer())
+    if (tp.data_location() == onnx::TensorProto::EXTERNAL) out.push_back(external_ref_of(tp));
+  return out;
+}
+
 Model ParsedModel::convert(const LoadOptions& opts) { return convert_model(impl_->proto, opts); }
 
 Model load_model(const std::vector<ByteChunk>& chunks, const LoadOptions& opts) {

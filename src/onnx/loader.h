@@ -17,7 +17,10 @@ struct ExternalRef {
   std::string tensor;    // initializer name (for errors)
   std::string location;  // relative path, already validated
   uint64_t offset = 0;
-  int64_t length = -1;   // -1: to the end of the file
+  int64_t length = -1;   // as written in the file; -1 when absent
+  DType dtype = DType::Undefined;
+  Shape shape;
+  size_t bytes() const { return storage_bytes(dtype, shape_size(shape)); }
 };
 
 // Supplies external-data bytes: fills `dst` (exactly `bytes` long) from ref.
@@ -30,8 +33,13 @@ struct ByteChunk {
   size_t size;
 };
 
+// Supplies a whole external tensor whose bytes were already streamed into its
+// final storage (see runtime/external_sink.h). Preferred over the reader when set.
+using ExternalTensorSource = std::function<Tensor(const ExternalRef& ref)>;
+
 struct LoadOptions {
-  ExternalDataReader external;  // required only when the model has external data
+  ExternalDataReader external;           // one of these two is required only when
+  ExternalTensorSource external_tensor;  // the model has external data
 };
 
 // Two-step loading for callers that must fetch external files only after they
@@ -42,6 +50,8 @@ class ParsedModel {
   ~ParsedModel();
   // Distinct external-data locations referenced by initializers, in first-use order.
   std::vector<std::string> external_locations() const;
+  // Every external initializer (validated: location, dtype, shape, length).
+  std::vector<ExternalRef> external_refs() const;
   // Builds the IR; moves tensor bytes out of the protobuf (call once).
   Model convert(const LoadOptions& opts);
 

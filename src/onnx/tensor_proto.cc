@@ -52,9 +52,16 @@ void fill_from_typed_fields(const onnx::TensorProto& tp, Tensor& t, const std::s
   }
 }
 
-ExternalRef external_ref(const onnx::TensorProto& tp) {
+}  // namespace
+
+ExternalRef external_ref_of(const onnx::TensorProto& tp) {
   ExternalRef ref;
   ref.tensor = tp.name();
+  QWASM_CHECK(dtype_is_valid(tp.data_type()), "tensor '", tp.name(), "': unknown data type ", tp.data_type());
+  ref.dtype = DType(tp.data_type());
+  ref.shape.assign(tp.dims().begin(), tp.dims().end());
+  for (int64_t d : ref.shape)
+    QWASM_CHECK(d >= 0, "tensor '", tp.name(), "': negative dimension in ", shape_str(ref.shape));
   for (const auto& kv : tp.external_data()) {
     const std::string& k = kv.key();
     if (k == "location") {
@@ -68,10 +75,13 @@ ExternalRef external_ref(const onnx::TensorProto& tp) {
     }
   }
   validate_external_location(ref.location, tp.name());
+  QWASM_CHECK(ref.length < 0 || size_t(ref.length) == ref.bytes(), "tensor '", tp.name(), "': external data length ",
+              ref.length, " does not match ", dtype_name(ref.dtype), " ", shape_str(ref.shape), " (", ref.bytes(),
+              " bytes)");
+  QWASM_CHECK(ref.offset <= (uint64_t(1) << 53), "tensor '", tp.name(), "': external data offset ", ref.offset,
+              " is out of range");
   return ref;
 }
-
-}  // namespace
 
 void validate_external_location(const std::string& loc, const std::string& tensor) {
   QWASM_CHECK(!loc.empty(), "tensor '", tensor, "': external data has no location");
@@ -99,9 +109,8 @@ Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts) {
   const size_t want = storage_bytes(dt, count);
 
   if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
-    ExternalRef ref = external_ref(tp);
-    QWASM_CHECK(ref.length < 0 || size_t(ref.length) == want, "tensor '", name, "': external data length ",
-                ref.length, " does not match ", dtype_name(dt), " ", shape_str(shape), " (", want, " bytes)");
+    ExternalRef ref = external_ref_of(tp);
+    if (opts.external_tensor) return opts.external_tensor(ref);
     QWASM_CHECK(bool(opts.external), "tensor '", name, "': stored in external file '", ref.location,
                 "' but no external data was provided");
     Tensor t(dt, shape);

@@ -9,4 +9,7 @@ namespace qwasm {
 // never held twice). External data is read through opts.external.
 Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts);
 
+// The external-data reference of `tp` (which must be stored externally), validated.
+ExternalRef external_ref_of(const onnx::TensorProto& tp);
+
 }  // namespace qwasm
