@@ -3,6 +3,10 @@
 import { dtypeInfo, dtypeName } from './dtypes.js';
 import { Tensor } from './tensor.js';
 
+// Package-internal hooks (used by llm.js, not part of the public API).
+export const kCarry = Symbol('qwasm.carry');
+export const kClearCarry = Symbol('qwasm.clearCarry');
+
 function describe(info) {
   return info.map((v) => ({ name: v.name, type: v.type ? dtypeName(v.type) : undefined, dims: v.dims }));
 }
@@ -69,6 +73,10 @@ export class InferenceSession {
     }
     return out;
   }
+
+  // Output -> input pairs that stay in wasm memory between runs (KV caches).
+  [kCarry](pairs) { this.#alive().setCarry(pairs); }
+  [kClearCarry]() { this.#alive().clearCarry(); }
 
   // Frees everything the session holds in wasm memory. Idempotent.
   dispose() {

@@ -55,14 +55,35 @@ val SessionHandle::stageInput(const std::string& name, int dtype, val dims_js) {
   });
 }
 
+void SessionHandle::setCarry(val pairs) {
+  carry_.clear();
+  carried_.clear();
+  unsigned n = pairs["length"].as<unsigned>();
+  for (unsigned i = 0; i < n; ++i)
+    carry_.emplace_back(pairs[i][0].as<std::string>(), pairs[i][1].as<std::string>());
+}
+
 val SessionHandle::run(val names_js) {
   val r = guarded([&] {
     std::vector<std::string> names;
     unsigned n = names_js["length"].as<unsigned>();
     for (unsigned i = 0; i < n; ++i) names.push_back(names_js[i].as<std::string>());
-    outputs_ = session_->run(inputs_, names);
     if (names.empty())
       for (auto& vi : session_->outputs()) names.push_back(vi.name);
+    // Carried outputs are computed but stay here; JS-staged inputs win over carried ones.
+    std::vector<std::string> returned;
+    for (auto& name : names)
+      if (std::none_of(carry_.begin(), carry_.end(), [&](auto& c) { return c.first == name; })) returned.push_back(name);
+    std::vector<std::string> wanted = returned;
+    for (auto& c : carry_) wanted.push_back(c.first);
+    std::vector<std::pair<std::string, Tensor>> feeds = inputs_;
+    for (auto& c : carried_)
+      if (std::none_of(feeds.begin(), feeds.end(), [&](auto& f) { return f.first == c.first; })) feeds.push_back(c);
+    std::vector<Tensor> all = session_->run(feeds, wanted);
+    outputs_.assign(all.begin(), all.begin() + long(returned.size()));
+    carried_.clear();
+    for (size_t i = 0; i < carry_.size(); ++i) carried_.emplace_back(carry_[i].second, all[returned.size() + i]);
+    names = returned;
     val arr = val::array();
     for (size_t i = 0; i < outputs_.size(); ++i) {
       const Tensor& t = outputs_[i];
@@ -94,5 +115,7 @@ EMSCRIPTEN_BINDINGS(qwasm_session) {
       .function("stageInput", &SessionHandle::stageInput)
       .function("run", &SessionHandle::run)
       .function("clearOutputs", &SessionHandle::clearOutputs)
-      .function("clearInputs", &SessionHandle::clearInputs);
+      .function("clearInputs", &SessionHandle::clearInputs)
+      .function("setCarry", &SessionHandle::setCarry)
+      .function("clearCarry", &SessionHandle::clearCarry);
 }

@@ -26,10 +26,19 @@ class SessionHandle {
   void clearOutputs() { outputs_.clear(); }
   void clearInputs() { inputs_.clear(); }
 
+  // Carried values (decoder KV caches): after each run, output `from` becomes
+  // input `to` of the next run without leaving wasm memory. `pairs` = JS array of
+  // [from, to]; carried outputs are not returned to JS.
+  void setCarry(emscripten::val pairs);
+  // Drops carried tensors (a new sequence starts; JS stages fresh inputs).
+  void clearCarry() { carried_.clear(); }
+
  private:
   std::unique_ptr<Session> session_;
   std::vector<std::pair<std::string, Tensor>> inputs_;
   std::vector<Tensor> outputs_;
+  std::vector<std::pair<std::string, std::string>> carry_;   // output -> input
+  std::vector<std::pair<std::string, Tensor>> carried_;      // input name -> tensor
 };
 
 }  // namespace qwasm::bindings
