@@ -52,6 +52,7 @@ const OpRegistry& OpRegistry::builtin() {
     register_nn_ops(r);
     register_reduce_ops(r);
     register_quant_ops(r);
+    register_llm_ops(r);
     return r;
   }();
   return reg;

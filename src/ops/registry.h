@@ -32,5 +32,6 @@ void register_shape_ops(OpRegistry& r);         // ops/shape*.cc: Reshape, Trans
 void register_nn_ops(OpRegistry& r);            // ops/nn*.cc: MatMul, Gemm, Conv, pools, norms, Softmax, Resize
 void register_reduce_ops(OpRegistry& r);        // ops/reduce.cc: Reduce*, ArgMax/ArgMin, CumSum
 void register_quant_ops(OpRegistry& r);         // ops/quant*.cc: Q/DQ, MatMulInteger, QLinear*, MatMulNBits
+void register_llm_ops(OpRegistry& r);           // ops/llm*.cc: RMSNorm, rotary, GroupQueryAttention ...
 
 }  // namespace qwasm
