@@ -1,0 +1,82 @@
+// Decoder benchmark on a generated Qwen2.5-0.5B-shaped q4 model with external
+// data: load time, prefill tokens/s (64-token prompt), decode tokens/s, and peak
+// load memory (each measured in a fresh child process) — qwasm vs onnxruntime-web.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { loadCausalLM } from '../../js/llm.js';
+import { find, generated, report } from './common.mjs';
+
+const PROMPT = Array.from({ length: 64 }, (_, i) => (i * 7919) % 150000);
+const DECODE = 16;
+
+async function ortDecode(model) {
+  const t0 = performance.now();
+  const s = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  const loadMs = performance.now() - t0;
+  const meta = new Map(s.inputMetadata.map((m) => [m.name, m]));
+  const pastNames = s.inputNames.filter((n) => n.startsWith('past_key_values.'));
+  let past = Object.fromEntries(pastNames.map((n) => {
+    const [, h, , d] = meta.get(n).shape;
+    return [n, new ort.Tensor('float32', new Float32Array(0), [1, h, 0, d])];
+  }));
+  let ids = PROMPT, len = 0, prefillMs = 0, decodeMs = 0;
+  for (let step = 0; step <= DECODE; step++) {
+    const n = ids.length;
+    const feeds = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(len + n).fill(1n), [1, len + n]),
+      ...past,
+    };
+    if (meta.has('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(len + i)), [1, n]);
+    const a = performance.now();
+    const r = await s.run(feeds);
+    if (step === 0) prefillMs = performance.now() - a; else decodeMs += performance.now() - a;
+    const v = r.logits.dims[2], base = r.logits.data.length - v;
+    let best = 0;
+    for (let i = 1; i < v; i++) if (r.logits.data[base + i] > r.logits.data[base + best]) best = i;
+    past = Object.fromEntries(pastNames.map((p) => [p, r[p.replace('past_key_values', 'present')]]));
+    len += n;
+    ids = [best];
+  }
+  await s.release();
+  return { loadMs, prefillMs, decodeMs };
+}
+
+function peakLoadMemory(impl, model, simd) {
+  const out = execFileSync(process.execPath, [new URL('./load-memory.mjs', import.meta.url).pathname, impl, model, simd]);
+  return JSON.parse(out.toString().trim().split('\n').pop());
+}
+
+export async function benchDecoder(simd) {
+  const model = generated('qwen05b_q4/model.onnx', 'tools/models/make_decoder.py', ['--qwen-0.5b', '--external', '--style', 'optimum']);
+  const bytes = statSync(model).size + statSync(`${model}.data`).size;
+  const B = 'qwen2.5-0.5b-shaped-q4';
+  report(B, 'model', 'file_size', bytes / 1048576, 'MiB');
+
+  let t0 = performance.now();
+  const lm = await loadCausalLM(model, { simd });
+  report(B, `qwasm-${simd}`, 'load_time', performance.now() - t0, 'ms');
+  for await (const _ of lm.generate(PROMPT, { maxNewTokens: DECODE + 1 }));
+  const st = lm.lastStats;
+  report(B, `qwasm-${simd}`, 'prefill_64', (PROMPT.length * 1000) / st.prefillMs, 'tokens/s');
+  report(B, `qwasm-${simd}`, 'decode', st.tokensPerSecond, 'tokens/s');
+  lm.dispose();
+
+  const o = await ortDecode(model);
+  report(B, 'onnxruntime-web', 'load_time', o.loadMs, 'ms');
+  report(B, 'onnxruntime-web', 'prefill_64', (PROMPT.length * 1000) / o.prefillMs, 'tokens/s');
+  report(B, 'onnxruntime-web', 'decode', (DECODE * 1000) / o.decodeMs, 'tokens/s');
+
+  const mq = peakLoadMemory('qwasm', model, simd);
+  const mo = peakLoadMemory('onnxruntime-web', model, simd);
+  report(B, `qwasm-${simd}`, 'peak_load_rss_above_baseline', mq.peakMiB, 'MiB');
+  report(B, 'onnxruntime-web', 'peak_load_rss_above_baseline', mo.peakMiB, 'MiB');
+  const q = `qwasm-${simd}`;
+  return [
+    ['decode tokens/s vs onnxruntime-web', find(B, q, 'decode') / find(B, 'onnxruntime-web', 'decode'), '>= 4x'],
+    ['prefill tokens/s vs onnxruntime-web', find(B, q, 'prefill_64') / find(B, 'onnxruntime-web', 'prefill_64'), '>= 2x'],
+    ['qwasm peak load memory / (weights + graph)', mq.peakMiB / (bytes / 1048576), '<= 1.1'],
+    ['qwasm peak load memory / onnxruntime-web', mq.peakMiB / mo.peakMiB, '<= 0.6'],
+  ];
+}

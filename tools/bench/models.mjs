@@ -1,0 +1,46 @@
+// Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
+// process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder]
+import * as ort from 'onnxruntime-web';
+import { createSession, Tensor } from '../../js/index.js';
+import { find, generated, median, printTable, report } from './common.mjs';
+import { benchDecoder } from './decoder.mjs';
+import { turnDetectorPath } from './turn-detector.mjs';
+
+ort.env.wasm.numThreads = 1;
+const SIMD = process.env.QWASM_SIMD || 'relaxed';
+const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder']);
+const ratios = [];
+
+async function compare(bench, model, feedsOf, opts = {}) {
+  const q = await createSession(model, { simd: SIMD });
+  const qFeeds = feedsOf((type, data, dims) => new Tensor(type, data, dims));
+  report(bench, `qwasm-${q.variant}`, 'latency_median', await median(() => q.run(qFeeds), opts), 'ms');
+  q.dispose();
+  const o = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  const oFeeds = feedsOf((type, data, dims) => new ort.Tensor(type, data, dims));
+  report(bench, 'onnxruntime-web', 'latency_median', await median(() => o.run(oFeeds), opts), 'ms');
+  await o.release();
+  const ratio = find(bench, 'onnxruntime-web', 'latency_median') / find(bench, `qwasm-${SIMD}`, 'latency_median');
+  return ratio;
+}
+
+if (wanted.has('bert')) {
+  const model = generated('bert_base_qdynamic.onnx', 'tools/models/make_bert_qdynamic.py');
+  const x = Float32Array.from({ length: 128 * 768 }, (_, i) => Math.sin(i * 0.37));
+  const r = await compare('bert-base-qdynamic-seq128', model, (T) => ({ hidden_states: T('float32', x, [1, 128, 768]) }), { runs: 5 });
+  ratios.push(['bert speedup vs onnxruntime-web', r, '>= 2x']);
+}
+if (wanted.has('mobilenet')) {
+  const model = generated('mobilenetv2_qdq.onnx', 'tools/models/make_mobilenetv2_qdq.py');
+  const x = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i * 0.011));
+  const r = await compare('mobilenetv2-qdq-224', model, (T) => ({ input: T('float32', x, [1, 3, 224, 224]) }));
+  ratios.push(['mobilenetv2 speedup vs onnxruntime-web', r, '>= 1.5x']);
+}
+if (wanted.has('turn')) {
+  const model = turnDetectorPath();
+  const ids = BigInt64Array.from({ length: 32 }, (_, i) => BigInt(100 + i * 37));
+  const r = await compare('turn_detector-32tok', model, (T) => ({ input_ids: T('int64', ids, [1, 32]) }));
+  ratios.push(['turn_detector speedup vs onnxruntime-web', r, 'report']);
+}
+if (wanted.has('decoder')) ratios.push(...(await benchDecoder(SIMD)));
+printTable(ratios);
