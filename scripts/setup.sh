@@ -8,7 +8,7 @@ cd "$here"
 
 APT_PACKAGES=(emscripten clang-19 lld-19 llvm-19 wabt chromium protobuf-compiler libprotobuf-dev
   libonnx-dev python3-onnx python3-numpy libonnx-testdata cmake g++ googletest libgtest-dev
-  libgmock-dev dpkg-dev g++-aarch64-linux-gnu qemu-user-static node-acorn ninja-build)
+  libgmock-dev dpkg-dev g++-aarch64-linux-gnu qemu-user-static node-acorn ninja-build libclang-rt-19-dev)
 
 need_apt=0
 for p in "${APT_PACKAGES[@]}"; do

@@ -15,6 +15,9 @@ step "native unit tests (g++, clang-19)"
 build/native/tests/qwasm_unit_tests --gtest_brief=1
 build/native-clang/tests/qwasm_unit_tests --gtest_brief=1
 
+step "loader fuzzing (libFuzzer + ASan/LSan, fixed seed)"
+bash scripts/fuzz.sh 20000
+
 step "wasm unit tests (Node 22, both variants)"
 for variant in relaxed simd128; do
   "$NODE22" "build/wasm-$variant/tests/qwasm_unit_tests.cjs" --gtest_brief=1
