@@ -1,0 +1,186 @@
+// Shape-only ops (no data movement, views where possible): Reshape, Flatten,
+// Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Constant, Range, Dropout.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "ops/dispatch.h"
+#include "ops/registry.h"
+#include "ops/shape_util.h"
+
+namespace qwasm {
+
+std::vector<int64_t> axes_from(const OpContext& ctx, size_t input, const char* attr) {
+  if (const Tensor* t = ctx.input(input)) return ints_of(*t);
+  return ctx.node().attr_ints(attr);
+}
+
+namespace {
+
+void reshape(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x = ctx.in(0);
+  std::vector<int64_t> spec = n.opset < 5 ? n.attr_ints("shape") : ints_of(ctx.in(1));
+  const bool allow_zero = n.attr_i("allowzero", 0) != 0;
+  Shape shape(spec.size());
+  int64_t infer = -1, known = 1;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    int64_t d = spec[i];
+    if (d == 0 && !allow_zero) {
+      QWASM_CHECK(i < size_t(x.rank()), n.label(), ": shape entry ", i, " is 0 but the input has rank ", x.rank());
+      d = x.dim(int64_t(i));
+    }
+    if (d == -1) {
+      QWASM_CHECK(infer < 0, n.label(), ": more than one -1 in shape");
+      infer = int64_t(i);
+      continue;
+    }
+    QWASM_CHECK(d >= 0, n.label(), ": invalid shape entry ", d);
+    shape[i] = d;
+    known *= d;
+  }
+  if (infer >= 0) {
+    QWASM_CHECK(known != 0 && x.size() % known == 0, n.label(), ": cannot reshape ", shape_str(x.shape()),
+                " to ", shape_str(Shape(spec.begin(), spec.end())));
+    shape[size_t(infer)] = x.size() / known;
+  }
+  QWASM_CHECK(shape_size(shape) == x.size(), n.label(), ": cannot reshape ", shape_str(x.shape()), " to ",
+              shape_str(shape));
+  ctx.set_output(0, x.reshaped(shape));
+}
+
+void flatten(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  int64_t axis = ctx.node().attr_i("axis", 1);
+  if (axis < 0) axis += x.rank();
+  QWASM_CHECK(axis >= 0 && axis <= x.rank(), ctx.node().label(), ": axis out of range");
+  int64_t outer = 1;
+  for (int64_t i = 0; i < axis; ++i) outer *= x.dim(i);
+  ctx.set_output(0, x.reshaped({outer, outer ? x.size() / outer : 0}));
+}
+
+void squeeze(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  std::vector<int64_t> axes = ctx.node().opset >= 13 ? axes_from(ctx, 1, "axes") : ctx.node().attr_ints("axes");
+  std::vector<bool> drop(size_t(x.rank()), false);
+  if (axes.empty()) {
+    for (int64_t i = 0; i < x.rank(); ++i) drop[size_t(i)] = x.dim(i) == 1;
+  } else {
+    for (int64_t a : axes) {
+      a = normalize_axis(a, x.rank(), ctx.node().label());
+      QWASM_CHECK(x.dim(a) == 1, ctx.node().label(), ": cannot squeeze axis ", a, " of size ", x.dim(a));
+      drop[size_t(a)] = true;
+    }
+  }
+  Shape s;
+  for (int64_t i = 0; i < x.rank(); ++i) if (!drop[size_t(i)]) s.push_back(x.dim(i));
+  ctx.set_output(0, x.reshaped(s));
+}
+
+void unsqueeze(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  std::vector<int64_t> axes = ctx.node().opset >= 13 ? axes_from(ctx, 1, "axes") : ctx.node().attr_ints("axes");
+  const int64_t rank = x.rank() + int64_t(axes.size());
+  std::vector<bool> ins(size_t(rank), false);
+  for (int64_t a : axes) {
+    a = normalize_axis(a, rank, ctx.node().label());
+    QWASM_CHECK(!ins[size_t(a)], ctx.node().label(), ": repeated axis ", a);
+    ins[size_t(a)] = true;
+  }
+  Shape s;
+  int64_t k = 0;
+  for (int64_t i = 0; i < rank; ++i) s.push_back(ins[size_t(i)] ? 1 : x.dim(k++));
+  ctx.set_output(0, x.reshaped(s));
+}
+
+void shape_op(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  int64_t r = x.rank();
+  int64_t start = ctx.node().attr_i("start", 0), end = ctx.node().attr_i("end", r);
+  if (start < 0) start += r;
+  if (end < 0) end += r;
+  start = std::clamp<int64_t>(start, 0, r);
+  end = std::clamp<int64_t>(end, 0, r);
+  const int64_t n = std::max<int64_t>(end - start, 0);
+  Tensor& out = ctx.output(0, DType::Int64, {n});
+  for (int64_t i = 0; i < n; ++i) out.data<int64_t>()[i] = x.dim(start + i);
+}
+
+void size_op(OpContext& ctx) { ctx.output(0, DType::Int64, {}).data<int64_t>()[0] = ctx.in(0).size(); }
+
+void constant_of_shape(OpContext& ctx) {
+  Shape s = ints_of(ctx.in(0));
+  const Tensor* v = ctx.node().attr_t("value");
+  DType dt = v ? v->dtype() : DType::Float32;
+  Tensor& out = ctx.output(0, dt, s);
+  const size_t es = dtype_size(dt);
+  if (!v) {
+    std::memset(out.raw(), 0, out.bytes());
+    return;
+  }
+  QWASM_CHECK(v->size() == 1, ctx.node().label(), ": value must have one element");
+  char* p = static_cast<char*>(out.raw());
+  for (int64_t i = 0; i < out.size(); ++i) std::memcpy(p + i * int64_t(es), v->raw(), es);
+}
+
+void constant(OpContext& ctx) {
+  const Node& n = ctx.node();
+  if (const Tensor* t = n.attr_t("value")) {
+    ctx.set_output(0, *t);
+  } else if (n.has_attr("value_float")) {
+    ctx.output(0, DType::Float32, {}).data<float>()[0] = n.attr_f("value_float", 0);
+  } else if (n.has_attr("value_int")) {
+    ctx.output(0, DType::Int64, {}).data<int64_t>()[0] = n.attr_i("value_int", 0);
+  } else if (n.has_attr("value_floats")) {
+    auto v = n.attr_floats("value_floats");
+    Tensor& o = ctx.output(0, DType::Float32, {int64_t(v.size())});
+    std::copy(v.begin(), v.end(), o.data<float>());
+  } else if (n.has_attr("value_ints")) {
+    auto v = n.attr_ints("value_ints");
+    Tensor& o = ctx.output(0, DType::Int64, {int64_t(v.size())});
+    std::copy(v.begin(), v.end(), o.data<int64_t>());
+  } else {
+    fail(n.label(), ": no supported value attribute (sparse and string values are not supported)");
+  }
+}
+
+void range_op(OpContext& ctx) {
+  const Tensor& s = ctx.in(0);
+  const double start = s.get_f64(0), limit = ctx.in(1).get_f64(0), delta = ctx.in(2).get_f64(0);
+  QWASM_CHECK(delta != 0, ctx.node().label(), ": delta is 0");
+  const int64_t n = std::max<int64_t>(int64_t(std::ceil((limit - start) / delta)), 0);
+  Tensor& out = ctx.output(0, s.dtype(), {n});
+  visit_numeric(s.dtype(), ctx.node().label(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>) {
+      const T st = static_cast<const T*>(s.raw())[0];
+      const T d = static_cast<const T*>(ctx.in(2).raw())[0];
+      for (int64_t i = 0; i < n; ++i) out.data<T>()[i] = T(st + T(i) * d);
+    }
+  });
+}
+
+void dropout(OpContext& ctx) {
+  ctx.set_output(0, ctx.in(0));
+  if (ctx.output_wanted(1)) {
+    Tensor& m = ctx.output(1, DType::Bool, ctx.in(0).shape());
+    std::memset(m.raw(), 1, m.bytes());
+  }
+}
+
+}  // namespace
+
+void register_shape_basic_ops(OpRegistry& r) {
+  r.add_fn("", "Reshape", 1, reshape);
+  r.add_fn("", "Flatten", 1, flatten);
+  r.add_fn("", "Squeeze", 1, squeeze);
+  r.add_fn("", "Unsqueeze", 1, unsqueeze);
+  r.add_fn("", "Shape", 1, shape_op);
+  r.add_fn("", "Size", 1, size_op);
+  r.add_fn("", "ConstantOfShape", 9, constant_of_shape);
+  r.add_fn("", "Constant", 1, constant);
+  r.add_fn("", "Range", 11, range_op);
+  r.add_fn("", "Dropout", 1, dropout);
+}
+
+}  // namespace qwasm
