@@ -1,7 +1,18 @@
+// The nn family: MatMul/Gemm, normalisations and softmax, convolution, pooling.
 #include "ops/registry.h"
 
 namespace qwasm {
 
-void register_nn_ops(OpRegistry& r) { (void)r; }
+void register_nn_matmul_ops(OpRegistry& r);
+void register_nn_norm_ops(OpRegistry& r);
+void register_nn_conv_ops(OpRegistry& r);
+void register_nn_pool_ops(OpRegistry& r);
+
+void register_nn_ops(OpRegistry& r) {
+  register_nn_matmul_ops(r);
+  register_nn_norm_ops(r);
+  register_nn_conv_ops(r);
+  register_nn_pool_ops(r);
+}
 
 }  // namespace qwasm

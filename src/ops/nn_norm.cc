@@ -1,0 +1,167 @@
+// Softmax / LogSoftmax / Hardmax, LayerNormalization, BatchNormalization
+// (inference), InstanceNormalization. float16 via float32.
+#include <algorithm>
+#include <cmath>
+
+#include "ops/dispatch.h"
+#include "ops/registry.h"
+
+namespace qwasm {
+namespace {
+
+// Runs fn(row_ptr, n, stride) over every 1-D lane along `axis` of a float tensor.
+template <typename Fn>
+void for_each_lane(float* p, const Shape& s, int64_t axis, Fn&& fn) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= s[size_t(d)];
+  for (size_t d = size_t(axis) + 1; d < s.size(); ++d) inner *= s[d];
+  const int64_t n = s.empty() ? 1 : s[size_t(axis)];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) fn(p + o * n * inner + i, n, inner);
+}
+
+enum class Soft { Softmax, LogSoftmax, Hardmax };
+
+template <Soft K>
+void softmax(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  Tensor x = widen_half(x0).clone();
+  QWASM_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, n.label(), ": float input required");
+  if (x.dtype() == DType::Float64) {  // rare: compute in float32
+    Tensor f(DType::Float32, x.shape());
+    for (int64_t i = 0; i < x.size(); ++i) f.data<float>()[i] = float(x.data<double>()[i]);
+    x = f;
+  }
+  Shape shape = x.shape();
+  int64_t axis = normalize_axis(n.attr_i("axis", n.opset < 13 ? 1 : -1), x.rank(), n.label());
+  Shape lanes = shape;
+  if (n.opset < 13) {  // coerced to 2-D [outer, inner] at `axis`
+    int64_t outer = 1;
+    for (int64_t d = 0; d < axis; ++d) outer *= shape[size_t(d)];
+    lanes = {outer, outer ? x.size() / outer : 0};
+    axis = 1;
+  }
+  for_each_lane(x.data<float>(), lanes, axis, [](float* p, int64_t len, int64_t st) {
+    if (len == 0) return;
+    float mx = p[0];
+    int64_t arg = 0;
+    for (int64_t i = 1; i < len; ++i) if (p[i * st] > mx) mx = p[i * st], arg = i;
+    if (K == Soft::Hardmax) {
+      for (int64_t i = 0; i < len; ++i) p[i * st] = i == arg ? 1.0f : 0.0f;
+      return;
+    }
+    double sum = 0;
+    for (int64_t i = 0; i < len; ++i) sum += std::exp(double(p[i * st] - mx));
+    if (K == Soft::Softmax) {
+      const float inv = float(1.0 / sum);
+      for (int64_t i = 0; i < len; ++i) p[i * st] = std::exp(p[i * st] - mx) * inv;
+    } else {
+      const float ls = float(std::log(sum));
+      for (int64_t i = 0; i < len; ++i) p[i * st] = p[i * st] - mx - ls;
+    }
+  });
+  Tensor& out = ctx.output(0, x0.dtype(), shape);
+  if (is_half(x0.dtype())) narrow_half(x, out);
+  else if (x0.dtype() == DType::Float64) for (int64_t i = 0; i < x.size(); ++i) out.data<double>()[i] = x.data<float>()[i];
+  else std::copy_n(x.data<float>(), x.size(), out.data<float>());
+}
+
+void layer_norm(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  Tensor x = widen_half(x0), g = widen_half(ctx.in(1));
+  Tensor b = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
+  QWASM_CHECK(x.dtype() == DType::Float32, n.label(), ": float input required");
+  const int64_t axis = normalize_axis(n.attr_i("axis", -1), x.rank(), n.label());
+  const float eps = n.attr_f("epsilon", 1e-5f);
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
+  const int64_t inner = outer ? x.size() / outer : 0;
+  QWASM_CHECK(g.size() == inner || inner == 0, n.label(), ": scale has ", g.size(), " elements, expected ", inner);
+  // Scale and bias broadcast over the normalised dims (they may be smaller).
+  Shape norm_shape(x.shape().begin() + axis, x.shape().end());
+  Tensor y(DType::Float32, x.shape());
+  Shape stat_shape = x.shape();
+  for (int64_t d = axis; d < x.rank(); ++d) stat_shape[size_t(d)] = 1;
+  Tensor mean_t(DType::Float32, stat_shape), inv_t(DType::Float32, stat_shape);
+  for (int64_t o = 0; o < outer; ++o) {
+    const float* xr = x.data<float>() + o * inner;
+    double s = 0, ss = 0;
+    for (int64_t i = 0; i < inner; ++i) s += xr[i];
+    const double mean = s / double(inner);
+    for (int64_t i = 0; i < inner; ++i) ss += (xr[i] - mean) * (xr[i] - mean);
+    const float inv = float(1.0 / std::sqrt(ss / double(inner) + eps));
+    float* yr = y.data<float>() + o * inner;
+    for (int64_t i = 0; i < inner; ++i)
+      yr[i] = float(xr[i] - mean) * inv * g.data<float>()[i] + (b.defined() ? b.data<float>()[i % b.size()] : 0.0f);
+    mean_t.data<float>()[o] = float(mean);
+    inv_t.data<float>()[o] = inv;
+  }
+  Tensor& out = ctx.output(0, x0.dtype(), x.shape());
+  if (is_half(x0.dtype())) narrow_half(y, out);
+  else std::copy_n(y.data<float>(), y.size(), out.data<float>());
+  if (ctx.output_wanted(1)) ctx.set_output(1, mean_t);
+  if (ctx.output_wanted(2)) ctx.set_output(2, inv_t);
+}
+
+void batch_norm(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  Tensor x = widen_half(x0);
+  Tensor sc = widen_half(ctx.in(1)), bi = widen_half(ctx.in(2)), mu = widen_half(ctx.in(3)), va = widen_half(ctx.in(4));
+  QWASM_CHECK(x.dtype() == DType::Float32 && x.rank() >= 2, n.label(), ": float input of rank >= 2 required");
+  const int64_t C = x.dim(1), N = x.dim(0), inner = C * N ? x.size() / (C * N) : 0;
+  for (const Tensor* t : {&sc, &bi, &mu, &va})
+    QWASM_CHECK(t->size() == C, n.label(), ": per-channel inputs must have ", C, " elements");
+  const float eps = n.attr_f("epsilon", 1e-5f);
+  Tensor y(DType::Float32, x.shape());
+  for (int64_t c = 0; c < C; ++c) {
+    const float k = sc.data<float>()[c] / std::sqrt(va.data<float>()[c] + eps);
+    const float off = bi.data<float>()[c] - mu.data<float>()[c] * k;
+    for (int64_t b = 0; b < N; ++b) {
+      const float* xs = x.data<float>() + (b * C + c) * inner;
+      float* ys = y.data<float>() + (b * C + c) * inner;
+      for (int64_t i = 0; i < inner; ++i) ys[i] = xs[i] * k + off;
+    }
+  }
+  Tensor& out = ctx.output(0, x0.dtype(), x.shape());
+  if (is_half(x0.dtype())) narrow_half(y, out);
+  else std::copy_n(y.data<float>(), y.size(), out.data<float>());
+}
+
+void instance_norm(OpContext& ctx) {
+  const Node& n = ctx.node();
+  Tensor x = widen_half(ctx.in(0)), sc = widen_half(ctx.in(1)), bi = widen_half(ctx.in(2));
+  QWASM_CHECK(x.dtype() == DType::Float32 && x.rank() >= 2, n.label(), ": float input of rank >= 2 required");
+  const int64_t N = x.dim(0), C = x.dim(1), inner = N * C ? x.size() / (N * C) : 0;
+  const float eps = n.attr_f("epsilon", 1e-5f);
+  Tensor y(DType::Float32, x.shape());
+  for (int64_t b = 0; b < N; ++b)
+    for (int64_t c = 0; c < C; ++c) {
+      const float* xs = x.data<float>() + (b * C + c) * inner;
+      float* ys = y.data<float>() + (b * C + c) * inner;
+      double s = 0, ss = 0;
+      for (int64_t i = 0; i < inner; ++i) s += xs[i];
+      const double m = s / double(inner);
+      for (int64_t i = 0; i < inner; ++i) ss += (xs[i] - m) * (xs[i] - m);
+      const float k = float(sc.data<float>()[c] / std::sqrt(ss / double(inner) + eps));
+      for (int64_t i = 0; i < inner; ++i) ys[i] = float(xs[i] - m) * k + bi.data<float>()[c];
+    }
+  Tensor& out = ctx.output(0, ctx.in(0).dtype(), x.shape());
+  if (is_half(out.dtype())) narrow_half(y, out);
+  else std::copy_n(y.data<float>(), y.size(), out.data<float>());
+}
+
+}  // namespace
+
+void register_nn_norm_ops(OpRegistry& r) {
+  r.add_fn("", "Softmax", 1, softmax<Soft::Softmax>);
+  r.add_fn("", "LogSoftmax", 1, softmax<Soft::LogSoftmax>);
+  r.add_fn("", "Hardmax", 1, softmax<Soft::Hardmax>);
+  r.add_fn("", "LayerNormalization", 17, layer_norm);
+  r.add_fn("", "BatchNormalization", 1, batch_norm);
+  r.add_fn("", "InstanceNormalization", 1, instance_norm);
+}
+
+}  // namespace qwasm

@@ -1,0 +1,104 @@
+// MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ops/conv_geometry.h"
+#include "ops/dispatch.h"
+#include "ops/registry.h"
+
+namespace qwasm {
+namespace {
+
+template <bool Max>
+void pool(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  Tensor x = widen_half(x0);
+  QWASM_CHECK(x.dtype() == DType::Float32 && x.rank() >= 3, n.label(), ": float input of rank >= 3 required");
+  std::vector<int64_t> in(x.shape().begin() + 2, x.shape().end());
+  ConvGeometry g = ConvGeometry::make(n, in, n.attr_ints("kernel_shape"), n.attr_i("ceil_mode", 0) != 0);
+  const bool include_pad = n.attr_i("count_include_pad", 0) != 0;
+  const size_t r = in.size();
+  Shape out_shape = {x.dim(0), x.dim(1)};
+  out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
+  Tensor y(DType::Float32, out_shape);
+  Tensor idx = Max && ctx.output_wanted(1) ? ctx.output(1, DType::Int64, out_shape) : Tensor();
+  const bool col_major = n.attr_i("storage_order", 0) != 0;
+  int64_t in_size = 1;
+  for (int64_t d : in) in_size *= d;
+  const int64_t planes = x.dim(0) * x.dim(1), O = g.out_size(), K = g.kernel_size();
+  std::vector<int64_t> oi(r), ki(r), pos(r);
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* xp = x.data<float>() + p * in_size;
+    for (int64_t o = 0; o < O; ++o) {
+      int64_t rem = o;
+      for (size_t d = r; d-- > 0;) oi[d] = rem % g.out[d], rem /= g.out[d];
+      float acc = Max ? -std::numeric_limits<float>::infinity() : 0.0f;
+      int64_t best = -1, count = 0, padded = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        int64_t kr = k;
+        for (size_t d = r; d-- > 0;) ki[d] = kr % g.kernel[d], kr /= g.kernel[d];
+        bool inside = true, in_padded = true;
+        int64_t off = 0, mul = 1;
+        for (size_t d = r; d-- > 0;) {
+          pos[d] = oi[d] * g.stride[d] - g.pad_lo[d] + ki[d] * g.dilation[d];
+          if (pos[d] < 0 || pos[d] >= g.in[d]) inside = false;
+          if (pos[d] < -g.pad_lo[d] || pos[d] >= g.in[d] + g.pad_hi[d]) in_padded = false;
+          off += pos[d] * mul;
+          mul *= g.in[d];
+        }
+        if (in_padded) ++padded;
+        if (!inside) continue;
+        const float v = xp[off];
+        ++count;
+        if (Max) {
+          if (v > acc || best < 0) acc = v, best = off;
+        } else {
+          acc += v;
+        }
+      }
+      y.data<float>()[p * O + o] = Max ? acc : acc / float(include_pad ? padded : std::max<int64_t>(count, 1));
+      if (Max && idx.defined()) {
+        int64_t flat = best;
+        if (col_major && r == 2) flat = (best % g.in[1]) * g.in[0] + best / g.in[1];
+        idx.data<int64_t>()[p * O + o] = p * in_size + flat;
+      }
+    }
+  }
+  Tensor& out = ctx.output(0, x0.dtype(), out_shape);
+  if (is_half(x0.dtype())) narrow_half(y, out);
+  else std::copy_n(y.data<float>(), y.size(), out.data<float>());
+}
+
+template <bool Max>
+void global_pool(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  Tensor x = widen_half(x0);
+  QWASM_CHECK(x.dtype() == DType::Float32 && x.rank() >= 3, n.label(), ": float input of rank >= 3 required");
+  Shape s = {x.dim(0), x.dim(1)};
+  for (int64_t d = 2; d < x.rank(); ++d) s.push_back(1);
+  const int64_t planes = x.dim(0) * x.dim(1), inner = planes ? x.size() / planes : 0;
+  Tensor y(DType::Float32, s);
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* xp = x.data<float>() + p * inner;
+    float acc = Max ? -std::numeric_limits<float>::infinity() : 0.0f;
+    for (int64_t i = 0; i < inner; ++i) acc = Max ? std::max(acc, xp[i]) : acc + xp[i];
+    y.data<float>()[p] = Max ? acc : acc / float(inner);
+  }
+  Tensor& out = ctx.output(0, x0.dtype(), s);
+  if (is_half(x0.dtype())) narrow_half(y, out);
+  else std::copy_n(y.data<float>(), y.size(), out.data<float>());
+}
+
+}  // namespace
+
+void register_nn_pool_ops(OpRegistry& r) {
+  r.add_fn("", "MaxPool", 1, pool<true>);
+  r.add_fn("", "AveragePool", 1, pool<false>);
+  r.add_fn("", "GlobalAveragePool", 1, global_pool<false>);
+  r.add_fn("", "GlobalMaxPool", 1, global_pool<true>);
+}
+
+}  // namespace qwasm
