@@ -48,7 +48,9 @@ const ARRAYS = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array, uint
 export class UnsupportedType extends Error {}
 
 // Returns { name, tensor }.
-export function decodeTensorProto(buf) {
+export function decodeTensorProto(input) {
+  // Node Buffers share pooled memory and their slice() does not copy: take a plain copy.
+  const buf = new Uint8Array(input);
   const r = reader(buf);
   const dims = [], ints = [], floats = [], doubles = [];
   let dataType = 0, name = '', raw = null;
