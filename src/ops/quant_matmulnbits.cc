@@ -1,0 +1,184 @@
+// com.microsoft MatMulNBits: Y[.., N] = A[.., K] x dequant(B)^T (+ bias), with B
+// block-quantized along K (bits 2/4/8, low bits first = even k), per-block
+// scales and optional packed zero points (default 2^(bits-1)).
+//  accuracy_level 4: A is quantized to int8 per block on the fly and multiplied
+//    with the raw quantized weights in int32; zero points are folded in with
+//    per-block sums of quantized A.
+//  otherwise: float accumulation with each block dequantized on the fly.
+// The weight matrix is never expanded to float, at load or per call.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "ops/dispatch.h"
+#include "ops/registry.h"
+
+namespace qwasm {
+namespace {
+
+class MatMulNBits : public OpKernel {
+ public:
+  explicit MatMulNBits(const BuildContext& bc) : n_(bc.node) {
+    const Node& n = bc.node;
+    K_ = n.attr_i("K");
+    N_ = n.attr_i("N");
+    bits_ = n.attr_i("bits", 4);
+    block_ = n.attr_i("block_size");
+    level_ = n.attr_i("accuracy_level", 0);
+    QWASM_CHECK(bits_ == 2 || bits_ == 4 || bits_ == 8, n.label(), ": bits must be 2, 4 or 8, got ", bits_);
+    QWASM_CHECK(block_ >= 16 && (block_ & (block_ - 1)) == 0, n.label(), ": block_size must be a power of two >= 16, got ",
+                block_);
+    QWASM_CHECK(K_ > 0 && N_ > 0, n.label(), ": K and N must be positive");
+    blocks_ = (K_ + block_ - 1) / block_;
+    blob_ = block_ * bits_ / 8;
+    QWASM_CHECK(n.inputs.size() < 5 || n.inputs[4].empty(), n.label(), ": g_idx is not supported");
+    if (const Tensor* b = bc.const_input(1)) check_b(*b);
+    if (const Tensor* s = bc.const_input(2)) check_scales(*s);
+    if (const Tensor* z = bc.const_input(3)) check_zp(*z);
+  }
+
+  void compute(OpContext& ctx) override {
+    const Tensor& a0 = ctx.in(0);
+    const Tensor& b = ctx.in(1);
+    const Tensor& s = ctx.in(2);
+    const Tensor* zp = ctx.input(3);
+    const Tensor* bias = ctx.input(5);
+    check_b(b);
+    check_scales(s);
+    if (zp) check_zp(*zp);
+    Tensor a = widen_half(a0);
+    QWASM_CHECK(a.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
+    QWASM_CHECK(a.rank() >= 1 && a.dim(a.rank() - 1) == K_, n_.label(), ": A's last dimension is ",
+                a.rank() ? a.dim(a.rank() - 1) : 0, ", expected K = ", K_);
+    QWASM_CHECK(!bias || bias->size() == N_, n_.label(), ": bias must have N = ", N_, " elements");
+    Shape out_shape = a.shape();
+    out_shape.back() = N_;
+    const int64_t M = K_ ? a.size() / K_ : 0;
+    Tensor y(DType::Float32, out_shape);
+    Tensor sc = widen_half(s);
+    Tensor bf = bias ? widen_half(*bias) : Tensor();
+    const bool int_zp = !zp || zp->dtype() == DType::UInt8;
+    if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+    else run_float(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+    if (bf.defined())
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t j = 0; j < N_; ++j) y.data<float>()[m * N_ + j] += bf.data<float>()[j];
+    Tensor& out = ctx.output(0, a0.dtype(), out_shape);
+    if (is_half(a0.dtype())) narrow_half(y, out);
+    else std::memcpy(out.raw(), y.raw(), y.bytes());
+  }
+
+ private:
+  void check_b(const Tensor& b) const {
+    QWASM_CHECK(b.dtype() == DType::UInt8 && b.size() == N_ * blocks_ * blob_, n_.label(), ": B has ", b.size(),
+                " bytes (", dtype_name(b.dtype()), " ", shape_str(b.shape()), "), expected uint8 [", N_, ", ", blocks_, ", ",
+                blob_, "] for N=", N_, " K=", K_, " bits=", bits_, " block_size=", block_);
+  }
+  void check_scales(const Tensor& s) const {
+    QWASM_CHECK(s.size() == N_ * blocks_, n_.label(), ": scales has ", s.size(), " elements, expected N * n_blocks = ",
+                N_ * blocks_);
+  }
+  void check_zp(const Tensor& z) const {
+    if (z.dtype() == DType::UInt8) {
+      const int64_t per_row = (blocks_ * bits_ + 7) / 8;
+      QWASM_CHECK(z.size() == N_ * per_row, n_.label(), ": zero_points has ", z.size(), " bytes, expected ", N_ * per_row);
+    } else {
+      QWASM_CHECK(z.size() == N_ * blocks_ && (z.dtype() == DType::Float32 || is_half(z.dtype())), n_.label(),
+                  ": zero_points must be packed uint8 or one float per block");
+    }
+  }
+  // Zero point of block `blk` in row `j`.
+  float zero_point(const Tensor* zp, int64_t j, int64_t blk) const {
+    if (!zp) return float(1 << (bits_ - 1));
+    if (zp->dtype() != DType::UInt8) return float(zp->get_f64(j * blocks_ + blk));
+    const int64_t per_row = (blocks_ * bits_ + 7) / 8;
+    const uint8_t byte = zp->data<uint8_t>()[j * per_row + (blk * bits_) / 8];
+    return float((byte >> ((blk * bits_) % 8)) & ((1 << bits_) - 1));
+  }
+  // The block's quantized values (0 .. 2^bits-1) as bytes.
+  void unpack(const uint8_t* blob, uint8_t* q) const {
+    if (bits_ == 8) {
+      std::memcpy(q, blob, size_t(block_));
+    } else if (bits_ == 4) {
+      for (int64_t i = 0; i < block_ / 2; ++i) q[2 * i] = blob[i] & 15, q[2 * i + 1] = blob[i] >> 4;
+    } else {
+      for (int64_t i = 0; i < block_ / 4; ++i)
+        for (int t = 0; t < 4; ++t) q[4 * i + t] = (blob[i] >> (2 * t)) & 3;
+    }
+  }
+
+  void run_float(const float* a, int64_t M, const uint8_t* b, const float* scales, const Tensor* zp, float* y) const {
+    std::vector<float> apad(static_cast<size_t>(blocks_ * block_), 0.0f), asum(static_cast<size_t>(blocks_));
+    std::vector<uint8_t> q(static_cast<size_t>(block_));
+    for (int64_t m = 0; m < M; ++m) {
+      std::copy(a + m * K_, a + (m + 1) * K_, apad.begin());
+      for (int64_t blk = 0; blk < blocks_; ++blk) {
+        float s = 0;
+        for (int64_t i = 0; i < block_; ++i) s += apad[size_t(blk * block_ + i)];
+        asum[size_t(blk)] = s;
+      }
+      for (int64_t j = 0; j < N_; ++j) {
+        float acc = 0;
+        for (int64_t blk = 0; blk < blocks_; ++blk) {
+          unpack(b + (j * blocks_ + blk) * blob_, q.data());
+          const float* ab = &apad[size_t(blk * block_)];
+          float dot = 0;
+          for (int64_t i = 0; i < block_; ++i) dot += float(q[size_t(i)]) * ab[i];
+          acc += scales[j * blocks_ + blk] * (dot - zero_point(zp, j, blk) * asum[size_t(blk)]);
+        }
+        y[m * N_ + j] = acc;
+      }
+    }
+  }
+
+  void run_int8(const float* a, int64_t M, const uint8_t* b, const float* scales, const Tensor* zp, float* y) const {
+    std::vector<int8_t> aq(size_t(blocks_ * block_), 0);
+    std::vector<float> ascale(static_cast<size_t>(blocks_));
+    std::vector<int32_t> asum(static_cast<size_t>(blocks_));
+    std::vector<uint8_t> q(static_cast<size_t>(block_));
+    std::vector<float> zps(static_cast<size_t>(N_ * blocks_));
+    for (int64_t j = 0; j < N_; ++j)
+      for (int64_t blk = 0; blk < blocks_; ++blk) zps[size_t(j * blocks_ + blk)] = zero_point(zp, j, blk);
+    for (int64_t m = 0; m < M; ++m) {
+      const float* am = a + m * K_;
+      for (int64_t blk = 0; blk < blocks_; ++blk) {
+        const int64_t k0 = blk * block_, k1 = std::min(K_, k0 + block_);
+        float amax = 0;
+        for (int64_t k = k0; k < k1; ++k) amax = std::max(amax, std::fabs(am[k]));
+        const float sc = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0.0f;
+        int32_t s = 0;
+        for (int64_t k = k0; k < k0 + block_; ++k) {
+          const int8_t v = k < k1 ? int8_t(std::nearbyint(am[k] * inv)) : int8_t(0);
+          aq[size_t(k)] = v;
+          s += v;
+        }
+        ascale[size_t(blk)] = sc;
+        asum[size_t(blk)] = s;
+      }
+      for (int64_t j = 0; j < N_; ++j) {
+        float acc = 0;
+        for (int64_t blk = 0; blk < blocks_; ++blk) {
+          unpack(b + (j * blocks_ + blk) * blob_, q.data());
+          const int8_t* ab = &aq[size_t(blk * block_)];
+          int32_t dot = 0;
+          for (int64_t i = 0; i < block_; ++i) dot += int32_t(q[size_t(i)]) * int32_t(ab[i]);
+          const float z = zps[size_t(j * blocks_ + blk)];
+          acc += scales[j * blocks_ + blk] * ascale[size_t(blk)] * (float(dot) - z * float(asum[size_t(blk)]));
+        }
+        y[m * N_ + j] = acc;
+      }
+    }
+  }
+
+  const Node& n_;
+  int64_t K_, N_, bits_, block_, level_, blocks_, blob_;
+};
+
+}  // namespace
+
+void register_quant_matmulnbits_ops(OpRegistry& r) {
+  r.add("com.microsoft", "MatMulNBits", 1, [](const BuildContext& bc) { return std::make_unique<MatMulNBits>(bc); });
+}
+
+}  // namespace qwasm
