@@ -30,7 +30,8 @@ function load(variant) {
 
 // The probe's verdict inside the relaxed build (null when the build has no probe).
 function dotClass(mod) {
-  return typeof mod.dotClass === 'function' ? mod.dotClass() : null;
+  const c = typeof mod.dotClass === 'function' ? mod.dotClass() : 'none';
+  return c === 'none' ? null : c;
 }
 
 export async function getModule(simd = 'auto') {

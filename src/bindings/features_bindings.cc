@@ -2,6 +2,8 @@
 #include <emscripten/bind.h>
 #include <malloc.h>
 
+#include "qwasm_relaxed_probe.h"
+
 using namespace emscripten;
 
 namespace {
@@ -14,6 +16,12 @@ std::string variant() {
 #endif
 }
 
+// How this engine executes the relaxed dot product ("none" outside the relaxed build).
+std::string dot_class() {
+  static const qwasm_dot_class c = qwasm_probe_relaxed_dot();
+  return qwasm_dot_class_name(c);
+}
+
 // Bytes currently allocated by malloc (dlmalloc's in-use count).
 double heap_in_use() { return double(mallinfo().uordblks); }
 
@@ -22,4 +30,5 @@ double heap_in_use() { return double(mallinfo().uordblks); }
 EMSCRIPTEN_BINDINGS(qwasm_features) {
   function("variant", &variant);
   function("heapInUse", &heap_in_use);
+  function("dotClass", &dot_class);
 }

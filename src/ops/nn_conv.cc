@@ -56,7 +56,7 @@ void conv(OpContext& ctx) {
   const int64_t cg = C / group, mg = M / group, K = g.kernel_size(), O = g.out_size();
   int64_t in_size = 1;
   for (int64_t d : in) in_size *= d;
-  std::vector<float> cols(size_t(cg * K * O));
+  std::vector<float> cols(static_cast<size_t>(cg * K * O));
   Tensor bias = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
   QWASM_CHECK(!bias.defined() || bias.size() == M, n.label(), ": bias must have ", M, " elements");
   for (int64_t b = 0; b < N; ++b)
