@@ -5,7 +5,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$QWASM_ROOT"
-NODE20=$(command -v node)
+# Debian's machine Node (20); not `node` from PATH, which npm points at node_modules/.bin (Node 22).
+NODE20=/usr/bin/node
 step() { printf '\n=== %s\n' "$*"; }
 
 step "build guards"
