@@ -2,7 +2,8 @@
 // data: load time, prefill tokens/s (64-token prompt), decode tokens/s, and peak
 // load memory (each measured in a fresh child process) — qwasm vs onnxruntime-web.
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { loadCausalLM } from '../../js/llm.js';
 import { find, generated, report } from './common.mjs';
@@ -10,9 +11,17 @@ import { find, generated, report } from './common.mjs';
 const PROMPT = Array.from({ length: 64 }, (_, i) => (i * 7919) % 150000);
 const DECODE = 16;
 
+// onnxruntime-web needs the external-data bytes handed over whole (it holds them in the JS heap).
+export function ortOptions(model) {
+  return {
+    executionProviders: ['wasm'],
+    externalData: [{ path: `${basename(model)}.data`, data: new Uint8Array(readFileSync(`${model}.data`)) }],
+  };
+}
+
 async function ortDecode(model) {
   const t0 = performance.now();
-  const s = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  const s = await ort.InferenceSession.create(model, ortOptions(model));
   const loadMs = performance.now() - t0;
   const meta = new Map(s.inputMetadata.map((m) => [m.name, m]));
   const pastNames = s.inputNames.filter((n) => n.startsWith('past_key_values.'));
