@@ -37,15 +37,11 @@ void gather(OpContext& ctx) {
     }
 }
 
-void gather_elements(OpContext& ctx) {
-  const Node& n = ctx.node();
-  const Tensor& x = ctx.in(0);
-  const Tensor& idx = ctx.in(1);
-  const int64_t axis = normalize_axis(n.attr_i("axis", 0), x.rank(), n.label());
-  QWASM_CHECK(idx.rank() == x.rank(), n.label(), ": indices must have the data's rank");
-  Tensor& out = ctx.output(0, x.dtype(), idx.shape());
+// GatherElements / ScatterElements addressing: for element i of `idx`, the offset
+// in x of the same coordinates with the `axis` coordinate replaced by idx[i].
+template <typename Fn>
+void for_each_element_index(const Tensor& x, const Tensor& idx, int64_t axis, const Node& n, Fn&& fn) {
   auto xs = shape_strides(x.shape()), is = shape_strides(idx.shape());
-  const size_t es = dtype_size(x.dtype());
   for (int64_t i = 0; i < idx.size(); ++i) {
     int64_t rem = i, off = 0;
     for (int64_t d = 0; d < idx.rank(); ++d) {
@@ -54,8 +50,21 @@ void gather_elements(OpContext& ctx) {
       if (d == axis) c = checked_index(idx.get_i64(i), x.dim(d), n);
       off += c * xs[size_t(d)];
     }
-    std::memcpy(static_cast<char*>(out.raw()) + i * int64_t(es), static_cast<const char*>(x.raw()) + off * int64_t(es), es);
+    fn(i, off);
   }
+}
+
+void gather_elements(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x = ctx.in(0);
+  const Tensor& idx = ctx.in(1);
+  const int64_t axis = normalize_axis(n.attr_i("axis", 0), x.rank(), n.label());
+  QWASM_CHECK(idx.rank() == x.rank(), n.label(), ": indices must have the data's rank");
+  Tensor& out = ctx.output(0, x.dtype(), idx.shape());
+  const size_t es = dtype_size(x.dtype());
+  for_each_element_index(x, idx, axis, n, [&](int64_t i, int64_t off) {
+    std::memcpy(static_cast<char*>(out.raw()) + i * int64_t(es), static_cast<const char*>(x.raw()) + off * int64_t(es), es);
+  });
 }
 
 // Shared by GatherND / ScatterND: offset (in elements) of the slice addressed by index tuple t.
@@ -114,18 +123,10 @@ void scatter_elements(OpContext& ctx) {
   const int64_t axis = normalize_axis(n.attr_i("axis", 0), x.rank(), n.label());
   Tensor& out = ctx.output(0, x.dtype(), x.shape());
   std::memcpy(out.raw(), x.raw(), x.bytes());
-  auto xs = shape_strides(x.shape()), is = shape_strides(idx.shape());
   const size_t es = dtype_size(x.dtype());
-  for (int64_t i = 0; i < idx.size(); ++i) {
-    int64_t rem = i, off = 0;
-    for (int64_t d = 0; d < idx.rank(); ++d) {
-      int64_t c = rem / is[size_t(d)];
-      rem %= is[size_t(d)];
-      if (d == axis) c = checked_index(idx.get_i64(i), x.dim(d), n);
-      off += c * xs[size_t(d)];
-    }
+  for_each_element_index(x, idx, axis, n, [&](int64_t i, int64_t off) {
     std::memcpy(static_cast<char*>(out.raw()) + off * int64_t(es), static_cast<const char*>(upd.raw()) + i * int64_t(es), es);
-  }
+  });
 }
 
 void pad(OpContext& ctx) {

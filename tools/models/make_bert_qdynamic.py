@@ -12,25 +12,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from graph_builder import GraphBuilder
 
-class Builder:
-    def __init__(self, seed):
-        self.nodes, self.inits, self.rng, self.n = [], [], np.random.default_rng(seed), 0
 
-    def name(self, base):
-        self.n += 1
-        return f"{base}_{self.n}"
-
-    def init(self, base, array):
-        name = self.name(base)
-        self.inits.append(numpy_helper.from_array(array, name))
-        return name
-
-    def node(self, op, inputs, n_out=1, **attrs):
-        outs = [self.name(op.lower()) for _ in range(n_out)]
-        self.nodes.append(helper.make_node(op, inputs, outs, name=self.name(op), **attrs))
-        return outs if n_out > 1 else outs[0]
-
+class Builder(GraphBuilder):
     def qlinear(self, x, k, n):
         """x [.., k] @ W [k, n] + b, as quantize_dynamic emits it (symmetric int8 weights)."""
         w = self.rng.standard_normal((k, n)).astype(np.float32) * (1.0 / np.sqrt(k))

@@ -25,31 +25,17 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from graph_builder import GraphBuilder
 from nbits import quantize_nbits
 
 MS = "com.microsoft"
 
 
-class Decoder:
+class Decoder(GraphBuilder):
     def __init__(self, a):
-        self.a, self.rng = a, np.random.default_rng(a.seed)
-        self.nodes, self.inits, self.n = [], [], 0
+        super().__init__(a.seed)
+        self.a = a
         self.hd = a.hidden // a.heads
-
-    # --- graph helpers ---
-    def name(self, base):
-        self.n += 1
-        return f"{base}_{self.n}"
-
-    def init(self, base, array):
-        name = self.name(base)
-        self.inits.append(numpy_helper.from_array(np.asarray(array), name))
-        return name
-
-    def node(self, op, inputs, outputs=None, domain="", n_out=1, **attrs):
-        outs = outputs or [self.name(op.lower()) for _ in range(n_out)]
-        self.nodes.append(helper.make_node(op, inputs, outs, name=self.name(op), domain=domain, **attrs))
-        return outs if len(outs) > 1 else outs[0]
 
     def i64(self, *v):
         return self.init("c", np.array(v, np.int64))

@@ -13,28 +13,13 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from graph_builder import GraphBuilder
+
 # (expansion t, output channels c, repeats n, stride s): MobileNetV2's table.
 BLOCKS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
 
 
-class Builder:
-    def __init__(self, seed):
-        self.nodes, self.inits, self.rng, self.n = [], [], np.random.default_rng(seed), 0
-
-    def name(self, base):
-        self.n += 1
-        return f"{base}_{self.n}"
-
-    def init(self, base, array):
-        name = self.name(base)
-        self.inits.append(numpy_helper.from_array(np.asarray(array), name))
-        return name
-
-    def node(self, op, inputs, **attrs):
-        out = self.name(op.lower())
-        self.nodes.append(helper.make_node(op, inputs, [out], name=self.name(op), **attrs))
-        return out
-
+class Builder(GraphBuilder):
     def qdq(self, x, scale, zp=0):
         """QuantizeLinear -> DequantizeLinear to uint8 with the given range."""
         s, z = self.init("s", np.float32(scale)), self.init("zp", np.uint8(zp))
