@@ -1,0 +1,130 @@
+// The kernel tables: every compiled-in variant per family, best first, and the
+// dispatchers that pick the first one the host runs. Which ISA folders are compiled
+// in is decided by CMake (QWASM_KERNELS_X86 / _ARM / _WASM / _RELAXED).
+#include "qwasm_kernels.h"
+
+namespace qwasm {
+namespace kernels {
+
+extern const GemmI8Kernel kGemmI8Generic;
+extern const QBlockKernel kQBlockL4Generic, kQBlockL0Generic;
+extern const GemmF32Kernel kGemmF32Generic;
+#if defined(QWASM_KERNELS_X86)
+extern const GemmI8Kernel kGemmI8Avx512Vnni, kGemmI8AvxVnni, kGemmI8Avx2, kGemmI8Avx2B7;
+extern const QBlockKernel kQBlockL4Avx512Vnni;
+extern const GemmF32Kernel kGemmF32Avx512, kGemmF32Avx2;
+#endif
+#if defined(QWASM_KERNELS_ARM)
+extern const GemmI8Kernel kGemmI8I8mm, kGemmI8Dotprod, kGemmI8Neon;
+extern const QBlockKernel kQBlockL4Dotprod;
+extern const GemmF32Kernel kGemmF32Neon;
+#endif
+#if defined(QWASM_KERNELS_RELAXED)
+extern const GemmI8Kernel kGemmI8RelaxedUsdot, kGemmI8RelaxedSdot, kGemmI8RelaxedB7, kGemmI8RelaxedSplit;
+extern const QBlockKernel kQBlockL4Relaxed, kQBlockL0Relaxed;
+extern const GemmF32Kernel kGemmF32Relaxed;
+#endif
+#if defined(QWASM_KERNELS_WASM)
+extern const GemmI8Kernel kGemmI8Simd128;
+extern const QBlockKernel kQBlockL4Simd128, kQBlockL0Simd128;
+extern const GemmF32Kernel kGemmF32Simd128;
+#endif
+
+namespace {
+
+const GemmI8Kernel* const kGemmI8[] = {
+#if defined(QWASM_KERNELS_X86)
+    &kGemmI8Avx512Vnni, &kGemmI8AvxVnni, &kGemmI8Avx2B7, &kGemmI8Avx2,
+#endif
+#if defined(QWASM_KERNELS_ARM)
+    &kGemmI8I8mm, &kGemmI8Dotprod, &kGemmI8Neon,
+#endif
+#if defined(QWASM_KERNELS_RELAXED)
+    &kGemmI8RelaxedUsdot, &kGemmI8RelaxedSdot,
+#endif
+#if defined(QWASM_KERNELS_WASM)
+    // Measured in Node 22 (pmaddubsw lowering, docs/kernels.md): the int16 simd128
+    // kernel beats the two relaxed variants that are exact on that class.
+    &kGemmI8Simd128,
+#endif
+#if defined(QWASM_KERNELS_RELAXED)
+    &kGemmI8RelaxedB7, &kGemmI8RelaxedSplit,
+#endif
+    &kGemmI8Generic,
+};
+
+const QBlockKernel* const kQBlock[] = {
+#if defined(QWASM_KERNELS_X86)
+    &kQBlockL4Avx512Vnni,
+#endif
+#if defined(QWASM_KERNELS_ARM)
+    &kQBlockL4Dotprod,
+#endif
+#if defined(QWASM_KERNELS_RELAXED)
+    &kQBlockL4Relaxed, &kQBlockL0Relaxed,
+#endif
+#if defined(QWASM_KERNELS_WASM)
+    &kQBlockL4Simd128, &kQBlockL0Simd128,
+#endif
+    &kQBlockL4Generic, &kQBlockL0Generic,
+};
+
+const GemmF32Kernel* const kGemmF32[] = {
+#if defined(QWASM_KERNELS_X86)
+    &kGemmF32Avx512, &kGemmF32Avx2,
+#endif
+#if defined(QWASM_KERNELS_ARM)
+    &kGemmF32Neon,
+#endif
+#if defined(QWASM_KERNELS_RELAXED)
+    &kGemmF32Relaxed,
+#endif
+#if defined(QWASM_KERNELS_WASM)
+    &kGemmF32Simd128,
+#endif
+    &kGemmF32Generic,
+};
+
+template <class T, size_t N>
+const T* first_on_host(const T* const (&list)[N], bool (*ok)(const T&)) {
+  for (const T* k : list)
+    if (runs_on_host(k->info) && ok(*k)) return k;
+  return list[N - 1];
+}
+
+}  // namespace
+
+const GemmI8Kernel* const* gemm_i8_kernels(size_t* n) {
+  *n = sizeof(kGemmI8) / sizeof(kGemmI8[0]);
+  return kGemmI8;
+}
+const QBlockKernel* const* qblock_kernels(size_t* n) {
+  *n = sizeof(kQBlock) / sizeof(kQBlock[0]);
+  return kQBlock;
+}
+const GemmF32Kernel* const* gemm_f32_kernels(size_t* n) {
+  *n = sizeof(kGemmF32) / sizeof(kGemmF32[0]);
+  return kGemmF32;
+}
+
+const GemmI8Kernel& best_gemm_i8(bool b7) {
+  static const GemmI8Kernel* exact = first_on_host(kGemmI8, +[](const GemmI8Kernel& k) {
+    return (k.info.caveats & kNeedsB7bit) == 0;
+  });
+  static const GemmI8Kernel* any = first_on_host(kGemmI8, +[](const GemmI8Kernel&) { return true; });
+  return b7 ? *any : *exact;
+}
+
+const QBlockKernel& best_qblock(int level) {
+  static const QBlockKernel* l4 = first_on_host(kQBlock, +[](const QBlockKernel& k) { return k.accuracy_level == 4; });
+  static const QBlockKernel* l0 = first_on_host(kQBlock, +[](const QBlockKernel& k) { return k.accuracy_level == 0; });
+  return level == 4 ? *l4 : *l0;
+}
+
+const GemmF32Kernel& best_gemm_f32() {
+  static const GemmF32Kernel* k = first_on_host(kGemmF32, +[](const GemmF32Kernel&) { return true; });
+  return *k;
+}
+
+}  // namespace kernels
+}  // namespace qwasm

@@ -1,0 +1,36 @@
+// f32 GEMM micro-kernel for wasm (4 rows x 8 columns: 8 accumulators leave room in
+// V8's 16 vector registers), templated over the multiply-add (relaxed_madd or mul+add).
+#pragma once
+
+#include <wasm_simd128.h>
+
+#include "../internal/gemm_f32_driver.h"
+#include "wasm_dot.h"
+
+namespace qwasm {
+namespace kernels {
+
+template <class Madd>
+struct WasmF32 {
+  static constexpr int kMR = 4, kNR = 8;
+  template <int R>
+  static void tile(int K, const float* a, ptrdiff_t rs, ptrdiff_t cs, const float* b, ptrdiff_t bks, float* out) {
+    v128_t acc0[R], acc1[R];
+    for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = wasm_f32x4_splat(0.0f);
+    for (int k = 0; k < K; ++k, b += bks) {
+      const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+      for (int r = 0; r < R; ++r) {
+        const v128_t av = wasm_v128_load32_splat(a + r * rs + k * cs);
+        acc0[r] = Madd::madd(av, b0, acc0[r]);
+        acc1[r] = Madd::madd(av, b1, acc1[r]);
+      }
+    }
+    for (int r = 0; r < R; ++r) {
+      wasm_v128_store(out + r * kNR, acc0[r]);
+      wasm_v128_store(out + r * kNR + 4, acc1[r]);
+    }
+  }
+};
+
+}  // namespace kernels
+}  // namespace qwasm

@@ -1,0 +1,133 @@
+// MatMulNBits row kernels for wasm, templated over the Dot policy (level 4) and the
+// Madd policy (level 0) so the relaxed build, the simd128 build and the emulated
+// engine classes share one source.
+//
+// Level 4, 4-bit: one 16-byte load of a packed chunk holds 4 columns x 4 bytes; its
+// low nibbles are k = 8t..8t+3 and its high nibbles k = 8t+4..8t+7 of each column.
+// The nibbles (0..15) go in the dot's 7-bit operand, A's int8 block values, broadcast,
+// in the signed one: exact on every engine with one instruction per 16 products.
+// 8-bit weights (0..255) do not fit the 7-bit operand; they use SdotExact with
+// (q - 128) and zero point - 128, which is exact everywhere.
+//
+// Level 0: nibbles are swizzled so each lane is one column, widened to f32 and
+// multiply-added with A[k] broadcast; per block y += scale * (dot - zp * sum(A)).
+#pragma once
+
+#include <wasm_simd128.h>
+
+#include "../internal/qblock_driver.h"
+#include "wasm_dot.h"
+
+namespace qwasm {
+namespace kernels {
+namespace wasm_q {
+
+constexpr int kVecs = kQGroupCols / 4;  // v128 per column group
+
+static inline v128_t load_zp4(const uint8_t* zp) {
+  return wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(zp)));
+}
+static inline void store_cols(float* y, const v128_t* acc, int nc) {
+  if (nc == kQGroupCols) {
+    for (int v = 0; v < kVecs; ++v) wasm_v128_store(y + 4 * v, acc[v]);
+  } else {
+    alignas(16) float tmp[kQGroupCols];
+    for (int v = 0; v < kVecs; ++v) wasm_v128_store(tmp + 4 * v, acc[v]);
+    for (int c = 0; c < nc; ++c) y[c] = tmp[c];
+  }
+}
+
+template <class Dot, class Madd>
+struct Rows {
+  static void row_l4(const QPackedHeader* h, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
+    const int bs = h->block_size;
+    const v128_t nib = wasm_i8x16_splat(15), flip = wasm_i8x16_splat(int8_t(0x80));
+    const int zp_bias = h->bits == 8 ? 128 : 0;
+    for (int g = 0; g < h->n_groups; ++g) {
+      v128_t facc[kVecs];
+      for (int v = 0; v < kVecs; ++v) facc[v] = wasm_f32x4_splat(0.0f);
+      for (int blk = 0; blk < h->n_blocks; ++blk) {
+        const uint8_t* gb = qpacked_group_block(h, g, blk);
+        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
+        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const int8_t* a = aq + blk * bs;
+        v128_t acc[kVecs], acc2[kVecs];
+        for (int v = 0; v < kVecs; ++v) acc[v] = acc2[v] = wasm_i32x4_splat(0);
+        if (h->bits == 4) {
+          for (int t = 0; t < bs / 8; ++t, data += 64) {
+            const v128_t alo = wasm_v128_load32_splat(a + 8 * t), ahi = wasm_v128_load32_splat(a + 8 * t + 4);
+            for (int v = 0; v < kVecs; ++v) {
+              const v128_t p = wasm_v128_load(data + 16 * v);
+              acc[v] = Dot::dot(alo, wasm_v128_and(p, nib), acc[v]);
+              acc2[v] = Dot::dot(ahi, wasm_u8x16_shr(p, 4), acc2[v]);
+            }
+          }
+        } else {
+          for (int t = 0; t < bs / 4; ++t, data += 64) {
+            const v128_t av = wasm_v128_load32_splat(a + 4 * t);
+            for (int v = 0; v < kVecs; ++v)
+              acc[v] = SdotExact::dot(wasm_v128_xor(wasm_v128_load(data + 16 * v), flip), av, acc[v]);
+          }
+        }
+        const v128_t sum = wasm_i32x4_splat(asum[blk]), as = wasm_f32x4_splat(ascale[blk]);
+        const v128_t bias = wasm_i32x4_splat(zp_bias);
+        for (int v = 0; v < kVecs; ++v) {
+          const v128_t zp = wasm_i32x4_sub(load_zp4(hd->zp + 4 * v), bias);
+          const v128_t d = wasm_i32x4_sub(wasm_i32x4_add(acc[v], acc2[v]), wasm_i32x4_mul(zp, sum));
+          const v128_t sc = wasm_f32x4_mul(wasm_v128_load(hd->scale + 4 * v), as);
+          facc[v] = Madd::madd(wasm_f32x4_convert_i32x4(d), sc, facc[v]);
+        }
+      }
+      store_cols(y + g * kQGroupCols, facc, imin(kQGroupCols, h->N - g * kQGroupCols));
+    }
+  }
+
+  // Four k of 4 columns: bytes [c*4 + j] -> f32 lanes per k, multiply-added with A.
+  static inline void madd_k4(v128_t q, const float* a, v128_t& acc) {
+    const v128_t byk = wasm_i8x16_shuffle(q, q, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const v128_t w01 = wasm_u16x8_extend_low_u8x16(byk), w23 = wasm_u16x8_extend_high_u8x16(byk);
+    acc = Madd::madd(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(w01)), wasm_f32x4_splat(a[0]), acc);
+    acc = Madd::madd(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(w01)), wasm_f32x4_splat(a[1]), acc);
+    acc = Madd::madd(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(w23)), wasm_f32x4_splat(a[2]), acc);
+    acc = Madd::madd(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(w23)), wasm_f32x4_splat(a[3]), acc);
+  }
+
+  static void row_l0(const QPackedHeader* h, const float* a, const float* bsum, float* y) {
+    const int bs = h->block_size;
+    const v128_t nib = wasm_i8x16_splat(15);
+    for (int g = 0; g < h->n_groups; ++g) {
+      v128_t facc[kVecs];
+      for (int v = 0; v < kVecs; ++v) facc[v] = wasm_f32x4_splat(0.0f);
+      for (int blk = 0; blk < h->n_blocks; ++blk) {
+        const uint8_t* gb = qpacked_group_block(h, g, blk);
+        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
+        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const float* ab = a + blk * bs;
+        v128_t d[kVecs];
+        for (int v = 0; v < kVecs; ++v) d[v] = wasm_f32x4_splat(0.0f);
+        if (h->bits == 4) {
+          for (int t = 0; t < bs / 8; ++t, data += 64)
+            for (int v = 0; v < kVecs; ++v) {
+              const v128_t p = wasm_v128_load(data + 16 * v);
+              madd_k4(wasm_v128_and(p, nib), ab + 8 * t, d[v]);
+              madd_k4(wasm_u8x16_shr(p, 4), ab + 8 * t + 4, d[v]);
+            }
+        } else {
+          for (int t = 0; t < bs / 4; ++t, data += 64)
+            for (int v = 0; v < kVecs; ++v) madd_k4(wasm_v128_load(data + 16 * v), ab + 4 * t, d[v]);
+        }
+        const v128_t s = wasm_f32x4_splat(bsum[blk]);
+        for (int v = 0; v < kVecs; ++v) {
+          const v128_t zp = wasm_f32x4_convert_i32x4(load_zp4(hd->zp + 4 * v));
+          const v128_t t = wasm_f32x4_sub(d[v], wasm_f32x4_mul(zp, s));
+          facc[v] = Madd::madd(wasm_v128_load(hd->scale + 4 * v), t, facc[v]);
+        }
+      }
+      store_cols(y + g * kQGroupCols, facc, imin(kQGroupCols, h->N - g * kQGroupCols));
+    }
+  }
+};
+
+}  // namespace wasm_q
+}  // namespace kernels
+}  // namespace qwasm

@@ -1,0 +1,138 @@
+// Float-result parity: MatMulNBits (levels 4 and 0; bits 4 and 8; with and without
+// zero points; K not a multiple of the block) and f32 GEMM (strides, transposes,
+// alpha/beta). Bound: |y - ref| <= (terms + 8) * 2^-24 * sum|terms| (docs/kernels.md),
+// where ref is computed in double and, for level 4, from the same int8 quantization.
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "parity_cases.h"
+#include "ref_kernels.h"
+
+namespace qk = qwasm::kernels;
+
+namespace parity {
+namespace {
+
+constexpr double kEps = 1.0 / 16777216.0;  // 2^-24
+
+bool check(const char* name, const char* what, const float* y, ptrdiff_t ldy, const double* want, const double* bound,
+           int M, int N, double terms, uint64_t seed) {
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      const double got = y[m * ldy + n], w = want[m * N + n];
+      const double tol = (terms + 8) * kEps * bound[m * N + n] + 1e-30;
+      if (!(std::fabs(got - w) <= tol)) {
+        std::printf("  MISMATCH %s %s seed=%llu at m=%d n=%d: got %.9g want %.9g (tol %.3g)\n", name, what,
+                    (unsigned long long)seed, m, n, got, w, tol);
+        return false;
+      }
+    }
+  return true;
+}
+
+bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int bs, bool zp, uint64_t seed) {
+  Rng rng(seed);
+  const qk::QBlockShape s{K, N, bits, bs};
+  const int nb = qwasm::kernels::mnb_n_blocks(K, bs), blob = qwasm::kernels::mnb_blob_bytes(bits, bs);
+  std::vector<uint8_t> B(size_t(N) * size_t(nb) * size_t(blob)), Z(size_t(N) * size_t(qk::mnb_zp_row_bytes(nb, bits)));
+  std::vector<float> S(size_t(N) * size_t(nb)), A(size_t(M) * size_t(K + 5) + 1);
+  for (auto& v : B) v = uint8_t(rng.next());
+  for (auto& v : Z) v = uint8_t(rng.next());
+  for (auto& v : S) v = rng.uniform(0.001f, 0.05f);
+  for (auto& v : A) v = rng.uniform(-3.0f, 3.0f);
+  if (M > 0 && seed % 5 == 0)
+    for (int i = 0; i < K; ++i) A[size_t(i)] = 0.0f;  // an all-zero row (scale 0)
+  const qk::QBlockWeights w{B.data(), S.data(), zp ? Z.data() : nullptr};
+  std::vector<uint8_t> packed(qk::qblock_packed_size(s) + 64);
+  void* pk = packed.data() + ((64 - (reinterpret_cast<uintptr_t>(packed.data()) & 63)) & 63);
+  qk::qblock_pack(s, w, pk);
+  const ptrdiff_t ldy = N + 2;
+  std::vector<float> Y(size_t(M) * size_t(ldy) + 1, 1e30f);
+  qk::QBlockArgs a;
+  a.M = M, a.A = A.data(), a.lda = K + 5, a.packed = pk, a.Y = Y.data(), a.ldy = ldy;
+  k.run(a);
+  std::vector<double> want(size_t(M) * size_t(N)), bound(want.size());
+  qk::ref::qblock(s, w, k.accuracy_level, M, A.data(), K + 5, want.data(), bound.data());
+  char what[160];
+  std::snprintf(what, sizeof what, "M=%d N=%d K=%d bits=%d block=%d zp=%d", M, N, K, bits, bs, int(zp));
+  return check(k.info.name, what, Y.data(), ldy, want.data(), bound.data(), M, N, K + nb, seed);
+}
+
+bool f32_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, bool tb, float alpha, float beta,
+              uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> A(size_t(M) * size_t(K) + 1), B(size_t(K) * size_t(N) + 1);
+  for (auto& v : A) v = rng.uniform(-1.0f, 1.0f);
+  for (auto& v : B) v = rng.uniform(-1.0f, 1.0f);
+  const ptrdiff_t ldc = N + 3;
+  std::vector<float> C(size_t(M) * size_t(ldc) + 1), C0;
+  for (auto& v : C) v = beta == 0.0f ? NAN : rng.uniform(-1.0f, 1.0f);  // beta 0 must not read C
+  C0 = C;
+  qk::GemmF32Args g;
+  g.M = M, g.N = N, g.K = K, g.A = A.data(), g.B = B.data(), g.alpha = alpha, g.beta = beta, g.C = C.data(), g.ldc = ldc;
+  g.a_rs = ta ? 1 : K, g.a_cs = ta ? M : 1;
+  g.b_rs = tb ? 1 : N, g.b_cs = tb ? K : 1;
+  k.run(g);
+  std::vector<double> want(size_t(M) * size_t(N)), bound(want.size());
+  qk::ref::gemm_f32(g, C0.data(), want.data(), bound.data());
+  char what[160];
+  std::snprintf(what, sizeof what, "M=%d N=%d K=%d ta=%d tb=%d alpha=%g beta=%g", M, N, K, ta, tb, alpha, beta);
+  return check(k.info.name, what, C.data(), ldc, want.data(), bound.data(), M, N, K + 3, seed);
+}
+
+const char* why(const qk::KernelInfo& i) {
+  return i.isa == qk::Isa::kWasmRelaxed ? "a matching relaxed-dot class" : qk::isa_name(i.isa);
+}
+
+}  // namespace
+
+void run_qblock(const qk::QBlockKernel& k, bool runnable, const char* tag, Totals& t) {
+  if (!runnable) return report(k.info.name, tag, false, 0, 0, t, why(k.info));
+  long cases = 0;
+  int failures = 0;
+  uint64_t seed = 5000;
+  const int nr = k.info.nr;
+  for (int bits : {4, 8})
+    for (int bs : {16, 32, 128})
+      for (int N : {1, nr - 1, nr, nr + 1, 2 * nr + 3})
+        for (int K : {1, bs - 1, bs, bs + 1, 3 * bs + 7})
+          for (int M : {0, 1, 2, 5}) {
+            if (M == 0 && K != bs) continue;
+            ++cases;
+            if (!qblock_case(k, M, N, K, bits, bs, seed % 2 == 0, seed) && ++failures > 5) goto done;
+            ++seed;
+          }
+  for (int bits : {4, 8}) {  // the benchmark shapes' kind: long K, bigger blocks
+    cases += 2;
+    failures += !qblock_case(k, 1, 67, 4864 + 32, bits, 64, true, seed++);
+    failures += !qblock_case(k, 3, 33, 1000, bits, 256, false, seed++);
+  }
+done:
+  report(k.info.name, tag, true, cases, failures, t, nullptr);
+}
+
+void run_gemm_f32(const qk::GemmF32Kernel& k, bool runnable, const char* tag, Totals& t) {
+  if (!runnable) return report(k.info.name, tag, false, 0, 0, t, why(k.info));
+  long cases = 0;
+  int failures = 0;
+  uint64_t seed = 9000;
+  const int mr = k.info.mr, nr = k.info.nr;
+  for (int M : {0, 1, mr - 1, mr, mr + 1, 2 * mr + 1})
+    for (int N : {1, nr - 1, nr, nr + 1, 2 * nr + 5})
+      for (int K : {0, 1, 2, 7, 16, 33, 300}) {
+        if (M <= 0 && N != nr) continue;
+        const int v = int(seed % 4);
+        const float alpha = v == 3 ? -0.5f : 1.0f, beta = v == 1 ? 1.0f : (v == 2 ? 0.25f : 0.0f);
+        ++cases;
+        if (!f32_case(k, M, N, K, seed % 3 == 0, seed % 5 == 0, alpha, beta, seed) && ++failures > 5) goto done;
+        ++seed;
+      }
+  cases += 2;
+  failures += !f32_case(k, 5, 71, 1031, false, false, 1.0f, 0.0f, seed++);
+  failures += !f32_case(k, 1, 300, 513, false, true, 1.0f, 1.0f, seed++);
+done:
+  report(k.info.name, tag, true, cases, failures, t, nullptr);
+}
+
+}  // namespace parity

@@ -1,0 +1,139 @@
+// int8 GEMM parity: every shape class around the kernel's tile, every signedness
+// combination, per-tensor and per-column zero points, random and extreme data.
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "parity_cases.h"
+#include "ref_kernels.h"
+
+namespace qk = qwasm::kernels;
+
+namespace parity {
+namespace {
+
+enum class Data { kRandom, kExtreme, kSevenBit };
+
+struct Case {
+  int M, N, K;
+  bool a_signed, b_signed, per_column;
+  Data data;
+  uint64_t seed;
+};
+
+// Runs one case; returns true when C matches the reference bit for bit.
+bool run_case(const qk::GemmI8Kernel& k, const Case& c) {
+  Rng rng(c.seed);
+  const int amin = c.a_signed ? -128 : 0, amax = c.a_signed ? 127 : 255;
+  const int bmin = c.b_signed ? -128 : 0, bmax = c.b_signed ? 127 : 255;
+  const int lda = c.K + 3;  // row stride wider than K
+  std::vector<uint8_t> A(size_t(c.M) * size_t(lda) + 1), B(size_t(c.K) * size_t(c.N) + 1);
+  auto pick = [&](int lo, int hi) {
+    if (c.data == Data::kExtreme) return (rng.next() & 1) ? hi : lo;
+    return rng.range(lo, hi);
+  };
+  for (auto& v : A) v = uint8_t(pick(amin, amax));
+  for (auto& v : B) {
+    if (c.data == Data::kSevenBit) v = uint8_t(rng.range(-64, 63) + (c.b_signed ? 0 : 128));
+    else v = uint8_t(pick(bmin, bmax));
+  }
+  std::vector<int32_t> zb(size_t(c.N) + 1);
+  for (auto& z : zb) z = pick(bmin, bmax);
+  const int32_t za = pick(amin, amax);
+  qk::GemmI8PackArgs p;
+  p.K = c.K, p.N = c.N, p.B = B.data(), p.stride_k = c.N, p.stride_n = 1, p.b_signed = c.b_signed;
+  p.zb = zb.data(), p.zb_per_column = c.per_column;
+  if ((k.info.caveats & qk::kNeedsB7bit) && !qk::b_fits_7bit(p)) {
+    std::printf("  internal: 7-bit data does not fit 7 bits\n");
+    return false;
+  }
+  std::vector<uint8_t> packed(k.packed_size(c.K, c.N) + 64);
+  void* pk = packed.data() + ((64 - (reinterpret_cast<uintptr_t>(packed.data()) & 63)) & 63);
+  k.pack_b(p, pk);
+  const int ldc = c.N + 1;
+  std::vector<int32_t> C(size_t(c.M) * size_t(ldc) + 1, 0x5A5A5A5A), R(size_t(c.M) * size_t(ldc) + 1, 0x5A5A5A5A);
+  qk::GemmI8Args g;
+  g.M = c.M, g.A = A.data(), g.lda = lda, g.a_signed = c.a_signed, g.za = za, g.packed_b = pk, g.C = C.data(), g.ldc = ldc;
+  k.run(g);
+  qk::ref::gemm_i8(c.M, p, A.data(), lda, c.a_signed, za, R.data(), ldc);
+  for (size_t i = 0; i < C.size(); ++i)
+    if (C[i] != R[i]) {
+      if (g_quiet) return false;
+      std::printf("  MISMATCH %s M=%d N=%d K=%d a_%s b_%s zb_%s data=%d seed=%llu at m=%d n=%d: got %d want %d\n",
+                  k.info.name, c.M, c.N, c.K, c.a_signed ? "s8" : "u8", c.b_signed ? "s8" : "u8",
+                  c.per_column ? "col" : "tensor", int(c.data), (unsigned long long)c.seed, int(i / size_t(ldc)),
+                  int(i % size_t(ldc)), C[i], R[i]);
+      return false;
+    }
+  return true;
+}
+
+std::vector<int> around(int tile, std::vector<int> extra) {
+  std::vector<int> v{1, tile - 1, tile, tile + 1};
+  v.insert(v.end(), extra.begin(), extra.end());
+  std::vector<int> out;
+  for (int x : v)
+    if (x >= 0) {
+      bool seen = false;
+      for (int y : out) seen |= y == x;
+      if (!seen) out.push_back(x);
+    }
+  return out;
+}
+
+}  // namespace
+
+void run_gemm_i8(const qk::GemmI8Kernel& k, bool runnable, const char* tag, Totals& t) {
+  if (!runnable)
+    return report(k.info.name, tag, false, 0, 0, t,
+                  k.info.isa == qk::Isa::kWasmRelaxed ? "a matching relaxed-dot class" : qk::isa_name(k.info.isa));
+  const bool b7 = (k.info.caveats & qk::kNeedsB7bit) != 0;
+  long cases = 0;
+  int failures = 0;
+  uint64_t seed = 1000;
+  auto run = [&](const Case& c) {
+    ++cases;
+    if (!run_case(k, c) && ++failures > 5) return false;
+    return true;
+  };
+  const std::vector<int> Ms = around(k.info.mr, {0, 2 * k.info.mr + 1, 13});
+  const std::vector<int> Ns = around(k.info.nr, {2 * k.info.nr + 3, 37});
+  const std::vector<int> Ks = around(4 * k.info.kr, {0, 1, 3, 7, 64, 131, 1031});
+  for (int M : Ms)
+    for (int N : Ns)
+      for (int K : Ks) {
+        const int combo = int(seed % 4);
+        const Data d = b7 ? Data::kSevenBit : (seed % 3 == 0 ? Data::kExtreme : Data::kRandom);
+        if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, d, seed++})) goto done;
+      }
+  // Every signedness / zero-point combination on one awkward shape, with extremes.
+  for (int combo = 0; combo < 8; ++combo)
+    for (int d = 0; d < 2; ++d)
+      if (!run({k.info.mr + 1, k.info.nr + 1, 257, (combo & 1) != 0, (combo & 2) != 0, (combo & 4) != 0,
+                b7 ? Data::kSevenBit : (d ? Data::kExtreme : Data::kRandom), seed++}))
+        goto done;
+  // Large K (prime) and a GEMV over many columns.
+  run({3, 29, 4099, false, true, true, b7 ? Data::kSevenBit : Data::kExtreme, seed++});
+  run({1, 301, 2053, true, false, false, b7 ? Data::kSevenBit : Data::kRandom, seed++});
+done:
+  report(k.info.name, tag, true, cases, failures, t, nullptr);
+}
+
+bool g_quiet = false;
+
+void report(const char* name, const char* tag, bool runnable, long cases, int failures, Totals& t, const char* why) {
+  const char* sep = *tag ? " " : "";
+  if (!runnable) {
+    std::printf("SKIP %s%s%s (host lacks %s)\n", name, sep, tag, why);
+    ++t.skip;
+  } else if (failures || cases == 0) {
+    if (!g_quiet) std::printf("FAIL %s%s%s (%d of %ld cases failed)\n", name, sep, tag, failures, cases);
+    ++t.fail;
+  } else {
+    std::printf("PASS %s%s%s (%ld cases)\n", name, sep, tag, cases);
+    ++t.pass;
+  }
+  t.cases += cases;
+}
+
+}  // namespace parity
