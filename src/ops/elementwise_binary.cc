@@ -1,226 +1,304 @@
-// Binary elementwise ops with numpy broadcasting: arithmetic, comparisons,
-// logic, bit ops, PRelu. float16/bfloat16 are computed in float32.
+// Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Mod, Pow,
+// PRelu, BitShift, BitwiseAnd/Or/Xor, and the variadic Min/Max/Sum/Mean.
+// Each op is a functor over compute types; float16/bfloat16 run in float32
+// (see elementwise_types.h). Integer math wraps (two's complement) and integer
+// division by zero gives 0 instead of trapping (wasm traps on it).
 #include <cmath>
 #include <type_traits>
 
-#include "ops/dispatch.h"
+#include "ops/broadcast.h"
+#include "ops/elementwise_types.h"
 #include "ops/registry.h"
 
 namespace qwasm {
 namespace {
 
-template <typename T, typename R, typename Op>
-void broadcast_apply(const Tensor& a, const Tensor& b, Tensor& out, Op op) {
-  const T* pa = static_cast<const T*>(a.raw());
-  const T* pb = static_cast<const T*>(b.raw());
-  R* po = static_cast<R*>(out.raw());
-  const int64_t n = out.size();
-  if (a.size() == n && b.size() == n) {
-    for (int64_t i = 0; i < n; ++i) po[i] = R(op(pa[i], pb[i]));
-  } else if (a.size() == n && b.size() == 1) {
-    const T y = pb[0];
-    for (int64_t i = 0; i < n; ++i) po[i] = R(op(pa[i], y));
-  } else if (a.size() == 1 && b.size() == n) {
-    const T x = pa[0];
-    for (int64_t i = 0; i < n; ++i) po[i] = R(op(x, pb[i]));
-  } else {
-    BroadcastIter it(out.shape(), {a.shape(), b.shape()});
-    it.for_each_run([&](int64_t o, const int64_t* off, const int64_t* st, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) po[o + i] = R(op(pa[off[0] + i * st[0]], pb[off[1] + i * st[1]]));
-    });
-  }
-}
+// Unsigned type wide enough that wrapping arithmetic is defined (no int promotion).
+template <typename T> using wrap_t = std::conditional_t<(sizeof(T) < 8), uint32_t, uint64_t>;
 
-enum class Arith { Add, Sub, Mul, Div, Pow, Mod, FMod, Min, Max, BitAnd, BitOr, BitXor, ShiftL, ShiftR, PRelu };
-enum class Cmp { Eq, Lt, Gt, Le, Ge, And, Or, Xor };
-
-template <typename T>
-T arith(Arith k, T x, T y) {
-  switch (k) {
-    case Arith::Add: return T(x + y);
-    case Arith::Sub: return T(x - y);
-    case Arith::Mul: return T(x * y);
-    case Arith::Div:
-      if constexpr (std::is_integral_v<T>) return y == 0 ? T(0) : T(x / y);
-      else return x / y;
-    case Arith::Min: return std::isnan(double(x)) ? x : (y < x ? y : x);
-    case Arith::Max: return std::isnan(double(x)) ? x : (y > x ? y : x);
-    case Arith::FMod:
-      if constexpr (std::is_integral_v<T>) return y == 0 ? T(0) : T(x % y);
-      else return T(std::fmod(x, y));
-    case Arith::Mod:
-      if constexpr (std::is_integral_v<T>) {
-        if (y == 0) return T(0);
-        T r = T(x % y);
-        if constexpr (std::is_signed_v<T>) if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
-        return r;
-      } else {
-        T r = T(std::fmod(x, y));
-        if (r != 0 && ((r < 0) != (y < 0))) r += y;
-        return r;
-      }
-    case Arith::PRelu: return x < T(0) ? T(x * y) : x;
-    default: break;
+struct AddOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) return T(wrap_t<T>(x) + wrap_t<T>(y));
+    else return x + y;
   }
-  if constexpr (std::is_integral_v<T>) {
-    switch (k) {
-      case Arith::BitAnd: return T(x & y);
-      case Arith::BitOr: return T(x | y);
-      case Arith::BitXor: return T(x ^ y);
-      case Arith::ShiftL: return y >= T(sizeof(T) * 8) ? T(0) : T(x << y);
-      case Arith::ShiftR: return y >= T(sizeof(T) * 8) ? T(0) : T(x >> y);
-      default: break;
+};
+struct SubOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) return T(wrap_t<T>(x) - wrap_t<T>(y));
+    else return x - y;
+  }
+};
+struct MulOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) return T(wrap_t<T>(x) * wrap_t<T>(y));
+    else return x * y;
+  }
+};
+struct DivOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) {
+      if (y == 0) return T(0);
+      if constexpr (std::is_signed_v<T>) if (y == T(-1)) return T(wrap_t<T>(0) - wrap_t<T>(x));  // MIN / -1
+      return T(x / y);
+    } else {
+      return x / y;
     }
   }
-  return T(0);
-}
-
-Shape out_shape(const OpContext& ctx) {
-  return broadcast_shapes(ctx.in(0).shape(), ctx.in(1).shape(), ctx.node().label());
-}
-
-void check_same_type(const OpContext& ctx) {
-  QWASM_CHECK(ctx.in(0).dtype() == ctx.in(1).dtype(), ctx.node().label(), ": input types differ (",
-              dtype_name(ctx.in(0).dtype()), " vs ", dtype_name(ctx.in(1).dtype()), ")");
-}
-
-// Computes in the inputs' type; half types via float32.
-void arith_op(OpContext& ctx, Arith k, bool integers_only = false) {
-  check_same_type(ctx);
-  const Tensor& a0 = ctx.in(0);
-  const Shape shape = out_shape(ctx);
-  if (is_half(a0.dtype())) {
-    Tensor a = widen_half(a0), b = widen_half(ctx.in(1)), r(DType::Float32, shape);
-    broadcast_apply<float, float>(a, b, r, [k](float x, float y) { return arith(k, x, y); });
-    Tensor& out = ctx.output(0, a0.dtype(), shape);
-    narrow_half(r, out);
-    return;
-  }
-  Tensor& out = ctx.output(0, a0.dtype(), shape);
-  visit_numeric(a0.dtype(), ctx.node().label(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_same_v<T, bool>) {
-      fail(ctx.node().label(), ": bool inputs are not supported");
+};
+// Mod with fmod=0: the result takes the divisor's sign (Python / numpy.mod).
+struct ModOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) {
+      if (y == 0) return T(0);
+      if constexpr (std::is_signed_v<T>) {
+        if (y == T(-1)) return T(0);
+        T r = T(x % y);
+        return (r != 0 && ((r < 0) != (y < 0))) ? T(r + y) : r;
+      } else {
+        return T(x % y);
+      }
     } else {
-      if (integers_only && !std::is_integral_v<T>) fail(ctx.node().label(), ": needs integer inputs");
-      broadcast_apply<T, T>(a0, ctx.in(1), out, [k](T x, T y) { return arith(k, x, y); });
+      T r = std::fmod(x, y);
+      return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+    }
+  }
+};
+// Mod with fmod=1: the result takes the dividend's sign (C fmod).
+struct FModOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) {
+      if (y == 0) return T(0);
+      if constexpr (std::is_signed_v<T>) if (y == T(-1)) return T(0);
+      return T(x % y);
+    } else {
+      return std::fmod(x, y);
+    }
+  }
+};
+// Min / Max propagate NaN (as numpy and onnxruntime do).
+struct MinOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_floating_point_v<T>) if (y != y) return y;
+    return y < x ? y : x;
+  }
+};
+struct MaxOp {
+  template <typename T> T operator()(T x, T y) const {
+    if constexpr (std::is_floating_point_v<T>) if (y != y) return y;
+    return y > x ? y : x;
+  }
+};
+struct PReluOp {
+  template <typename T> T operator()(T x, T slope) const { return x < T(0) ? MulOp{}(x, slope) : x; }
+};
+struct BitAndOp { template <typename T> T operator()(T x, T y) const { return T(x & y); } };
+struct BitOrOp { template <typename T> T operator()(T x, T y) const { return T(x | y); } };
+struct BitXorOp { template <typename T> T operator()(T x, T y) const { return T(x ^ y); } };
+struct ShiftLeftOp {
+  template <typename T> T operator()(T x, T y) const { return y >= T(sizeof(T) * 8) ? T(0) : T(x << y); }
+};
+struct ShiftRightOp {
+  template <typename T> T operator()(T x, T y) const { return y >= T(sizeof(T) * 8) ? T(0) : T(x >> y); }
+};
+
+// Which element types an op accepts.
+enum class Types { Numeric, Integer, Unsigned };
+
+template <Types S, typename T> constexpr bool accepts() {
+  if constexpr (S == Types::Numeric) return !std::is_same_v<T, bool>;
+  else if constexpr (S == Types::Integer) return is_int_tag_v<T>;
+  else return is_int_tag_v<T> && std::is_unsigned_v<T>;
+}
+
+const char* type_words(Types s) {
+  return s == Types::Numeric ? "a numeric type" : s == Types::Integer ? "an integer type" : "an unsigned integer type";
+}
+
+void check_same_type(const OpContext& ctx, const Tensor& a, const Tensor& b) {
+  QWASM_CHECK(a.dtype() == b.dtype(), ctx.node().label(), ": input types differ (", dtype_name(a.dtype()), " vs ",
+              dtype_name(b.dtype()), ")");
+}
+
+// out = op(a, b) broadcast, in a's element type.
+template <typename Op, Types S>
+void binary_into(OpContext& ctx, const Tensor& a, const Tensor& b, const Shape& os) {
+  Tensor& out = ctx.output(0, a.dtype(), os);
+  visit_elem(a.dtype(), ctx.node().label(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (accepts<S, T>()) {
+      using St = storage_t<T>;
+      broadcast_binary(static_cast<const St*>(a.raw()), a.shape(), static_cast<const St*>(b.raw()), b.shape(),
+                       static_cast<St*>(out.raw()), os, lift<T>(Op{}));
+    } else {
+      fail_type(ctx.node().label(), a.dtype(), type_words(S));
     }
   });
 }
 
-template <Arith K> void arith_fn(OpContext& ctx) { arith_op(ctx, K); }
-template <Arith K> void bit_fn(OpContext& ctx) { arith_op(ctx, K, true); }
+template <typename Op, Types S = Types::Numeric>
+void binary_fn(OpContext& ctx) {
+  const Tensor& a = ctx.in(0);
+  const Tensor& b = ctx.in(1);
+  check_same_type(ctx, a, b);
+  binary_into<Op, S>(ctx, a, b, broadcast_shapes(a.shape(), b.shape(), ctx.node().label()));
+}
 
-void mod_fn(OpContext& ctx) { arith_op(ctx, ctx.node().attr_i("fmod", 0) ? Arith::FMod : Arith::Mod); }
+void mod_fn(OpContext& ctx) {
+  if (ctx.node().attr_i("fmod", 0)) binary_fn<FModOp>(ctx);
+  else binary_fn<ModOp>(ctx);
+}
 
 void bitshift_fn(OpContext& ctx) {
   const std::string dir = ctx.node().attr_s("direction", "");
-  QWASM_CHECK(dir == "LEFT" || dir == "RIGHT", ctx.node().label(), ": direction must be LEFT or RIGHT");
-  arith_op(ctx, dir == "LEFT" ? Arith::ShiftL : Arith::ShiftR, true);
+  QWASM_CHECK(dir == "LEFT" || dir == "RIGHT", ctx.node().label(), ": direction must be \"LEFT\" or \"RIGHT\", got \"",
+              dir, "\"");
+  if (dir == "LEFT") binary_fn<ShiftLeftOp, Types::Unsigned>(ctx);
+  else binary_fn<ShiftRightOp, Types::Unsigned>(ctx);
 }
 
-// Pow: the exponent may have a different numeric type than the base.
+// PRelu: slope broadcasts to X (unidirectionally); the output has X's shape.
+void prelu_fn(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  const Tensor& slope = ctx.in(1);
+  check_same_type(ctx, x, slope);
+  QWASM_CHECK(broadcast_shapes(x.shape(), slope.shape(), ctx.node().label()) == x.shape(), ctx.node().label(),
+              ": slope shape ", shape_str(slope.shape()), " does not broadcast to X shape ", shape_str(x.shape()));
+  binary_into<PReluOp, Types::Numeric>(ctx, x, slope, x.shape());
+}
+
+// Integer power by squaring (wrapping); negative exponents give 1/x^n truncated.
+template <typename X, typename Y> X int_pow(X x, Y y) {
+  if constexpr (std::is_signed_v<Y>) {
+    if (y < 0) return x == X(1) ? X(1) : (std::is_signed_v<X> && x == X(-1)) ? ((y & 1) ? x : X(1)) : X(0);
+  }
+  X r = 1;
+  for (auto e = std::make_unsigned_t<Y>(y); e; e >>= 1) {
+    if (e & 1) r = MulOp{}(r, x);
+    x = MulOp{}(x, x);
+  }
+  return r;
+}
+
+// Pow(base X, exponent Y): any numeric types; the result has the base's type.
+template <typename X, typename Y> X pow_elem(X x, Y y) {
+  if constexpr (std::is_floating_point_v<X>) {
+    if constexpr (std::is_same_v<X, Y>) return std::pow(x, y);
+    else return X(std::pow(double(x), double(y)));
+  } else if constexpr (std::is_integral_v<Y>) {
+    return int_pow(x, y);
+  } else {
+    return float_to_int<X>(std::pow(double(x), double(y)));
+  }
+}
+
 void pow_fn(OpContext& ctx) {
-  Tensor a = widen_half(ctx.in(0)), b = widen_half(ctx.in(1));
-  const Shape shape = out_shape(ctx);
-  Tensor r(a.dtype(), shape);
-  Tensor bd(DType::Float64, b.shape());
-  for (int64_t i = 0; i < b.size(); ++i) bd.data<double>()[i] = b.get_f64(i);
-  visit_numeric(a.dtype(), ctx.node().label(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_same_v<T, bool>) {
-      fail(ctx.node().label(), ": bool base is not supported");
-    } else {
-      Tensor ad(DType::Float64, a.shape());
-      for (int64_t i = 0; i < a.size(); ++i) ad.data<double>()[i] = a.get_f64(i);
-      Tensor rd(DType::Float64, shape);
-      broadcast_apply<double, double>(ad, bd, rd, [](double x, double y) { return std::pow(x, y); });
-      for (int64_t i = 0; i < rd.size(); ++i) static_cast<T*>(r.raw())[i] = T(rd.data<double>()[i]);
-    }
-  });
-  Tensor& out = ctx.output(0, ctx.in(0).dtype(), shape);
-  if (is_half(out.dtype())) narrow_half(r, out);
-  else std::copy_n(static_cast<const char*>(r.raw()), r.bytes(), static_cast<char*>(out.raw()));
-}
-
-template <Cmp K>
-void cmp_fn(OpContext& ctx) {
-  check_same_type(ctx);
-  Tensor a = widen_half(ctx.in(0)), b = widen_half(ctx.in(1));
-  Tensor& out = ctx.output(0, DType::Bool, out_shape(ctx));
-  visit_numeric(a.dtype(), ctx.node().label(), [&](auto tag) {
-    using T = decltype(tag);
-    broadcast_apply<T, uint8_t>(a, b, out, [](T x, T y) -> bool {
-      switch (K) {
-        case Cmp::Eq: return x == y;
-        case Cmp::Lt: return x < y;
-        case Cmp::Gt: return x > y;
-        case Cmp::Le: return x <= y;
-        case Cmp::Ge: return x >= y;
-        case Cmp::And: return bool(x) && bool(y);
-        case Cmp::Or: return bool(x) || bool(y);
-        case Cmp::Xor: return bool(x) != bool(y);
-      }
-      return false;
-    });
-  });
-}
-
-// Min / Max / Sum / Mean over any number of inputs, folded pairwise.
-template <Arith K, bool Mean = false>
-void variadic_fn(OpContext& ctx) {
   const Node& n = ctx.node();
-  QWASM_CHECK(ctx.input_count() >= 1, n.label(), ": needs at least one input");
-  Tensor acc = widen_half(ctx.in(0));
-  for (size_t i = 1; i < ctx.input_count(); ++i) {
-    Tensor b = widen_half(ctx.in(i));
-    QWASM_CHECK(b.dtype() == acc.dtype(), n.label(), ": input types differ");
-    Tensor r(acc.dtype(), broadcast_shapes(acc.shape(), b.shape(), n.label()));
-    visit_numeric(acc.dtype(), n.label(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (!std::is_same_v<T, bool>) broadcast_apply<T, T>(acc, b, r, [](T x, T y) { return arith(K, x, y); });
-    });
-    acc = r;
-  }
-  if (Mean) {
-    QWASM_CHECK(acc.dtype() == DType::Float32 || acc.dtype() == DType::Float64, n.label(), ": Mean needs floats");
-    const double k = double(ctx.input_count());
-    for (int64_t i = 0; i < acc.size(); ++i) {
-      if (acc.dtype() == DType::Float32) acc.data<float>()[i] = float(acc.data<float>()[i] / k);
-      else acc.data<double>()[i] /= k;
+  const Tensor& a = ctx.in(0);
+  const Tensor& b = ctx.in(1);
+  const Shape os = broadcast_shapes(a.shape(), b.shape(), n.label());
+  Tensor& out = ctx.output(0, a.dtype(), os);
+  visit_elem(a.dtype(), n.label(), [&](auto xtag) {
+    using X = decltype(xtag);
+    using Sx = storage_t<X>;
+    using Cx = compute_t<X>;
+    if constexpr (std::is_same_v<X, bool>) {
+      fail_type(n.label(), a.dtype(), "a numeric base");
+    } else {
+      const Sx* pa = static_cast<const Sx*>(a.raw());
+      Sx* po = static_cast<Sx*>(out.raw());
+      // Common exported forms (x^2 in LayerNorm decompositions, x^0.5) skip pow().
+      if constexpr (std::is_floating_point_v<Cx>) {
+        if (b.size() == 1 && a.size() == out.size() && (b.dtype() == DType::Float32 || b.dtype() == DType::Float64)) {
+          const double e = b.get_f64(0);
+          auto sq = lift<X>([](Cx v) { return v * v; });
+          auto rt = lift<X>([](Cx v) { return std::sqrt(v); });
+          if (e == 2.0) { for (int64_t i = 0; i < a.size(); ++i) po[i] = sq(pa[i]); return; }
+          if (e == 0.5) { for (int64_t i = 0; i < a.size(); ++i) po[i] = rt(pa[i]); return; }
+        }
+      }
+      visit_elem(b.dtype(), n.label(), [&](auto ytag) {
+        using Y = decltype(ytag);
+        using Sy = storage_t<Y>;
+        if constexpr (std::is_same_v<Y, bool>) {
+          fail_type(n.label(), b.dtype(), "a numeric exponent");
+        } else {
+          broadcast_binary(pa, a.shape(), static_cast<const Sy*>(b.raw()), b.shape(), po, os, [](Sx x, Sy y) {
+            return store_elem<X>(pow_elem(load_elem<X>(x), load_elem<Y>(y)));
+          });
+        }
+      });
     }
+  });
+}
+
+// Min / Max / Sum / Mean over one or more inputs, all broadcast together. Folds
+// into a buffer of the output shape in the compute type (float32 for halves,
+// so a float16 Sum rounds once, not once per input).
+template <typename Op, bool Mean, Types S>
+void variadic_fn(OpContext& ctx) {
+  const std::string& label = ctx.node().label();
+  const size_t count = ctx.input_count();
+  QWASM_CHECK(count >= 1, label, ": needs at least one input");
+  std::vector<const Shape*> shapes;
+  for (size_t i = 0; i < count; ++i) {
+    QWASM_CHECK(ctx.input(i), label, ": input ", i, " is missing");
+    QWASM_CHECK(ctx.in(i).dtype() == ctx.in(0).dtype(), label, ": input ", i, " has type ",
+                dtype_name(ctx.in(i).dtype()), ", input 0 has ", dtype_name(ctx.in(0).dtype()));
+    shapes.push_back(&ctx.in(i).shape());
   }
-  Tensor& out = ctx.output(0, ctx.in(0).dtype(), acc.shape());
-  if (is_half(out.dtype())) narrow_half(acc, out);
-  else std::copy_n(static_cast<const char*>(acc.raw()), acc.bytes(), static_cast<char*>(out.raw()));
+  const Shape os = broadcast_all(shapes, label);
+  const DType dt = ctx.in(0).dtype();
+  Tensor& out = ctx.output(0, dt, os);
+  visit_elem(dt, label, [&](auto tag) {
+    using T = decltype(tag);
+    using St = storage_t<T>;
+    using C = compute_t<T>;
+    if constexpr (!accepts<S, T>() || (Mean && !is_float_tag_v<T>)) {
+      fail_type(label, dt, Mean ? "a float type" : type_words(S));
+    } else {
+      Tensor tmp = std::is_same_v<St, C> ? out : Tensor(DType::Float32, os);
+      C* acc = static_cast<C*>(tmp.raw());
+      auto in = [&](size_t i) { return static_cast<const St*>(ctx.in(i).raw()); };
+      const Op op{};
+      if (count == 1) {
+        broadcast_binary(in(0), *shapes[0], in(0), *shapes[0], acc, os, [](St x, St) { return load_elem<T>(x); });
+      } else {
+        broadcast_binary(in(0), *shapes[0], in(1), *shapes[1], acc, os,
+                         [op](St x, St y) { return op(load_elem<T>(x), load_elem<T>(y)); });
+      }
+      for (size_t i = 2; i < count; ++i)
+        broadcast_binary(acc, os, in(i), *shapes[i], acc, os, [op](C x, St y) { return op(x, load_elem<T>(y)); });
+      const int64_t n = out.size();
+      if constexpr (Mean) {
+        const C k = C(count);
+        for (int64_t i = 0; i < n; ++i) acc[i] /= k;
+      }
+      if constexpr (!std::is_same_v<St, C>) {
+        St* po = static_cast<St*>(out.raw());
+        for (int64_t i = 0; i < n; ++i) po[i] = store_elem<T>(acc[i]);
+      }
+    }
+  });
 }
 
 }  // namespace
 
 void register_elementwise_binary_ops(OpRegistry& r) {
-  r.add_fn("", "Add", 1, arith_fn<Arith::Add>);
-  r.add_fn("", "Sub", 1, arith_fn<Arith::Sub>);
-  r.add_fn("", "Mul", 1, arith_fn<Arith::Mul>);
-  r.add_fn("", "Div", 1, arith_fn<Arith::Div>);
+  r.add_fn("", "Add", 1, binary_fn<AddOp>);
+  r.add_fn("", "Sub", 1, binary_fn<SubOp>);
+  r.add_fn("", "Mul", 1, binary_fn<MulOp>);
+  r.add_fn("", "Div", 1, binary_fn<DivOp>);
   r.add_fn("", "Pow", 1, pow_fn);
   r.add_fn("", "Mod", 10, mod_fn);
-  r.add_fn("", "PRelu", 1, arith_fn<Arith::PRelu>);
+  r.add_fn("", "PRelu", 1, prelu_fn);
   r.add_fn("", "BitShift", 11, bitshift_fn);
-  r.add_fn("", "BitwiseAnd", 18, bit_fn<Arith::BitAnd>);
-  r.add_fn("", "BitwiseOr", 18, bit_fn<Arith::BitOr>);
-  r.add_fn("", "BitwiseXor", 18, bit_fn<Arith::BitXor>);
-  r.add_fn("", "Equal", 1, cmp_fn<Cmp::Eq>);
-  r.add_fn("", "Less", 1, cmp_fn<Cmp::Lt>);
-  r.add_fn("", "Greater", 1, cmp_fn<Cmp::Gt>);
-  r.add_fn("", "LessOrEqual", 12, cmp_fn<Cmp::Le>);
-  r.add_fn("", "GreaterOrEqual", 12, cmp_fn<Cmp::Ge>);
-  r.add_fn("", "And", 1, cmp_fn<Cmp::And>);
-  r.add_fn("", "Or", 1, cmp_fn<Cmp::Or>);
-  r.add_fn("", "Xor", 1, cmp_fn<Cmp::Xor>);
-  r.add_fn("", "Min", 1, variadic_fn<Arith::Min>);
-  r.add_fn("", "Max", 1, variadic_fn<Arith::Max>);
-  r.add_fn("", "Sum", 1, variadic_fn<Arith::Add>);
-  r.add_fn("", "Mean", 1, variadic_fn<Arith::Add, true>);
+  r.add_fn("", "BitwiseAnd", 18, binary_fn<BitAndOp, Types::Integer>);
+  r.add_fn("", "BitwiseOr", 18, binary_fn<BitOrOp, Types::Integer>);
+  r.add_fn("", "BitwiseXor", 18, binary_fn<BitXorOp, Types::Integer>);
+  r.add_fn("", "Min", 1, variadic_fn<MinOp, false, Types::Numeric>);
+  r.add_fn("", "Max", 1, variadic_fn<MaxOp, false, Types::Numeric>);
+  r.add_fn("", "Sum", 1, variadic_fn<AddOp, false, Types::Numeric>);
+  r.add_fn("", "Mean", 1, variadic_fn<AddOp, true, Types::Numeric>);
 }
 
 }  // namespace qwasm

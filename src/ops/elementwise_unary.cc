@@ -1,207 +1,259 @@
-// Unary elementwise ops: float math and activations (float16/bfloat16 via
-// float32), sign-like ops on integers too, IsNaN/IsInf/Not, Clip.
+// Unary elementwise ops: math (Sqrt, Exp, Log, trig, rounding ...) and
+// activations (Relu, Sigmoid, Gelu, Elu, Selu, HardSwish ...), plus Clip.
+// Each op is a functor over the compute type (float32 for float16/bfloat16);
+// attributes are read once when the kernel is built. Abs, Neg, Sign, Relu and
+// Shrink also take integer types.
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
-#include "ops/dispatch.h"
+#include "ops/elementwise_types.h"
+#include "ops/fast_math.h"
 #include "ops/registry.h"
 
 namespace qwasm {
 namespace {
 
-enum class U {
-  Abs, Neg, Sign, Relu, Sqrt, Exp, Log, Reciprocal, Erf, Tanh, Sigmoid, Floor, Ceil, Round, Sin, Cos, Tan,
-  Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, LeakyRelu, Elu, Selu, Celu, HardSigmoid, HardSwish,
-  Softplus, Softsign, ThresholdedRelu, Gelu, GeluTanh, Mish
+// ---- functors without attributes -------------------------------------------
+struct AbsOp {
+  template <typename T> T operator()(T x) const {
+    if constexpr (std::is_unsigned_v<T>) return x;
+    else if constexpr (std::is_floating_point_v<T>) return std::fabs(x);
+    else return x < 0 ? T(0 - std::make_unsigned_t<T>(x)) : x;
+  }
+};
+struct NegOp {
+  template <typename T> T operator()(T x) const {
+    if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(x));
+    else return -x;
+  }
+};
+struct SignOp {  // NaN stays NaN
+  template <typename T> T operator()(T x) const { return x > T(0) ? T(1) : x < T(0) ? T(-1) : x; }
+};
+struct ReluOp {
+  template <typename T> T operator()(T x) const { return x > T(0) ? x : T(0); }
+};
+struct SqrtOp { template <typename F> F operator()(F x) const { return std::sqrt(x); } };
+// float32 Exp / Sigmoid use fast_expf (vectorisable, ~1.4 ulp); double uses libm.
+struct ExpOp {
+  template <typename F> F operator()(F x) const {
+    if constexpr (std::is_same_v<F, float>) return fast_expf(x);
+    else return std::exp(x);
+  }
+};
+struct LogOp { template <typename F> F operator()(F x) const { return std::log(x); } };
+struct ReciprocalOp { template <typename F> F operator()(F x) const { return F(1) / x; } };
+struct ErfOp { template <typename F> F operator()(F x) const { return std::erf(x); } };
+struct TanhOp { template <typename F> F operator()(F x) const { return std::tanh(x); } };
+struct SigmoidOp {  // exp(-x) overflowing to inf gives 1/inf = 0: no special case needed
+  template <typename F> F operator()(F x) const { return F(1) / (F(1) + ExpOp{}(-x)); }
+};
+struct FloorOp { template <typename F> F operator()(F x) const { return std::floor(x); } };
+struct CeilOp { template <typename F> F operator()(F x) const { return std::ceil(x); } };
+struct RoundOp {  // half to even, independent of the FP environment
+  template <typename F> F operator()(F x) const {
+    const F r = std::round(x);  // half away from zero
+    return std::fabs(x - std::trunc(x)) == F(0.5) ? F(2) * std::round(x / F(2)) : r;
+  }
+};
+struct SinOp { template <typename F> F operator()(F x) const { return std::sin(x); } };
+struct CosOp { template <typename F> F operator()(F x) const { return std::cos(x); } };
+struct TanOp { template <typename F> F operator()(F x) const { return std::tan(x); } };
+struct AsinOp { template <typename F> F operator()(F x) const { return std::asin(x); } };
+struct AcosOp { template <typename F> F operator()(F x) const { return std::acos(x); } };
+struct AtanOp { template <typename F> F operator()(F x) const { return std::atan(x); } };
+struct SinhOp { template <typename F> F operator()(F x) const { return std::sinh(x); } };
+struct CoshOp { template <typename F> F operator()(F x) const { return std::cosh(x); } };
+struct AsinhOp { template <typename F> F operator()(F x) const { return std::asinh(x); } };
+struct AcoshOp { template <typename F> F operator()(F x) const { return std::acosh(x); } };
+struct AtanhOp { template <typename F> F operator()(F x) const { return std::atanh(x); } };
+struct SoftsignOp { template <typename F> F operator()(F x) const { return x / (F(1) + std::fabs(x)); } };
+// log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
+template <typename F> F softplus(F x) { return std::max(x, F(0)) + std::log1p(std::exp(-std::fabs(x))); }
+struct SoftplusOp { template <typename F> F operator()(F x) const { return softplus(x); } };
+struct MishOp { template <typename F> F operator()(F x) const { return x * std::tanh(softplus(x)); } };
+struct HardSwishOp {  // x * HardSigmoid(x) with alpha = 1/6, beta = 0.5
+  template <typename F> F operator()(F x) const { return x * std::max(F(0), std::min(F(1), x / F(6) + F(0.5))); }
+};
+struct GeluOp {
+  template <typename F> F operator()(F x) const { return F(0.5) * x * (F(1) + std::erf(x * F(0.70710678118654752))); }
+};
+struct GeluTanhOp {
+  template <typename F> F operator()(F x) const {
+    const F k = F(0.7978845608028654);  // sqrt(2 / pi)
+    return F(0.5) * x * (F(1) + std::tanh(k * (x + F(0.044715) * x * x * x)));
+  }
 };
 
-struct Params {
-  double alpha = 0, beta = 0, gamma = 0;
+// ---- functors with attributes (read from the node when the kernel is built) --
+struct LeakyReluOp {
+  float alpha;
+  explicit LeakyReluOp(const Node& n) : alpha(n.attr_f("alpha", 0.01f)) {}
+  template <typename F> F operator()(F x) const { return x >= F(0) ? x : F(alpha) * x; }
+};
+struct EluOp {
+  float alpha;
+  explicit EluOp(const Node& n) : alpha(n.attr_f("alpha", 1.0f)) {}
+  template <typename F> F operator()(F x) const { return x >= F(0) ? x : F(alpha) * std::expm1(x); }
+};
+struct CeluOp {
+  float alpha;
+  explicit CeluOp(const Node& n) : alpha(n.attr_f("alpha", 1.0f)) {
+    QWASM_CHECK(alpha != 0.0f, n.label(), ": alpha must be nonzero");
+  }
+  template <typename F> F operator()(F x) const { return x >= F(0) ? x : F(alpha) * std::expm1(x / F(alpha)); }
+};
+struct SeluOp {
+  float alpha, gamma;
+  explicit SeluOp(const Node& n)
+      : alpha(n.attr_f("alpha", 1.67326319217681884765625f)), gamma(n.attr_f("gamma", 1.05070102214813232421875f)) {}
+  template <typename F> F operator()(F x) const { return F(gamma) * (x > F(0) ? x : F(alpha) * std::expm1(x)); }
+};
+struct HardSigmoidOp {
+  float alpha, beta;
+  explicit HardSigmoidOp(const Node& n) : alpha(n.attr_f("alpha", 0.2f)), beta(n.attr_f("beta", 0.5f)) {}
+  template <typename F> F operator()(F x) const { return std::max(F(0), std::min(F(1), F(alpha) * x + F(beta))); }
+};
+struct ThresholdedReluOp {
+  float alpha;
+  explicit ThresholdedReluOp(const Node& n) : alpha(n.attr_f("alpha", 1.0f)) {}
+  template <typename F> F operator()(F x) const { return x > F(alpha) ? x : F(0); }
+};
+struct ShrinkOp {  // integers too: compared and shifted in double, then converted back
+  float lambd, bias;
+  explicit ShrinkOp(const Node& n) : lambd(n.attr_f("lambd", 0.5f)), bias(n.attr_f("bias", 0.0f)) {}
+  template <typename T> T operator()(T x) const {
+    using F = std::conditional_t<std::is_floating_point_v<T>, T, double>;
+    const F v = F(x);
+    return v < -F(lambd) ? T(v + F(bias)) : v > F(lambd) ? T(v - F(bias)) : T(0);
+  }
 };
 
-template <typename T>
-T apply(U op, T x, const Params& p) {
-  using F = std::conditional_t<std::is_same_v<T, double>, double, float>;
-  const F v = F(x);
-  switch (op) {
-    case U::Abs: if constexpr (std::is_unsigned_v<T>) return x; else return x < T(0) ? T(-x) : x;
-    case U::Neg: return T(-x);
-    case U::Sign: return T((x > T(0)) - (x < T(0)));
-    case U::Relu: return x > T(0) ? x : T(0);
-    default: break;
-  }
-  if constexpr (std::is_floating_point_v<T>) {
-    switch (op) {
-      case U::Sqrt: return std::sqrt(v);
-      case U::Exp: return std::exp(v);
-      case U::Log: return std::log(v);
-      case U::Reciprocal: return F(1) / v;
-      case U::Erf: return std::erf(v);
-      case U::Tanh: return std::tanh(v);
-      case U::Sigmoid: return v >= 0 ? F(1) / (F(1) + std::exp(-v)) : std::exp(v) / (F(1) + std::exp(v));
-      case U::Floor: return std::floor(v);
-      case U::Ceil: return std::ceil(v);
-      case U::Round: return std::nearbyint(v);  // default rounding mode: half to even
-      case U::Sin: return std::sin(v);
-      case U::Cos: return std::cos(v);
-      case U::Tan: return std::tan(v);
-      case U::Asin: return std::asin(v);
-      case U::Acos: return std::acos(v);
-      case U::Atan: return std::atan(v);
-      case U::Sinh: return std::sinh(v);
-      case U::Cosh: return std::cosh(v);
-      case U::Asinh: return std::asinh(v);
-      case U::Acosh: return std::acosh(v);
-      case U::Atanh: return std::atanh(v);
-      case U::LeakyRelu: return v >= 0 ? v : F(p.alpha) * v;
-      case U::Elu: return v >= 0 ? v : F(p.alpha) * (std::exp(v) - 1);
-      case U::Celu: return std::max(F(0), v) + std::min(F(0), F(p.alpha) * (std::exp(v / F(p.alpha)) - 1));
-      case U::Selu: return F(p.gamma) * (v > 0 ? v : F(p.alpha) * (std::exp(v) - 1));
-      case U::HardSigmoid: return std::max(F(0), std::min(F(1), F(p.alpha) * v + F(p.beta)));
-      case U::HardSwish: return v * std::max(F(0), std::min(F(1), v / 6 + F(0.5)));
-      case U::Softplus: return v > 20 ? v : std::log1p(std::exp(v));
-      case U::Softsign: return v / (1 + std::fabs(v));
-      case U::ThresholdedRelu: return v > F(p.alpha) ? v : F(0);
-      case U::Gelu: return F(0.5) * v * (1 + std::erf(v / std::sqrt(F(2))));
-      case U::GeluTanh: return F(0.5) * v * (1 + std::tanh(std::sqrt(F(2) / F(M_PI)) * (v + F(0.044715) * v * v * v)));
-      case U::Mish: return v * std::tanh(v > 20 ? v : std::log1p(std::exp(v)));
-      default: break;
-    }
-  }
-  return T(0);
-}
-
-bool int_ok(U op) { return op == U::Abs || op == U::Neg || op == U::Sign || op == U::Relu; }
-
-class Unary : public OpKernel {
+// ---- the kernel --------------------------------------------------------------
+template <typename Op, bool IntOk>
+class UnaryKernel : public OpKernel {
  public:
-  Unary(U op, Params p) : op_(op), p_(p) {}
+  explicit UnaryKernel(Op op) : op_(op) {}
   void compute(OpContext& ctx) override {
-    const Tensor& in0 = ctx.in(0);
-    Tensor x = widen_half(in0);
-    Tensor r = is_half(in0.dtype()) ? Tensor(DType::Float32, x.shape()) : ctx.output(0, in0.dtype(), x.shape());
-    visit_numeric(x.dtype(), ctx.node().label(), [&](auto tag) {
+    const Tensor& x = ctx.in(0);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    visit_elem(x.dtype(), ctx.node().label(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (std::is_same_v<T, bool>) {
-        fail(ctx.node().label(), ": bool input is not supported");
+      if constexpr (is_float_tag_v<T> || (IntOk && is_int_tag_v<T>)) {
+        using St = storage_t<T>;
+        const St* s = static_cast<const St*>(x.raw());
+        St* d = static_cast<St*>(y.raw());
+        auto f = lift<T>(op_);
+        for (int64_t i = 0, n = x.size(); i < n; ++i) d[i] = f(s[i]);
       } else {
-        if (!std::is_floating_point_v<T> && !int_ok(op_))
-          fail(ctx.node().label(), ": input type ", dtype_name(x.dtype()), " is not supported (needs a float type)");
-        const T* s = x.data<T>();
-        T* d = r.data<T>();
-        for (int64_t i = 0; i < x.size(); ++i) d[i] = apply(op_, s[i], p_);
+        fail_type(ctx.node().label(), x.dtype(), IntOk ? "a numeric type" : "a float type");
       }
     });
-    if (is_half(in0.dtype())) {
-      Tensor& out = ctx.output(0, in0.dtype(), x.shape());
-      narrow_half(r, out);
-    }
   }
 
  private:
-  U op_;
-  Params p_;
+  Op op_;
 };
 
-void add_unary(OpRegistry& r, const char* name, U op, int since = 1, Params defaults = {}) {
-  r.add("", name, since, [op, defaults](const BuildContext& bc) {
-    Params p = defaults;
-    p.alpha = bc.node.attr_f("alpha", float(p.alpha));
-    p.beta = bc.node.attr_f("beta", float(p.beta));
-    p.gamma = bc.node.attr_f("gamma", float(p.gamma));
-    U chosen = op;
-    if (op == U::Gelu) {
-      std::string a = bc.node.attr_s("approximate", "none");
-      QWASM_CHECK(a == "none" || a == "tanh", bc.node.label(), ": approximate must be 'none' or 'tanh'");
-      if (a == "tanh") chosen = U::GeluTanh;
-    }
-    return std::make_unique<Unary>(chosen, p);
+template <typename Op, bool IntOk = false>
+void add_unary(OpRegistry& r, const char* name, int since = 1) {
+  r.add("", name, since, [](const BuildContext& bc) -> std::unique_ptr<OpKernel> {
+    if constexpr (std::is_constructible_v<Op, const Node&>) return std::make_unique<UnaryKernel<Op, IntOk>>(Op(bc.node));
+    else return std::make_unique<UnaryKernel<Op, IntOk>>(Op{});
   });
 }
 
-template <bool Inf>
-void isnan_isinf(OpContext& ctx) {
-  Tensor x = widen_half(ctx.in(0));
-  Tensor& out = ctx.output(0, DType::Bool, x.shape());
-  const bool neg = ctx.node().attr_i("detect_negative", 1), pos = ctx.node().attr_i("detect_positive", 1);
-  uint8_t* d = out.data<uint8_t>();
-  for (int64_t i = 0; i < x.size(); ++i) {
-    const double v = x.get_f64(i);
-    d[i] = Inf ? (std::isinf(v) && ((v > 0 && pos) || (v < 0 && neg))) : std::isnan(v);
-  }
-}
-
-void not_fn(OpContext& ctx) {
-  const Tensor& x = ctx.in(0);
-  QWASM_CHECK(x.dtype() == DType::Bool, ctx.node().label(), ": Not needs a bool input");
-  Tensor& out = ctx.output(0, DType::Bool, x.shape());
-  for (int64_t i = 0; i < x.size(); ++i) out.data<uint8_t>()[i] = !x.data<uint8_t>()[i];
-}
-
-void bitwise_not(OpContext& ctx) {
-  const Tensor& x = ctx.in(0);
-  Tensor& out = ctx.output(0, x.dtype(), x.shape());
-  visit_numeric(x.dtype(), ctx.node().label(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-      for (int64_t i = 0; i < x.size(); ++i) out.data<T>()[i] = T(~x.data<T>()[i]);
-    } else {
-      fail(ctx.node().label(), ": needs an integer input");
-    }
-  });
-}
-
-// Clip: bounds are attributes before opset 11, optional scalar inputs after.
+// Clip: bounds are attributes before opset 11 and optional scalar inputs (of
+// X's type) from opset 11. min > max gives max everywhere (numpy.clip).
 void clip_fn(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& in0 = ctx.in(0);
-  Tensor x = widen_half(in0);
-  Tensor r = is_half(in0.dtype()) ? Tensor(DType::Float32, x.shape()) : ctx.output(0, in0.dtype(), x.shape());
-  visit_numeric(x.dtype(), n.label(), [&](auto tag) {
+  const Tensor& x = ctx.in(0);
+  Tensor& y = ctx.output(0, x.dtype(), x.shape());
+  visit_elem(x.dtype(), n.label(), [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (!std::is_same_v<T, bool>) {
-      T lo = std::numeric_limits<T>::lowest(), hi = std::numeric_limits<T>::max();
+    using St = storage_t<T>;
+    using C = compute_t<T>;
+    if constexpr (std::is_same_v<T, bool>) {
+      fail_type(n.label(), x.dtype(), "a numeric type");
+    } else {
+      C lo = std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity() : std::numeric_limits<C>::lowest();
+      C hi = std::numeric_limits<C>::has_infinity ? std::numeric_limits<C>::infinity() : std::numeric_limits<C>::max();
       if (n.opset < 11) {
-        lo = T(n.attr_f("min", float(std::max<double>(lo, -3.4028234663852886e38))));
-        hi = T(n.attr_f("max", float(std::min<double>(hi, 3.4028234663852886e38))));
+        if (n.has_attr("min")) lo = C(n.attr_f("min", 0.0f));
+        if (n.has_attr("max")) hi = C(n.attr_f("max", 0.0f));
       } else {
-        if (const Tensor* t = ctx.input(1)) lo = T(t->get_f64(0));
-        if (const Tensor* t = ctx.input(2)) hi = T(t->get_f64(0));
+        auto bound = [&](size_t i, C& v) {
+          const Tensor* t = ctx.input(i);
+          if (!t) return;
+          QWASM_CHECK(t->dtype() == x.dtype() && t->size() == 1, n.label(), ": input ", i == 1 ? "'min'" : "'max'",
+                      " must be a single ", dtype_name(x.dtype()), " value, got ", dtype_name(t->dtype()), " of shape ",
+                      shape_str(t->shape()));
+          v = load_elem<T>(static_cast<const St*>(t->raw())[0]);
+        };
+        bound(1, lo);
+        bound(2, hi);
       }
-      const T* s = x.data<T>();
-      T* d = r.data<T>();
-      for (int64_t i = 0; i < x.size(); ++i) d[i] = s[i] < lo ? lo : (s[i] > hi ? hi : s[i]);
+      const St* s = static_cast<const St*>(x.raw());
+      St* d = static_cast<St*>(y.raw());
+      auto f = lift<T>([lo, hi](C v) {
+        v = v < lo ? lo : v;
+        return v > hi ? hi : v;
+      });
+      for (int64_t i = 0, cnt = x.size(); i < cnt; ++i) d[i] = f(s[i]);
     }
   });
-  if (is_half(in0.dtype())) {
-    Tensor& out = ctx.output(0, in0.dtype(), x.shape());
-    narrow_half(r, out);
-  }
+}
+
+void gelu_register(OpRegistry& r) {
+  r.add("", "Gelu", 20, [](const BuildContext& bc) -> std::unique_ptr<OpKernel> {
+    const std::string a = bc.node.attr_s("approximate", "none");
+    if (a == "none") return std::make_unique<UnaryKernel<GeluOp, false>>(GeluOp{});
+    if (a == "tanh") return std::make_unique<UnaryKernel<GeluTanhOp, false>>(GeluTanhOp{});
+    fail(bc.node.label(), ": attribute 'approximate' must be \"none\" or \"tanh\", got \"", a, "\"");
+  });
 }
 
 }  // namespace
 
 void register_elementwise_unary_ops(OpRegistry& r) {
-  const std::pair<const char*, U> plain[] = {
-      {"Abs", U::Abs}, {"Neg", U::Neg}, {"Sign", U::Sign}, {"Relu", U::Relu}, {"Sqrt", U::Sqrt}, {"Exp", U::Exp},
-      {"Log", U::Log}, {"Reciprocal", U::Reciprocal}, {"Erf", U::Erf}, {"Tanh", U::Tanh}, {"Sigmoid", U::Sigmoid},
-      {"Floor", U::Floor}, {"Ceil", U::Ceil}, {"Round", U::Round}, {"Sin", U::Sin}, {"Cos", U::Cos}, {"Tan", U::Tan},
-      {"Asin", U::Asin}, {"Acos", U::Acos}, {"Atan", U::Atan}, {"Sinh", U::Sinh}, {"Cosh", U::Cosh},
-      {"Asinh", U::Asinh}, {"Acosh", U::Acosh}, {"Atanh", U::Atanh}, {"HardSwish", U::HardSwish},
-      {"Softplus", U::Softplus}, {"Softsign", U::Softsign}, {"Mish", U::Mish}};
-  for (auto& [name, op] : plain) add_unary(r, name, op);
-  add_unary(r, "LeakyRelu", U::LeakyRelu, 1, {0.01, 0, 0});
-  add_unary(r, "Elu", U::Elu, 1, {1.0, 0, 0});
-  add_unary(r, "Celu", U::Celu, 12, {1.0, 0, 0});
-  add_unary(r, "Selu", U::Selu, 1, {1.67326319217681884765625, 0, 1.05070102214813232421875});
-  add_unary(r, "HardSigmoid", U::HardSigmoid, 1, {0.2, 0.5, 0});
-  add_unary(r, "ThresholdedRelu", U::ThresholdedRelu, 10, {1.0, 0, 0});
-  add_unary(r, "Gelu", U::Gelu, 20);
-  r.add_fn("", "IsNaN", 9, isnan_isinf<false>);
-  r.add_fn("", "IsInf", 10, isnan_isinf<true>);
-  r.add_fn("", "Not", 1, not_fn);
-  r.add_fn("", "BitwiseNot", 18, bitwise_not);
+  add_unary<AbsOp, true>(r, "Abs");
+  add_unary<NegOp, true>(r, "Neg");
+  add_unary<SignOp, true>(r, "Sign", 9);
+  add_unary<ReluOp, true>(r, "Relu");
+  add_unary<ShrinkOp, true>(r, "Shrink", 9);
+  add_unary<SqrtOp>(r, "Sqrt");
+  add_unary<ExpOp>(r, "Exp");
+  add_unary<LogOp>(r, "Log");
+  add_unary<ReciprocalOp>(r, "Reciprocal");
+  add_unary<ErfOp>(r, "Erf", 9);
+  add_unary<TanhOp>(r, "Tanh");
+  add_unary<SigmoidOp>(r, "Sigmoid");
+  add_unary<FloorOp>(r, "Floor");
+  add_unary<CeilOp>(r, "Ceil");
+  add_unary<RoundOp>(r, "Round", 11);
+  add_unary<SinOp>(r, "Sin", 7);
+  add_unary<CosOp>(r, "Cos", 7);
+  add_unary<TanOp>(r, "Tan", 7);
+  add_unary<AsinOp>(r, "Asin", 7);
+  add_unary<AcosOp>(r, "Acos", 7);
+  add_unary<AtanOp>(r, "Atan", 7);
+  add_unary<SinhOp>(r, "Sinh", 9);
+  add_unary<CoshOp>(r, "Cosh", 9);
+  add_unary<AsinhOp>(r, "Asinh", 9);
+  add_unary<AcoshOp>(r, "Acosh", 9);
+  add_unary<AtanhOp>(r, "Atanh", 9);
+  add_unary<SoftsignOp>(r, "Softsign");
+  add_unary<SoftplusOp>(r, "Softplus");
+  add_unary<MishOp>(r, "Mish", 18);
+  add_unary<HardSwishOp>(r, "HardSwish", 14);
+  add_unary<LeakyReluOp>(r, "LeakyRelu");
+  add_unary<EluOp>(r, "Elu");
+  add_unary<CeluOp>(r, "Celu", 12);
+  add_unary<SeluOp>(r, "Selu");
+  add_unary<HardSigmoidOp>(r, "HardSigmoid");
+  add_unary<ThresholdedReluOp>(r, "ThresholdedRelu", 10);
+  gelu_register(r);
   r.add_fn("", "Clip", 1, clip_fn);
 }
 

@@ -1,19 +1,13 @@
-// Shape-only ops (no data movement, views where possible): Reshape, Flatten,
-// Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Constant, Range, Dropout.
+// Shape-only ops: Reshape, Flatten, Squeeze, Unsqueeze and inference Dropout
+// return views sharing the input's buffer (no copy); Shape and Size read dims.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "ops/dispatch.h"
 #include "ops/registry.h"
 #include "ops/shape_util.h"
 
 namespace qwasm {
-
-std::vector<int64_t> axes_from(const OpContext& ctx, size_t input, const char* attr) {
-  if (const Tensor* t = ctx.input(input)) return ints_of(*t);
-  return ctx.node().attr_ints(attr);
-}
 
 namespace {
 
@@ -54,9 +48,10 @@ void flatten(OpContext& ctx) {
   int64_t axis = ctx.node().attr_i("axis", 1);
   if (axis < 0) axis += x.rank();
   QWASM_CHECK(axis >= 0 && axis <= x.rank(), ctx.node().label(), ": axis out of range");
-  int64_t outer = 1;
+  int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < axis; ++i) outer *= x.dim(i);
-  ctx.set_output(0, x.reshaped({outer, outer ? x.size() / outer : 0}));
+  for (int64_t i = axis; i < x.rank(); ++i) inner *= x.dim(i);
+  ctx.set_output(0, x.reshaped({outer, inner}));
 }
 
 void squeeze(OpContext& ctx) {
@@ -108,63 +103,24 @@ void shape_op(OpContext& ctx) {
 
 void size_op(OpContext& ctx) { ctx.output(0, DType::Int64, {}).data<int64_t>()[0] = ctx.in(0).size(); }
 
-void constant_of_shape(OpContext& ctx) {
-  Shape s = ints_of(ctx.in(0));
-  const Tensor* v = ctx.node().attr_t("value");
-  DType dt = v ? v->dtype() : DType::Float32;
-  Tensor& out = ctx.output(0, dt, s);
-  const size_t es = dtype_size(dt);
-  if (!v) {
-    std::memset(out.raw(), 0, out.bytes());
-    return;
-  }
-  QWASM_CHECK(v->size() == 1, ctx.node().label(), ": value must have one element");
-  char* p = static_cast<char*>(out.raw());
-  for (int64_t i = 0; i < out.size(); ++i) std::memcpy(p + i * int64_t(es), v->raw(), es);
-}
-
-void constant(OpContext& ctx) {
-  const Node& n = ctx.node();
-  if (const Tensor* t = n.attr_t("value")) {
-    ctx.set_output(0, *t);
-  } else if (n.has_attr("value_float")) {
-    ctx.output(0, DType::Float32, {}).data<float>()[0] = n.attr_f("value_float", 0);
-  } else if (n.has_attr("value_int")) {
-    ctx.output(0, DType::Int64, {}).data<int64_t>()[0] = n.attr_i("value_int", 0);
-  } else if (n.has_attr("value_floats")) {
-    auto v = n.attr_floats("value_floats");
-    Tensor& o = ctx.output(0, DType::Float32, {int64_t(v.size())});
-    std::copy(v.begin(), v.end(), o.data<float>());
-  } else if (n.has_attr("value_ints")) {
-    auto v = n.attr_ints("value_ints");
-    Tensor& o = ctx.output(0, DType::Int64, {int64_t(v.size())});
-    std::copy(v.begin(), v.end(), o.data<int64_t>());
-  } else {
-    fail(n.label(), ": no supported value attribute (sparse and string values are not supported)");
-  }
-}
-
-void range_op(OpContext& ctx) {
-  const Tensor& s = ctx.in(0);
-  const double start = s.get_f64(0), limit = ctx.in(1).get_f64(0), delta = ctx.in(2).get_f64(0);
-  QWASM_CHECK(delta != 0, ctx.node().label(), ": delta is 0");
-  const int64_t n = std::max<int64_t>(int64_t(std::ceil((limit - start) / delta)), 0);
-  Tensor& out = ctx.output(0, s.dtype(), {n});
-  visit_numeric(s.dtype(), ctx.node().label(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (!std::is_same_v<T, bool>) {
-      const T st = static_cast<const T*>(s.raw())[0];
-      const T d = static_cast<const T*>(ctx.in(2).raw())[0];
-      for (int64_t i = 0; i < n; ++i) out.data<T>()[i] = T(st + T(i) * d);
-    }
-  });
-}
-
+// Inference only: the output is the input and the mask keeps everything.
 void dropout(OpContext& ctx) {
-  ctx.set_output(0, ctx.in(0));
+  const Node& n = ctx.node();
+  const Tensor& x = ctx.in(0);
+  if (n.opset >= 12) {
+    const Tensor* train = ctx.input(2);
+    const Tensor* ratio = ctx.input(1);
+    const double p = ratio && ratio->size() ? ratio->get_f64(0) : 0.5;
+    QWASM_CHECK(!(train && train->size() && train->get_i64(0) != 0 && p != 0), n.label(),
+                ": training_mode with a non-zero ratio (random dropout) is not supported");
+  }
+  ctx.set_output(0, x);
   if (ctx.output_wanted(1)) {
-    Tensor& m = ctx.output(1, DType::Bool, ctx.in(0).shape());
-    std::memset(m.raw(), 1, m.bytes());
+    // The mask is bool from opset 10; before that it had the input's type.
+    const DType mt = n.opset >= 10 ? DType::Bool : x.dtype();
+    Tensor& m = ctx.output(1, mt, x.shape());
+    const ElemBytes one = scalar_bytes(mt, 1, n);
+    fill_elems(m.raw(), one.data(), dtype_size(mt), m.size());
   }
 }
 
@@ -177,9 +133,6 @@ void register_shape_basic_ops(OpRegistry& r) {
   r.add_fn("", "Unsqueeze", 1, unsqueeze);
   r.add_fn("", "Shape", 1, shape_op);
   r.add_fn("", "Size", 1, size_op);
-  r.add_fn("", "ConstantOfShape", 9, constant_of_shape);
-  r.add_fn("", "Constant", 1, constant);
-  r.add_fn("", "Range", 11, range_op);
   r.add_fn("", "Dropout", 1, dropout);
 }
 

@@ -1,5 +1,6 @@
 #include "ops/strided_copy.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace qwasm {
@@ -8,6 +9,44 @@ namespace {
 template <typename T>
 void run(T* d, const T* s, int64_t n, int64_t step) {
   for (int64_t i = 0; i < n; ++i) d[i] = s[i * step];
+}
+
+// One tile-blocked 2-D transpose: dst[a * dst_row + b] = src[a + b * src_col],
+// a < rows (contiguous in src), b < cols (contiguous in dst).
+template <typename T>
+void tile_transpose(T* dst, const T* src, int64_t rows, int64_t cols, int64_t dst_row, int64_t src_col) {
+  constexpr int64_t kTile = 64 / sizeof(T) < 8 ? 8 : 64 / sizeof(T) > 32 ? 32 : 64 / sizeof(T);
+  for (int64_t a0 = 0; a0 < rows; a0 += kTile) {
+    const int64_t a1 = std::min(rows, a0 + kTile);
+    for (int64_t b0 = 0; b0 < cols; b0 += kTile) {
+      const int64_t b1 = std::min(cols, b0 + kTile);
+      for (int64_t a = a0; a < a1; ++a) {
+        T* d = dst + a * dst_row;
+        const T* s = src + a;
+        for (int64_t b = b0; b < b1; ++b) d[b] = s[b * src_col];
+      }
+    }
+  }
+}
+
+template <typename T>
+void tiles_typed(char* dst, const char* src, const Shape& outer, const std::vector<int64_t>& src_st,
+                 const std::vector<int64_t>& dst_st, int64_t rows, int64_t cols, int64_t dst_row, int64_t src_col) {
+  const int64_t r = int64_t(outer.size());
+  const int64_t total = shape_size(outer);
+  std::vector<int64_t> idx(size_t(r), 0);
+  int64_t so = 0, dof = 0;
+  for (int64_t t = 0; t < total; ++t) {
+    tile_transpose(reinterpret_cast<T*>(dst) + dof, reinterpret_cast<const T*>(src) + so, rows, cols, dst_row, src_col);
+    for (int64_t d = r - 1; d >= 0; --d) {
+      so += src_st[size_t(d)];
+      dof += dst_st[size_t(d)];
+      if (++idx[size_t(d)] < outer[size_t(d)]) break;
+      so -= src_st[size_t(d)] * outer[size_t(d)];
+      dof -= dst_st[size_t(d)] * outer[size_t(d)];
+      idx[size_t(d)] = 0;
+    }
+  }
 }
 
 }  // namespace
@@ -39,6 +78,76 @@ void strided_copy(void* dst, const void* src, size_t elem, const Shape& shape, c
       off -= strides[size_t(dd)] * shape[size_t(dd)];
       idx[size_t(dd)] = 0;
     }
+  }
+}
+
+void permute_copy(void* dst, const void* src, size_t elem, const Shape& in_shape, const std::vector<int64_t>& perm) {
+  if (shape_size(in_shape) == 0) return;
+  // Merge: drop size-1 dims, then fuse input dims i, i+1 that are adjacent in perm.
+  std::vector<int64_t> keep_perm;
+  for (int64_t p : perm)
+    if (in_shape[size_t(p)] != 1) keep_perm.push_back(p);
+  std::vector<int64_t> group_of(in_shape.size(), -1);  // input dim -> merged dim
+  Shape m_shape;                                       // merged dims in input order
+  {
+    std::vector<int64_t> sorted = keep_perm;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<int64_t> pos(in_shape.size(), -1);
+    for (size_t i = 0; i < keep_perm.size(); ++i) pos[size_t(keep_perm[i])] = int64_t(i);
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      const int64_t dim = sorted[i];
+      // Size-1 dims between two kept dims do not affect the layout, so kept dims
+      // that are neighbours in memory and in perm fuse.
+      if (i > 0 && pos[size_t(dim)] == pos[size_t(sorted[i - 1])] + 1) {
+        group_of[size_t(dim)] = group_of[size_t(sorted[i - 1])];
+        m_shape.back() *= in_shape[size_t(dim)];
+      } else {
+        group_of[size_t(dim)] = int64_t(m_shape.size());
+        m_shape.push_back(in_shape[size_t(dim)]);
+      }
+    }
+  }
+  std::vector<int64_t> m_perm;
+  for (int64_t p : keep_perm)
+    if (m_perm.empty() || m_perm.back() != group_of[size_t(p)]) m_perm.push_back(group_of[size_t(p)]);
+  const int64_t r = int64_t(m_shape.size());
+  if (r <= 1) {  // the permutation only moved size-1 dims
+    std::memcpy(dst, src, size_t(shape_size(in_shape)) * elem);
+    return;
+  }
+  const auto in_st = shape_strides(m_shape);
+  Shape out_shape(static_cast<size_t>(r));
+  std::vector<int64_t> st(static_cast<size_t>(r));
+  for (int64_t i = 0; i < r; ++i) {
+    out_shape[size_t(i)] = m_shape[size_t(m_perm[size_t(i)])];
+    st[size_t(i)] = in_st[size_t(m_perm[size_t(i)])];
+  }
+  // Innermost input dim kept innermost: whole rows move with memcpy.
+  const int64_t q = int64_t(std::find(m_perm.begin(), m_perm.end(), r - 1) - m_perm.begin());
+  if (q == r - 1 || (elem != 1 && elem != 2 && elem != 4 && elem != 8)) {
+    strided_copy(dst, src, elem, out_shape, st);
+    return;
+  }
+  // Tiled 2-D transposes between out dim q (contiguous in src) and the last out
+  // dim (contiguous in dst), looped over every other out dim.
+  const auto out_st = shape_strides(out_shape);
+  Shape outer;
+  std::vector<int64_t> src_st, dst_st;
+  for (int64_t i = 0; i < r - 1; ++i) {
+    if (i == q) continue;
+    outer.push_back(out_shape[size_t(i)]);
+    src_st.push_back(st[size_t(i)]);
+    dst_st.push_back(out_st[size_t(i)]);
+  }
+  const int64_t rows = out_shape[size_t(q)], cols = out_shape.back();
+  const int64_t dst_row = out_st[size_t(q)], src_col = st.back();
+  char* d = static_cast<char*>(dst);
+  const char* s = static_cast<const char*>(src);
+  switch (elem) {
+    case 1: tiles_typed<uint8_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+    case 2: tiles_typed<uint16_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+    case 4: tiles_typed<uint32_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+    default: tiles_typed<uint64_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
   }
 }
 

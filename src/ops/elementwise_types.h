@@ -1,0 +1,98 @@
+// Element-type plumbing for the elementwise family: a dtype visitor that also
+// covers float16 / bfloat16 (as tag types stored in uint16_t and computed in
+// float32), and `lift` which wraps a functor written for compute types so it
+// reads and writes storage types. Kernels are written once as
+// `template <class T> T operator()(T, T)` and work for every dtype.
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "graph/dtype.h"
+#include "graph/error.h"
+#include "graph/float16.h"
+
+namespace qwasm {
+
+struct Half {};   // float16 tag
+struct BHalf {};  // bfloat16 tag
+
+// Storage type of a tag (what the tensor buffer holds) and the type the math runs in.
+template <typename T> struct ElemTraits { using storage = T; using compute = T; };
+template <> struct ElemTraits<Half> { using storage = uint16_t; using compute = float; };
+template <> struct ElemTraits<BHalf> { using storage = uint16_t; using compute = float; };
+// Bool buffers are read as bytes (any nonzero byte is true: buffers can come from users).
+template <> struct ElemTraits<bool> { using storage = uint8_t; using compute = bool; };
+template <typename T> using storage_t = typename ElemTraits<T>::storage;
+template <typename T> using compute_t = typename ElemTraits<T>::compute;
+
+template <typename T> constexpr bool is_half_tag_v = std::is_same_v<T, Half> || std::is_same_v<T, BHalf>;
+// Float-like: the float types and the half tags.
+template <typename T> constexpr bool is_float_tag_v = std::is_floating_point_v<T> || is_half_tag_v<T>;
+template <typename T>
+constexpr bool is_int_tag_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+template <typename T> inline compute_t<T> load_elem(storage_t<T> v) {
+  if constexpr (std::is_same_v<T, Half>) return half_to_float(v);
+  else if constexpr (std::is_same_v<T, BHalf>) return bfloat16_to_float(v);
+  else if constexpr (std::is_same_v<T, bool>) return v != 0;
+  else return v;
+}
+
+// Results of type float become half storage for half tags; anything else
+// (bool from a comparison) passes through.
+template <typename T, typename V> inline auto store_elem(V v) {
+  if constexpr (is_half_tag_v<T> && std::is_same_v<V, float>) {
+    if constexpr (std::is_same_v<T, Half>) return float_to_half(v);
+    else return float_to_bfloat16(v);
+  } else {
+    return v;
+  }
+}
+
+// Wraps op (written for compute types) to take and return storage values of tag T.
+template <typename T, typename Op> auto lift(Op op) {
+  if constexpr (!std::is_same_v<storage_t<T>, compute_t<T>>) {
+    return [op](auto... xs) { return store_elem<T>(op(load_elem<T>(xs)...)); };
+  } else {
+    return op;
+  }
+}
+
+// Calls f(T{}) for the element type `t`: float, double, the integer types,
+// bool, Half, BHalf. Anything else throws naming `what`.
+template <typename F>
+auto visit_elem(DType t, const std::string& what, F&& f) {
+  switch (t) {
+    case DType::Float32: return f(float{});
+    case DType::Float64: return f(double{});
+    case DType::Float16: return f(Half{});
+    case DType::BFloat16: return f(BHalf{});
+    case DType::Int8: return f(int8_t{});
+    case DType::UInt8: return f(uint8_t{});
+    case DType::Int16: return f(int16_t{});
+    case DType::UInt16: return f(uint16_t{});
+    case DType::Int32: return f(int32_t{});
+    case DType::UInt32: return f(uint32_t{});
+    case DType::Int64: return f(int64_t{});
+    case DType::UInt64: return f(uint64_t{});
+    case DType::Bool: return f(bool{});
+    default: fail(what, ": element type ", dtype_name(t), " is not supported");
+  }
+}
+
+// Float -> integer conversion that truncates toward zero (Cast semantics) and,
+// where the value does not fit, saturates (NaN -> 0) instead of being undefined.
+template <typename D, typename F> inline D float_to_int(F v) {
+  if (!(v == v)) return D(0);
+  if (v <= F(std::numeric_limits<D>::lowest())) return std::numeric_limits<D>::lowest();
+  if (v >= F(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
+  return D(v);
+}
+
+[[noreturn]] inline void fail_type(const std::string& what, DType t, const char* wanted) {
+  fail(what, ": element type ", dtype_name(t), " is not supported (expected ", wanted, ")");
+}
+
+}  // namespace qwasm

@@ -1,0 +1,56 @@
+// Branch-free float32 math for elementwise loops. libm's expf is a call per
+// element that no compiler vectorises; this one is plain arithmetic, so loops
+// over it vectorise (SSE/AVX natively, simd128 in wasm).
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+namespace qwasm {
+
+inline float fm_bits_to_float(int32_t i) { float f; std::memcpy(&f, &i, 4); return f; }
+inline int32_t fm_float_to_bits(float f) { int32_t i; std::memcpy(&i, &f, 4); return i; }
+
+// e^x for float32, within ~1.4 ulp of the exact value over the whole range;
+// overflows to +inf, underflows through denormals to 0, NaN stays NaN.
+// x = n*ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2), e^r from a
+// degree-6 minimax polynomial, 2^n applied in two halves so that n may go
+// past the normal exponent range (denormal results) without a branch.
+// Out-of-range inputs are computed as garbage and replaced by selects at the
+// end, with the range tests on the bit pattern: GCC neither if-converts float
+// compares under -ftrapping-math nor loops whose constant-folded branches
+// could overflow, and either would keep the loop from vectorising.
+inline float fast_expf(float x) {
+  const uint32_t ux = uint32_t(fm_float_to_bits(x));
+  const bool over = int32_t(ux) > 0x42b17218;       // x > 88.7228 = ln(FLT_MAX): +inf (and +NaN)
+  const bool under = ux > 0xc2d00000u;              // x < -104: below half the smallest denormal (and -NaN)
+  const bool nan = (ux & 0x7fffffffu) > 0x7f800000u;
+  // Round x*log2(e) to an integer by adding 1.5*2^23: n sits in the low mantissa bits.
+  const float magic = 12582912.0f;
+  const float t = x * 1.44269504088896341f + magic;
+  const int32_t n = int32_t(uint32_t(fm_float_to_bits(t)) - uint32_t(fm_float_to_bits(magic)));
+  const float nf = t - magic;
+  float r = x - nf * 0.693359375f;  // ln2 = 0.693359375 (exact in float) - 2.12194440e-4
+  r = r - nf * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t n1 = n >> 1, n2 = n - n1;
+  const float s1 = fm_bits_to_float(int32_t(uint32_t(n1 + 127) << 23));
+  const float s2 = fm_bits_to_float(int32_t(uint32_t(n2 + 127) << 23));
+  // Selects as bit masks, so the math above stays unconditional (see above).
+  uint32_t yb = uint32_t(fm_float_to_bits(p * s1 * s2));
+  const uint32_t m_under = 0u - uint32_t(under), m_over = 0u - uint32_t(over), m_nan = 0u - uint32_t(nan);
+  yb &= ~m_under;
+  yb = (yb & ~m_over) | (0x7f800000u & m_over);
+  yb = (yb & ~m_nan) | (ux & m_nan);
+  return fm_bits_to_float(int32_t(yb));
+}
+
+// 1 / (1 + e^-x): e^-x overflowing to inf gives exactly 0.
+inline float fast_sigmoidf(float x) { return 1.0f / (1.0f + fast_expf(-x)); }
+
+}  // namespace qwasm
