@@ -1,75 +1,141 @@
-// MatMulInteger: int32 C = (A - a_zp) x (B - b_zp), A and B each uint8 or int8,
-// a_zp per tensor or per row of A, b_zp per tensor or per column of B, numpy
-// batch broadcasting. Exact (int32 accumulation).
-#include <vector>
+// Integer MatMuls with an int32 or float result, all over one batched qgemm:
+//  MatMulInteger (ai.onnx 10):                 Y int32 = (A - a_zp) x (B - b_zp)
+//  MatMulIntegerToFloat (com.microsoft 1):     Y = a_scale * b_scale[n] * (A - a_zp)(B - b_zp) + bias
+//  DynamicQuantizeMatMul (com.microsoft 1):    A float is quantized to uint8 per tensor the way
+//                                              DynamicQuantizeLinear does, then as above.
+// a_zp: scalar or one per row of A; b_zp / b_scale: scalar or one per column of B.
+// B (with its zero point) is packed once at build time when constant.
+#include <cstring>
 
 #include "ops/dispatch.h"
+#include "ops/quant_common.h"
+#include "ops/quant_matmul.h"
 #include "ops/registry.h"
 
 namespace qwasm {
 namespace {
 
-int32_t byte_at(const Tensor& t, int64_t i) {
-  return t.dtype() == DType::Int8 ? int32_t(static_cast<const int8_t*>(t.raw())[i])
-                                  : int32_t(static_cast<const uint8_t*>(t.raw())[i]);
+enum class Mode { Integer, ToFloat, Dynamic };
+
+struct Slots {
+  int a_scale, b_scale, a_zp, b_zp, bias;
+};
+Slots slots_of(Mode m) {
+  switch (m) {
+    case Mode::Integer: return {-1, -1, 2, 3, -1};
+    case Mode::ToFloat: return {2, 3, 4, 5, 6};
+    default: return {-1, 2, -1, 3, 4};
+  }
 }
 
-void matmul_integer(OpContext& ctx) {
-  const Node& n = ctx.node();
-  const Tensor& a = ctx.in(0);
-  const Tensor& b = ctx.in(1);
-  for (const Tensor* t : {&a, &b})
-    QWASM_CHECK(t->dtype() == DType::UInt8 || t->dtype() == DType::Int8, n.label(), ": inputs must be uint8 or int8, got ",
-                dtype_name(t->dtype()));
-  QWASM_CHECK(a.rank() >= 1 && b.rank() >= 1, n.label(), ": inputs must have rank >= 1");
-  Shape as = a.shape(), bs = b.shape();
-  if (as.size() == 1) as.insert(as.begin(), 1);
-  if (bs.size() == 1) bs.push_back(1);
-  const int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
-  QWASM_CHECK(bs[bs.size() - 2] == K, n.label(), ": inner dimensions differ: ", shape_str(a.shape()), " x ", shape_str(b.shape()));
-  const Tensor* za = ctx.input(2);
-  const Tensor* zb = ctx.input(3);
-  QWASM_CHECK(!za || (za->dtype() == a.dtype() && (za->size() == 1 || za->size() == M)), n.label(),
-              ": a_zero_point must be a ", dtype_name(a.dtype()), " scalar or have M = ", M, " elements");
-  QWASM_CHECK(!zb || (zb->dtype() == b.dtype() && (zb->size() == 1 || zb->size() == N)), n.label(),
-              ": b_zero_point must be a ", dtype_name(b.dtype()), " scalar or have N = ", N, " elements");
-  std::vector<int32_t> zbv(size_t(N), 0), zav(size_t(M), 0);
-  for (int64_t j = 0; j < N; ++j) zbv[size_t(j)] = zb ? byte_at(*zb, zb->size() == 1 ? 0 : j) : 0;
-  for (int64_t i = 0; i < M; ++i) zav[size_t(i)] = za ? byte_at(*za, za->size() == 1 ? 0 : i) : 0;
-  Shape batch = broadcast_shapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2), n.label());
-  Shape out_shape = batch;
-  if (a.rank() > 1) out_shape.push_back(M);
-  if (b.rank() > 1) out_shape.push_back(N);
-  Tensor& out = ctx.output(0, DType::Int32, out_shape);
-  std::vector<int64_t> ao, bo;
-  if (batch.empty()) {
-    ao = {0}, bo = {0};
-  } else {
-    BroadcastIter it(batch, {Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2)});
-    it.for_each_run([&](int64_t, const int64_t* off, const int64_t* st, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) ao.push_back(off[0] + i * st[0]), bo.push_back(off[1] + i * st[1]);
-    });
-  }
-  // Zero-point-corrected int16 copy of B rows keeps the inner loop a plain widening MAC.
-  std::vector<int16_t> brow(static_cast<size_t>(N));
-  for (size_t bi = 0; bi < ao.size(); ++bi) {
-    int32_t* c = out.data<int32_t>() + int64_t(bi) * M * N;
-    std::fill(c, c + M * N, 0);
-    for (int64_t k = 0; k < K; ++k) {
-      const int64_t boff = bo[bi] * K * N + k * N;
-      for (int64_t j = 0; j < N; ++j) brow[size_t(j)] = int16_t(byte_at(b, boff + j) - zbv[size_t(j)]);
-      for (int64_t i = 0; i < M; ++i) {
-        const int32_t av = byte_at(a, ao[bi] * M * K + i * K + k) - zav[size_t(i)];
-        if (av == 0) continue;
-        int32_t* ci = c + i * N;
-        for (int64_t j = 0; j < N; ++j) ci[j] += av * int32_t(brow[size_t(j)]);
-      }
+const Tensor* opt_input(const OpContext& ctx, int i) { return i < 0 ? nullptr : ctx.input(size_t(i)); }
+
+class IntMatMul : public OpKernel {
+ public:
+  IntMatMul(const BuildContext& bc, Mode mode) : n_(bc.node), mode_(mode), s_(slots_of(mode)) {
+    const Tensor* b = bc.const_input(1);
+    const Tensor* zb = s_.b_zp >= 0 ? bc.const_input(size_t(s_.b_zp)) : nullptr;
+    const bool zb_absent = s_.b_zp >= int(n_.inputs.size()) || n_.inputs[size_t(s_.b_zp)].empty();
+    if (b && (zb || zb_absent)) packed_ = pack_b(n_, *b, zb);  // also validates b_zero_point
+    if (b) {
+      const int64_t N = b->rank() == 1 ? 1 : b->dim(b->rank() - 1);
+      if (s_.b_scale >= 0)
+        if (const Tensor* bs = bc.const_input(size_t(s_.b_scale))) check_scale("b_scale", *bs, N);
+      if (s_.bias >= 0)
+        if (const Tensor* bias = bc.const_input(size_t(s_.bias)))
+          QWASM_CHECK(bias->rank() == 1 && bias->size() == N, n_.label(), ": bias has shape ", shape_str(bias->shape()),
+                      ", expected [", N, "]");
     }
+    if (s_.a_scale >= 0)
+      if (const Tensor* as = bc.const_input(size_t(s_.a_scale))) check_scale("a_scale", *as, 1);
   }
+
+  void compute(OpContext& ctx) override {
+    const Tensor& b = ctx.in(1);
+    const Tensor* zb = opt_input(ctx, s_.b_zp);
+    std::shared_ptr<PackedB> packed = packed_;
+    if (!packed) packed = pack_b(n_, b, zb);
+    else QWASM_CHECK(b.shape() == packed->shape, n_.label(), ": B changed shape since the session was built");
+
+    // A: given (uint8/int8) or quantized here from float.
+    Tensor a = ctx.in(0);
+    const Tensor* za = opt_input(ctx, s_.a_zp);
+    float a_scale = 1.0f;
+    Tensor za_dyn;
+    if (mode_ == Mode::Dynamic) {
+      const Tensor af = widen_half(a);
+      QWASM_CHECK(af.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
+      Tensor q(DType::UInt8, af.shape());
+      const DynQuant p = dynamic_qparams(af.data<float>(), af.size());
+      quantize_u8(af.data<float>(), af.size(), p, q.data<uint8_t>());
+      a = q;
+      a_scale = p.scale;
+      za_dyn = Tensor(DType::UInt8, {});
+      za_dyn.data<uint8_t>()[0] = p.zero_point;
+      za = &za_dyn;
+    }
+    QWASM_CHECK(is_byte(a.dtype()), n_.label(), ": A must be uint8 or int8, got ", dtype_name(a.dtype()));
+    const IntMatMulShape s = int_matmul_shape(n_, a.shape(), b.shape());
+    check_zero_point(n_, "a_zero_point", za, a.dtype(), s.M, "one per row of A");
+
+    if (mode_ == Mode::Integer) {
+      Tensor& y = ctx.output(0, DType::Int32, s.out);
+      int_matmul(a, za, *packed, s, y.data<int32_t>());
+      return;
+    }
+    if (mode_ == Mode::ToFloat) {
+      const Tensor as = widen_half(ctx.in(size_t(s_.a_scale)));
+      check_scale("a_scale", as, 1);
+      a_scale = as.data<float>()[0];
+    }
+    const Tensor bs = widen_half(ctx.in(size_t(s_.b_scale)));
+    check_scale("b_scale", bs, s.N);
+    const Tensor* bias0 = opt_input(ctx, s_.bias);
+    const Tensor bias = bias0 ? widen_half(*bias0) : Tensor();
+    QWASM_CHECK(!bias0 || (bias.dtype() == DType::Float32 && bias.size() == s.N), n_.label(), ": bias must be float with N = ",
+                s.N, " elements");
+    Tensor acc(DType::Int32, s.out);
+    int_matmul(a, za, *packed, s, acc.data<int32_t>());
+    // One multiplier per column; the float result keeps the scale input's type.
+    std::vector<float> mult(static_cast<size_t>(s.N));
+    for (int64_t j = 0; j < s.N; ++j) mult[size_t(j)] = a_scale * bs.data<float>()[bs.size() == 1 ? 0 : j];
+    const DType out_t = is_half(ctx.in(size_t(s_.b_scale)).dtype()) ? ctx.in(size_t(s_.b_scale)).dtype() : DType::Float32;
+    Tensor yf(DType::Float32, s.out);
+    const int32_t* c = acc.data<int32_t>();
+    float* y = yf.data<float>();
+    const int64_t rows = s.N ? acc.size() / s.N : 0;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < s.N; ++j)
+        y[r * s.N + j] = float(c[r * s.N + j]) * mult[size_t(j)] + (bias0 ? bias.data<float>()[j] : 0.0f);
+    Tensor& out = ctx.output(0, out_t, s.out);
+    if (is_half(out_t)) narrow_half(yf, out);
+    else std::memcpy(out.raw(), yf.raw(), yf.bytes());
+  }
+
+ private:
+  void check_scale(const char* name, const Tensor& t, int64_t n) const {
+    QWASM_CHECK(t.dtype() == DType::Float32 || is_half(t.dtype()), n_.label(), ": ", name, " must be float, got ",
+                dtype_name(t.dtype()));
+    QWASM_CHECK(scalar_or_len(t, n), n_.label(), ": ", name, " has shape ", shape_str(t.shape()), ", expected a scalar",
+                n == 1 ? "" : " or one per column of B (N = ", n == 1 ? "" : std::to_string(n), n == 1 ? "" : ")");
+  }
+
+  const Node& n_;
+  Mode mode_;
+  Slots s_;
+  std::shared_ptr<PackedB> packed_;
+};
+
+OpFactory factory(Mode m) {
+  return [m](const BuildContext& bc) { return std::make_unique<IntMatMul>(bc, m); };
 }
 
 }  // namespace
 
-void register_quant_matmul_integer_ops(OpRegistry& r) { r.add_fn("", "MatMulInteger", 10, matmul_integer); }
+void register_quant_matmul_integer_ops(OpRegistry& r) {
+  r.add("", "MatMulInteger", 10, factory(Mode::Integer));
+  r.add("com.microsoft", "MatMulIntegerToFloat", 1, factory(Mode::ToFloat));
+  r.add("com.microsoft", "DynamicQuantizeMatMul", 1, factory(Mode::Dynamic));
+}
 
 }  // namespace qwasm

@@ -13,6 +13,7 @@
 
 #include "ops/dispatch.h"
 #include "ops/registry.h"
+#include "qwasm_kernels.h"
 
 namespace qwasm {
 namespace {
@@ -26,16 +27,18 @@ class MatMulNBits : public OpKernel {
     bits_ = n.attr_i("bits", 4);
     block_ = n.attr_i("block_size");
     level_ = n.attr_i("accuracy_level", 0);
+    QWASM_CHECK(level_ >= 0 && level_ <= 4, n.label(), ": accuracy_level must be 0..4, got ", level_);
     QWASM_CHECK(bits_ == 2 || bits_ == 4 || bits_ == 8, n.label(), ": bits must be 2, 4 or 8, got ", bits_);
     QWASM_CHECK(block_ >= 16 && (block_ & (block_ - 1)) == 0, n.label(), ": block_size must be a power of two >= 16, got ",
                 block_);
     QWASM_CHECK(K_ > 0 && N_ > 0, n.label(), ": K and N must be positive");
     blocks_ = (K_ + block_ - 1) / block_;
     blob_ = block_ * bits_ / 8;
-    QWASM_CHECK(n.inputs.size() < 5 || n.inputs[4].empty(), n.label(), ": g_idx is not supported");
+    QWASM_CHECK(n.inputs.size() < 5 || n.inputs[4].empty(), n.label(), ": g_idx (act-order column permutation) is not supported; re-export without g_idx");
     if (const Tensor* b = bc.const_input(1)) check_b(*b);
     if (const Tensor* s = bc.const_input(2)) check_scales(*s);
     if (const Tensor* z = bc.const_input(3)) check_zp(*z);
+    prepack(bc);
   }
 
   void compute(OpContext& ctx) override {
@@ -59,7 +62,12 @@ class MatMulNBits : public OpKernel {
     Tensor sc = widen_half(s);
     Tensor bf = bias ? widen_half(*bias) : Tensor();
     const bool int_zp = !zp || zp->dtype() == DType::UInt8;
-    if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+    if (packed_) {
+      // The dispatched block kernel over the weights packed at build time.
+      kernels::QBlockArgs qa;
+      qa.M = int(M), qa.A = a.data<float>(), qa.lda = K_, qa.packed = packed_->data, qa.Y = y.data<float>(), qa.ldy = N_;
+      if (M > 0) kernels::best_qblock(int(level_)).run(qa);
+    } else if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
     else run_float(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
     if (bf.defined())
       for (int64_t m = 0; m < M; ++m)
@@ -108,38 +116,41 @@ class MatMulNBits : public OpKernel {
     }
   }
 
+  // Both paths unpack each weight block once and apply it to every row of A, so
+  // prefill (M > 1) does not repeat the unpacking per row.
   void run_float(const float* a, int64_t M, const uint8_t* b, const float* scales, const Tensor* zp, float* y) const {
-    std::vector<float> apad(static_cast<size_t>(blocks_ * block_), 0.0f), asum(static_cast<size_t>(blocks_));
-    std::vector<uint8_t> q(static_cast<size_t>(block_));
+    const int64_t kp = blocks_ * block_;  // K padded to whole blocks (the pad is 0 and adds nothing)
+    std::vector<float> apad(static_cast<size_t>(M * kp), 0.0f), asum(static_cast<size_t>(M * blocks_));
     for (int64_t m = 0; m < M; ++m) {
-      std::copy(a + m * K_, a + (m + 1) * K_, apad.begin());
+      std::copy(a + m * K_, a + (m + 1) * K_, apad.begin() + m * kp);
       for (int64_t blk = 0; blk < blocks_; ++blk) {
         float s = 0;
-        for (int64_t i = 0; i < block_; ++i) s += apad[size_t(blk * block_ + i)];
-        asum[size_t(blk)] = s;
-      }
-      for (int64_t j = 0; j < N_; ++j) {
-        float acc = 0;
-        for (int64_t blk = 0; blk < blocks_; ++blk) {
-          unpack(b + (j * blocks_ + blk) * blob_, q.data());
-          const float* ab = &apad[size_t(blk * block_)];
-          float dot = 0;
-          for (int64_t i = 0; i < block_; ++i) dot += float(q[size_t(i)]) * ab[i];
-          acc += scales[j * blocks_ + blk] * (dot - zero_point(zp, j, blk) * asum[size_t(blk)]);
-        }
-        y[m * N_ + j] = acc;
+        for (int64_t i = 0; i < block_; ++i) s += apad[size_t(m * kp + blk * block_ + i)];
+        asum[size_t(m * blocks_ + blk)] = s;
       }
     }
+    std::fill(y, y + M * N_, 0.0f);
+    std::vector<float> q(static_cast<size_t>(block_));
+    std::vector<uint8_t> qb(static_cast<size_t>(block_));
+    for (int64_t j = 0; j < N_; ++j)
+      for (int64_t blk = 0; blk < blocks_; ++blk) {
+        unpack(b + (j * blocks_ + blk) * blob_, qb.data());
+        for (int64_t i = 0; i < block_; ++i) q[size_t(i)] = float(qb[size_t(i)]);
+        const float sc = scales[j * blocks_ + blk], z = zero_point(zp, j, blk);
+        for (int64_t m = 0; m < M; ++m) {
+          const float* ab = &apad[size_t(m * kp + blk * block_)];
+          float dot = 0;
+          for (int64_t i = 0; i < block_; ++i) dot += q[size_t(i)] * ab[i];
+          y[m * N_ + j] += sc * (dot - z * asum[size_t(m * blocks_ + blk)]);
+        }
+      }
   }
 
   void run_int8(const float* a, int64_t M, const uint8_t* b, const float* scales, const Tensor* zp, float* y) const {
-    std::vector<int8_t> aq(size_t(blocks_ * block_), 0);
-    std::vector<float> ascale(static_cast<size_t>(blocks_));
-    std::vector<int32_t> asum(static_cast<size_t>(blocks_));
-    std::vector<uint8_t> q(static_cast<size_t>(block_));
-    std::vector<float> zps(static_cast<size_t>(N_ * blocks_));
-    for (int64_t j = 0; j < N_; ++j)
-      for (int64_t blk = 0; blk < blocks_; ++blk) zps[size_t(j * blocks_ + blk)] = zero_point(zp, j, blk);
+    const int64_t kp = blocks_ * block_;
+    std::vector<int8_t> aq(static_cast<size_t>(M * kp), 0);
+    std::vector<float> ascale(static_cast<size_t>(M * blocks_));
+    std::vector<int32_t> asum(static_cast<size_t>(M * blocks_));
     for (int64_t m = 0; m < M; ++m) {
       const float* am = a + m * K_;
       for (int64_t blk = 0; blk < blocks_; ++blk) {
@@ -148,31 +159,53 @@ class MatMulNBits : public OpKernel {
         for (int64_t k = k0; k < k1; ++k) amax = std::max(amax, std::fabs(am[k]));
         const float sc = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0.0f;
         int32_t s = 0;
-        for (int64_t k = k0; k < k0 + block_; ++k) {
-          const int8_t v = k < k1 ? int8_t(std::nearbyint(am[k] * inv)) : int8_t(0);
-          aq[size_t(k)] = v;
+        for (int64_t k = k0; k < k1; ++k) {
+          const int8_t v = int8_t(std::nearbyint(am[k] * inv));
+          aq[size_t(m * kp + k)] = v;
           s += v;
         }
-        ascale[size_t(blk)] = sc;
-        asum[size_t(blk)] = s;
-      }
-      for (int64_t j = 0; j < N_; ++j) {
-        float acc = 0;
-        for (int64_t blk = 0; blk < blocks_; ++blk) {
-          unpack(b + (j * blocks_ + blk) * blob_, q.data());
-          const int8_t* ab = &aq[size_t(blk * block_)];
-          int32_t dot = 0;
-          for (int64_t i = 0; i < block_; ++i) dot += int32_t(q[size_t(i)]) * int32_t(ab[i]);
-          const float z = zps[size_t(j * blocks_ + blk)];
-          acc += scales[j * blocks_ + blk] * ascale[size_t(blk)] * (float(dot) - z * float(asum[size_t(blk)]));
-        }
-        y[m * N_ + j] = acc;
+        ascale[size_t(m * blocks_ + blk)] = sc;
+        asum[size_t(m * blocks_ + blk)] = s;
       }
     }
+    std::fill(y, y + M * N_, 0.0f);
+    std::vector<uint8_t> q(static_cast<size_t>(block_));
+    for (int64_t j = 0; j < N_; ++j)
+      for (int64_t blk = 0; blk < blocks_; ++blk) {
+        unpack(b + (j * blocks_ + blk) * blob_, q.data());
+        const float sc = scales[j * blocks_ + blk], z = zero_point(zp, j, blk);
+        for (int64_t m = 0; m < M; ++m) {
+          const int8_t* ab = &aq[size_t(m * kp + blk * block_)];
+          int32_t dot = 0;
+          for (int64_t i = 0; i < block_; ++i) dot += int32_t(q[size_t(i)]) * int32_t(ab[i]);
+          y[m * N_ + j] += sc * ascale[size_t(m * blocks_ + blk)] * (float(dot) - z * float(asum[size_t(m * blocks_ + blk)]));
+        }
+      }
+  }
+
+  // Packs B (+ scales, packed zero points) once into the block kernels' layout when
+  // they are constant and the kernels support the shape (bits 4/8, uint8 or no zero
+  // points); otherwise the portable loops below run. The layout reorders quantized
+  // bits; it never widens them to float.
+  void prepack(const BuildContext& bc) {
+    const Tensor* b = bc.const_input(1);
+    const Tensor* s = bc.const_input(2);
+    const Tensor* z = bc.const_input(3);
+    const bool zp_absent = n_.inputs.size() < 4 || n_.inputs[3].empty();
+    if (!b || !s || s->dtype() != DType::Float32 || (!zp_absent && (!z || z->dtype() != DType::UInt8))) return;
+    if (K_ >= (int64_t(1) << 30) || N_ >= (int64_t(1) << 30)) return;
+    kernels::QBlockShape qs;
+    qs.K = int(K_), qs.N = int(N_), qs.bits = int(bits_), qs.block_size = int(block_);
+    if (!kernels::qblock_supported(qs)) return;
+    kernels::QBlockWeights w;
+    w.B = b->data<uint8_t>(), w.scales = s->data<float>(), w.zero_points = z ? z->data<uint8_t>() : nullptr;
+    packed_ = heap_buffer(kernels::qblock_packed_size(qs), false);
+    kernels::qblock_pack(qs, w, packed_->data);
   }
 
   const Node& n_;
   int64_t K_, N_, bits_, block_, level_, blocks_, blob_;
+  std::shared_ptr<Buffer> packed_;  // weights in the block kernels' layout (constant B), else null
 };
 
 }  // namespace

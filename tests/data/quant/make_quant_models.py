@@ -1,0 +1,602 @@
+"""Generates the quantization test suite: small models covering every
+quantization operator x element type x granularity, their inputs, and a
+manifest (manifest.json). Expected outputs come from onnxruntime-node
+(tests/quant/make_expected.mjs fills them in); where onnxruntime has no CPU
+kernel the expected values are computed here in numpy ("expected_source":
+"numpy" in the manifest). Cases with an "error" entry are models that must be
+rejected when the session is built, with a message naming the node.
+
+onnx 1.12's helper predates float8/int4 and opset 21, so those tensors are
+written field by field (data_type and raw_data) and the opset is set directly.
+
+Usage: /usr/bin/python3 tests/data/quant/make_quant_models.py   (then run make_expected.mjs)
+"""
+import json
+import math
+import os
+
+import numpy as np
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MS = "com.microsoft"
+F32, U8, I8, U16, I16, I32, F16 = 1, 2, 3, 4, 5, 6, 10
+E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ, U4, I4 = 17, 18, 19, 20, 21, 22
+NP = {F32: np.float32, U8: np.uint8, I8: np.int8, U16: np.uint16, I16: np.int16, I32: np.int32, F16: np.float16}
+JS = {F32: "float32", U8: "uint8", I8: "int8", U16: "uint16", I16: "int16", I32: "int32", F16: "float16"}
+RANGE = {U8: (0, 255), I8: (-128, 127), U16: (0, 65535), I16: (-32768, 32767), U4: (0, 15), I4: (-8, 7)}
+
+rng = np.random.default_rng(20240611)
+cases = []
+
+
+# ---------------------------------------------------------------- tensors
+def tensor(name, dtype, dims, values):
+    """TensorProto of any element type; 4-bit values packed low nibble first, float8 as raw codes."""
+    t = TensorProto()
+    t.name, t.data_type = name, dtype
+    t.dims.extend(dims)
+    v = np.asarray(values).reshape(-1)
+    if dtype in (U4, I4):
+        nib = (v.astype(np.int64) & 15).astype(np.uint8)
+        if len(nib) % 2:
+            nib = np.append(nib, np.uint8(0))
+        t.raw_data = (nib[0::2] | (nib[1::2] << 4)).astype(np.uint8).tobytes()
+    elif dtype in (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ):
+        t.raw_data = v.astype(np.uint8).tobytes()
+    else:
+        t.raw_data = v.astype(NP[dtype]).tobytes()
+    return t
+
+
+def vinfo(name, dtype, dims):
+    return helper.make_tensor_value_info(name, dtype, dims)
+
+
+def encode(arr):
+    """JSON-safe flat list (NaN and infinities as strings)."""
+    out = []
+    for x in np.asarray(arr).reshape(-1).tolist():
+        if isinstance(x, float) and not math.isfinite(x):
+            out.append("NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity"))
+        else:
+            out.append(x)
+    return out
+
+
+def add_case(name, nodes, inputs, outputs, inits=(), opset=13, ms=False, tol=None, expected=None, error=None,
+             note=None):
+    """inputs: [(name, dtype, array)]; outputs: [(name, dtype, dims)]; expected: {name: array} from numpy."""
+    opsets = [helper.make_opsetid("", opset)]
+    if ms:
+        opsets.append(helper.make_opsetid(MS, 1))
+    graph = helper.make_graph(nodes, name, [vinfo(n, t, list(np.shape(a))) for n, t, a in inputs],
+                              [vinfo(n, t, d) for n, t, d in outputs], initializer=list(inits))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="make_quant_models.py")
+    model.ir_version = 10 if opset >= 21 else 8
+    with open(os.path.join(HERE, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    case = {"name": name, "model": name + ".onnx", "ops": sorted({n.op_type for n in nodes})}
+    if note:
+        case["note"] = note
+    if error:
+        case["error"] = error
+        case["node"] = nodes[-1].name
+    else:
+        case["inputs"] = [{"name": n, "type": JS[t], "dims": list(np.shape(a)), "data": encode(np.asarray(a, NP[t]))}
+                          for n, t, a in inputs]
+        case["outputs"] = [{"name": n, "type": JS[t], "dims": d} for n, t, d in outputs]
+        case["tolerance"] = tol or {"atol": 0, "rtol": 0}
+        if expected is not None:
+            case["expected_source"] = "numpy"
+            for o in case["outputs"]:
+                o["data"] = encode(expected[o["name"]])
+    cases.append(case)
+
+
+def floats(*shape, scale=4.0):
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def ints(dtype, *shape):
+    lo, hi = RANGE[dtype]
+    return rng.integers(lo, hi + 1, size=shape)
+
+
+EXACT = {"atol": 0, "rtol": 0}
+FLOAT = {"atol": 1e-6, "rtol": 1e-6}
+
+
+# ---------------------------------------------------------------- QuantizeLinear
+def q_case(name, qtype, xshape, opset, axis=None, block=None, zp=True, per="tensor", saturate=None,
+           output_dtype=None, extra=None):
+    """QuantizeLinear, then (for types JS cannot carry) DequantizeLinear with scale 1 and zero point 0,
+    so the output is the quantized integers / float8 values as float32."""
+    x = floats(*xshape)
+    if extra is not None:
+        x.reshape(-1)[: len(extra)] = extra
+    if per == "tensor":
+        sshape = []
+    elif per == "axis":
+        sshape = [xshape[axis]]
+    else:
+        sshape = list(xshape)
+        sshape[axis] = -(-xshape[axis] // block)
+    scale = (rng.uniform(0.05, 0.5, size=sshape)).astype(np.float32)
+    inits = [tensor("scale", F32, sshape, scale)]
+    ins = ["x", "scale"]
+    if zp:
+        if qtype in RANGE:
+            lo, hi = RANGE[qtype]
+            zv = rng.integers(lo // 2, hi // 2 + 1, size=sshape)
+        else:
+            zv = np.zeros(sshape, np.uint8)  # float8 zero points are 0 in practice
+        inits.append(tensor("zp", qtype, sshape, zv))
+        ins.append("zp")
+    attrs = {}
+    if axis is not None:
+        attrs["axis"] = axis
+    if block is not None:
+        attrs["block_size"] = block
+    if saturate is not None:
+        attrs["saturate"] = saturate
+    if output_dtype is not None:
+        attrs["output_dtype"] = output_dtype
+    js_ok = qtype in JS
+    nodes = [helper.make_node("QuantizeLinear", ins, ["y" if js_ok else "q"], name="quant", **attrs)]
+    if not js_ok:
+        inits += [tensor("one", F32, [], [1.0]), tensor("zero", qtype, [], [0])]
+        nodes.append(helper.make_node("DequantizeLinear", ["q", "one", "zero"], ["y"], name="back"))
+    add_case(name, nodes, [("x", F32, x)], [("y", qtype if js_ok else F32, list(xshape))], inits, opset,
+             tol=EXACT)
+
+
+q_case("q_u8_tensor_op10", U8, [3, 5], 10)
+q_case("q_u8_tensor_nozp_op13", U8, [2, 7], 13, zp=False)
+q_case("q_i8_tensor_op13", I8, [4, 4], 13)
+q_case("q_u8_axis1_op13", U8, [2, 3, 4], 13, axis=1, per="axis")
+q_case("q_i8_axis0_op13", I8, [3, 5], 13, axis=0, per="axis")
+q_case("q_i8_axisneg_op13", I8, [2, 3, 4], 13, axis=-1, per="axis")
+q_case("q_u16_tensor_op21", U16, [3, 6], 21, extra=[1e6, -1e6])
+q_case("q_i16_axis_op21", I16, [4, 3], 21, axis=1, per="axis", extra=[1e6, -1e6])
+q_case("q_i8_output_dtype_op21", I8, [3, 4], 21, zp=False, output_dtype=I8)
+q_case("q_u8_blocked_op21", U8, [2, 6, 3], 21, axis=1, block=2, per="block")
+q_case("q_i8_blocked_ragged_op21", I8, [3, 10], 21, axis=1, block=4, per="block")
+q_case("q_i4_blocked_op21", I4, [4, 8], 21, axis=1, block=4, per="block")
+q_case("q_u4_blocked_axis0_op21", U4, [8, 3], 21, axis=0, block=2, per="block")
+q_case("q_i4_axis_op21", I4, [3, 5], 21, axis=0, per="axis")
+q_case("q_u4_tensor_nozp_op21", U4, [5, 3], 21, zp=False, output_dtype=U4)
+F8_EXTRA = [0.0, -0.0, 1e9, -1e9, 1e-9, float("inf"), float("-inf"), 3.3e-3, 460.0]
+F8 = ((E4M3FN, "e4m3fn"), (E4M3FNUZ, "e4m3fnuz"), (E5M2, "e5m2"), (E5M2FNUZ, "e5m2fnuz"))
+for t, nm in F8:
+    for sat in (1, 0):
+        # A zero point (0) carries the float8 output type.
+        q_case(f"q_f8{nm}_{'sat' if sat else 'nosat'}_op19", t, [4, 6], 19, saturate=sat, extra=F8_EXTRA)
+q_case("q_f8e4m3fn_axis_op19", E4M3FN, [3, 4], 19, axis=1, per="axis")
+
+
+# ---------------------------------------------------------------- DequantizeLinear
+def dq_case(name, qtype, xshape, opset, axis=None, block=None, zp=True, per="tensor", scale_type=F32, const_x=None):
+    """x is a graph input where JS can carry its type, else an initializer (int4 / float8)."""
+    const_x = qtype not in JS if const_x is None else const_x
+    if qtype in RANGE:
+        x = ints(qtype, *xshape)
+    elif qtype == I32:
+        x = rng.integers(-100000, 100000, size=xshape)
+    else:  # float8: every finite code is fair game except NaN encodings
+        x = rng.integers(0, 256, size=xshape)
+        x[(x & 0x7F) >= 0x7C] = 0x11
+        x[x == 0x80] = 0x01
+    if per == "tensor":
+        sshape = []
+    elif per == "axis":
+        sshape = [xshape[axis]]
+    else:
+        sshape = list(xshape)
+        sshape[axis] = -(-xshape[axis] // block)
+    scale = rng.uniform(0.05, 0.5, size=sshape)
+    inits = [tensor("scale", scale_type, sshape, scale.astype(NP[scale_type]))]
+    ins = ["x", "scale"]
+    if zp:
+        if qtype in RANGE:
+            lo, hi = RANGE[qtype]
+            zv = rng.integers(lo // 2, hi // 2 + 1, size=sshape)
+        else:
+            zv = np.zeros(sshape, np.int64)
+        inits.append(tensor("zp", qtype, sshape, zv))
+        ins.append("zp")
+    attrs = {k: v for k, v in (("axis", axis), ("block_size", block)) if v is not None}
+    graph_in = []
+    if const_x:
+        inits.append(tensor("x", qtype, xshape, x))
+    else:
+        graph_in = [("x", qtype, x)]
+    nodes = [helper.make_node("DequantizeLinear", ins, ["y"], name="dequant", **attrs)]
+    if not graph_in:  # a model needs an input: add a dummy one to the output (+ 0)
+        graph_in = [("dummy", scale_type, np.zeros([1], NP[scale_type]))]
+        nodes = [helper.make_node("DequantizeLinear", ins, ["d"], name="dequant", **attrs),
+                 helper.make_node("Add", ["d", "dummy"], ["y"], name="plus_zero")]
+    tol = {"atol": 0, "rtol": 1e-3} if scale_type == F16 else FLOAT
+    add_case(name, nodes, graph_in, [("y", scale_type, list(xshape))], inits, opset, tol=tol)
+
+
+dq_case("dq_u8_tensor_op10", U8, [3, 5], 10)
+dq_case("dq_i8_tensor_nozp_op13", I8, [4, 3], 13, zp=False)
+dq_case("dq_u8_axis1_op13", U8, [2, 3, 4], 13, axis=1, per="axis")
+dq_case("dq_i8_axis0_op13", I8, [3, 4], 13, axis=0, per="axis")
+dq_case("dq_i32_tensor_op13", I32, [2, 5], 13, zp=False)
+dq_case("dq_u16_axis_op21", U16, [3, 4], 21, axis=0, per="axis")
+dq_case("dq_i16_tensor_op21", I16, [4, 4], 21)
+dq_case("dq_u8_blocked_op21", U8, [2, 8, 3], 21, axis=1, block=4, per="block")
+dq_case("dq_i8_blocked_ragged_op21", I8, [3, 10], 21, axis=1, block=4, per="block")
+dq_case("dq_u8_blocked_f16_op21", U8, [4, 8], 21, axis=1, block=2, per="block", scale_type=F16)
+dq_case("dq_i4_blocked_op21", I4, [4, 16], 21, axis=1, block=4, per="block")
+dq_case("dq_u4_blocked_axis0_op21", U4, [8, 5], 21, axis=0, block=4, per="block")
+dq_case("dq_u4_blocked_nozp_op21", U4, [3, 32], 21, axis=1, block=16, per="block", zp=False)
+dq_case("dq_i4_axis_op21", I4, [3, 7], 21, axis=1, per="axis")
+dq_case("dq_i4_tensor_op21", I4, [5, 3], 21)
+for t, nm in F8:
+    dq_case(f"dq_f8{nm}_op19", t, [4, 8], 19)
+dq_case("dq_f8e4m3fn_axis_op19", E4M3FN, [3, 4], 19, axis=0, per="axis")
+
+
+# ---------------------------------------------------------------- DynamicQuantizeLinear
+for name, x in (("dql_mixed", floats(3, 5)), ("dql_positive", np.abs(floats(4, 4)) + 1),
+                ("dql_negative", -np.abs(floats(2, 6)) - 1), ("dql_zeros", np.zeros([2, 3], np.float32))):
+    add_case(name, [helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "y_scale", "y_zp"], name="dql")],
+             [("x", F32, x)], [("y", U8, list(x.shape)), ("y_scale", F32, []), ("y_zp", U8, [])], opset=11,
+             tol=EXACT)
+
+
+# ---------------------------------------------------------------- MatMulInteger
+def mmi_ref(a, b, za, zb):
+    za = np.asarray(za, np.int64)
+    if za.ndim == 1 and za.size > 1:
+        za = za.reshape(-1, 1)
+    return np.matmul(a.astype(np.int64) - za, b.astype(np.int64) - np.asarray(zb, np.int64)).astype(np.int32)
+
+
+def mmi_case(name, ta, tb, ashape, bshape, za="tensor", zb="tensor", const_b=True):
+    a, b = ints(ta, *ashape), ints(tb, *bshape)
+    M, N = ashape[-2] if len(ashape) > 1 else 1, bshape[-1] if len(bshape) > 1 else 1
+    inits, ins = [], ["a", "b"]
+    zav = zbv = 0
+    graph_in = [("a", ta, a)]
+    if const_b:
+        inits.append(tensor("b", tb, bshape, b))
+    else:
+        graph_in.append(("b", tb, b))
+    if za:
+        zav = ints(ta, *([M] if za == "row" else []))
+        inits.append(tensor("za", ta, [M] if za == "row" else [], zav))
+        ins.append("za")
+    if zb:
+        zbv = ints(tb, *([N] if zb == "col" else []))
+        if not za:
+            ins.append("")
+        inits.append(tensor("zb", tb, [N] if zb == "col" else [], zbv))
+        ins.append("zb")
+    ref = mmi_ref(a, b, zav, zbv)
+    add_case(name, [helper.make_node("MatMulInteger", ins, ["y"], name="mmi")], graph_in,
+             [("y", I32, list(ref.shape))], inits, opset=10, tol=EXACT, expected={"y": ref})
+
+
+mmi_case("mmi_u8u8_tensor", U8, U8, [3, 5], [5, 4])
+mmi_case("mmi_u8i8_col", U8, I8, [4, 7], [7, 6], zb="col")
+mmi_case("mmi_i8i8_row_col", I8, I8, [3, 9], [9, 5], za="row", zb="col")
+mmi_case("mmi_i8u8_nozp", I8, U8, [2, 4], [4, 3], za=None, zb=None)
+mmi_case("mmi_u8i8_batched", U8, I8, [2, 3, 16], [16, 5], zb="col")
+mmi_case("mmi_u8u8_broadcast", U8, U8, [2, 1, 3, 4], [3, 4, 5], const_b=False)
+mmi_case("mmi_u8i8_vector", U8, I8, [6], [6, 4], zb=None)
+mmi_case("mmi_u8i8_large", U8, I8, [5, 300], [300, 33], zb="col")
+
+
+# ---------------------------------------------------------------- ConvInteger
+def conv_ref(x, w, xz, wz, strides, pads, dil, group):
+    """Direct N-D integer convolution (NCHW), int64 accumulate."""
+    x = x.astype(np.int64) - np.int64(xz)
+    wz = np.asarray(wz, np.int64).reshape([-1] + [1] * (w.ndim - 1))
+    w = w.astype(np.int64) - wz
+    r = x.ndim - 2
+    x = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[i + r]) for i in range(r)])
+    N, C = x.shape[:2]
+    M, cg = w.shape[:2]
+    ks = w.shape[2:]
+    out = [(x.shape[2 + i] - ((ks[i] - 1) * dil[i] + 1)) // strides[i] + 1 for i in range(r)]
+    y = np.zeros([N, M] + out, np.int64)
+    mg = M // group
+    for m in range(M):
+        g = m // mg
+        for o in np.ndindex(*out):
+            for k in np.ndindex(*ks):
+                idx = tuple(o[i] * strides[i] + k[i] * dil[i] for i in range(r))
+                y[(slice(None), m) + o] += (x[(slice(None), slice(g * cg, (g + 1) * cg)) + idx] *
+                                            w[(m, slice(None)) + k]).sum(axis=1)
+    return y
+
+
+def same_pads(in_dims, ks, strides, dil, upper=True):
+    lo, hi = [], []
+    for i, d in enumerate(in_dims):
+        o = -(-d // strides[i])
+        total = max((o - 1) * strides[i] + (ks[i] - 1) * dil[i] + 1 - d, 0)
+        a = total // 2 if upper else total - total // 2
+        lo.append(a)
+        hi.append(total - a)
+    return lo + hi
+
+
+def conv_geometry(xshape, wshape, strides, pads, dil, auto_pad):
+    r = len(xshape) - 2
+    strides = strides or [1] * r
+    dil = dil or [1] * r
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        pads = same_pads(xshape[2:], wshape[2:], strides, dil, auto_pad == "SAME_UPPER")
+    return strides, pads or [0] * (2 * r), dil
+
+
+def convi_case(name, tx, tw, xshape, wshape, group=1, strides=None, pads=None, dil=None, auto_pad=None,
+               xz=True, wz="tensor"):
+    x, w = ints(tx, *xshape), ints(tw, *wshape)
+    M = wshape[0]
+    inits, ins = [tensor("w", tw, wshape, w)], ["x", "w"]
+    xzv = ints(tx) if xz else 0
+    wzv = ints(tw, *([M] if wz == "channel" else [])) if wz else 0
+    ins.append("xz" if xz else "")
+    if xz:
+        inits.append(tensor("xz", tx, [], xzv))
+    if wz:
+        inits.append(tensor("wz", tw, [M] if wz == "channel" else [], wzv))
+        ins.append("wz")
+    s, p, d = conv_geometry(xshape, wshape, strides, pads, dil, auto_pad)
+    ref = conv_ref(x, w, xzv, wzv, s, p, d, group).astype(np.int32)
+    attrs = {"group": group}
+    for k, v in (("strides", strides), ("pads", pads), ("dilations", dil), ("auto_pad", auto_pad)):
+        if v is not None:
+            attrs[k] = v
+    add_case(name, [helper.make_node("ConvInteger", ins, ["y"], name="convi", **attrs)], [("x", tx, x)],
+             [("y", I32, list(ref.shape))], inits, opset=10, tol=EXACT, expected={"y": ref})
+
+
+convi_case("convi_u8u8_basic", U8, U8, [1, 2, 5, 5], [3, 2, 3, 3])
+convi_case("convi_u8u8_pads_strides", U8, U8, [2, 3, 7, 6], [4, 3, 3, 2], strides=[2, 1], pads=[1, 0, 1, 1])
+convi_case("convi_u8i8_channel_zp", U8, I8, [1, 4, 6, 6], [4, 4, 3, 3], wz="channel", pads=[1, 1, 1, 1])
+convi_case("convi_u8i8_group_dil", U8, I8, [1, 4, 8, 8], [6, 2, 3, 3], group=2, dil=[2, 2], wz="channel")
+convi_case("convi_i8i8_same_upper", I8, I8, [1, 3, 5, 7], [2, 3, 3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+convi_case("convi_u8i8_same_lower_1d", U8, I8, [2, 3, 9], [4, 3, 4], auto_pad="SAME_LOWER", wz=None)
+convi_case("convi_u8u8_depthwise", U8, U8, [1, 3, 5, 5], [3, 1, 3, 3], group=3, pads=[1, 1, 1, 1], xz=False)
+
+
+# ---------------------------------------------------------------- QLinearMatMul / QLinearConv
+def scale_arr(n):
+    return rng.uniform(0.01, 0.05, size=n).astype(np.float32)
+
+
+def qlmm_case(name, ta, tb, ty, ashape, bshape, per_col=False, opset=10):
+    a, b = ints(ta, *ashape), ints(tb, *bshape)
+    N = bshape[-1]
+    bsh = [N] if per_col else []
+    inits = [tensor("a_scale", F32, [], scale_arr(1)), tensor("a_zp", ta, [], ints(ta)),
+             tensor("b", tb, bshape, b), tensor("b_scale", F32, bsh, scale_arr(N if per_col else 1)),
+             tensor("b_zp", tb, bsh, ints(tb, *bsh) if tb == U8 else np.zeros(bsh, np.int64)),
+             tensor("y_scale", F32, [], np.float32([ashape[-1] * 0.02])), tensor("y_zp", ty, [], ints(ty))]
+    node = helper.make_node("QLinearMatMul", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "y_scale", "y_zp"],
+                            ["y"], name="qlmm")
+    out = list(np.broadcast_shapes(tuple(ashape[:-2]), tuple(bshape[:-2]))) + [ashape[-2], N]
+    add_case(name, [node], [("a", ta, a)], [("y", ty, out)], inits, opset=opset, tol=EXACT)
+
+
+qlmm_case("qlmm_u8u8_2d", U8, U8, U8, [3, 8], [8, 5])
+qlmm_case("qlmm_i8i8_3d", I8, I8, I8, [2, 3, 16], [16, 4])
+qlmm_case("qlmm_u8i8_percol", U8, I8, U8, [4, 32], [32, 6], per_col=True)
+qlmm_case("qlmm_u8u8_batched_b", U8, U8, U8, [2, 3, 5], [2, 5, 4], opset=21)
+
+
+def qlconv_case(name, tx, tw, xshape, wshape, per_channel=False, bias=True, group=1, strides=None, pads=None,
+                dil=None, auto_pad=None):
+    x, w = ints(tx, *xshape), ints(tw, *wshape)
+    M = wshape[0]
+    wsh = [M] if per_channel else []
+    inits = [tensor("x_scale", F32, [], scale_arr(1)), tensor("x_zp", tx, [], ints(tx)), tensor("w", tw, wshape, w),
+             tensor("w_scale", F32, wsh, scale_arr(M if per_channel else 1)),
+             tensor("w_zp", tw, wsh, np.zeros(wsh, np.int64) if tw == I8 else ints(tw, *wsh)),
+             tensor("y_scale", F32, [], np.float32([np.prod(wshape[1:]) * 0.01])), tensor("y_zp", tx, [], ints(tx))]
+    ins = ["x", "x_scale", "x_zp", "w", "w_scale", "w_zp", "y_scale", "y_zp"]
+    if bias:
+        inits.append(tensor("bias", I32, [M], rng.integers(-2000, 2000, size=M)))
+        ins.append("bias")
+    attrs = {"group": group}
+    for k, v in (("strides", strides), ("pads", pads), ("dilations", dil), ("auto_pad", auto_pad)):
+        if v is not None:
+            attrs[k] = v
+    s, p, d = conv_geometry(xshape, wshape, strides, pads, dil, auto_pad)
+    out = [xshape[0], M] + [(xshape[2 + i] + p[i] + p[i + len(s)] - ((wshape[2 + i] - 1) * d[i] + 1)) // s[i] + 1
+                            for i in range(len(s))]
+    add_case(name, [helper.make_node("QLinearConv", ins, ["y"], name="qlconv", **attrs)], [("x", tx, x)],
+             [("y", tx, out)], inits, opset=10, tol=EXACT)
+
+
+qlconv_case("qlconv_u8u8_tensor", U8, U8, [1, 3, 6, 6], [4, 3, 3, 3], pads=[1, 1, 1, 1])
+qlconv_case("qlconv_u8i8_channel", U8, I8, [2, 4, 7, 7], [6, 4, 3, 3], per_channel=True, strides=[2, 2])
+qlconv_case("qlconv_u8i8_group_dil", U8, I8, [1, 4, 8, 8], [4, 2, 3, 3], per_channel=True, group=2, dil=[2, 1])
+qlconv_case("qlconv_i8i8_same", I8, I8, [1, 3, 5, 5], [3, 3, 3, 3], per_channel=True, auto_pad="SAME_UPPER")
+qlconv_case("qlconv_u8i8_depthwise_nobias", U8, I8, [1, 4, 5, 5], [4, 1, 3, 3], per_channel=True, group=4,
+            bias=False, pads=[1, 1, 1, 1])
+qlconv_case("qlconv_u8u8_1d", U8, U8, [2, 3, 10], [5, 3, 3], strides=[2])
+
+
+# ---------------------------------------------------------------- com.microsoft integer MatMuls
+def mmitf_case(name, ta, tb, ashape, bshape, per_col=True, zp=True, bias=True):
+    a, b = ints(ta, *ashape), ints(tb, *bshape)
+    N = bshape[-1]
+    bsh = [N] if per_col else []
+    inits = [tensor("b", tb, bshape, b), tensor("a_scale", F32, [], scale_arr(1)),
+             tensor("b_scale", F32, bsh, scale_arr(N if per_col else 1))]
+    ins = ["a", "b", "a_scale", "b_scale"]
+    if zp:
+        inits += [tensor("a_zp", ta, [], ints(ta)), tensor("b_zp", tb, bsh, ints(tb, *bsh))]
+        ins += ["a_zp", "b_zp"]
+    if bias:
+        inits.append(tensor("bias", F32, [N], floats(N)))
+        ins += [""] * (6 - len(ins)) + ["bias"]
+    out = list(ashape[:-1]) + [N]
+    add_case(name, [helper.make_node("MatMulIntegerToFloat", ins, ["y"], name="mmitf", domain=MS)], [("a", ta, a)],
+             [("y", F32, out)], inits, opset=13, ms=True, tol={"atol": 1e-4, "rtol": 1e-5})
+
+
+mmitf_case("mmitf_u8i8_percol_bias", U8, I8, [3, 16], [16, 5])
+mmitf_case("mmitf_u8u8_tensor", U8, U8, [2, 4, 8], [8, 3], per_col=False, bias=False)
+mmitf_case("mmitf_i8i8_nozp", I8, I8, [4, 12], [12, 6], zp=False)
+
+
+def dqmm_case(name, tb, ashape, bshape, per_col=True, zp=True, bias=True):
+    a, b = floats(*ashape, scale=1.0), ints(tb, *bshape)
+    N = bshape[-1]
+    bsh = [N] if per_col else []
+    inits = [tensor("b", tb, bshape, b), tensor("b_scale", F32, bsh, scale_arr(N if per_col else 1))]
+    ins = ["a", "b", "b_scale"]
+    if zp:
+        inits.append(tensor("b_zp", tb, bsh, ints(tb, *bsh)))
+        ins.append("b_zp")
+    if bias:
+        inits.append(tensor("bias", F32, [N], floats(N)))
+        ins += [""] * (4 - len(ins)) + ["bias"]
+    out = list(ashape[:-1]) + [N]
+    add_case(name, [helper.make_node("DynamicQuantizeMatMul", ins, ["y"], name="dqmm", domain=MS)], [("a", F32, a)],
+             [("y", F32, out)], inits, opset=13, ms=True, tol={"atol": 1e-4, "rtol": 1e-5})
+
+
+dqmm_case("dqmm_i8_percol_bias", I8, [3, 16], [16, 5])
+dqmm_case("dqmm_u8_tensor_zp", U8, [2, 3, 8], [8, 4], per_col=False, bias=False)
+dqmm_case("dqmm_i8_nozp", I8, [4, 20], [20, 7], zp=False, bias=True)
+
+
+# ---------------------------------------------------------------- MatMulNBits
+def pack_bits(q, bits):
+    """q [..., n] values < 2^bits -> bytes, low bits first (element 0 in the lowest bits)."""
+    per = 8 // bits
+    q = q.reshape(q.shape[:-1] + (-1, per)).astype(np.uint16)
+    out = np.zeros(q.shape[:-1], np.uint16)
+    for i in range(per):
+        out |= q[..., i] << (bits * i)
+    return out.astype(np.uint8)
+
+
+def nbits_case(name, M, K, N, bits, block, zp="packed", bias=False, level=0, batch=None):
+    nb = -(-K // block)
+    q = rng.integers(0, 2 ** bits, size=(N, nb, block))
+    q[:, -1, K - (nb - 1) * block:] = 0  # padding past K
+    scales = rng.uniform(0.005, 0.02, size=(N, nb)).astype(np.float32)
+    inits = [tensor("B", U8, [N, nb, block * bits // 8], pack_bits(q, bits)),
+             tensor("scales", F32, [N * nb], scales.reshape(-1))]
+    ins = ["A", "B", "scales"]
+    zpv = np.full((N, nb), 2 ** (bits - 1), np.float32)
+    if zp == "packed":
+        zq = rng.integers(0, 2 ** bits, size=(N, nb))
+        per = 8 // bits
+        zpad = np.zeros((N, -(-nb // per) * per), np.int64)
+        zpad[:, :nb] = zq
+        inits.append(tensor("zp", U8, [N * (zpad.shape[1] // per)], pack_bits(zpad, bits).reshape(-1)))
+        ins.append("zp")
+        zpv = zq.astype(np.float32)
+    elif zp == "float":
+        zpv = rng.uniform(0, 2 ** bits - 1, size=(N, nb)).astype(np.float32)
+        inits.append(tensor("zp", F32, [N * nb], zpv.reshape(-1)))
+        ins.append("zp")
+    if bias:
+        bv = floats(N, scale=0.5)
+        inits.append(tensor("bias", F32, [N], bv))
+        ins += [""] * (5 - len(ins)) + ["bias"]
+    ashape = ([batch] if batch else []) + [M, K]
+    a = floats(*ashape, scale=1.0)
+    # Reference: dequantize in float64 and multiply (accuracy_level 0 semantics).
+    w = ((q.astype(np.float64) - zpv[..., None]) * scales[..., None]).reshape(N, nb * block)[:, :K]
+    ref = (a.astype(np.float64) @ w.T + (bv if bias else 0)).astype(np.float32)
+    node = helper.make_node("MatMulNBits", ins, ["Y"], name="mnb", domain=MS, K=K, N=N, bits=bits,
+                            block_size=block, accuracy_level=level)
+    # accuracy_level 4 quantizes A to int8 per block: a relative error of about 1/127 per block.
+    tol = {"atol": 2e-4, "rtol": 2e-4} if level == 0 else {"atol": 0.02, "rtol": 0.02}
+    add_case(name, [node], [("A", F32, a)], [("Y", F32, list(ref.shape))], inits, opset=21, ms=True, tol=tol,
+             note="numpy_check: the float64 dequantize-then-multiply reference; make_expected.mjs checks "
+                  "onnxruntime against it")
+    cases[-1]["numpy_check"] = encode(ref)
+
+
+for level in (0, 4):
+    L = f"l{level}"
+    nbits_case(f"mnb4_b16_{L}", 1, 64, 8, 4, 16, level=level)
+    nbits_case(f"mnb4_b32_nozp_{L}", 3, 96, 10, 4, 32, zp=None, level=level)
+    nbits_case(f"mnb4_b32_ragged_bias_{L}", 2, 100, 7, 4, 32, bias=True, level=level)
+    nbits_case(f"mnb4_b64_batch_{L}", 3, 128, 12, 4, 64, batch=2, level=level)
+    nbits_case(f"mnb4_b128_ragged_{L}", 1, 200, 9, 4, 128, level=level)
+    nbits_case(f"mnb4_b256_{L}", 2, 300, 5, 4, 256, bias=True, level=level)
+    nbits_case(f"mnb4_b32_floatzp_{L}", 2, 64, 6, 4, 32, zp="float", level=level)
+    nbits_case(f"mnb8_b32_{L}", 2, 64, 6, 8, 32, level=level)
+    nbits_case(f"mnb8_b128_nozp_ragged_{L}", 3, 150, 5, 8, 128, zp=None, bias=True, level=level)
+    nbits_case(f"mnb8_b16_{L}", 1, 48, 4, 8, 16, level=level)
+nbits_case("mnb2_b32_l0", 2, 64, 6, 2, 32)
+
+
+# ---------------------------------------------------------------- models that must be rejected at build time
+def bad(name, node, inits, error, inputs=(("x", F32, [2, 3]),), opset=21, ms=False):
+    add_case(name, [node], [(n, t, np.zeros(d, NP[t])) for n, t, d in inputs], [("y", F32, [])], inits, opset, ms=ms,
+             error=error)
+
+
+bad("err_dq_scale_len", helper.make_node("DequantizeLinear", ["w", "s"], ["y"], name="dq_w", axis=1),
+    [tensor("w", U8, [2, 3], np.zeros(6)), tensor("s", F32, [4], np.ones(4))],
+    "scale has shape [4], expected a scalar or [3]")
+bad("err_dq_zp_type", helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"], name="dq_w"),
+    [tensor("w", U8, [2, 3], np.zeros(6)), tensor("s", F32, [], [1.0]), tensor("z", I8, [], [0])],
+    "zero point type int8 differs from the input's uint8")
+bad("err_dq_axis", helper.make_node("DequantizeLinear", ["w", "s"], ["y"], name="dq_w", axis=2),
+    [tensor("w", I8, [2, 3], np.zeros(6)), tensor("s", F32, [3], np.ones(3))],
+    "axis 2 is out of range for an input of rank 2")
+bad("err_dq_block", helper.make_node("DequantizeLinear", ["w", "s"], ["y"], name="dq_w", axis=1, block_size=3),
+    [tensor("w", I4, [4, 8], np.zeros(32)), tensor("s", F32, [4, 2], np.ones(8))],
+    "blocked scale has shape [4,2], expected [4,3]")
+bad("err_q_output_dtype", helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q_x", output_dtype=I8),
+    [tensor("s", F32, [], [1.0]), tensor("z", U8, [], [0])], "zero point type uint8 differs from output_dtype int8")
+bad("err_q_zp_shape", helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q_x", axis=1),
+    [tensor("s", F32, [3], np.ones(3)), tensor("z", U8, [2], [0, 0])], "zero point shape [2] differs from the scale's [3]")
+bad("err_mmi_zp_type", helper.make_node("MatMulInteger", ["a", "b", "", "zb"], ["y"], name="mmi_w"),
+    [tensor("b", I8, [3, 4], np.zeros(12)), tensor("zb", U8, [], [0])], "b_zero_point has type uint8, expected int8",
+    inputs=(("a", U8, [2, 3]),), opset=10)
+bad("err_mmi_zp_len", helper.make_node("MatMulInteger", ["a", "b", "", "zb"], ["y"], name="mmi_w"),
+    [tensor("b", I8, [3, 4], np.zeros(12)), tensor("zb", I8, [3], [0, 0, 0])],
+    "b_zero_point has shape [3], expected a scalar or 4 elements", inputs=(("a", U8, [2, 3]),), opset=10)
+bad("err_convi_wzp", helper.make_node("ConvInteger", ["x", "w", "", "wz"], ["y"], name="convi_w"),
+    [tensor("w", I8, [4, 2, 3, 3], np.zeros(72)), tensor("wz", I8, [3], [0, 0, 0])],
+    "w_zero_point has shape [3], expected a scalar or one per output channel (4)", inputs=(("x", U8, [1, 2, 5, 5]),),
+    opset=10)
+bad("err_qlmm_bscale", helper.make_node("QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"],
+                                        name="qlmm_w"),
+    [tensor("as", F32, [], [1.0]), tensor("az", U8, [], [0]), tensor("b", U8, [3, 4], np.zeros(12)),
+     tensor("bs", F32, [5], np.ones(5)), tensor("bz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])],
+    "b_scale has shape [5], expected a scalar or 4 elements", inputs=(("a", U8, [2, 3]),), opset=10)
+
+
+def bad_nbits(name, error, K=64, N=4, bits=4, block=32, b_bytes=None, g_idx=False):
+    nb = -(-K // block)
+    blob = block * bits // 8
+    b_bytes = b_bytes if b_bytes is not None else N * nb * blob
+    inits = [tensor("B", U8, [b_bytes], np.zeros(b_bytes)), tensor("S", F32, [N * nb], np.ones(N * nb))]
+    ins = ["A", "B", "S"]
+    if g_idx:
+        inits.append(tensor("G", I32, [K], np.arange(K) // block))
+        ins += ["", "G"]
+    node = helper.make_node("MatMulNBits", ins, ["y"], name="mnb_w", domain=MS, K=K, N=N, bits=bits, block_size=block)
+    bad(name, node, inits, error, inputs=(("A", F32, [1, K]),), opset=21, ms=True)
+
+
+bad_nbits("err_mnb_b_size", "B has 100 bytes", b_bytes=100)
+bad_nbits("err_mnb_block_size", "block_size must be a power of two >= 16, got 24", block=24)
+bad_nbits("err_mnb_bits", "bits must be 2, 4 or 8, got 3", bits=3, block=32, b_bytes=24)
+bad_nbits("err_mnb_g_idx", "g_idx", g_idx=True)
+
+with open(os.path.join(HERE, "manifest.json"), "w") as f:
+    json.dump({"generator": "tests/data/quant/make_quant_models.py",
+               "expected": "tests/quant/make_expected.mjs (onnxruntime-node 1.30.0) unless expected_source says numpy",
+               "cases": cases}, f, indent=1)
+print(f"{len(cases)} cases written to {HERE}")

@@ -1,0 +1,276 @@
+// The generated quantization suite (tests/data/quant/manifest.json, shared with
+// tests/js/quant.test.mjs) run natively, plus unit checks of the pieces under the
+// quantization ops: float8 codecs, rounding, and the int8 GEMM core against a
+// plain triple loop. Runs from the repository root; skips the manifest cases when
+// the data directory is not reachable (e.g. under wasm without a file system).
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "api/session.h"
+#include "graph/float16.h"
+#include "ops/quant_common.h"
+#include "ops/quant_gemm.h"
+
+using namespace qwasm;
+
+namespace {
+
+// ---- a minimal JSON reader (objects, arrays, numbers, strings, literals) for the manifest
+struct Json {
+  enum Kind { Null, Num, Str, Arr, Obj, Bool } kind = Null;
+  double num = 0;
+  std::string str;
+  std::vector<Json> arr;
+  std::map<std::string, Json> obj;
+  const Json& operator[](const std::string& k) const {
+    static const Json none;
+    auto it = obj.find(k);
+    return it == obj.end() ? none : it->second;
+  }
+  bool has(const std::string& k) const { return obj.count(k) != 0; }
+};
+
+struct JsonParser {
+  const std::string& s;
+  size_t i = 0;
+  void ws() {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  }
+  Json parse() {
+    ws();
+    Json j;
+    const char c = s.at(i);
+    if (c == '{') {
+      j.kind = Json::Obj;
+      ++i;
+      ws();
+      if (s[i] == '}') return ++i, j;
+      for (;;) {
+        ws();
+        std::string k = parse().str;
+        ws();
+        ++i;  // ':'
+        j.obj[k] = parse();
+        ws();
+        if (s[i++] == '}') return j;
+      }
+    }
+    if (c == '[') {
+      j.kind = Json::Arr;
+      ++i;
+      ws();
+      if (s[i] == ']') return ++i, j;
+      for (;;) {
+        j.arr.push_back(parse());
+        ws();
+        if (s[i++] == ']') return j;
+      }
+    }
+    if (c == '"') {
+      j.kind = Json::Str;
+      for (++i; s[i] != '"'; ++i) {
+        if (s[i] == '\\') ++i;
+        j.str += s[i];
+      }
+      ++i;
+      return j;
+    }
+    if (s.compare(i, 4, "true") == 0 || s.compare(i, 5, "false") == 0) {
+      j.kind = Json::Bool;
+      j.num = s[i] == 't';
+      i += s[i] == 't' ? 4 : 5;
+      return j;
+    }
+    if (s.compare(i, 4, "null") == 0) return i += 4, j;
+    j.kind = Json::Num;
+    size_t used = 0;
+    j.num = std::stod(s.substr(i, 40), &used);
+    i += used;
+    return j;
+  }
+};
+
+double value_of(const Json& v) {
+  if (v.kind == Json::Str) return v.str == "NaN" ? NAN : v.str == "Infinity" ? INFINITY : -INFINITY;
+  return v.num;
+}
+
+DType dtype_of(const std::string& t) {
+  static const std::map<std::string, DType> m = {
+      {"float32", DType::Float32}, {"uint8", DType::UInt8}, {"int8", DType::Int8},   {"uint16", DType::UInt16},
+      {"int16", DType::Int16},     {"int32", DType::Int32}, {"float16", DType::Float16}};
+  return m.at(t);
+}
+
+Tensor make_tensor(const Json& spec) {
+  Shape shape;
+  for (const Json& d : spec["dims"].arr) shape.push_back(int64_t(d.num));
+  Tensor t(dtype_of(spec["type"].str), shape);
+  const auto& data = spec["data"].arr;
+  for (size_t k = 0; k < data.size(); ++k) {
+    const double v = value_of(data[k]);
+    switch (t.dtype()) {
+      case DType::Float32: t.data<float>()[k] = float(v); break;
+      case DType::Float16: case DType::UInt16: static_cast<uint16_t*>(t.raw())[k] = uint16_t(v); break;
+      case DType::Int16: t.data<int16_t>()[k] = int16_t(v); break;
+      case DType::UInt8: t.data<uint8_t>()[k] = uint8_t(v); break;
+      case DType::Int8: t.data<int8_t>()[k] = int8_t(v); break;
+      case DType::Int32: t.data<int32_t>()[k] = int32_t(v); break;
+      default: break;
+    }
+  }
+  return t;
+}
+
+const char* kDir = "tests/data/quant/";
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return {};
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::unique_ptr<Session> load(const std::string& model) {
+  const std::string bytes = slurp(kDir + model);
+  return Session::create(bytes.data(), bytes.size(), SessionOptions{});
+}
+
+TEST(QuantSuite, ManifestCases) {
+  const std::string text = slurp(std::string(kDir) + "manifest.json");
+  if (text.empty()) GTEST_SKIP() << "tests/data/quant not reachable from the working directory";
+  JsonParser p{text};
+  const Json manifest = p.parse();
+  int checked = 0;
+  for (const Json& c : manifest["cases"].arr) {
+    const std::string name = c["name"].str;
+    SCOPED_TRACE(name);
+    if (c.has("error")) {
+      try {
+        load(c["model"].str);
+        ADD_FAILURE() << name << ": loaded, expected an error containing '" << c["error"].str << "'";
+      } catch (const Error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find(c["node"].str), std::string::npos) << msg;
+        EXPECT_NE(msg.find(c["error"].str), std::string::npos) << msg;
+      }
+      ++checked;
+      continue;
+    }
+    std::vector<std::pair<std::string, Tensor>> feeds;
+    for (const Json& in : c["inputs"].arr) feeds.emplace_back(in["name"].str, make_tensor(in));
+    std::vector<Tensor> outs;
+    try {
+      outs = load(c["model"].str)->run(feeds);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << ": " << e.what();
+      continue;
+    }
+    const double atol = c["tolerance"]["atol"].num, rtol = c["tolerance"]["rtol"].num;
+    for (size_t o = 0; o < outs.size(); ++o) {
+      const Json& spec = c["outputs"].arr[o];
+      const Tensor want = make_tensor(spec);
+      ASSERT_EQ(outs[o].dtype(), want.dtype()) << name;
+      ASSERT_EQ(outs[o].shape(), want.shape()) << name;
+      const bool half = want.dtype() == DType::Float16;
+      const bool is_float = want.dtype() == DType::Float32 || half;
+      int bad = 0;
+      for (int64_t k = 0; k < want.size() && bad < 5; ++k) {
+        const double g = half ? half_to_float(static_cast<const uint16_t*>(outs[o].raw())[k]) : outs[o].get_f64(k);
+        const double w = half ? half_to_float(static_cast<const uint16_t*>(want.raw())[k]) : want.get_f64(k);
+        bool ok;
+        if (!is_float) ok = g == w;
+        else if (std::isnan(w) || std::isinf(w)) ok = (std::isnan(w) && std::isnan(g)) || g == w;
+        else ok = std::fabs(g - w) <= atol + rtol * std::fabs(w);
+        if (!ok) {
+          ++bad;
+          ADD_FAILURE() << name << "/" << spec["name"].str << "[" << k << "] = " << g << ", expected " << w;
+        }
+      }
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 100);
+}
+
+// ---- pieces under the ops
+
+TEST(QuantUnits, Float8RoundTripsEveryCode) {
+  for (DType t : {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ})
+    for (int c = 0; c < 256; ++c) {
+      const float v = f8_to_float(uint8_t(c), t);
+      if (std::isnan(v)) continue;
+      EXPECT_EQ(float_to_f8(v, t, false), c) << dtype_name(t) << " code " << c;
+    }
+}
+
+TEST(QuantUnits, Float8SaturationAndRounding) {
+  EXPECT_EQ(float_to_f8(1e9f, DType::Float8E4M3FN, true), 0x7e);   // 448
+  EXPECT_EQ(float_to_f8(1e9f, DType::Float8E4M3FN, false), 0x7f);  // NaN
+  EXPECT_EQ(float_to_f8(-INFINITY, DType::Float8E5M2, false), 0xfc);  // -inf
+  EXPECT_EQ(float_to_f8(-INFINITY, DType::Float8E5M2, true), 0xfb);   // -57344
+  EXPECT_EQ(float_to_f8(1e9f, DType::Float8E4M3FNUZ, false), 0x80);   // NaN
+  EXPECT_EQ(float_to_f8(-0.0f, DType::Float8E4M3FNUZ, true), 0x00);   // no negative zero
+  EXPECT_EQ(float_to_f8(-0.0f, DType::Float8E4M3FN, true), 0x80);
+  // 1.0625 lies halfway between 1.0 (0x38) and 1.125 (0x39) in E4M3FN: ties to even.
+  EXPECT_EQ(float_to_f8(1.0625f, DType::Float8E4M3FN, true), 0x38);
+  EXPECT_EQ(float_to_f8(1.1875f, DType::Float8E4M3FN, true), 0x3a);
+}
+
+TEST(QuantUnits, RoundHalfToEvenAndSaturate) {
+  EXPECT_EQ(round_clamp(2.5f, 0, 255), 2);
+  EXPECT_EQ(round_clamp(3.5f, 0, 255), 4);
+  EXPECT_EQ(round_clamp(-2.5f, -128, 127), -2);
+  EXPECT_EQ(round_clamp(300.f, 0, 255), 255);
+  EXPECT_EQ(round_clamp(-300.f, -128, 127), -128);
+  EXPECT_EQ(requantize(5, 0.5f, 10, 0, 255), 12);  // 2.5 -> 2, + 10
+}
+
+// qgemm against a plain loop for both B layouts and every signedness pair, with zero points, at
+// shapes around small tile boundaries. Seeds are fixed and printed on failure.
+TEST(QuantUnits, QgemmMatchesReference) {
+  for (bool k_major : {false, true})
+  for (int combo = 0; combo < 4; ++combo)
+    for (int64_t M : {1, 3, 4, 5})
+      for (int64_t N : {1, 7, 16, 17})
+        for (int64_t K : {1, 15, 16, 33}) {
+          const uint32_t seed = uint32_t(combo * 1000000 + M * 10000 + N * 100 + K);
+          std::mt19937 rng(seed);
+          const bool as = combo & 1, bs = combo & 2;
+          std::vector<uint8_t> a(size_t(M * K)), b(size_t(K * N));
+          for (auto& v : a) v = uint8_t(rng());
+          for (auto& v : b) v = uint8_t(rng());
+          Tensor za(as ? DType::Int8 : DType::UInt8, {M}), zb(bs ? DType::Int8 : DType::UInt8, {N});
+          for (int64_t i = 0; i < M; ++i) static_cast<uint8_t*>(za.raw())[i] = uint8_t(rng());
+          for (int64_t i = 0; i < N; ++i) static_cast<uint8_t*>(zb.raw())[i] = uint8_t(rng());
+          QPanel pa = QPanel::view(a.data(), as, M, K);
+          pa.set_zero_points(&za);
+          pa.finish();
+          QPanel pb = k_major ? QPanel::columns_of(b.data(), bs, K, N) : QPanel::transpose_of(b.data(), bs, K, N, N);
+          pb.set_zero_points(&zb);
+          pb.finish();
+          std::vector<int32_t> c(size_t(M * N));
+          qgemm(pa, pb, c.data(), N);
+          auto val = [](uint8_t v, bool s) { return s ? int32_t(int8_t(v)) : int32_t(v); };
+          for (int64_t m = 0; m < M; ++m)
+            for (int64_t n = 0; n < N; ++n) {
+              int32_t ref = 0;
+              for (int64_t k = 0; k < K; ++k)
+                ref += (val(a[size_t(m * K + k)], as) - byte_at(za, m)) * (val(b[size_t(k * N + n)], bs) - byte_at(zb, n));
+              ASSERT_EQ(c[size_t(m * N + n)], ref) << "seed " << seed << (k_major ? " k-major" : " transposed") << " M=" << M << " N=" << N << " K=" << K;
+            }
+        }
+}
+
+}  // namespace
