@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "graph/passes/passes.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -92,7 +93,8 @@ std::vector<const Node*> topological_order(const Graph& g, const std::set<std::s
 
 }  // namespace
 
-Executor::Executor(Model model) : model_(std::move(model)), arena_(std::make_shared<Arena>()) {
+Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena_(std::make_shared<Arena>()) {
+  if (optimize) optimize_graph(model_);
   Graph& g = model_.graph;
   for (auto& kv : g.initializers) constants_[kv.first] = kv.second;
   g.initializers.clear();  // constants_ holds them now (shared buffers)

@@ -15,7 +15,8 @@ namespace qwasm {
 
 class Executor {
  public:
-  explicit Executor(Model model);
+  // optimize: run the graph passes (graph/passes) first; off only to compare fused with unfused.
+  explicit Executor(Model model, bool optimize = true);
   ~Executor();
 
   const std::vector<ValueInfo>& inputs() const { return model_.graph.inputs; }

@@ -1,0 +1,21 @@
+// Graph rewrites run once per session, before constant folding and kernel creation
+// (folding would otherwise expand DequantizeLinear(W) into a float copy of W).
+// Each pass lives in its own file, matches a pattern on the IR and replaces it with
+// one node of an operator the registry already knows (or a qwasm-internal fused op),
+// keeping every tensor name the rest of the graph or the caller can see.
+#pragma once
+#include "graph/graph.h"
+
+namespace qwasm {
+
+// Runs every pass below, in order.
+void optimize_graph(Model& m);
+
+// DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add bias): one fused op.
+void fuse_dynamic_quant_matmul(Model& m);
+// MatMul(A, DequantizeLinear(W constant)): packed integer weights, no float copy of W.
+void fuse_weight_dequant_matmul(Model& m);
+// DequantizeLinear -> Conv/MatMul/Gemm/Add/activation -> QuantizeLinear: integer kernels.
+void fuse_qdq(Model& m);
+
+}  // namespace qwasm
