@@ -7,48 +7,81 @@ const ARRAYS = {
   uint64: BigUint64Array, bool: Uint8Array,
 };
 
-function concreteDims(meta, sym) {
-  return (meta.dims ?? [1]).map((d) => (typeof d === 'number' ? d : sym));
+// The names of a value's symbolic (string) or unknown (null) dims.
+export function symbolicDims(meta) {
+  return (meta.dims ?? []).map((d, i) => (typeof d === 'number' ? null : d ?? `${meta.name}[${i}]`)).filter(Boolean);
 }
 
-export function randomTensor(meta, sym) {
-  const dims = concreteDims(meta, sym);
-  const n = dims.reduce((a, b) => a * b, 1);
+// Concrete dims: numbers stay, symbolic dims take the user's value (default 1).
+export function resolveDims(meta, symValues) {
+  if (!meta.dims) return [1];
+  return meta.dims.map((d, i) => (typeof d === 'number' ? d : symValues[d ?? `${meta.name}[${i}]`] ?? 1));
+}
+
+// float32 -> IEEE half bits (round to nearest; enough for demo inputs).
+const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+export function toHalf(x) {
+  f32[0] = x;
+  const b = u32[0], sign = (b >>> 16) & 0x8000, exp = ((b >>> 23) & 0xff) - 112, man = b & 0x7fffff;
+  if (exp <= 0) return sign;                    // flush tiny values to zero
+  if (exp >= 31) return sign | 0x7c00;          // overflow -> inf
+  return sign | (exp << 10) | ((man + 0x1000) >>> 13);
+}
+export function fromHalf(h) {
+  const e = (h >>> 10) & 0x1f, m = h & 0x3ff, s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+// Floats uniform in [-1, 1); integers in [0, 10) so index-like inputs (token ids) stay valid.
+export function randomTensor(meta, dims) {
   const type = meta.type ?? 'float32';
   const Arr = ARRAYS[type];
-  if (!Arr) throw new Error(`input '${meta.name}': no random values for type ${type}`);
+  if (!Arr) throw new Error(`input '${meta.name}': cannot make random values of type ${type}`);
+  const n = dims.reduce((a, b) => a * b, 1);
   const data = new Arr(n);
   for (let i = 0; i < n; i++) {
     const r = Math.random();
     if (type === 'float32' || type === 'float64') data[i] = r * 2 - 1;
+    else if (type === 'float16') data[i] = toHalf(r * 2 - 1);
     else if (type === 'int64' || type === 'uint64') data[i] = BigInt(Math.floor(r * 10));
     else if (type === 'bool') data[i] = r < 0.5 ? 1 : 0;
-    else if (type === 'float16') data[i] = 0x3c00;  // 1.0
     else data[i] = Math.floor(r * 10);
   }
   return new Tensor(type, data, dims);
 }
 
-// `text` is JSON: a flat or nested array. Dims come from the metadata (symbolic = sym)
-// unless the nesting says otherwise.
-export function parseTensor(meta, text, sym) {
+// `text` is JSON: a number, or a flat or nested array. A nested array gives its
+// own shape; a flat one takes `dims` (from the metadata) when the sizes agree.
+export function parseTensor(meta, text, dims) {
   let v;
-  try { v = JSON.parse(text); } catch { throw new Error(`input '${meta.name}': values must be JSON, e.g. [1, 2, 3]`); }
-  const dims = [];
-  for (let x = v; Array.isArray(x); x = x[0]) dims.push(x.length);
+  try { v = JSON.parse(text); } catch { throw new Error(`input '${meta.name}': values must be JSON, e.g. [1, 2, 3] or [[1, 2], [3, 4]]`); }
+  const nested = [];
+  for (let x = v; Array.isArray(x); x = x[0]) nested.push(x.length);
   const flat = Array.isArray(v) ? v.flat(Infinity) : [v];
   const type = meta.type ?? 'float32';
-  const shape = dims.length === (meta.dims?.length ?? dims.length) ? dims : concreteDims(meta, sym);
-  return new Tensor(type, flat, shape);
+  const want = dims.reduce((a, b) => a * b, 1);
+  const shape = nested.length > 1 || want !== flat.length ? nested : dims;
+  const values = type === 'float16' ? flat.map(toHalf) : flat;
+  if (flat.some((x) => typeof x !== 'number' && typeof x !== 'boolean')) throw new Error(`input '${meta.name}': values must be numbers`);
+  return new Tensor(type, values, shape);
 }
 
-export function summarize(name, t) {
-  const head = Array.from(t.data.slice(0, 12), (x) => (typeof x === 'number' && !Number.isInteger(x) ? x.toPrecision(5) : String(x)));
-  let extra = '';
-  if (t.type === 'float32' && t.size > 1) {
-    let best = 0;
-    for (let i = 1; i < t.size; i++) if (t.data[i] > t.data[best]) best = i;
-    extra = `  argmax=${best}`;
+const fmt = (x) => (typeof x === 'bigint' || Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(4));
+
+// A short text for one output: first values, and min/max/mean (+ argmax) for numbers.
+export function summarize(t) {
+  const vals = t.type === 'float16' ? Array.from(t.data, fromHalf) : t.data;
+  const head = Array.from(vals.slice(0, 8), fmt).join(', ') + (t.size > 8 ? ', …' : '');
+  if (t.size === 0) return '(empty)';
+  if (typeof vals[0] === 'bigint' || t.size === 1) return `[${head}]`;
+  let min = Infinity, max = -Infinity, sum = 0, arg = 0;
+  for (let i = 0; i < vals.length; i++) {
+    const x = vals[i];
+    if (x < min) min = x;
+    if (x > max) { max = x; arg = i; }
+    sum += x;
   }
-  return `${name}: ${t.type} [${t.dims.join(', ')}]${extra}\n  ${head.join(', ')}${t.size > 12 ? ', …' : ''}`;
+  return `[${head}]  min ${fmt(min)} · max ${fmt(max)} (at ${arg}) · mean ${fmt(sum / vals.length)}`;
 }

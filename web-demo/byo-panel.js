@@ -1,0 +1,159 @@
+// "Bring your own model": open a .onnx (plus external data files) from disk or
+// a URL, list its inputs/outputs, run it on random or typed-in values.
+import { createSession } from '../js/index.js';
+import { parseTensor, randomTensor, resolveDims, summarize, symbolicDims } from './tensors.js';
+import { $, overallProgress, showError } from './ui.js';
+
+let session = null;
+let loading = null;  // AbortController of the load in flight, if any
+
+const err = () => $('byo').querySelector('.error');
+const shapeText = (dims) => (dims ? `[${dims.map((d) => d ?? '?').join(', ')}]` : 'unknown');
+
+function cell(text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  return td;
+}
+
+function row(...cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+function showModel(name, loadMs) {
+  const ins = session.inputMetadata.map((m) => {
+    const input = document.createElement('input');
+    input.placeholder = 'random';
+    input.dataset.name = m.name;
+    input.setAttribute('aria-label', `values for ${m.name}`);
+    const td = document.createElement('td');
+    td.append(input);
+    return row(cell(m.name, 'name'), cell(m.type ?? '?', 'dtype'), cell(shapeText(m.dims), 'shape'), td);
+  });
+  $('byo-inputs').tBodies[0].replaceChildren(...ins);
+  $('byo-outputs').tBodies[0].replaceChildren(...session.outputMetadata.map((m) =>
+    row(cell(m.name, 'name'), cell(m.type ?? '?', 'dtype'), cell(shapeText(m.dims), 'shape'), cell('—', 'result'))));
+
+  // One number box per distinct symbolic dim (batch, sequence, ...).
+  const syms = [...new Set(session.inputMetadata.flatMap(symbolicDims))];
+  $('byo-dims').replaceChildren(...syms.map((s) => {
+    const label = document.createElement('label');
+    const input = document.createElement('input');
+    Object.assign(input, { type: 'number', min: 0, value: 1 });
+    input.dataset.sym = s;
+    label.append(`${s} = `, input);
+    return label;
+  }));
+  $('byo-summary').textContent =
+    `${name} · ${session.inputNames.length} inputs, ${session.outputNames.length} outputs · loaded in ${loadMs.toFixed(0)} ms on the ${session.variant} build`;
+  $('byo-timing').textContent = '';
+  $('byo-info').hidden = false;
+}
+
+async function load(name, model, externalData) {
+  showError(err(), null);
+  loading?.abort();
+  const ctl = (loading = new AbortController());
+  session?.dispose();
+  session = null;
+  $('byo-info').hidden = true;
+  const progress = $('byo-progress');
+  try {
+    const t0 = performance.now();
+    const s = await createSession(model, { externalData, onProgress: overallProgress(progress), signal: ctl.signal });
+    if (ctl.signal.aborted) { s.dispose(); return; }  // a newer load replaced this one
+    session = s;
+    showModel(name, performance.now() - t0);
+  } catch (e) {
+    if (ctl.signal.aborted) return;
+    progress.hidden = true;  // the error box says what happened
+    showError(err(), e, `Could not load ${name}`);
+  }
+}
+
+function feeds() {
+  const symValues = {};
+  for (const el of $('byo-dims').querySelectorAll('input')) symValues[el.dataset.sym] = Math.max(0, Math.floor(Number(el.value) || 0));
+  const out = {};
+  for (const m of session.inputMetadata) {
+    const box = $('byo-inputs').querySelector(`input[data-name="${CSS.escape(m.name)}"]`);
+    const dims = resolveDims(m, symValues);
+    out[m.name] = box.value.trim() ? parseTensor(m, box.value.trim(), dims) : randomTensor(m, dims);
+  }
+  return out;
+}
+
+async function run() {
+  showError(err(), null);
+  const button = $('byo-run');
+  button.disabled = true;
+  try {
+    const inputs = feeds();
+    const repeat = Math.min(200, Math.max(1, Number($('byo-repeat').value) || 1));
+    const times = [];
+    let out;
+    for (let i = 0; i < repeat; i++) {
+      const t0 = performance.now();
+      out = await session.run(inputs);
+      times.push(performance.now() - t0);
+    }
+    const rows = $('byo-outputs').tBodies[0].rows;
+    session.outputNames.forEach((name, i) => {
+      const t = out[name];
+      rows[i].cells[1].textContent = t.type;
+      rows[i].cells[2].textContent = shapeText(t.dims);
+      rows[i].cells[3].textContent = summarize(t);
+    });
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    $('byo-timing').textContent = repeat === 1
+      ? `run: ${median.toFixed(2)} ms`
+      : `${repeat} runs: median ${median.toFixed(2)} ms · fastest ${times[0].toFixed(2)} ms`;
+    $('byo-timing').dataset.runs = String(Number($('byo-timing').dataset.runs ?? 0) + 1);
+  } catch (e) {
+    showError(err(), e, 'Run failed');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// Picks the .onnx among the chosen files; the rest become its external data,
+// matched by file name against the model's external_data locations.
+function openFiles(files) {
+  const models = files.filter((f) => /\.onnx$/i.test(f.name));
+  if (models.length !== 1) {
+    showError(err(), new Error(models.length ? 'choose exactly one .onnx file (plus its external data files)'
+      : 'no .onnx file among the chosen files'));
+    return;
+  }
+  const [model] = models;
+  const externalData = files.filter((f) => f !== model).map((f) => ({ path: f.name, data: f }));
+  load(model.name, model, externalData.length ? externalData : undefined);
+}
+
+export function setupByo() {
+  $('byo-files').addEventListener('change', (ev) => {
+    openFiles([...ev.target.files]);
+    ev.target.value = '';  // choosing the same file again fires change again
+  });
+  $('byo-url-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const url = $('byo-url').value.trim();
+    if (!url) return;
+    let href;
+    try { href = new URL(url, location.href).href; } catch { showError(err(), new Error(`not a URL: ${url}`)); return; }
+    load(href.split('/').pop() || href, href);
+  });
+  $('byo-run').addEventListener('click', run);
+  const drop = $('byo');
+  drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('dragging'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+  drop.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('dragging');
+    openFiles([...ev.dataTransfer.files]);
+  });
+}
