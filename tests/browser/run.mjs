@@ -1,42 +1,32 @@
 // Browser tests: Debian's Chromium driven headless by playwright-core.
-// Runs the JS API page for both wasm variants; fails on any failed check,
-// any console error, or zero checks.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+//   - the JS API checks inside a page, for the relaxed and the simd128 build
+//   - the demo page (web-demo/), driven like a user, at desktop and phone widths
+// Fails on any failed check, any console error, or when zero checks ran.
+// Screenshots: test-results/*.png.  Usage: run.mjs [api|demo]...
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
+import { apiSuite } from './api-suite.mjs';
+import { demoSuite } from './demo-suite.mjs';
+import { Checks, ROOT } from './harness.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
-const { server, url } = await serve(root);
+const SUITES = { api: apiSuite, demo: demoSuite };
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SUITES);
+for (const s of chosen) if (!SUITES[s]) throw new Error(`unknown suite '${s}' (have: ${Object.keys(SUITES).join(', ')})`);
+
+const { server, url } = await serve(ROOT);
+// playwright gives the browser a fresh temporary profile itself.
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-quic'],
 });
-let failed = 0, total = 0;
+const checks = new Checks();
 try {
-  for (const simd of ['relaxed', 'simd128']) {
-    const page = await browser.newPage();
-    const consoleErrors = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(`${url}/tests/browser/api-page.html?simd=${simd}`);
-    await page.waitForFunction(() => window.__qwasmResults, null, { timeout: 60000 });
-    const results = await page.evaluate(() => window.__qwasmResults);
-    for (const r of results) {
-      total++;
-      if (!r.ok) failed++;
-      console.log(`${r.ok ? 'ok  ' : 'FAIL'} [chromium ${simd}] ${r.name}${r.ok ? '' : '\n' + r.error}`);
-    }
-    // Failed fetches of deliberately missing files are not console errors here; anything else is.
-    for (const e of consoleErrors) { failed++; console.log(`FAIL [chromium ${simd}] console error: ${e}`); }
-    mkdirSync(join(root, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(root, 'test-results', `browser-api-${simd}.png`) });
-    await page.close();
-  }
+  for (const s of chosen) await SUITES[s](browser, url, checks);
 } finally {
   await browser.close();
   server.close();
 }
-console.log(`browser: ${total - failed}/${total} checks passed`);
-if (total === 0 || failed) process.exit(1);
+console.log(`browser: ${checks.total - checks.failed}/${checks.total} checks passed`);
+if (checks.total === 0) console.log('browser: FAILED, zero checks ran');
+if (checks.total === 0 || checks.failed) process.exit(1);
