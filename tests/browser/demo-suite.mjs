@@ -132,7 +132,10 @@ async function desktop(browser, url, checks) {
     const want = mlp.probs.map((p) => p.toFixed(4)).join(', ');
     assert(probs.startsWith(`[${want}]`), `probs ${probs}\n     expected [${want}]`);
     assert(/5 runs: median/.test(await text(page, '#byo-timing')), 'no repeat timing');
+    // The README's screenshot (docs/screenshots/demo.png) is a copy of this one.
+    await page.setViewportSize({ width: 1000, height: 900 });
     await screenshot(page, 'demo-04-byo', { fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   await checks.check('[demo] a model from a URL: symbolic dims, int64 inputs, random values', async () => {
