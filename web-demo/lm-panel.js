@@ -55,6 +55,7 @@ export async function setupTextGeneration() {
   } catch (e) {
     showError(err, e, 'Could not load the default model');
     progress.dataset.state = 'error';
+    progress.querySelector('.label').textContent = 'The default model is unavailable; the rest of the page works.';
     return;
   }
 

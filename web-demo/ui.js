@@ -16,6 +16,9 @@ const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.r
 export function overallProgress(el, tap) {
   el.hidden = false;
   el.dataset.state = 'loading';
+  el.setAttribute('role', 'progressbar');
+  el.setAttribute('aria-valuemin', '0');
+  el.setAttribute('aria-valuemax', '100');
   return (p) => {
     tap?.(p);
     const { phase, loaded, total } = p;
@@ -25,6 +28,8 @@ export function overallProgress(el, tap) {
     el.querySelector('.label').textContent = `${PHASES[phase] ?? phase}: ${pct}%${bytes}`;
     el.dataset.phase = phase;
     el.dataset.percent = String(pct);
+    el.setAttribute('aria-valuenow', String(pct));
+    el.setAttribute('aria-valuetext', el.querySelector('.label').textContent);
     if (phase === 'prepare' && pct === 100) {
       el.dataset.state = 'ready';
       el.querySelector('.label').textContent = 'Loaded';

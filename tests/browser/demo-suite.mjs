@@ -196,12 +196,35 @@ async function phone(browser, url, checks) {
   await page.close();
 }
 
+// The default model's weights arrive truncated: the LM panel says so, the rest works.
+async function brokenDefaultModel(browser, url, checks) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = watchErrors(page);
+  await page.route('**/model_q4.onnx.data', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(1000) }));
+  await page.goto(`${url}/web-demo/`);
+  await checks.check('[demo] a failing default model shows a readable error; the page keeps working', async () => {
+    const err = page.locator('#lm .error');
+    await err.waitFor({ state: 'visible', timeout: 60000 });
+    const msg = await err.innerText();
+    assert(/model_q4\.onnx\.data/.test(msg) && /shorter|truncated/.test(msg), `error text: ${msg}`);
+    assert(await page.locator('#lm-go').isDisabled(), 'Generate enabled without a model');
+    await page.setInputFiles('#byo-files', [join(DATA, 'mlp.onnx')]);
+    await page.waitForSelector('#byo-info:not([hidden])', { timeout: 30000 });
+    await runByo(page);
+    await screenshot(page, 'demo-08-lm-load-error', { fullPage: true });
+  });
+  checks.record('[demo, broken default model] no console errors', errors.length === 0, errors.join('\n     '));
+  await page.close();
+}
+
 // Served exactly as scripts/demo.sh serves it: only the folders the page needs.
 export async function demoSuite(browser, _url, checks) {
   const { server, url } = await serve(ROOT, { index: '/web-demo/', dirs: DEMO_DIRS });
   try {
     await desktop(browser, url, checks);
     await phone(browser, url, checks);
+    await brokenDefaultModel(browser, url, checks);
   } finally {
     server.close();
   }
