@@ -44,7 +44,11 @@ struct ExpOp {
 };
 struct LogOp { template <typename F> F operator()(F x) const { return std::log(x); } };
 struct ReciprocalOp { template <typename F> F operator()(F x) const { return F(1) / x; } };
-struct ErfOp { template <typename F> F operator()(F x) const { return std::erf(x); } };
+template <typename F> F erf_of(F x) {
+  if constexpr (std::is_same_v<F, float>) return fast_erff(x);  // vectorises; libm's erff does not
+  else return std::erf(x);
+}
+struct ErfOp { template <typename F> F operator()(F x) const { return erf_of(x); } };
 struct TanhOp { template <typename F> F operator()(F x) const { return std::tanh(x); } };
 struct SigmoidOp {  // exp(-x) overflowing to inf gives 1/inf = 0: no special case needed
   template <typename F> F operator()(F x) const { return F(1) / (F(1) + ExpOp{}(-x)); }
@@ -77,7 +81,7 @@ struct HardSwishOp {  // x * HardSigmoid(x) with alpha = 1/6, beta = 0.5
   template <typename F> F operator()(F x) const { return x * std::max(F(0), std::min(F(1), x / F(6) + F(0.5))); }
 };
 struct GeluOp {
-  template <typename F> F operator()(F x) const { return F(0.5) * x * (F(1) + std::erf(x * F(0.70710678118654752))); }
+  template <typename F> F operator()(F x) const { return F(0.5) * x * (F(1) + erf_of(x * F(0.70710678118654752))); }
 };
 struct GeluTanhOp {
   template <typename F> F operator()(F x) const {

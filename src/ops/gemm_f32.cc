@@ -1,43 +1,43 @@
 #include "ops/gemm_f32.h"
 
 #include <algorithm>
-#include <vector>
+#include <limits>
+
+#include "graph/error.h"
+#include "qwasm_kernels.h"
 
 namespace qwasm {
 
+// Transposes become strides: the kernel reads A(m,k) at A[m*a_rs + k*a_cs] and packs
+// B panels itself when columns are not contiguous.
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
               const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  for (int64_t i = 0; i < M; ++i) {
-    float* c = C + i * ldc;
-    if (beta == 0) std::fill(c, c + N, 0.0f);
-    else if (beta != 1) for (int64_t j = 0; j < N; ++j) c[j] *= beta;
-  }
-  if (K == 0 || N == 0) return;
-  // B with K rows of N contiguous floats, so the inner loop is a vectorisable axpy.
-  std::vector<float> bt;
-  if (trans_b) {
-    bt.resize(size_t(K * N));
-    for (int64_t j = 0; j < N; ++j)
-      for (int64_t k = 0; k < K; ++k) bt[size_t(k * N + j)] = B[j * ldb + k];
-    B = bt.data();
-    ldb = N;
-  }
-  constexpr int64_t KB = 256, NB = 512;  // keep a B panel in cache
-  for (int64_t j0 = 0; j0 < N; j0 += NB) {
-    const int64_t jn = std::min(NB, N - j0);
-    for (int64_t k0 = 0; k0 < K; k0 += KB) {
-      const int64_t kn = std::min(KB, K - k0);
-      for (int64_t i = 0; i < M; ++i) {
-        float* c = C + i * ldc + j0;
-        for (int64_t k = k0; k < k0 + kn; ++k) {
-          const float a = alpha * (trans_a ? A[k * lda + i] : A[i * lda + k]);
-          if (a == 0) continue;
-          const float* b = B + k * ldb + j0;
-          for (int64_t j = 0; j < jn; ++j) c[j] += a * b[j];
-        }
-      }
+  constexpr int64_t kMax = std::numeric_limits<int>::max();
+  QWASM_CHECK(M <= kMax && N <= kMax && K <= kMax, "GEMM dimensions too large: ", M, "x", N, "x", K);
+  if (M == 0 || N == 0) return;
+  if (K == 0) {  // no products: C = beta * C (the kernel would scale an empty sum)
+    for (int64_t i = 0; i < M; ++i) {
+      float* c = C + i * ldc;
+      if (beta == 0) std::fill(c, c + N, 0.0f);
+      else for (int64_t j = 0; j < N; ++j) c[j] *= beta;
     }
+    return;
   }
+  kernels::GemmF32Args g;
+  g.M = int(M);
+  g.N = int(N);
+  g.K = int(K);
+  g.A = A;
+  g.a_rs = trans_a ? 1 : lda;
+  g.a_cs = trans_a ? lda : 1;
+  g.B = B;
+  g.b_rs = trans_b ? 1 : ldb;
+  g.b_cs = trans_b ? ldb : 1;
+  g.alpha = alpha;
+  g.beta = beta;
+  g.C = C;
+  g.ldc = ldc;
+  kernels::gemm_f32(g);
 }
 
 }  // namespace qwasm

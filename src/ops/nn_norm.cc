@@ -5,6 +5,7 @@
 
 #include "ops/dispatch.h"
 #include "ops/registry.h"
+#include "ops/row_math.h"
 
 namespace qwasm {
 namespace {
@@ -44,6 +45,19 @@ void softmax(OpContext& ctx) {
   }
   for_each_lane(x.data<float>(), lanes, axis, [](float* p, int64_t len, int64_t st) {
     if (len == 0) return;
+    if (st == 1 && K != Soft::Hardmax) {  // contiguous rows (the common case): SIMD-friendly
+      const float m = row_max(p, len);
+      if (K == Soft::Softmax) {
+        const float inv = 1.0f / row_exp_sum(p, len, m);
+        for (int64_t i = 0; i < len; ++i) p[i] *= inv;
+      } else {
+        float s = 0;
+        for (int64_t i = 0; i < len; ++i) s += fast_expf(p[i] - m);
+        const float shift = m + std::log(s);
+        for (int64_t i = 0; i < len; ++i) p[i] -= shift;
+      }
+      return;
+    }
     float mx = p[0];
     int64_t arg = 0;
     for (int64_t i = 1; i < len; ++i) if (p[i * st] > mx) mx = p[i * st], arg = i;
@@ -87,14 +101,19 @@ void layer_norm(OpContext& ctx) {
   Tensor mean_t(DType::Float32, stat_shape), inv_t(DType::Float32, stat_shape);
   for (int64_t o = 0; o < outer; ++o) {
     const float* xr = x.data<float>() + o * inner;
-    double s = 0, ss = 0;
-    for (int64_t i = 0; i < inner; ++i) s += xr[i];
-    const double mean = s / double(inner);
-    for (int64_t i = 0; i < inner; ++i) ss += (xr[i] - mean) * (xr[i] - mean);
-    const float inv = float(1.0 / std::sqrt(ss / double(inner) + eps));
+    // Two passes (mean, then squared deviations) in float lanes: no cancellation.
+    const float mean = row_sum<1>(xr, inner) / float(inner);
+    const float var = row_sum<2>(xr, inner, mean) / float(inner);
+    const float inv = 1.0f / std::sqrt(var + eps);
     float* yr = y.data<float>() + o * inner;
-    for (int64_t i = 0; i < inner; ++i)
-      yr[i] = float(xr[i] - mean) * inv * g.data<float>()[i] + (b.defined() ? b.data<float>()[i % b.size()] : 0.0f);
+    const float* gr = g.data<float>();
+    if (b.defined() && b.size() == inner) {
+      const float* br = b.data<float>();
+      for (int64_t i = 0; i < inner; ++i) yr[i] = (xr[i] - mean) * inv * gr[i] + br[i];
+    } else {
+      for (int64_t i = 0; i < inner; ++i)
+        yr[i] = (xr[i] - mean) * inv * gr[i] + (b.defined() ? b.data<float>()[i % b.size()] : 0.0f);
+    }
     mean_t.data<float>()[o] = float(mean);
     inv_t.data<float>()[o] = inv;
   }

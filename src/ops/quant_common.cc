@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ops/row_math.h"
+
 namespace qwasm {
 
 bool is_int_quant(DType t) {
@@ -118,7 +120,7 @@ const F8Format& format_of(DType t) {
 
 DynQuant dynamic_qparams(const float* x, int64_t n) {
   float lo = 0, hi = 0;
-  for (int64_t i = 0; i < n; ++i) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
+  row_min_max(x, n, lo, hi);
   const float scale = (hi - lo) / 255.0f;
   // All zeros: the formula gives scale 0 (and 0/0 zero point); use scale 1, zero
   // point 0 as onnxruntime does, so y = 0 and dequantizing gives the zeros back.
@@ -133,7 +135,12 @@ void quantize_u8(const float* x, int64_t n, DynQuant p, uint8_t* q) {
     return;
   }
   // Dividing (not multiplying by 1 / scale) matches the reference rounding exactly.
-  for (int64_t i = 0; i < n; ++i) q[i] = uint8_t(round_clamp(std::nearbyint(x[i] / p.scale) + float(p.zero_point), 0, 255));
+  // Branch-free clamp (NaN -> 0 through the first compare) so the loop vectorises.
+  const float zp = float(p.zero_point), scale = p.scale;
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = std::nearbyint(x[i] / scale) + zp;
+    q[i] = uint8_t(int32_t(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f));
+  }
 }
 
 float f8_to_float(uint8_t v, DType t) { return format_of(t).value[v]; }
