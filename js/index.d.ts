@@ -54,6 +54,13 @@ export interface RunOptions {
   outputs?: string[];
 }
 
+export interface OpProfileEntry {
+  /** 'op_type', or 'domain::op_type' outside the default domain. */
+  op: string;
+  ms: number;
+  calls: number;
+}
+
 export class InferenceSession {
   readonly inputNames: string[];
   readonly outputNames: string[];
@@ -62,6 +69,10 @@ export class InferenceSession {
   /** The wasm build this session runs on. */
   readonly variant: 'relaxed' | 'simd128';
   run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>>;
+  /** Starts timing each operator type over the following runs. */
+  startProfiling(): void;
+  /** Stops timing; returns total milliseconds and calls per operator type, most expensive first. */
+  endProfiling(): OpProfileEntry[];
   /** Frees everything the session holds in wasm memory. Idempotent. */
   dispose(): void;
 }

@@ -74,6 +74,14 @@ export class InferenceSession {
     return out;
   }
 
+  // Per operator type timing over the runs between the two calls (the same idea as
+  // onnxruntime's startProfiling / endProfiling, returned instead of written to a file):
+  // [{ op: 'domain::op_type', ms, calls }], most expensive first.
+  startProfiling() { this.#alive().startProfiling(); }
+  endProfiling() {
+    return this.#alive().endProfiling().sort((a, b) => b.ms - a.ms);
+  }
+
   // Output -> input pairs that stay in wasm memory between runs (KV caches).
   [kCarry](pairs) { this.#alive().setCarry(pairs); }
   [kClearCarry]() { this.#alive().clearCarry(); }

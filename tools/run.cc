@@ -1,5 +1,6 @@
 // qwasm_run: loads a model natively, feeds deterministic pseudo-random inputs
 // (symbolic dims = 1 unless given as name=value) and prints outputs and timing.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -32,13 +33,15 @@ static Tensor random_input(const ValueInfo& vi, const std::map<std::string, int6
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: qwasm_run model.onnx [dim=value ...] [--runs N]\n");
+    std::fprintf(stderr, "usage: qwasm_run model.onnx [dim=value ...] [--runs N] [--profile]\n");
     return 2;
   }
   std::map<std::string, int64_t> dims;
   int runs = 5;
+  bool profile = false;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--profile")) profile = true;
     else if (const char* eq = std::strchr(argv[i], '=')) dims[std::string(argv[i], size_t(eq - argv[i]))] = std::atoll(eq + 1);
   }
   try {
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, Tensor>> feeds;
     for (const auto& vi : s->inputs()) feeds.emplace_back(vi.name, random_input(vi, dims, seed));
     std::vector<Tensor> out;
+    std::map<std::string, std::pair<double, int64_t>> times;
+    if (profile) s->set_profile(&times);
     double best = 1e30;
     for (int r = 0; r < runs; ++r) {
       auto a = std::chrono::steady_clock::now();
@@ -62,6 +67,15 @@ int main(int argc, char** argv) {
       std::printf("%s]\n", out[i].size() > 8 ? ", ..." : "");
     }
     std::printf("best of %d runs: %.3f ms\n", runs, best);
+    if (profile) {  // per operator type, most expensive first, averaged over the runs
+      std::vector<std::pair<double, std::string>> rows;
+      double total = 0;
+      for (auto& kv : times) rows.emplace_back(kv.second.first, kv.first), total += kv.second.first;
+      std::sort(rows.rbegin(), rows.rend());
+      for (auto& r : rows)
+        std::printf("  %-40s %9.3f ms/run %5.1f%%  %lld calls/run\n", r.second.c_str(), r.first / runs,
+                    100 * r.first / total, (long long)(times[r.second].second / runs));
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -62,4 +62,6 @@ ExternalDataReader file_external_reader(const std::string& dir) {
   };
 }
 
+void Session::set_profile(std::map<std::string, std::pair<double, int64_t>>* p) { exec_->set_profile(p); }
+
 }  // namespace qwasm

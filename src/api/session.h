@@ -1,5 +1,6 @@
 // The C++ public API: what the bindings, native tools and tests use.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -36,6 +37,9 @@ class Session {
   // `outputs` empty = all graph outputs, in graph order.
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                           const std::vector<std::string>& outputs = {});
+
+  // Per operator type timing while set (see Executor::set_profile); nullptr stops it.
+  void set_profile(std::map<std::string, std::pair<double, int64_t>>* p);
 
  private:
   explicit Session(std::unique_ptr<Executor> exec);

@@ -29,6 +29,25 @@ val value_info_list(const std::vector<ValueInfo>& infos) {
 
 }  // namespace
 
+void SessionHandle::startProfiling() {
+  profile_.clear();
+  session_->set_profile(&profile_);
+}
+
+val SessionHandle::endProfiling() {
+  session_->set_profile(nullptr);
+  val arr = val::array();
+  for (const auto& kv : profile_) {
+    val o = val::object();
+    o.set("op", kv.first);
+    o.set("ms", kv.second.first);
+    o.set("calls", double(kv.second.second));
+    arr.call<void>("push", o);
+  }
+  profile_.clear();
+  return arr;
+}
+
 val SessionHandle::inputInfo() const { return value_info_list(session_->inputs()); }
 val SessionHandle::outputInfo() const { return value_info_list(session_->outputs()); }
 
@@ -117,5 +136,7 @@ EMSCRIPTEN_BINDINGS(qwasm_session) {
       .function("clearOutputs", &SessionHandle::clearOutputs)
       .function("clearInputs", &SessionHandle::clearInputs)
       .function("setCarry", &SessionHandle::setCarry)
-      .function("clearCarry", &SessionHandle::clearCarry);
+      .function("clearCarry", &SessionHandle::clearCarry)
+      .function("startProfiling", &SessionHandle::startProfiling)
+      .function("endProfiling", &SessionHandle::endProfiling);
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <emscripten/val.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,12 +34,18 @@ class SessionHandle {
   // Drops carried tensors (a new sequence starts; JS stages fresh inputs).
   void clearCarry() { carried_.clear(); }
 
+  // Per operator type timing (Executor::set_profile): start clears, end returns
+  // [{op, ms, calls}] summed over the runs in between and stops.
+  void startProfiling();
+  emscripten::val endProfiling();
+
  private:
   std::unique_ptr<Session> session_;
   std::vector<std::pair<std::string, Tensor>> inputs_;
   std::vector<Tensor> outputs_;
   std::vector<std::pair<std::string, std::string>> carry_;   // output -> input
   std::vector<std::pair<std::string, Tensor>> carried_;      // input name -> tensor
+  std::map<std::string, std::pair<double, int64_t>> profile_;
 };
 
 }  // namespace qwasm::bindings

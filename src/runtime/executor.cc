@@ -1,6 +1,7 @@
 #include "runtime/executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "graph/passes/passes.h"
@@ -230,10 +231,16 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
     in.reserve(st.in.size());
     for (int id : st.in) in.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
     Context ctx(*st.node, std::move(in), *arena_);
+    const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
       st.kernel->compute(ctx);
     } catch (const std::exception& e) {
       rethrow_with_node(*st.node, e);
+    }
+    if (profile_) {
+      auto& e = (*profile_)[(st.node->domain.empty() ? "" : st.node->domain + "::") + st.node->op_type];
+      e.first += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      e.second += 1;
     }
     for (size_t i = 0; i < st.out.size(); ++i)
       if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(ctx.outputs()[i]);

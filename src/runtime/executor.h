@@ -2,6 +2,7 @@
 // Values live in slots; a slot is released after its last consumer so its buffer
 // goes back to the session's arena for the next value (this run or a later one).
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,11 @@ class Executor {
 
   Arena& arena() { return *arena_; }
 
+  // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
+  // set. For tools and benchmarks; nullptr (the default) costs nothing.
+  using OpProfile = std::map<std::string, std::pair<double, int64_t>>;
+  void set_profile(OpProfile* p) { profile_ = p; }
+
  private:
   struct Step {
     const Node* node;
@@ -51,6 +57,7 @@ class Executor {
   std::vector<std::string> slot_names_;
   std::unordered_map<std::string, Tensor> constants_;  // initializers + folded values
   std::vector<Step> steps_;
+  OpProfile* profile_ = nullptr;
 };
 
 }  // namespace qwasm

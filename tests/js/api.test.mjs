@@ -114,3 +114,20 @@ test('features() describes the engine and the loaded variant', async () => {
   if (SIMD !== 'auto') assert.equal(s.variant, SIMD);
   s.dispose();
 });
+
+test('startProfiling / endProfiling time each operator type over the runs between them', async () => {
+  const s = await createSession(fixture('add.onnx'), opts());
+  await s.run({ a, b });  // not profiled
+  s.startProfiling();
+  await s.run({ a, b });
+  await s.run({ a, b });
+  const prof = s.endProfiling();
+  // add.onnx is one Add node: two profiled runs -> one entry with two calls.
+  assert.equal(prof.length, 1);
+  assert.equal(prof[0].op, 'Add');
+  assert.equal(prof[0].calls, 2);
+  assert.ok(prof[0].ms >= 0);
+  s.startProfiling();
+  assert.deepEqual(s.endProfiling(), []);  // restarting clears the previous totals
+  s.dispose();
+});
