@@ -22,12 +22,15 @@ async function* sliceBuffer(bytes) {
   for (let off = 0; off < bytes.length; off += FILE_CHUNK) yield bytes.subarray(off, off + FILE_CHUNK);
 }
 
+// One buffer reused for every chunk: the loader copies each chunk into wasm memory
+// before asking for the next, and a fresh 4 MiB array per chunk would leave hundreds
+// of MiB of garbage for the GC while a large model loads (it showed in peak RSS).
 async function* readFileChunks(path) {
   const { open } = await import('node:fs/promises');
   const fh = await open(path, 'r');
+  const buf = new Uint8Array(FILE_CHUNK);
   try {
     for (;;) {
-      const buf = new Uint8Array(FILE_CHUNK);
       const { bytesRead } = await fh.read(buf, 0, FILE_CHUNK, null);
       if (bytesRead === 0) return;
       yield bytesRead === FILE_CHUNK ? buf : buf.subarray(0, bytesRead);
@@ -48,6 +51,7 @@ async function fromResponse(res, what) {
 }
 
 // Returns { chunks: AsyncIterable<Uint8Array>, total?: number, base?: string }.
+// A chunk is valid until the next one is requested (file chunks share one buffer).
 // `base` is where relative external-data files are resolved from.
 export async function openSource(model, what = 'model', signal) {
   if (typeof model === 'string' || model instanceof URL) {

@@ -19,9 +19,9 @@ struct DotprodQ {
       float32x4_t facc[4];
       for (int v = 0; v < 4; ++v) facc[v] = vdupq_n_f32(0.0f);
       for (int blk = 0; blk < h->n_blocks; ++blk) {
-        const uint8_t* gb = qpacked_group_block(h, g, blk);
-        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
-        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const uint8_t* data = qpacked_data(h, g, blk);
+        const float* hscale = qpacked_scales(h, g, blk);
+        const uint8_t* hzp = qpacked_zps(h, g, blk);
         const int8_t* a = aq + blk * bs;
         int32x4_t acc[4];
         for (int v = 0; v < 4; ++v) acc[v] = vdupq_n_s32(0);
@@ -46,14 +46,14 @@ struct DotprodQ {
               acc[v] = vdotq_s32(acc[v], vreinterpretq_s8_u8(veorq_u8(vld1q_u8(data + 16 * v), flip)), av);
           }
         }
-        const uint16x8_t zp16 = vmovl_u8(vld1_u8(hd->zp)), zp16b = vmovl_u8(vld1_u8(hd->zp + 8));
+        const uint16x8_t zp16 = vmovl_u8(vld1_u8(hzp)), zp16b = vmovl_u8(vld1_u8(hzp + 8));
         const int32x4_t zps[4] = {vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(zp16))),
                                   vreinterpretq_s32_u32(vmovl_u16(vget_high_u16(zp16))),
                                   vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(zp16b))),
                                   vreinterpretq_s32_u32(vmovl_u16(vget_high_u16(zp16b)))};
         for (int v = 0; v < 4; ++v) {
           const int32x4_t d = vmlsq_n_s32(acc[v], vsubq_s32(zps[v], zp_bias), asum[blk]);
-          const float32x4_t sc = vmulq_n_f32(vld1q_f32(hd->scale + 4 * v), ascale[blk]);
+          const float32x4_t sc = vmulq_n_f32(vld1q_f32(hscale + 4 * v), ascale[blk]);
           facc[v] = vfmaq_f32(facc[v], vcvtq_f32_s32(d), sc);
         }
       }

@@ -21,15 +21,15 @@ struct GenericQ {
     for (int g = 0; g < h->n_groups; ++g) {
       float acc[G] = {};
       for (int blk = 0; blk < h->n_blocks; ++blk) {
-        const uint8_t* gb = qpacked_group_block(h, g, blk);
-        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
-        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const uint8_t* data = qpacked_data(h, g, blk);
+        const float* hscale = qpacked_scales(h, g, blk);
+        const uint8_t* hzp = qpacked_zps(h, g, blk);
         const int8_t* a = aq + blk * bs;
         for (int c = 0; c < G; ++c) {
           int32_t d = 0;
           for (int i = 0; i < bs; ++i) d += a[i] * packed_q(data, h->bits, c, i);
-          d -= int32_t(hd->zp[c]) * asum[blk];
-          acc[c] += float(d) * (hd->scale[c] * ascale[blk]);
+          d -= int32_t(hzp[c]) * asum[blk];
+          acc[c] += float(d) * (hscale[c] * ascale[blk]);
         }
       }
       for (int c = 0; c < G && g * G + c < h->N; ++c) y[g * G + c] = acc[c];
@@ -40,14 +40,14 @@ struct GenericQ {
     for (int g = 0; g < h->n_groups; ++g) {
       float acc[G] = {};
       for (int blk = 0; blk < h->n_blocks; ++blk) {
-        const uint8_t* gb = qpacked_group_block(h, g, blk);
-        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
-        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const uint8_t* data = qpacked_data(h, g, blk);
+        const float* hscale = qpacked_scales(h, g, blk);
+        const uint8_t* hzp = qpacked_zps(h, g, blk);
         const float* ab = a + blk * bs;
         for (int c = 0; c < G; ++c) {
           float d = 0.0f;
           for (int i = 0; i < bs; ++i) d += ab[i] * float(packed_q(data, h->bits, c, i));
-          acc[c] += hd->scale[c] * (d - float(hd->zp[c]) * bsum[blk]);
+          acc[c] += hscale[c] * (d - float(hzp[c]) * bsum[blk]);
         }
       }
       for (int c = 0; c < G && g * G + c < h->N; ++c) y[g * G + c] = acc[c];

@@ -38,33 +38,44 @@ inline unsigned mnb_get_zp(const uint8_t* zp, int bits, int n_blocks, int n, int
 }
 
 // ---- Packed layout read by the q-block kernels --------------------------------------
-// Columns are grouped by kQGroupCols. For each (group, block) there is one
-// QGroupBlockHeader followed by the block's data, kQGroupCols * block_size * bits / 8
-// bytes, in chunks of 64 bytes = 16 columns x 4 bytes:
+// Columns are grouped by kQGroupCols. Three arrays, each ordered [group][block]:
+// the data, kQGroupCols * block_size * bits / 8 bytes per (group, block); the scales,
+// kQGroupCols floats; the zero points, kQGroupCols raw bytes (or one shared row of
+// 2^(bits-1) when the model has none: zp_stride 0). With N a multiple of kQGroupCols
+// the data array has exactly the size of MatMulNBits's B and the scales that of its
+// scales input, and group g occupies the bytes of B's rows [16g, 16g+16): packing can
+// permute them in place (qblock_pack_in_place), so weights never exist twice.
+// The data of one (group, block) comes in chunks of 64 bytes = 16 columns x 4 bytes:
 //   4-bit chunk t: column c's 4 bytes j = 0..3 hold k = 8t + j (low nibble) and
 //                  k = 8t + 4 + j (high nibble)  -> a 4-wide dot per column per nibble half
 //   8-bit chunk t: column c's 4 bytes j hold k = 4t + j.
 // Columns past N and k past K are zero with scale 0 (they contribute nothing).
 constexpr int kQGroupCols = 16;
 
-struct QGroupBlockHeader {
-  float scale[kQGroupCols];
-  uint8_t zp[kQGroupCols];  // raw zero point (0 .. 2^bits - 1)
-};
-static_assert(sizeof(QGroupBlockHeader) == 80, "header keeps the data 16-byte aligned");
-
+// What the kernels receive: shape and the three arrays (which may live anywhere).
 struct QPackedHeader {
   uint32_t magic;                 // kQPackedMagic
   int32_t K, N, bits, block_size;
   int32_t n_blocks, n_groups;
-  int32_t group_block_bytes;      // header + data of one (group, block)
+  int32_t data_block_bytes;       // data of one (group, block)
+  int32_t zp_stride;              // kQGroupCols, or 0: every block shares zps[0..15]
+  const uint8_t* data;
+  const float* scales;
+  const uint8_t* zps;
 };
-static_assert(sizeof(QPackedHeader) == 32, "packed header is 32 bytes");
-constexpr uint32_t kQPackedMagic = 0x51424B31;  // "QBK1"
+constexpr uint32_t kQPackedMagic = 0x51424B32;  // "QBK2"
 
-inline const uint8_t* qpacked_group_block(const QPackedHeader* h, int group, int blk) {
-  return reinterpret_cast<const uint8_t*>(h + 1) +
-         (size_t(group) * size_t(h->n_blocks) + size_t(blk)) * size_t(h->group_block_bytes);
+inline size_t qpacked_index(const QPackedHeader* h, int group, int blk) {
+  return size_t(group) * size_t(h->n_blocks) + size_t(blk);
+}
+inline const uint8_t* qpacked_data(const QPackedHeader* h, int group, int blk) {
+  return h->data + qpacked_index(h, group, blk) * size_t(h->data_block_bytes);
+}
+inline const float* qpacked_scales(const QPackedHeader* h, int group, int blk) {
+  return h->scales + qpacked_index(h, group, blk) * kQGroupCols;
+}
+inline const uint8_t* qpacked_zps(const QPackedHeader* h, int group, int blk) {
+  return h->zps + qpacked_index(h, group, blk) * size_t(h->zp_stride);
 }
 
 // ---- Packed int8 GEMM B ----------------------------------------------------------------

@@ -104,6 +104,15 @@ bool qblock_supported(const QBlockShape& s);
 size_t qblock_packed_size(const QBlockShape& s);   // 0 when unsupported
 void qblock_pack(const QBlockShape& s, const QBlockWeights& w, void* dst);  // one layout for all kernels
 
+// Packing without a second copy of the weights, for N a multiple of kQGroupCols (else
+// false, nothing touched): B (N * n_blocks * blob bytes) and scales (N * n_blocks floats)
+// are permuted within their own buffers; zero points are expanded into zp_dst
+// (qblock_zp_bytes(s) bytes; unused when zero_points is null). The QPackedHeader written
+// to *h points into those buffers, which must outlive it.
+bool qblock_pack_in_place(const QBlockShape& s, uint8_t* B, float* scales, const uint8_t* zero_points,
+                          uint8_t* zp_dst, void* h);
+size_t qblock_zp_bytes(const QBlockShape& s);
+
 struct QBlockArgs {
   int M = 0;
   const float* A = nullptr;   // [M, K], row stride lda (elements)

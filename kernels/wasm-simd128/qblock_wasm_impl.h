@@ -47,9 +47,9 @@ struct Rows {
       v128_t facc[kVecs];
       for (int v = 0; v < kVecs; ++v) facc[v] = wasm_f32x4_splat(0.0f);
       for (int blk = 0; blk < h->n_blocks; ++blk) {
-        const uint8_t* gb = qpacked_group_block(h, g, blk);
-        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
-        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const uint8_t* data = qpacked_data(h, g, blk);
+        const float* hscale = qpacked_scales(h, g, blk);
+        const uint8_t* hzp = qpacked_zps(h, g, blk);
         const int8_t* a = aq + blk * bs;
         v128_t acc[kVecs], acc2[kVecs];
         for (int v = 0; v < kVecs; ++v) acc[v] = acc2[v] = wasm_i32x4_splat(0);
@@ -72,9 +72,9 @@ struct Rows {
         const v128_t sum = wasm_i32x4_splat(asum[blk]), as = wasm_f32x4_splat(ascale[blk]);
         const v128_t bias = wasm_i32x4_splat(zp_bias);
         for (int v = 0; v < kVecs; ++v) {
-          const v128_t zp = wasm_i32x4_sub(load_zp4(hd->zp + 4 * v), bias);
+          const v128_t zp = wasm_i32x4_sub(load_zp4(hzp + 4 * v), bias);
           const v128_t d = wasm_i32x4_sub(wasm_i32x4_add(acc[v], acc2[v]), wasm_i32x4_mul(zp, sum));
-          const v128_t sc = wasm_f32x4_mul(wasm_v128_load(hd->scale + 4 * v), as);
+          const v128_t sc = wasm_f32x4_mul(wasm_v128_load(hscale + 4 * v), as);
           facc[v] = Madd::madd(wasm_f32x4_convert_i32x4(d), sc, facc[v]);
         }
       }
@@ -99,9 +99,9 @@ struct Rows {
       v128_t facc[kVecs];
       for (int v = 0; v < kVecs; ++v) facc[v] = wasm_f32x4_splat(0.0f);
       for (int blk = 0; blk < h->n_blocks; ++blk) {
-        const uint8_t* gb = qpacked_group_block(h, g, blk);
-        const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb);
-        const uint8_t* data = gb + sizeof(QGroupBlockHeader);
+        const uint8_t* data = qpacked_data(h, g, blk);
+        const float* hscale = qpacked_scales(h, g, blk);
+        const uint8_t* hzp = qpacked_zps(h, g, blk);
         const float* ab = a + blk * bs;
         v128_t d[kVecs];
         for (int v = 0; v < kVecs; ++v) d[v] = wasm_f32x4_splat(0.0f);
@@ -118,9 +118,9 @@ struct Rows {
         }
         const v128_t s = wasm_f32x4_splat(bsum[blk]);
         for (int v = 0; v < kVecs; ++v) {
-          const v128_t zp = wasm_f32x4_convert_i32x4(load_zp4(hd->zp + 4 * v));
+          const v128_t zp = wasm_f32x4_convert_i32x4(load_zp4(hzp + 4 * v));
           const v128_t t = wasm_f32x4_sub(d[v], wasm_f32x4_mul(zp, s));
-          facc[v] = Madd::madd(wasm_v128_load(hd->scale + 4 * v), t, facc[v]);
+          facc[v] = Madd::madd(wasm_v128_load(hscale + 4 * v), t, facc[v]);
         }
       }
       store_cols(y + g * kQGroupCols, facc, imin(kQGroupCols, h->N - g * kQGroupCols));

@@ -26,7 +26,7 @@ struct Avx512VnniQ {
         const uint8_t* gb[kGroupsPerPass];
         __m512i acc[kGroupsPerPass];
         for (int i = 0; i < kGroupsPerPass; ++i) {
-          gb[i] = qpacked_group_block(h, g0 + (i < ng ? i : 0), blk);
+          gb[i] = qpacked_data(h, g0 + (i < ng ? i : 0), blk);
           acc[i] = _mm512_setzero_si512();
         }
         if (bits == 4) {
@@ -36,7 +36,7 @@ struct Avx512VnniQ {
             std::memcpy(&hi4, a + 8 * t + 4, 4);
             const __m512i alo = _mm512_set1_epi32(lo4), ahi = _mm512_set1_epi32(hi4);
             for (int i = 0; i < kGroupsPerPass; ++i) {
-              const __m512i p = _mm512_loadu_si512(gb[i] + sizeof(QGroupBlockHeader) + 64 * t);
+              const __m512i p = _mm512_loadu_si512(gb[i] + 64 * t);
               acc[i] = _mm512_dpbusd_epi32(acc[i], _mm512_and_si512(p, nib), alo);
               acc[i] = _mm512_dpbusd_epi32(acc[i], _mm512_and_si512(_mm512_srli_epi16(p, 4), nib), ahi);
             }
@@ -47,16 +47,17 @@ struct Avx512VnniQ {
             std::memcpy(&a4, a + 4 * t, 4);
             const __m512i av = _mm512_set1_epi32(a4);
             for (int i = 0; i < kGroupsPerPass; ++i)
-              acc[i] = _mm512_dpbusd_epi32(acc[i], _mm512_loadu_si512(gb[i] + sizeof(QGroupBlockHeader) + 64 * t), av);
+              acc[i] = _mm512_dpbusd_epi32(acc[i], _mm512_loadu_si512(gb[i] + 64 * t), av);
           }
         }
         const __m512i sum = _mm512_set1_epi32(asum[blk]);
         const __m512 as = _mm512_set1_ps(ascale[blk]);
         for (int i = 0; i < kGroupsPerPass; ++i) {
-          const QGroupBlockHeader* hd = reinterpret_cast<const QGroupBlockHeader*>(gb[i]);
-          const __m512i zp = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hd->zp)));
+          const int gi = g0 + (i < ng ? i : 0);
+          const __m512i zp =
+              _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qpacked_zps(h, gi, blk))));
           const __m512i d = _mm512_sub_epi32(acc[i], _mm512_mullo_epi32(zp, sum));
-          const __m512 sc = _mm512_mul_ps(_mm512_loadu_ps(hd->scale), as);
+          const __m512 sc = _mm512_mul_ps(_mm512_loadu_ps(qpacked_scales(h, gi, blk)), as);
           facc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), sc, facc[i]);
         }
       }

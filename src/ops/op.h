@@ -37,6 +37,10 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual void compute(OpContext& ctx) = 0;
+  // True when the kernel copied constant input i into its own (packed) storage at
+  // build time and never reads it at compute: the executor may then free the
+  // original once no other node needs it (weights would otherwise sit twice in memory).
+  virtual bool absorbed(size_t input) const { return false; }
 };
 
 // What a factory can see while building: constant inputs (initializers or
@@ -44,8 +48,16 @@ class OpKernel {
 struct BuildContext {
   const Node& node;
   std::function<const Tensor*(const std::string&)> constant;  // nullptr when not constant
+  // The constant's bytes, writable, when this node is its only reader and nothing else
+  // shares its buffer; nullptr otherwise. A kernel may then rearrange them in place
+  // (and must report the input as absorbed).
+  std::function<Tensor*(const std::string&)> exclusive_constant;
   const Tensor* const_input(size_t i) const {
     return i < node.inputs.size() && !node.inputs[i].empty() ? constant(node.inputs[i]) : nullptr;
+  }
+  Tensor* exclusive_input(size_t i) const {
+    return exclusive_constant && i < node.inputs.size() && !node.inputs[i].empty() ? exclusive_constant(node.inputs[i])
+                                                                                   : nullptr;
   }
 };
 

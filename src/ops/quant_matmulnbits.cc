@@ -41,15 +41,12 @@ class MatMulNBits : public OpKernel {
     prepack(bc);
   }
 
+  // B, scales and zero points live in packed_ once packed (see prepack).
+  bool absorbed(size_t input) const override { return packed_ && input >= 1 && input <= 3; }
+
   void compute(OpContext& ctx) override {
     const Tensor& a0 = ctx.in(0);
-    const Tensor& b = ctx.in(1);
-    const Tensor& s = ctx.in(2);
-    const Tensor* zp = ctx.input(3);
     const Tensor* bias = ctx.input(5);
-    check_b(b);
-    check_scales(s);
-    if (zp) check_zp(*zp);
     Tensor a = widen_half(a0);
     QWASM_CHECK(a.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
     QWASM_CHECK(a.rank() >= 1 && a.dim(a.rank() - 1) == K_, n_.label(), ": A's last dimension is ",
@@ -58,23 +55,30 @@ class MatMulNBits : public OpKernel {
     Shape out_shape = a.shape();
     out_shape.back() = N_;
     const int64_t M = K_ ? a.size() / K_ : 0;
-    Tensor y(DType::Float32, out_shape);
-    Tensor sc = widen_half(s);
+    // float32 results go straight into the output; float16 ones through a float copy.
+    Tensor& out = ctx.output(0, a0.dtype(), out_shape);
+    Tensor y = is_half(a0.dtype()) ? Tensor(DType::Float32, out_shape) : out;
     Tensor bf = bias ? widen_half(*bias) : Tensor();
-    const bool int_zp = !zp || zp->dtype() == DType::UInt8;
     if (packed_) {
       // The dispatched block kernel over the weights packed at build time.
       kernels::QBlockArgs qa;
       qa.M = int(M), qa.A = a.data<float>(), qa.lda = K_, qa.packed = packed_->data, qa.Y = y.data<float>(), qa.ldy = N_;
       if (M > 0) kernels::best_qblock(int(level_)).run(qa);
-    } else if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
-    else run_float(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+    } else {
+      const Tensor& b = ctx.in(1);
+      const Tensor* zp = ctx.input(3);
+      check_b(b);
+      check_scales(ctx.in(2));
+      if (zp) check_zp(*zp);
+      Tensor sc = widen_half(ctx.in(2));
+      const bool int_zp = !zp || zp->dtype() == DType::UInt8;
+      if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+      else run_float(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+    }
     if (bf.defined())
       for (int64_t m = 0; m < M; ++m)
         for (int64_t j = 0; j < N_; ++j) y.data<float>()[m * N_ + j] += bf.data<float>()[j];
-    Tensor& out = ctx.output(0, a0.dtype(), out_shape);
     if (is_half(a0.dtype())) narrow_half(y, out);
-    else std::memcpy(out.raw(), y.raw(), y.bytes());
   }
 
  private:
@@ -197,6 +201,20 @@ class MatMulNBits : public OpKernel {
     kernels::QBlockShape qs;
     qs.K = int(K_), qs.N = int(N_), qs.bits = int(bits_), qs.block_size = int(block_);
     if (!kernels::qblock_supported(qs)) return;
+    // Preferred: rearrange B and the scales where they already are (they came from the
+    // model's bytes; nobody else reads them), so the weights never exist twice.
+    Tensor* bx = bc.exclusive_input(1);
+    Tensor* sx = bc.exclusive_input(2);
+    if (bx && sx && N_ % kernels::kQGroupCols == 0) {
+      zps_ = z ? heap_buffer(kernels::qblock_zp_bytes(qs), false) : nullptr;
+      header_ = heap_buffer(sizeof(kernels::QPackedHeader), false);
+      if (kernels::qblock_pack_in_place(qs, bx->data<uint8_t>(), sx->data<float>(), z ? z->data<uint8_t>() : nullptr,
+                                        zps_ ? static_cast<uint8_t*>(zps_->data) : nullptr, header_->data)) {
+        weights_ = *bx, scales_ = *sx;  // keep the rearranged buffers alive
+        packed_ = header_;
+        return;
+      }
+    }
     kernels::QBlockWeights w;
     w.B = b->data<uint8_t>(), w.scales = s->data<float>(), w.zero_points = z ? z->data<uint8_t>() : nullptr;
     packed_ = heap_buffer(kernels::qblock_packed_size(qs), false);
@@ -205,7 +223,10 @@ class MatMulNBits : public OpKernel {
 
   const Node& n_;
   int64_t K_, N_, bits_, block_, level_, blocks_, blob_;
-  std::shared_ptr<Buffer> packed_;  // weights in the block kernels' layout (constant B), else null
+  std::shared_ptr<Buffer> packed_;  // what the kernels read (a QPackedHeader first) when B is constant, else null
+  // In-place packing: the header, expanded zero points, and B / scales rearranged in their own buffers.
+  std::shared_ptr<Buffer> header_, zps_;
+  Tensor weights_, scales_;
 };
 
 }  // namespace

@@ -103,6 +103,19 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
   for (auto& kv : constants_) available.insert(kv.first);
   for (auto& vi : g.inputs) available.insert(vi.name);
 
+  // Constant uses still to come: a constant is dropped once every consumer packed
+  // it into its own storage (OpKernel::absorbed), so weights never sit twice.
+  std::unordered_map<std::string, int> const_uses;
+  for (const Node& n : g.nodes)
+    for (const auto& s : n.inputs)
+      if (!s.empty() && constants_.count(s)) ++const_uses[s];
+  for (const auto& vi : g.outputs) ++const_uses[vi.name];
+  // Subgraphs (If/Loop/Scan bodies) may read outer constants by name: keep everything then.
+  for (const Node& n : g.nodes)
+    for (const auto& kv : n.attrs)
+      if (kv.second.g || !kv.second.graphs.empty())
+        for (auto& u : const_uses) ++u.second;
+
   const OpRegistry& reg = OpRegistry::builtin();
   for (const Node* n : topological_order(g, available)) {
     const OpFactory* f = reg.find(n->domain, n->op_type, n->opset);
@@ -111,9 +124,19 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
            " (opset ", n->opset, ") in node '", n->name, "'",
            reg.has_op(n->domain, n->op_type) ? " (no kernel for this opset version)" : "");
     }
-    BuildContext bc{*n, [this](const std::string& name) -> const Tensor* {
+    BuildContext bc{*n,
+                    [this](const std::string& name) -> const Tensor* {
                       auto it = constants_.find(name);
                       return it == constants_.end() ? nullptr : &it->second;
+                    },
+                    [&](const std::string& name) -> Tensor* {
+                      auto it = constants_.find(name);
+                      auto u = const_uses.find(name);
+                      if (it == constants_.end() || u == const_uses.end() || u->second != 1) return nullptr;
+                      int refs = 0;  // the same name twice on this node also counts as sharing
+                      for (const auto& s : n->inputs) refs += s == name;
+                      const auto& buf = it->second.buffer();
+                      return refs == 1 && buf && buf.use_count() == 1 ? &it->second : nullptr;
                     }};
     std::unique_ptr<OpKernel> kernel;
     try {
@@ -135,6 +158,12 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
       for (size_t i = 0; i < n->outputs.size(); ++i)
         if (!n->outputs[i].empty() && ctx.outputs()[i].defined()) constants_[n->outputs[i]] = ctx.outputs()[i];
       continue;
+    }
+    for (size_t i = 0; i < n->inputs.size(); ++i) {
+      const std::string& s = n->inputs[i];
+      if (s.empty() || !kernel->absorbed(i)) continue;
+      auto u = const_uses.find(s);
+      if (u != const_uses.end() && --u->second == 0) constants_.erase(s);
     }
     steps_.push_back(Step{n, std::move(kernel), {}, {}, {}});
   }
