@@ -3,7 +3,7 @@
 // arrive and the JS heap never holds a whole file.
 import { isNode } from './wasm-module.js';
 
-const FILE_CHUNK = 4 << 20;
+const FILE_CHUNK = 1 << 20;  // also the wasm staging size: peak load memory counts both
 
 async function* readStream(stream) {
   const reader = stream.getReader();

@@ -127,6 +127,10 @@ void run_qblock(const qk::QBlockKernel& k, bool runnable, const char* tag, Total
     cases += 2;
     failures += !qblock_case(k, 1, 67, 4864 + 32, bits, 64, true, seed++);
     failures += !qblock_case(k, 3, 33, 1000, bits, 256, false, seed++);
+    // Many column groups with M > 1: the driver walks them in cache-sized passes.
+    cases += 2;
+    failures += !qblock_case(k, 3, 16 * 40 + 5, 4864 + 32, bits, 64, true, seed++);
+    failures += !qblock_case(k, 2, 16 * 48, 896, bits, 32, false, seed++);
   }
 done:
   report(k.info.name, tag, true, cases, failures, t, nullptr);

@@ -11,11 +11,11 @@ namespace kernels {
 namespace {
 
 struct DotprodQ {
-  static void row_l4(const QPackedHeader* h, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
+  static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
     const uint8x16_t nib = vdupq_n_u8(15), flip = vdupq_n_u8(0x80);
     const int32x4_t zp_bias = vdupq_n_s32(h->bits == 8 ? 128 : 0);
-    for (int g = 0; g < h->n_groups; ++g) {
+    for (int g = g_begin; g < g_end; ++g) {
       float32x4_t facc[4];
       for (int v = 0; v < 4; ++v) facc[v] = vdupq_n_f32(0.0f);
       for (int blk = 0; blk < h->n_blocks; ++blk) {
@@ -63,7 +63,7 @@ struct DotprodQ {
       for (int c = 0; c < nc; ++c) y[n0 + c] = tmp[c];
     }
   }
-  static void row_l0(const QPackedHeader*, const float*, const float*, float*) {}
+  static void row_l0(const QPackedHeader*, int, int, const float*, const float*, float*) {}
 };
 
 }  // namespace

@@ -16,9 +16,9 @@ inline int packed_q(const uint8_t* data, int bits, int c, int i) {
 }
 
 struct GenericQ {
-  static void row_l4(const QPackedHeader* h, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
+  static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
-    for (int g = 0; g < h->n_groups; ++g) {
+    for (int g = g_begin; g < g_end; ++g) {
       float acc[G] = {};
       for (int blk = 0; blk < h->n_blocks; ++blk) {
         const uint8_t* data = qpacked_data(h, g, blk);
@@ -35,9 +35,9 @@ struct GenericQ {
       for (int c = 0; c < G && g * G + c < h->N; ++c) y[g * G + c] = acc[c];
     }
   }
-  static void row_l0(const QPackedHeader* h, const float* a, const float* bsum, float* y) {
+  static void row_l0(const QPackedHeader* h, int g_begin, int g_end, const float* a, const float* bsum, float* y) {
     const int bs = h->block_size;
-    for (int g = 0; g < h->n_groups; ++g) {
+    for (int g = g_begin; g < g_end; ++g) {
       float acc[G] = {};
       for (int blk = 0; blk < h->n_blocks; ++blk) {
         const uint8_t* data = qpacked_data(h, g, blk);

@@ -1,11 +1,11 @@
-// Row driver shared by the q-block (MatMulNBits) kernels: prepares one row of A
+// Row driver shared by the q-block (MatMulNBits) kernels: prepares the rows of A
 // (level 4: per-block int8 + scales + sums; level 0: zero-padded floats + block sums)
-// and hands it to the kernel's row function, which walks the packed column groups.
+// and hands each to the kernel's row function, which walks a range of column groups.
 //
 // QK must provide
-//   static void row_l4(const QPackedHeader* h, const int8_t* aq, const float* ascale,
+//   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale,
 //                      const int32_t* asum, float* y);
-//   static void row_l0(const QPackedHeader* h, const float* a, const float* bsum, float* y);
+//   static void row_l0(const QPackedHeader* h, int g_begin, int g_end, const float* a, const float* bsum, float* y);
 // Include only from kernel sources whose QK lives in an anonymous namespace.
 #pragma once
 
@@ -14,28 +14,46 @@
 namespace qwasm {
 namespace kernels {
 
+// Column groups per pass: their packed weights (about chunk_bytes) stay in cache
+// while every row of A goes over them, so a prompt of M tokens reads the weights
+// from memory once instead of M times. One row (decode) takes all groups at once.
+static inline int qblock_groups_per_pass(const QPackedHeader* h, int M) {
+  if (M <= 1) return h->n_groups;
+  constexpr size_t kChunkBytes = 128 * 1024;
+  const size_t per_group = size_t(h->n_blocks) * (size_t(h->data_block_bytes) + kQGroupCols * 5);
+  const size_t g = kChunkBytes / (per_group ? per_group : 1);
+  return int(g < 4 ? 4 : g);  // the AVX-512 kernel walks 4 groups per step
+}
+
 template <class QK>
 static void qblock_drive_l4(const QBlockArgs& g) {
   const QPackedHeader* h = static_cast<const QPackedHeader*>(g.packed);
-  const int nb = h->n_blocks, bs = h->block_size;
-  int8_t* aq = reinterpret_cast<int8_t*>(scratch_buffer(0, size_t(nb) * size_t(bs)));
-  float* ascale = reinterpret_cast<float*>(scratch_buffer(1, sizeof(float) * 2 * size_t(nb)));
-  int32_t* asum = reinterpret_cast<int32_t*>(ascale + nb);
-  for (int m = 0; m < g.M; ++m) {
-    quantize_a_row(g.A + m * g.lda, h->K, bs, nb, aq, ascale, asum);
-    QK::row_l4(h, aq, ascale, asum, g.Y + m * g.ldy);
+  const int nb = h->n_blocks, bs = h->block_size, M = g.M;
+  const size_t row = size_t(nb) * size_t(bs);
+  int8_t* aq = reinterpret_cast<int8_t*>(scratch_buffer(0, row * size_t(M)));
+  float* ascale = reinterpret_cast<float*>(scratch_buffer(1, sizeof(float) * 2 * size_t(nb) * size_t(M)));
+  int32_t* asum = reinterpret_cast<int32_t*>(ascale + size_t(nb) * size_t(M));
+  for (int m = 0; m < M; ++m)
+    quantize_a_row(g.A + m * g.lda, h->K, bs, nb, aq + m * row, ascale + m * nb, asum + m * nb);
+  const int step = qblock_groups_per_pass(h, M);
+  for (int g0 = 0; g0 < h->n_groups; g0 += step) {
+    const int g1 = imin(h->n_groups, g0 + step);
+    for (int m = 0; m < M; ++m) QK::row_l4(h, g0, g1, aq + m * row, ascale + m * nb, asum + m * nb, g.Y + m * g.ldy);
   }
 }
 
 template <class QK>
 static void qblock_drive_l0(const QBlockArgs& g) {
   const QPackedHeader* h = static_cast<const QPackedHeader*>(g.packed);
-  const int nb = h->n_blocks, bs = h->block_size;
-  float* a = reinterpret_cast<float*>(scratch_buffer(0, sizeof(float) * size_t(nb) * size_t(bs)));
-  float* bsum = reinterpret_cast<float*>(scratch_buffer(1, sizeof(float) * size_t(nb)));
-  for (int m = 0; m < g.M; ++m) {
-    pad_a_row(g.A + m * g.lda, h->K, nb * bs, a, bs, bsum);
-    QK::row_l0(h, a, bsum, g.Y + m * g.ldy);
+  const int nb = h->n_blocks, bs = h->block_size, M = g.M;
+  const size_t row = size_t(nb) * size_t(bs);
+  float* a = reinterpret_cast<float*>(scratch_buffer(0, sizeof(float) * row * size_t(M)));
+  float* bsum = reinterpret_cast<float*>(scratch_buffer(1, sizeof(float) * size_t(nb) * size_t(M)));
+  for (int m = 0; m < M; ++m) pad_a_row(g.A + m * g.lda, h->K, nb * bs, a + m * row, bs, bsum + m * nb);
+  const int step = qblock_groups_per_pass(h, M);
+  for (int g0 = 0; g0 < h->n_groups; g0 += step) {
+    const int g1 = imin(h->n_groups, g0 + step);
+    for (int m = 0; m < M; ++m) QK::row_l0(h, g0, g1, a + m * row, bsum + m * nb, g.Y + m * g.ldy);
   }
 }
 

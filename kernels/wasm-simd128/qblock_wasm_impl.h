@@ -39,11 +39,11 @@ static inline void store_cols(float* y, const v128_t* acc, int nc) {
 
 template <class Dot, class Madd>
 struct Rows {
-  static void row_l4(const QPackedHeader* h, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
+  static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
     const v128_t nib = wasm_i8x16_splat(15), flip = wasm_i8x16_splat(int8_t(0x80));
     const int zp_bias = h->bits == 8 ? 128 : 0;
-    for (int g = 0; g < h->n_groups; ++g) {
+    for (int g = g_begin; g < g_end; ++g) {
       v128_t facc[kVecs];
       for (int v = 0; v < kVecs; ++v) facc[v] = wasm_f32x4_splat(0.0f);
       for (int blk = 0; blk < h->n_blocks; ++blk) {
@@ -92,10 +92,10 @@ struct Rows {
     acc = Madd::madd(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(w23)), wasm_f32x4_splat(a[3]), acc);
   }
 
-  static void row_l0(const QPackedHeader* h, const float* a, const float* bsum, float* y) {
+  static void row_l0(const QPackedHeader* h, int g_begin, int g_end, const float* a, const float* bsum, float* y) {
     const int bs = h->block_size;
     const v128_t nib = wasm_i8x16_splat(15);
-    for (int g = 0; g < h->n_groups; ++g) {
+    for (int g = g_begin; g < g_end; ++g) {
       v128_t facc[kVecs];
       for (int v = 0; v < kVecs; ++v) facc[v] = wasm_f32x4_splat(0.0f);
       for (int blk = 0; blk < h->n_blocks; ++blk) {

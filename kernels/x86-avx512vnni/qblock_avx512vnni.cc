@@ -14,11 +14,11 @@ namespace {
 constexpr int kGroupsPerPass = 4;
 
 struct Avx512VnniQ {
-  static void row_l4(const QPackedHeader* h, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
+  static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size, bits = h->bits;
     const __m512i nib = _mm512_set1_epi8(15);
-    for (int g0 = 0; g0 < h->n_groups; g0 += kGroupsPerPass) {
-      const int ng = imin(kGroupsPerPass, h->n_groups - g0);
+    for (int g0 = g_begin; g0 < g_end; g0 += kGroupsPerPass) {
+      const int ng = imin(kGroupsPerPass, g_end - g0);
       __m512 facc[kGroupsPerPass];
       for (int i = 0; i < kGroupsPerPass; ++i) facc[i] = _mm512_setzero_ps();
       for (int blk = 0; blk < h->n_blocks; ++blk) {
@@ -67,7 +67,7 @@ struct Avx512VnniQ {
       }
     }
   }
-  static void row_l0(const QPackedHeader*, const float*, const float*, float*) {}
+  static void row_l0(const QPackedHeader*, int, int, const float*, const float*, float*) {}
 };
 
 }  // namespace
