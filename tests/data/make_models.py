@@ -79,12 +79,13 @@ def unsupported_op_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 3)])
 
 
-def bad_location_model(name, location):
-    """An external-data reference that must be rejected (escapes the model dir)."""
+def bad_location_model(name, location, length="16"):
+    """An external-data reference that must be rejected: it escapes the model dir, or
+    its length disagrees with the tensor's dtype and shape (float32 [1, 4] = 16 bytes)."""
     t = numpy_helper.from_array(np.ones((1, 4), np.float32), "w")
     t.data_location = TensorProto.EXTERNAL
     t.ClearField("raw_data")
-    for k, v in (("location", location), ("offset", "0"), ("length", "16")):
+    for k, v in (("location", location), ("offset", "0"), ("length", length)):
         e = t.external_data.add()
         e.key, e.value = k, v
     g = helper.make_graph(
@@ -112,6 +113,7 @@ if __name__ == "__main__":
     save(unsupported_op_model(), "unsupported.onnx")
     bad_location_model("escape_location", "../secret.bin")
     bad_location_model("absolute_location", "/etc/passwd")
+    bad_location_model("wrong_length", "external.weights.bin", length="12")
     save(add_model(), "add.onnx")
     save(mlp_model(), "mlp.onnx")
     external_model()
