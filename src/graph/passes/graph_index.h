@@ -1,7 +1,7 @@
 // What the matching passes ask of a graph while they look for a pattern: who
 // produces a value, how many times it is used, whether the caller can see it, and
-// whether it is a constant known at load. Built once per pass; the passes only
-// append/remove nodes after matching, then rebuild it if they match again.
+// whether it is a constant known at load. Built before a pass rewrites anything:
+// node indices and counts go stale once nodes are replaced or erased.
 #pragma once
 #include <map>
 #include <set>
