@@ -17,6 +17,7 @@ void register_quant_matmul_integer_ops(OpRegistry& r);
 void register_quant_qlinear_ops(OpRegistry& r);
 void register_quant_conv_integer_ops(OpRegistry& r);
 void register_quant_matmulnbits_ops(OpRegistry& r);
+void register_quant_qlinear_add_ops(OpRegistry& r);
 
 void register_quant_ops(OpRegistry& r) {
   register_quant_qdq_ops(r);
@@ -25,6 +26,7 @@ void register_quant_ops(OpRegistry& r) {
   register_quant_qlinear_ops(r);
   register_quant_conv_integer_ops(r);
   register_quant_matmulnbits_ops(r);
+  register_quant_qlinear_add_ops(r);
 }
 
 }  // namespace qwasm

@@ -8,6 +8,7 @@
 // When W is constant it is packed once per group for the dispatched int8 GEMM
 // (kernels/): the unfolded X is the kernel's A (x_zp per tensor) and W^T its B
 // (w_zp per column); otherwise the portable qgemm runs on prepared panels.
+#include <algorithm>
 #include <cstring>
 
 #include "ops/conv_geometry.h"
@@ -219,7 +220,10 @@ class IntConv : public OpKernel {
     const Tensor* bias = ctx.input(size_t(s_.bias));
     QWASM_CHECK(!bias || (bias->dtype() == DType::Int32 && bias->size() == M), n_.label(),
                 ": B (bias) must be int32 with one value per output channel (", M, ")");
-    const QRange r = qrange(yt, n_.label());
+    QRange r = qrange(yt, n_.label());
+    // Set by the QDQ pass when it folds a Relu / Clip into the output quantization.
+    r.lo = std::max<int32_t>(r.lo, int32_t(n_.attr_i("qwasm_act_lo", r.lo)));
+    r.hi = std::min<int32_t>(r.hi, int32_t(n_.attr_i("qwasm_act_hi", r.hi)));
     const int32_t y_zp = zy ? byte_at(*zy, 0) : 0;
     std::vector<float> mult(static_cast<size_t>(M));
     for (int64_t m = 0; m < M; ++m)
