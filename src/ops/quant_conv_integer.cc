@@ -9,10 +9,13 @@
 // (kernels/): the unfolded X is the kernel's A (x_zp per tensor) and W^T its B
 // (w_zp per column); otherwise the portable qgemm runs on prepared panels.
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 
 #include "ops/conv_geometry.h"
 #include "ops/dispatch.h"
+#include "ops/quant_depthwise.h"
 #include "ops/quant_common.h"
 #include "ops/quant_gemm.h"
 #include "ops/registry.h"
@@ -65,7 +68,15 @@ class IntConv : public OpKernel {
       check_weights(*w, wz);
       w_ = *w;
       panels_ = weight_panels(w_, wz);
-      pack_for_kernel(w_, wz);
+      if (w->rank() == 4 && w->dim(1) == 1 && w->dim(0) == group_) {
+        // Depthwise: the direct path (quant_depthwise.cc), no GEMM packing needed.
+        std::vector<int32_t> z;
+        for (int64_t i = 0; wz && i < wz->size(); ++i) z.push_back(byte_at(*wz, i));
+        dw_ = depthwise_weights(static_cast<const uint8_t*>(w->raw()), w->dtype() == DType::Int8, group_,
+                                w->dim(2) * w->dim(3), z.data(), int64_t(z.size()));
+      } else {
+        pack_for_kernel(w_, wz);
+      }
     }
     if (const Tensor* xz = bc.const_input(size_t(s_.x_zp)))
       QWASM_CHECK(xz->size() == 1 && is_byte(xz->dtype()), n_.label(), ": x_zero_point must be a uint8 or int8 scalar, got ",
@@ -108,10 +119,15 @@ class IntConv : public OpKernel {
     int64_t in_size = 1;
     for (int64_t d : in) in_size *= d;
     const int32_t xzv = xz ? byte_at(*xz, 0) : 0;
-    std::vector<uint8_t> rows(static_cast<size_t>(O * K));
     Tensor acc = q_ ? Tensor(DType::Int32, out_shape) : Tensor();
     int32_t* yp = q_ ? acc.data<int32_t>() : ctx.output(0, DType::Int32, out_shape).data<int32_t>();
     const uint8_t* xb = static_cast<const uint8_t*>(x.raw());
+    if (dw_.channels == C && M == C && cg == 1 && g.in.size() == 2) {
+      for (int64_t b = 0; b < N; ++b) depthwise_conv(xb + b * C * in_size, x.dtype() == DType::Int8, xzv, dw_, g, yp + b * M * O);
+      if (q_) requantize_out(ctx, x, M, O, acc, out_shape);
+      return;
+    }
+    std::vector<uint8_t> rows(static_cast<size_t>(O * K));
     if (kernel_ && !kpacked_.empty() && O < (int64_t(1) << 30)) {
       std::vector<int32_t> tmp(static_cast<size_t>(O * mg));
       kernels::GemmI8Args ga;
@@ -230,10 +246,56 @@ class IntConv : public OpKernel {
       mult[size_t(m)] = xs.data<float>()[0] * ws.data<float>()[ws.size() == 1 ? 0 : m] / ys.data<float>()[0];
     Tensor& y = ctx.output(0, yt, shape);
     const int32_t* c = acc.data<int32_t>();
-    for (int64_t i = 0; i < acc.size(); ++i) {
-      const int64_t m = (i / O) % M;
-      const int32_t v = c[i] + (bias ? bias->data<int32_t>()[m] : 0);
-      set_q(y, i, requantize(v, mult[size_t(m)], y_zp, r.lo, r.hi));
+    uint8_t* out = static_cast<uint8_t*>(y.raw());
+    for (int64_t row = 0; row * O < acc.size(); ++row) {
+      const int64_t m = row % M;
+      requantize_row(c + row * O, O, bias ? bias->data<int32_t>()[m] : 0, mult[size_t(m)], y_zp, r, out + row * O);
+    }
+  }
+
+  // requantize() (quant_common.h) over one output channel, in a form compilers
+  // vectorize (no float compares: those keep NaN semantics and stay scalar):
+  //  - accumulators are first clamped, in int32, to [v_lo, v_hi], the nearest values
+  //    past which the output saturates anyway, so the product below stays small;
+  //  - adding and subtracting 1.5 * 2^52 rounds a small double to the nearest
+  //    integer, ties to even, exactly as nearbyint does in the default rounding mode;
+  //  - the final clamp is an int32 min/max.
+  static void requantize_row(const int32_t* c, int64_t n, int32_t bias, float mult, int32_t zp, QRange r, uint8_t* out) {
+    const double m = mult, k = 6755399441055744.0, z = zp;
+    const int64_t lim = int64_t(1) << 33;
+    if (!(m > 0 && m < 1e6)) {  // odd scales: the plain formula (products could be huge)
+      for (int64_t i = 0; i < n; ++i) out[i] = uint8_t(requantize(c[i] + bias, mult, zp, r.lo, r.hi));
+      return;
+    }
+    // Smallest v whose product reaches `t` (first v above when `above`, else the last below).
+    auto edge = [&](double t, bool above) -> int64_t {
+      if (!(m > 0)) return above ? lim : -lim;
+      const double g = t / m;
+      if (g > double(lim)) return lim;
+      if (g < -double(lim)) return -lim;
+      int64_t v = int64_t(g);
+      if (above) {
+        while (double(v) * m < t) ++v;
+        while (double(v - 1) * m >= t) --v;
+      } else {
+        while (double(v) * m > t) --v;
+        while (double(v + 1) * m <= t) ++v;
+      }
+      return v;
+    };
+    // At v_hi the product is >= hi - zp + 1: rounds to >= hi + 1 - zp, saturating at hi
+    // like every larger v; likewise v_lo at lo.
+    const int64_t v_hi = edge(double(r.hi) - z + 1.0, true), v_lo = edge(double(r.lo) - z - 1.0, false);
+    auto to_i32 = [](int64_t v) { return int32_t(std::min<int64_t>(INT32_MAX, std::max<int64_t>(INT32_MIN, v))); };
+    const int32_t c_lo = to_i32(v_lo - bias), c_hi = to_i32(v_hi - bias), lo = r.lo, hi = r.hi;
+    const double b = bias;
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t a = std::min(c_hi, std::max(c_lo, c[i]));
+      // Two statements: the product must round before k is added (clang contracts
+      // a * m + k into one fused multiply-add only within an expression).
+      const double p = (double(a) + b) * m;
+      const int32_t q = int32_t((p + k) - k) + zp;
+      out[i] = uint8_t(std::min(hi, std::max(lo, q)));  // int8 outputs: the two's complement byte
     }
   }
 
@@ -243,6 +305,7 @@ class IntConv : public OpKernel {
   int64_t group_ = 1;
   Tensor w_;                    // keeps a constant W's buffer alive for panels_
   std::vector<QPanel> panels_;  // prepared weight panels (constant W), else empty
+  DepthwiseWeights dw_;         // constant depthwise W (channels == 0 otherwise)
   const kernels::GemmI8Kernel* kernel_ = nullptr;
   std::vector<std::shared_ptr<Buffer>> kpacked_;  // W per group in kernel_'s layout (constant W)
 };

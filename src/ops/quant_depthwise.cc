@@ -1,0 +1,69 @@
+#include "ops/quant_depthwise.h"
+
+#include <algorithm>
+
+namespace qwasm {
+
+DepthwiseWeights depthwise_weights(const uint8_t* w, bool w_signed, int64_t channels, int64_t taps,
+                                   const int32_t* zp, int64_t zp_count) {
+  DepthwiseWeights d;
+  d.channels = channels, d.taps = taps;
+  d.w.resize(size_t(channels * taps));
+  for (int64_t c = 0; c < channels; ++c) {
+    const int32_t z = zp_count == 0 ? 0 : zp[zp_count == 1 ? 0 : c];
+    for (int64_t t = 0; t < taps; ++t) {
+      const uint8_t b = w[c * taps + t];
+      d.w[size_t(c * taps + t)] = int16_t((w_signed ? int32_t(int8_t(b)) : int32_t(b)) - z);
+    }
+  }
+  return d;
+}
+
+void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const DepthwiseWeights& w, const ConvGeometry& g,
+                    int32_t* y) {
+  const int64_t H = g.in[0], W = g.in[1], kh = g.kernel[0], kw = g.kernel[1];
+  const int64_t sh = g.stride[0], sw = g.stride[1], dh = g.dilation[0], dw = g.dilation[1];
+  const int64_t OH = g.out[0], OW = g.out[1];
+  // The padded input as `sw` column phases: phase p, column j holds padded column
+  // j * sw + p, so tap kx of output column ox reads phase (kx*dw) % sw at column
+  // ox + (kx*dw) / sw: every inner loop below is contiguous, whatever the stride.
+  const int64_t Hp = std::max(H + g.pad_lo[0] + g.pad_hi[0], (OH - 1) * sh + (kh - 1) * dh + 1);
+  const int64_t Wp = std::max(W + g.pad_lo[1] + g.pad_hi[1], (OW - 1) * sw + (kw - 1) * dw + 1);
+  const int64_t pw = (Wp + sw - 1) / sw;  // columns per phase
+  std::vector<int16_t> plane(static_cast<size_t>(sw * Hp * pw));
+  std::vector<int32_t> acc(static_cast<size_t>(OW));
+  const int64_t in_size = H * W, taps = kh * kw;
+  for (int64_t c = 0; c < w.channels; ++c) {
+    // Fill: x - x_zp inside, 0 in the padding (the padded tap contributes nothing).
+    std::fill(plane.begin(), plane.end(), int16_t(0));
+    const uint8_t* xc = x + c * in_size;
+    for (int64_t r = 0; r < H; ++r) {
+      const int64_t pr = r + g.pad_lo[0];
+      if (pr >= Hp) break;
+      for (int64_t col = 0; col < W; ++col) {
+        const int64_t pc = col + g.pad_lo[1];
+        if (pc >= Wp) break;
+        const int32_t v = x_signed ? int32_t(int8_t(xc[r * W + col])) : int32_t(xc[r * W + col]);
+        plane[size_t(((pc % sw) * Hp + pr) * pw + pc / sw)] = int16_t(v - x_zp);
+      }
+    }
+    const int16_t* wc = w.w.data() + c * taps;
+    int32_t* yc = y + c * OH * OW;
+    for (int64_t oy = 0; oy < OH; ++oy) {
+      std::fill(acc.begin(), acc.end(), 0);
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const int64_t row = oy * sh + ky * dh;
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const int64_t off = kx * dw;
+          const int16_t* src = plane.data() + ((off % sw) * Hp + row) * pw + off / sw;
+          const int32_t wv = wc[ky * kw + kx];
+          int32_t* a = acc.data();
+          for (int64_t ox = 0; ox < OW; ++ox) a[ox] += wv * int32_t(src[ox]);
+        }
+      }
+      std::copy(acc.begin(), acc.end(), yc + oy * OW);
+    }
+  }
+}
+
+}  // namespace qwasm
