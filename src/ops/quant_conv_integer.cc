@@ -12,9 +12,11 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "ops/conv_geometry.h"
 #include "ops/dispatch.h"
+#include "ops/quant_conv_requant.h"
 #include "ops/quant_depthwise.h"
 #include "ops/quant_common.h"
 #include "ops/quant_gemm.h"
@@ -119,41 +121,73 @@ class IntConv : public OpKernel {
     int64_t in_size = 1;
     for (int64_t d : in) in_size *= d;
     const int32_t xzv = xz ? byte_at(*xz, 0) : 0;
-    Tensor acc = q_ ? Tensor(DType::Int32, out_shape) : Tensor();
-    int32_t* yp = q_ ? acc.data<int32_t>() : ctx.output(0, DType::Int32, out_shape).data<int32_t>();
     const uint8_t* xb = static_cast<const uint8_t*>(x.raw());
+    const bool x_signed = x.dtype() == DType::Int8;
+    // QLinearConv: requantization parameters and the byte output; ConvInteger: int32 output.
+    DType yt = DType::Undefined;
+    std::unique_ptr<ConvRequant> rq = q_ ? make_requant(ctx, x, M, yt) : nullptr;
+    uint8_t* yq = q_ ? static_cast<uint8_t*>(ctx.output(0, yt, out_shape).raw()) : nullptr;
+    int32_t* yi = q_ ? nullptr : ctx.output(0, DType::Int32, out_shape).data<int32_t>();
+    // Requantizes [channels, O] accumulators of image b into y (QLinearConv only).
+    auto finish_rows = [&](const int32_t* acc, int64_t b) {
+      for (int64_t m = 0; m < M; ++m) rq->row(acc + m * O, O, m, yq + (b * M + m) * O);
+    };
+
     if (dw_.channels == C && M == C && cg == 1 && g.in.size() == 2) {
-      for (int64_t b = 0; b < N; ++b) depthwise_conv(xb + b * C * in_size, x.dtype() == DType::Int8, xzv, dw_, g, yp + b * M * O);
-      if (q_) requantize_out(ctx, x, M, O, acc, out_shape);
+      if (q_) acc_.resize(size_t(M * O));
+      for (int64_t b = 0; b < N; ++b) {
+        depthwise_conv(xb + b * C * in_size, x_signed, xzv, dw_, g, q_ ? acc_.data() : yi + b * M * O);
+        if (q_) finish_rows(acc_.data(), b);
+      }
       return;
     }
-    std::vector<uint8_t> rows(static_cast<size_t>(O * K));
+    // A 1x1 kernel with unit strides and no padding reads every input position once,
+    // in order: its im2row is a plain [cg, O] -> [O, cg] transpose.
+    bool pointwise = kk == 1 && O == in_size;
+    for (size_t d = 0; d < g.in.size(); ++d)
+      pointwise = pointwise && g.stride[d] == 1 && g.pad_lo[d] == 0 && g.out[d] == g.in[d];
+    rows_.resize(size_t(O * K));
+    auto unfold = [&](int64_t b, int64_t gi) {
+      const uint8_t* xg = xb + (b * C + gi * cg) * in_size;
+      if (pointwise) transpose_bytes(xg, cg, O, rows_.data(), cg);
+      else im2row(xg, cg, g, uint8_t(xzv), rows_.data());
+    };
     if (kernel_ && !kpacked_.empty() && O < (int64_t(1) << 30)) {
-      std::vector<int32_t> tmp(static_cast<size_t>(O * mg));
+      acc_.resize(size_t(O * mg));
+      if (q_) tile_.resize(size_t(O * mg));
       kernels::GemmI8Args ga;
-      ga.M = int(O), ga.A = rows.data(), ga.lda = K, ga.a_signed = x.dtype() == DType::Int8, ga.za = xzv;
-      ga.C = tmp.data(), ga.ldc = mg;
+      ga.M = int(O), ga.A = rows_.data(), ga.lda = K, ga.a_signed = x_signed, ga.za = xzv;
+      ga.C = acc_.data(), ga.ldc = mg;
       for (int64_t b = 0; b < N; ++b)
         for (int64_t gi = 0; gi < group_; ++gi) {
-          im2row(xb + (b * C + gi * cg) * in_size, cg, g, uint8_t(xzv), rows.data());
+          unfold(b, gi);
           ga.packed_b = kpacked_[size_t(gi)]->data;
           if (O > 0) kernel_->run(ga);
-          int32_t* yg = yp + (b * M + gi * mg) * O;  // C is [O, mg]: transpose into [mg, O]
-          for (int64_t o = 0; o < O; ++o)
-            for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = tmp[size_t(o * mg + m)];
+          // The GEMM writes [O, mg]: requantize in that layout (vectorized across
+          // channels), then transpose the bytes into NCHW.
+          if (q_) {
+            rq->tile(acc_.data(), O, mg, gi * mg, tile_.data());
+            transpose_bytes(tile_.data(), O, mg, yq + (b * M + gi * mg) * O, O);
+          } else {
+            int32_t* yg = yi + (b * M + gi * mg) * O;
+            for (int64_t o = 0; o < O; ++o)
+              for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = acc_[size_t(o * mg + m)];
+          }
         }
-      if (q_) requantize_out(ctx, x, M, O, acc, out_shape);
       return;
     }
-    for (int64_t b = 0; b < N; ++b)
+    if (q_) acc_.resize(size_t(M * O));
+    for (int64_t b = 0; b < N; ++b) {
+      int32_t* yb = q_ ? acc_.data() : yi + b * M * O;
       for (int64_t gi = 0; gi < group_; ++gi) {
-        im2row(xb + (b * C + gi * cg) * in_size, cg, g, uint8_t(xzv), rows.data());
-        QPanel xp = QPanel::view(rows.data(), x.dtype() == DType::Int8, O, K);
+        unfold(b, gi);
+        QPanel xp = QPanel::view(rows_.data(), x_signed, O, K);
         if (xzv) xp.zp.assign(size_t(O), xzv);
         xp.finish();
-        qgemm((*wp)[size_t(gi)], xp, yp + (b * M + gi * mg) * O, O);
+        qgemm((*wp)[size_t(gi)], xp, yb + gi * mg * O, O);
       }
-    if (q_) requantize_out(ctx, x, M, O, acc, out_shape);
+      if (q_) finish_rows(acc_.data(), b);
+    }
   }
 
  private:
@@ -224,14 +258,15 @@ class IntConv : public OpKernel {
     }
   }
 
-  void requantize_out(OpContext& ctx, const Tensor& x, int64_t M, int64_t O, const Tensor& acc, const Shape& shape) {
+  // Checks the scales and zero point of QLinearConv and sets up the requantization.
+  std::unique_ptr<ConvRequant> make_requant(OpContext& ctx, const Tensor& x, int64_t M, DType& yt) {
     const Tensor xs = widen_half(ctx.in(size_t(s_.x_scale))), ws = widen_half(ctx.in(size_t(s_.w_scale))),
                  ys = widen_half(ctx.in(size_t(s_.y_scale)));
     check_scale("x_scale", xs, 1);
     check_scale("w_scale", ws, M);
     check_scale("y_scale", ys, 1);
     const Tensor* zy = ctx.input(size_t(s_.y_zp));
-    const DType yt = zy ? zy->dtype() : x.dtype();
+    yt = zy ? zy->dtype() : x.dtype();
     QWASM_CHECK(is_byte(yt) && (!zy || zy->size() == 1), n_.label(), ": y_zero_point must be a uint8 or int8 scalar");
     const Tensor* bias = ctx.input(size_t(s_.bias));
     QWASM_CHECK(!bias || (bias->dtype() == DType::Int32 && bias->size() == M), n_.label(),
@@ -240,63 +275,11 @@ class IntConv : public OpKernel {
     // Set by the QDQ pass when it folds a Relu / Clip into the output quantization.
     r.lo = std::max<int32_t>(r.lo, int32_t(n_.attr_i("qwasm_act_lo", r.lo)));
     r.hi = std::min<int32_t>(r.hi, int32_t(n_.attr_i("qwasm_act_hi", r.hi)));
-    const int32_t y_zp = zy ? byte_at(*zy, 0) : 0;
     std::vector<float> mult(static_cast<size_t>(M));
     for (int64_t m = 0; m < M; ++m)
       mult[size_t(m)] = xs.data<float>()[0] * ws.data<float>()[ws.size() == 1 ? 0 : m] / ys.data<float>()[0];
-    Tensor& y = ctx.output(0, yt, shape);
-    const int32_t* c = acc.data<int32_t>();
-    uint8_t* out = static_cast<uint8_t*>(y.raw());
-    for (int64_t row = 0; row * O < acc.size(); ++row) {
-      const int64_t m = row % M;
-      requantize_row(c + row * O, O, bias ? bias->data<int32_t>()[m] : 0, mult[size_t(m)], y_zp, r, out + row * O);
-    }
-  }
-
-  // requantize() (quant_common.h) over one output channel, in a form compilers
-  // vectorize (no float compares: those keep NaN semantics and stay scalar):
-  //  - accumulators are first clamped, in int32, to [v_lo, v_hi], the nearest values
-  //    past which the output saturates anyway, so the product below stays small;
-  //  - adding and subtracting 1.5 * 2^52 rounds a small double to the nearest
-  //    integer, ties to even, exactly as nearbyint does in the default rounding mode;
-  //  - the final clamp is an int32 min/max.
-  static void requantize_row(const int32_t* c, int64_t n, int32_t bias, float mult, int32_t zp, QRange r, uint8_t* out) {
-    const double m = mult, k = 6755399441055744.0, z = zp;
-    const int64_t lim = int64_t(1) << 33;
-    if (!(m > 0 && m < 1e6)) {  // odd scales: the plain formula (products could be huge)
-      for (int64_t i = 0; i < n; ++i) out[i] = uint8_t(requantize(c[i] + bias, mult, zp, r.lo, r.hi));
-      return;
-    }
-    // Smallest v whose product reaches `t` (first v above when `above`, else the last below).
-    auto edge = [&](double t, bool above) -> int64_t {
-      if (!(m > 0)) return above ? lim : -lim;
-      const double g = t / m;
-      if (g > double(lim)) return lim;
-      if (g < -double(lim)) return -lim;
-      int64_t v = int64_t(g);
-      if (above) {
-        while (double(v) * m < t) ++v;
-        while (double(v - 1) * m >= t) --v;
-      } else {
-        while (double(v) * m > t) --v;
-        while (double(v + 1) * m <= t) ++v;
-      }
-      return v;
-    };
-    // At v_hi the product is >= hi - zp + 1: rounds to >= hi + 1 - zp, saturating at hi
-    // like every larger v; likewise v_lo at lo.
-    const int64_t v_hi = edge(double(r.hi) - z + 1.0, true), v_lo = edge(double(r.lo) - z - 1.0, false);
-    auto to_i32 = [](int64_t v) { return int32_t(std::min<int64_t>(INT32_MAX, std::max<int64_t>(INT32_MIN, v))); };
-    const int32_t c_lo = to_i32(v_lo - bias), c_hi = to_i32(v_hi - bias), lo = r.lo, hi = r.hi;
-    const double b = bias;
-    for (int64_t i = 0; i < n; ++i) {
-      const int32_t a = std::min(c_hi, std::max(c_lo, c[i]));
-      // Two statements: the product must round before k is added (clang contracts
-      // a * m + k into one fused multiply-add only within an expression).
-      const double p = (double(a) + b) * m;
-      const int32_t q = int32_t((p + k) - k) + zp;
-      out[i] = uint8_t(std::min(hi, std::max(lo, q)));  // int8 outputs: the two's complement byte
-    }
+    return std::make_unique<ConvRequant>(mult, bias ? bias->data<int32_t>() : nullptr, zy ? byte_at(*zy, 0) : 0, r.lo,
+                                         r.hi);
   }
 
   const Node& n_;
@@ -305,6 +288,9 @@ class IntConv : public OpKernel {
   int64_t group_ = 1;
   Tensor w_;                    // keeps a constant W's buffer alive for panels_
   std::vector<QPanel> panels_;  // prepared weight panels (constant W), else empty
+  // Scratch reused across calls (a kernel instance runs one call at a time).
+  std::vector<int32_t> acc_;
+  std::vector<uint8_t> rows_, tile_;
   DepthwiseWeights dw_;         // constant depthwise W (channels == 0 otherwise)
   const kernels::GemmI8Kernel* kernel_ = nullptr;
   std::vector<std::shared_ptr<Buffer>> kpacked_;  // W per group in kernel_'s layout (constant W)

@@ -56,9 +56,10 @@ void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const Depthwi
         for (int64_t kx = 0; kx < kw; ++kx) {
           const int64_t off = kx * dw;
           const int16_t* src = plane.data() + ((off % sw) * Hp + row) * pw + off / sw;
-          const int32_t wv = wc[ky * kw + kx];
+          // int16 x int16 -> int32: compilers emit widening multiplies (extmul on wasm).
+          const int16_t wv = wc[ky * kw + kx];
           int32_t* a = acc.data();
-          for (int64_t ox = 0; ox < OW; ++ox) a[ox] += wv * int32_t(src[ox]);
+          for (int64_t ox = 0; ox < OW; ++ox) a[ox] += int32_t(wv) * int32_t(src[ox]);
         }
       }
       std::copy(acc.begin(), acc.end(), yc + oy * OW);
