@@ -80,6 +80,25 @@ test('failed external-data loads release everything they allocated', async () =>
   assert.ok(grew <= 1024, `heap grew by ${grew} bytes after 120 failed external-data loads`);
 });
 
+test('aborting while external weights stream in frees everything', async () => {
+  const model = new URL('../../models/tinylm/model_q4.onnx', import.meta.url).pathname;
+  const abortMidWeights = async () => {
+    const ac = new AbortController();
+    let weightsEvents = 0;
+    await assert.rejects(createSession(model, opts({
+      signal: ac.signal,
+      onProgress: (p) => { if (p.phase === 'weights' && ++weightsEvents === 1) ac.abort(); },
+    })), (e) => e.name === 'AbortError');
+    assert.equal(weightsEvents, 1, 'aborted after the first chunk of weights');
+  };
+  await abortMidWeights();  // warm up allocator bins
+  const before = await _debugHeap(SIMD);
+  for (let i = 0; i < 10; i++) await abortMidWeights();
+  const grew = (await _debugHeap(SIMD)) - before;
+  assert.ok(grew <= 1024, `heap grew by ${grew} bytes after 10 aborted loads`);
+  await stillWorks();
+});
+
 test('a q4 model keeps its weights once: heap after loading is about the file size', async () => {
   // MatMulNBits weights are rearranged where they landed and the raw initializers are not
   // kept beside a packed copy. (Peak memory while loading is measured by npm run bench.)
