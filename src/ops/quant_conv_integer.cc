@@ -26,6 +26,19 @@
 namespace qwasm {
 namespace {
 
+// Scratch shared by every convolution run on this thread (one call at a time): per-node
+// buffers would add up to hundreds of MB over a CNN. It only ever grows: resize() down
+// then up would zero-fill it again on every call.
+struct Scratch {
+  std::vector<int32_t> acc;
+  std::vector<uint8_t> rows, tile;
+};
+thread_local Scratch scratch;
+template <typename T> T* grow(std::vector<T>& v, int64_t n) {
+  if (v.size() < size_t(n)) v.resize(size_t(n));
+  return v.data();
+}
+
 // rows[o, c * kk + k] = x[c, input position of output o under kernel tap k], `pad` outside.
 void im2row(const uint8_t* x, int64_t channels, const ConvGeometry& g, uint8_t pad, uint8_t* rows) {
   const size_t r = g.in.size();
@@ -134,10 +147,10 @@ class IntConv : public OpKernel {
     };
 
     if (dw_.channels == C && M == C && cg == 1 && g.in.size() == 2) {
-      if (q_) acc_.resize(size_t(M * O));
+      if (q_) grow(scratch.acc, M * O);
       for (int64_t b = 0; b < N; ++b) {
-        depthwise_conv(xb + b * C * in_size, x_signed, xzv, dw_, g, q_ ? acc_.data() : yi + b * M * O);
-        if (q_) finish_rows(acc_.data(), b);
+        depthwise_conv(xb + b * C * in_size, x_signed, xzv, dw_, g, q_ ? scratch.acc.data() : yi + b * M * O);
+        if (q_) finish_rows(scratch.acc.data(), b);
       }
       return;
     }
@@ -146,18 +159,18 @@ class IntConv : public OpKernel {
     bool pointwise = kk == 1 && O == in_size;
     for (size_t d = 0; d < g.in.size(); ++d)
       pointwise = pointwise && g.stride[d] == 1 && g.pad_lo[d] == 0 && g.out[d] == g.in[d];
-    rows_.resize(size_t(O * K));
+    grow(scratch.rows, O * K);
     auto unfold = [&](int64_t b, int64_t gi) {
       const uint8_t* xg = xb + (b * C + gi * cg) * in_size;
-      if (pointwise) transpose_bytes(xg, cg, O, rows_.data(), cg);
-      else im2row(xg, cg, g, uint8_t(xzv), rows_.data());
+      if (pointwise) transpose_bytes(xg, cg, O, scratch.rows.data(), cg);
+      else im2row(xg, cg, g, uint8_t(xzv), scratch.rows.data());
     };
     if (kernel_ && !kpacked_.empty() && O < (int64_t(1) << 30)) {
-      acc_.resize(size_t(O * mg));
-      if (q_) tile_.resize(size_t(O * mg));
+      grow(scratch.acc, O * mg);
+      if (q_) grow(scratch.tile, O * mg);
       kernels::GemmI8Args ga;
-      ga.M = int(O), ga.A = rows_.data(), ga.lda = K, ga.a_signed = x_signed, ga.za = xzv;
-      ga.C = acc_.data(), ga.ldc = mg;
+      ga.M = int(O), ga.A = scratch.rows.data(), ga.lda = K, ga.a_signed = x_signed, ga.za = xzv;
+      ga.C = scratch.acc.data(), ga.ldc = mg;
       for (int64_t b = 0; b < N; ++b)
         for (int64_t gi = 0; gi < group_; ++gi) {
           unfold(b, gi);
@@ -166,31 +179,32 @@ class IntConv : public OpKernel {
           // The GEMM writes [O, mg]: requantize in that layout (vectorized across
           // channels), then transpose the bytes into NCHW.
           if (q_) {
-            rq->tile(acc_.data(), O, mg, gi * mg, tile_.data());
-            transpose_bytes(tile_.data(), O, mg, yq + (b * M + gi * mg) * O, O);
+            rq->tile(scratch.acc.data(), O, mg, gi * mg, scratch.tile.data());
+            transpose_bytes(scratch.tile.data(), O, mg, yq + (b * M + gi * mg) * O, O);
           } else {
             int32_t* yg = yi + (b * M + gi * mg) * O;
             for (int64_t o = 0; o < O; ++o)
-              for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = acc_[size_t(o * mg + m)];
+              for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = scratch.acc[size_t(o * mg + m)];
           }
         }
       return;
     }
-    if (q_) acc_.resize(size_t(M * O));
+    if (q_) grow(scratch.acc, M * O);
     for (int64_t b = 0; b < N; ++b) {
-      int32_t* yb = q_ ? acc_.data() : yi + b * M * O;
+      int32_t* yb = q_ ? scratch.acc.data() : yi + b * M * O;
       for (int64_t gi = 0; gi < group_; ++gi) {
         unfold(b, gi);
-        QPanel xp = QPanel::view(rows_.data(), x_signed, O, K);
+        QPanel xp = QPanel::view(scratch.rows.data(), x_signed, O, K);
         if (xzv) xp.zp.assign(size_t(O), xzv);
         xp.finish();
         qgemm((*wp)[size_t(gi)], xp, yb + gi * mg * O, O);
       }
-      if (q_) finish_rows(acc_.data(), b);
+      if (q_) finish_rows(scratch.acc.data(), b);
     }
   }
 
  private:
+
   bool absent(int i) const { return i >= int(n_.inputs.size()) || n_.inputs[size_t(i)].empty(); }
 
   void check_weights(const Tensor& w, const Tensor* wz) const {
@@ -288,9 +302,6 @@ class IntConv : public OpKernel {
   int64_t group_ = 1;
   Tensor w_;                    // keeps a constant W's buffer alive for panels_
   std::vector<QPanel> panels_;  // prepared weight panels (constant W), else empty
-  // Scratch reused across calls (a kernel instance runs one call at a time).
-  std::vector<int32_t> acc_;
-  std::vector<uint8_t> rows_, tile_;
   DepthwiseWeights dw_;         // constant depthwise W (channels == 0 otherwise)
   const kernels::GemmI8Kernel* kernel_ = nullptr;
   std::vector<std::shared_ptr<Buffer>> kpacked_;  // W per group in kernel_'s layout (constant W)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 #include "ops/quant_common.h"
 
@@ -25,6 +26,17 @@ int64_t edge(double m, double t, bool above) {
     while (double(v + 1) * m <= t) ++v;
   }
   return v;
+}
+
+// nearbyint(p) for |p| < 2^31: p + 1.5 * 2^52 lies in [2^52, 2^53), where doubles are
+// the integers, so the addition rounds p (ties to even) and the low 32 bits of the sum
+// are the result in two's complement. Reading bits instead of converting keeps the
+// loops vectorized (a float-to-int conversion needs a range check in wasm).
+inline int32_t rounded(double p) {
+  const double s = p + kRound;
+  int64_t bits;
+  std::memcpy(&bits, &s, sizeof bits);
+  return int32_t(uint32_t(uint64_t(bits)));
 }
 
 int32_t to_i32(int64_t v) { return int32_t(std::min<int64_t>(INT32_MAX, std::max<int64_t>(INT32_MIN, v))); }
@@ -58,10 +70,10 @@ void ConvRequant::row(const int32_t* c, int64_t n, int64_t m, uint8_t* out) cons
   const double b = b_[size_t(m)], mm = m_[size_t(m)];
   for (int64_t i = 0; i < n; ++i) {
     const int32_t a = std::min(chi, std::max(clo, c[i]));
-    // Two statements: the product must round before kRound is added (no fused
-    // multiply-add: clang contracts only within one expression).
+    // The product rounds before kRound is added (a separate statement: clang contracts
+    // into a fused multiply-add only within one expression).
     const double p = (double(a) + b) * mm;
-    const int32_t q = int32_t((p + kRound) - kRound) + zp;
+    const int32_t q = rounded(p) + zp;
     out[i] = uint8_t(std::min(hi, std::max(lo, q)));
   }
 }
@@ -86,7 +98,7 @@ void ConvRequant::tile(const int32_t* c, int64_t positions, int64_t mc, int64_t 
     for (int64_t j = 0; j < mc; ++j) {
       const int32_t a = std::min(chi[j], std::max(clo[j], co[j]));
       const double p = (double(a) + b[j]) * mm[j];
-      const int32_t q = int32_t((p + kRound) - kRound) + zp;
+      const int32_t q = rounded(p) + zp;
       oo[j] = uint8_t(std::min(hi, std::max(lo, q)));
     }
   }

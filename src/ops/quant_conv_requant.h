@@ -4,8 +4,8 @@
 // tiles into NCHW. Float compares keep NaN semantics and stay scalar, so:
 //  - accumulators are clamped first, in int32, to [c_lo, c_hi]: past those values
 //    the output saturates anyway, and the product below stays small;
-//  - adding and subtracting 1.5 * 2^52 rounds a small double to the nearest integer,
-//    ties to even, as nearbyint does in the default rounding mode;
+//  - adding 1.5 * 2^52 rounds a small double to the nearest integer, ties to even, as
+//    nearbyint does in the default rounding mode, and leaves it in the low bits;
 //  - the final clamp is an int32 min/max.
 #pragma once
 #include <cstdint>

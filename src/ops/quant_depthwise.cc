@@ -33,9 +33,9 @@ void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const Depthwi
   std::vector<int16_t> plane(static_cast<size_t>(sw * Hp * pw));
   std::vector<int32_t> acc(static_cast<size_t>(OW));
   const int64_t in_size = H * W, taps = kh * kw;
+  // The padding is 0 (a padded tap contributes nothing) and stays 0: every channel
+  // overwrites the same interior positions.
   for (int64_t c = 0; c < w.channels; ++c) {
-    // Fill: x - x_zp inside, 0 in the padding (the padded tap contributes nothing).
-    std::fill(plane.begin(), plane.end(), int16_t(0));
     const uint8_t* xc = x + c * in_size;
     for (int64_t r = 0; r < H; ++r) {
       const int64_t pr = r + g.pad_lo[0];
@@ -49,6 +49,24 @@ void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const Depthwi
     }
     const int16_t* wc = w.w.data() + c * taps;
     int32_t* yc = y + c * OH * OW;
+    if (kh == 3 && kw == 3) {
+      // The common case: nine taps summed in registers, one store per output.
+      int32_t w9[9];
+      for (int t = 0; t < 9; ++t) w9[t] = wc[t];
+      for (int64_t oy = 0; oy < OH; ++oy) {
+        const int16_t* s[9];
+        for (int64_t ky = 0; ky < 3; ++ky)
+          for (int64_t kx = 0; kx < 3; ++kx) {
+            const int64_t row = oy * sh + ky * dh, off = kx * dw;
+            s[ky * 3 + kx] = plane.data() + ((off % sw) * Hp + row) * pw + off / sw;
+          }
+        int32_t* yr = yc + oy * OW;
+        for (int64_t ox = 0; ox < OW; ++ox)
+          yr[ox] = w9[0] * s[0][ox] + w9[1] * s[1][ox] + w9[2] * s[2][ox] + w9[3] * s[3][ox] + w9[4] * s[4][ox] +
+                   w9[5] * s[5][ox] + w9[6] * s[6][ox] + w9[7] * s[7][ox] + w9[8] * s[8][ox];
+      }
+      continue;
+    }
     for (int64_t oy = 0; oy < OH; ++oy) {
       std::fill(acc.begin(), acc.end(), 0);
       for (int64_t ky = 0; ky < kh; ++ky) {
