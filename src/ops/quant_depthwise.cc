@@ -37,14 +37,18 @@ void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const Depthwi
   // overwrites the same interior positions.
   for (int64_t c = 0; c < w.channels; ++c) {
     const uint8_t* xc = x + c * in_size;
-    for (int64_t r = 0; r < H; ++r) {
-      const int64_t pr = r + g.pad_lo[0];
-      if (pr >= Hp) break;
-      for (int64_t col = 0; col < W; ++col) {
-        const int64_t pc = col + g.pad_lo[1];
-        if (pc >= Wp) break;
-        const int32_t v = x_signed ? int32_t(int8_t(xc[r * W + col])) : int32_t(xc[r * W + col]);
-        plane[size_t(((pc % sw) * Hp + pr) * pw + pc / sw)] = int16_t(v - x_zp);
+    for (int64_t r = 0; r < H && r + g.pad_lo[0] < Hp; ++r) {
+      const uint8_t* xr = xc + r * W;
+      for (int64_t p = 0; p < sw; ++p) {
+        // Phase p, column j is input column j * sw + p - pad_lo (when inside the input).
+        int16_t* dst = plane.data() + (p * Hp + r + g.pad_lo[0]) * pw;
+        const int64_t first = p - g.pad_lo[1];
+        const int64_t j0 = first >= 0 ? 0 : (-first + sw - 1) / sw;
+        const int64_t j1 = std::min(pw, (W - first + sw - 1) / sw);  // first j past the input
+        if (x_signed)
+          for (int64_t j = j0; j < j1; ++j) dst[j] = int16_t(int32_t(int8_t(xr[first + j * sw])) - x_zp);
+        else
+          for (int64_t j = j0; j < j1; ++j) dst[j] = int16_t(int32_t(xr[first + j * sw]) - x_zp);
       }
     }
     const int16_t* wc = w.w.data() + c * taps;
