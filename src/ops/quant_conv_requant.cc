@@ -6,6 +6,10 @@
 
 #include "ops/quant_common.h"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 namespace qwasm {
 namespace {
 
@@ -41,7 +45,26 @@ inline int32_t rounded(double p) {
 
 int32_t to_i32(int64_t v) { return int32_t(std::min<int64_t>(INT32_MAX, std::max<int64_t>(INT32_MIN, v))); }
 
+#ifdef __wasm_simd128__
+// 16 x 16 bytes: four rounds of "row i and row i+8 interleaved" make the transpose
+// (each round moves one bit of the row index into the column index).
+void transpose16(const uint8_t* src, int64_t lds, uint8_t* dst, int64_t ldd) {
+  v128_t x[16], y[16];
+  for (int i = 0; i < 16; ++i) x[i] = wasm_v128_load(src + i * lds);
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      y[2 * i] = wasm_i8x16_shuffle(x[i], x[i + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      y[2 * i + 1] = wasm_i8x16_shuffle(x[i], x[i + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    }
+    for (int i = 0; i < 16; ++i) x[i] = y[i];
+  }
+  for (int i = 0; i < 16; ++i) wasm_v128_store(dst + i * ldd, x[i]);
+}
+#endif
+
 }  // namespace
+
+
 
 ConvRequant::ConvRequant(const std::vector<float>& mult, const int32_t* bias, int32_t zp, int32_t lo, int32_t hi)
     : mult_(mult), zp_(zp), lo_(lo), hi_(hi) {
@@ -104,11 +127,19 @@ void ConvRequant::tile(const int32_t* c, int64_t positions, int64_t mc, int64_t 
   }
 }
 
+
 void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst, int64_t ldd) {
   constexpr int64_t T = 32;  // tiles that stay in L1 on both sides
   for (int64_t r0 = 0; r0 < rows; r0 += T)
     for (int64_t c0 = 0; c0 < cols; c0 += T) {
       const int64_t r1 = std::min(rows, r0 + T), c1 = std::min(cols, c0 + T);
+#ifdef __wasm_simd128__
+      if (r1 - r0 == T && c1 - c0 == T) {
+        for (int64_t r = r0; r < r1; r += 16)
+          for (int64_t c = c0; c < c1; c += 16) transpose16(src + r * cols + c, cols, dst + c * ldd + r, ldd);
+        continue;
+      }
+#endif
       for (int64_t c = c0; c < c1; ++c)
         for (int64_t r = r0; r < r1; ++r) dst[c * ldd + r] = src[r * cols + c];
     }
