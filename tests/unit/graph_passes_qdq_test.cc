@@ -252,6 +252,52 @@ TEST(QdqPass, MatMulBecomesQLinearMatMul) {
   }
 }
 
+// Q(A) -> DQ -> Gemm(DQ(W), DQ(bias)) [-> Relu] -> Q -> "Y", A [3, 40], W [24, 40] or [40, 24].
+Model gemm_model(bool trans_b, bool relu, uint32_t seed) {
+  QdqGraph b(seed);
+  b.input("A", {3, 40});
+  const float xs = 0.015f;
+  const std::string a = b.qdq("A", xs, 120);
+  Tensor ws = random_f32({24}, b.rng, 0.002f, 0.01f);
+  Node& wdq = b.node("DequantizeLinear", {b.init("W", random_q(DType::Int8, trans_b ? Shape{24, 40} : Shape{40, 24}, -127, 127, b.rng)),
+                                          b.init("ws", ws), b.init("wz", Tensor(DType::Int8, {24}))});
+  wdq.attrs["axis"] = int_attr(trans_b ? 0 : 1);
+  const std::string w = b.out(wdq);
+  Tensor bs(DType::Float32, {24}), bq(DType::Int32, {24});
+  for (int64_t n = 0; n < 24; ++n) bs.data<float>()[n] = xs * ws.data<float>()[n], bq.data<int32_t>()[n] = int32_t(n * 97 - 1000);
+  Node& bdq = b.node("DequantizeLinear", {b.init("b", bq), b.init("bs", bs)});
+  bdq.attrs["axis"] = int_attr(0);
+  const std::string bias = b.out(bdq);
+  Node& gemm = b.node("Gemm", {a, w, bias});
+  if (trans_b) gemm.attrs["transB"] = int_attr(1);
+  std::string y = b.out(gemm);
+  if (relu) y = b.out(b.node("Relu", {y}));
+  b.q(y, 0.04f, 100, DType::UInt8, "Y");
+  b.output("Y");
+  return b.m;
+}
+
+TEST(QdqPass, GemmBecomesPointwiseQLinearConv) {
+  for (bool trans_b : {false, true})
+    for (bool relu : {false, true}) {
+      const Model m = gemm_model(trans_b, relu, 13);
+      ASSERT_EQ(op_types(m), (std::vector<std::string>{"QuantizeLinear", "Reshape", "QLinearConv", "Reshape"}));
+      std::mt19937 rng(14);
+      const Tensor a = random_f32({3, 40}, rng, -1.5f, 2.0f);
+      const Tensor want = run(m, false, {{"A", a}})[0], got = run(m, true, {{"A", a}})[0];
+      EXPECT_EQ(got.shape(), (Shape{3, 24}));
+      expect_close(want, got, 1);
+    }
+}
+
+TEST(QdqPass, GemmWithAlphaStays) {
+  Model m = gemm_model(true, false, 15);
+  for (Node& n : m.graph.nodes)
+    if (n.op_type == "Gemm") n.attrs["alpha"] = Attribute{Attribute::Kind::Float, 0.5f};
+  const auto ops = op_types(m);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearConv"), 0);
+}
+
 // Residual add: DQ(Q(A)) + DQ(Q(B)) [-> act] -> Q, with B broadcast along rows.
 Model add_model(const std::string& act, DType t, uint32_t seed) {
   QdqGraph b(seed);

@@ -6,6 +6,7 @@
 //   Conv   -> QLinearConv (W per tensor or per output channel, bias DQ(int32) folded in)
 //   MatMul -> QLinearMatMul (B per tensor or per column)
 //   Add    -> com.microsoft QLinearAdd (src/ops/quant_qlinear_add.cc)
+//   Gemm   -> Reshape + 1x1 QLinearConv + Reshape (bias DQ(int32) folded in)
 // A Relu / Clip between the op and the QuantizeLinear becomes a narrower output clamp
 // (attributes qwasm_act_lo / qwasm_act_hi, read by QLinearConv and QLinearAdd): since
 // q(y) = saturate(round(y / s) + z) is monotonic, q(clip(y, a, b)) = clamp(q(y), q(a), q(b))
@@ -20,6 +21,8 @@
 // by 1 LSB (the bound tests/unit/graph_passes_qdq_test.cc checks).
 #include <cmath>
 #include <limits>
+#include <string>
+#include <map>
 #include <set>
 
 #include "graph/passes/graph_index.h"
@@ -179,12 +182,12 @@ std::string add_init(Graph& g, const std::string& base, Tensor t) {
 // Conv's float bias DQ(b int32, sb) as QLinearConv's int32 bias, which is read in units
 // of x_scale * w_scale[m]. The quantizer writes sb = x_scale * w_scale, so b is used
 // as is; otherwise b is rescaled (rounded) into those units.
-bool conv_bias(Graph& g, const GraphIndex& idx, const std::string& value, float xs, const Weight& w, std::string& out) {
+bool conv_bias(Graph& g, const GraphIndex& idx, const std::string& value, float xs, const Weight& w, int64_t M,
+               std::string& out) {
   const Node* dq = dq_of(g, idx, value);
   if (!dq) return false;
   const Tensor* b = idx.constant(dq->inputs[0]);
   const Tensor* sb = idx.constant(dq->inputs[1]);
-  const int64_t M = w.qt->dim(0);
   if (!b || !sb || b->dtype() != DType::Int32 || b->size() != M || sb->dtype() != DType::Float32) return false;
   if (!(sb->size() == 1 || sb->size() == M)) return false;
   if (dq->inputs.size() > 2 && !dq->inputs[2].empty()) {
@@ -221,6 +224,7 @@ struct Fusion {
   int core = -1;
   Tail tail;
   Node fused;
+  std::vector<Node> before, after;  // extra nodes around `fused` (Gemm's reshapes)
   std::vector<std::string> dq_values;  // DequantizeLinear outputs the chain read
 };
 
@@ -240,7 +244,7 @@ bool match_conv(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   if (!is_byte(w.qt->dtype()) || w.qt->rank() < 3) return false;
   if (!match_tail(g, idx, i, fu.tail)) return false;
   const bool has_bias = c.inputs.size() > 2 && !c.inputs[2].empty();
-  if (has_bias && !conv_bias(g, idx, c.inputs[2], x.s, w, bias)) return false;
+  if (has_bias && !conv_bias(g, idx, c.inputs[2], x.s, w, w.qt->dim(0), bias)) return false;
   Node& f = fu.fused;
   f.op_type = "QLinearConv", f.domain = "", f.opset = c.opset;
   f.inputs = {x.q, x.scale, x.zp, w.q, w.scale, w.zp, fu.tail.out.scale, fu.tail.out.zp, bias};
@@ -288,6 +292,63 @@ bool match_add(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   return true;
 }
 
+// Gemm(DQ(A), DQ(W const), DQ(bias)) -> Q: a 1x1 QLinearConv over A viewed as
+// [M, K, 1, 1] (Reshape of the quantized A, so no data moves), output reshaped back
+// to [M, N]. W becomes [N, K, 1, 1] (transposed once when transB = 0), its scale is
+// then per output channel. Only transA = 0, alpha = 1 and beta = 1.
+bool match_gemm(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
+  const Node& c = g.nodes[size_t(i)];
+  if (c.inputs.size() < 2 || c.outputs.size() != 1) return false;
+  if (c.attr_i("transA", 0) != 0 || c.attr_f("alpha", 1.0f) != 1.0f || c.attr_f("beta", 1.0f) != 1.0f) return false;
+  const bool tb = c.attr_i("transB", 0) != 0;
+  ActParams a;
+  Weight w;
+  std::string bias;
+  if (!act_input(g, idx, c.inputs[0], a) || !const_weight(g, idx, c.inputs[1], tb ? 0 : 1, w)) return false;
+  if (w.qt->rank() != 2 || !is_byte(w.qt->dtype())) return false;
+  const int64_t N = w.qt->dim(tb ? 0 : 1), K = w.qt->dim(tb ? 1 : 0);
+  if (!match_tail(g, idx, i, fu.tail)) return false;
+  const bool has_bias = c.inputs.size() > 2 && !c.inputs[2].empty();
+  if (has_bias && !conv_bias(g, idx, c.inputs[2], a.s, w, N, bias)) return false;
+  Tensor w4;
+  if (tb) {
+    w4 = w.qt->reshaped({N, K, 1, 1});  // same bytes
+  } else {
+    w4 = Tensor(w.qt->dtype(), {N, K, 1, 1});
+    const uint8_t* src = static_cast<const uint8_t*>(w.qt->raw());
+    uint8_t* dst = static_cast<uint8_t*>(w4.raw());
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t n = 0; n < N; ++n) dst[n * K + k] = src[k * N + n];
+  }
+  auto shape = [&](std::vector<int64_t> d) {
+    Tensor t(DType::Int64, {int64_t(d.size())});
+    for (size_t j = 0; j < d.size(); ++j) t.data<int64_t>()[j] = d[j];
+    return add_init(g, c.name + "_qdq_shape", t);
+  };
+  // Node index in the names: several Gemms may read one A, and these values only
+  // enter the graph after matching.
+  const std::string tag = "_nkhw_" + std::to_string(i);
+  const std::string a4 = fresh_name(g, a.q + tag), y4 = fresh_name(g, fu.tail.out.q + tag);
+  Node ra;
+  ra.op_type = "Reshape", ra.name = c.name + "_a4", ra.opset = c.opset;
+  ra.inputs = {a.q, shape({-1, K, 1, 1})}, ra.outputs = {a4};
+  fu.before.push_back(ra);
+  Node f;
+  f.op_type = "QLinearConv", f.domain = "", f.opset = c.opset;
+  f.inputs = {a4, a.scale, a.zp, add_init(g, w.q + "_nkhw", w4), w.scale, w.zp, fu.tail.out.scale, fu.tail.out.zp, bias};
+  if (bias.empty()) f.inputs.pop_back();
+  finish(c, fu.tail, f);
+  f.outputs = {y4};
+  fu.fused = f;
+  Node ry;
+  ry.op_type = "Reshape", ry.name = c.name + "_y2", ry.opset = c.opset;
+  ry.inputs = {y4, shape({-1, N})}, ry.outputs = {fu.tail.out.q};
+  fu.after.push_back(ry);
+  fu.dq_values = {c.inputs[0], c.inputs[1]};
+  if (has_bias) fu.dq_values.push_back(c.inputs[2]);
+  return true;
+}
+
 }  // namespace
 
 void fuse_qdq(Model& m) {
@@ -302,6 +363,7 @@ void fuse_qdq(Model& m) {
       const bool ok = is_op(n, "Conv")     ? match_conv(g, idx, int(i), fu)
                       : is_op(n, "MatMul") ? match_matmul(g, idx, int(i), fu)
                       : is_op(n, "Add")    ? match_add(g, idx, int(i), fu)
+                      : is_op(n, "Gemm")   ? match_gemm(g, idx, int(i), fu)
                                            : false;
       if (ok) fusions.push_back(std::move(fu));
     }
@@ -311,13 +373,26 @@ void fuse_qdq(Model& m) {
   // DequantizeLinear nodes the op read, and the Q's consumers come after the Q.
   std::set<int> dead;
   std::set<std::string> dq_values;
+  std::map<int, Fusion*> at;
   for (Fusion& fu : fusions) {
-    g.nodes[size_t(fu.core)] = std::move(fu.fused);
+    at[fu.core] = &fu;
     if (fu.tail.act >= 0) dead.insert(fu.tail.act);
     dead.insert(fu.tail.q);
     dq_values.insert(fu.dq_values.begin(), fu.dq_values.end());
   }
-  erase_nodes(g, dead);
+  std::vector<Node> nodes;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    auto it = at.find(int(i));
+    if (it == at.end()) {
+      if (!dead.count(int(i))) nodes.push_back(std::move(g.nodes[i]));
+      continue;
+    }
+    Fusion& fu = *it->second;
+    for (Node& n : fu.before) nodes.push_back(std::move(n));
+    nodes.push_back(std::move(fu.fused));
+    for (Node& n : fu.after) nodes.push_back(std::move(n));
+  }
+  g.nodes = std::move(nodes);
   // DequantizeLinear nodes nobody reads any more, and the constants only they read.
   const GraphIndex idx(g);
   std::set<int> unused;
