@@ -4,11 +4,13 @@
 // computes exactly what that float chain computes, in the same float operations:
 //   c = saturate(round_half_even((float(a - za) * sa + float(b - zb) * sb) / sc) + zc)
 // which makes the fused graph bit-identical to the unfused one. Each operand only has
-// 256 possible dequantized values, so they come from two tables built per call.
+// 256 possible dequantized values; with constant parameters the whole function of the
+// two bytes is tabulated when the session is built.
 // Optional qwasm attributes qwasm_act_lo / qwasm_act_hi narrow the output clamp: the
 // pass folds a Relu / Clip between the Add and the QuantizeLinear into them (exact,
 // because quantization is monotonic).
 #include <cmath>
+#include <vector>
 
 #include "ops/broadcast.h"
 #include "ops/dispatch.h"
@@ -22,47 +24,79 @@ enum In { kA, kAScale, kAZp, kB, kBScale, kBZp, kCScale, kCZp };
 
 class QLinearAdd : public OpKernel {
  public:
-  explicit QLinearAdd(const BuildContext& bc) : n_(bc.node) {}
+  // With constant parameters (always, after the QDQ pass) every (a, b) byte pair's
+  // result is tabulated once: 64 KiB, and each output is then one lookup.
+  explicit QLinearAdd(const BuildContext& bc) : n_(bc.node) {
+    const Tensor* p[6];
+    const int slots[6] = {kAScale, kAZp, kBScale, kBZp, kCScale, kCZp};
+    for (int i = 0; i < 6; ++i)
+      if (!(p[i] = bc.const_input(size_t(slots[i])))) return;  // (zero points give the type)
+    const DType t = p[1]->dtype();
+    if (!is_byte(t) || p[3]->dtype() != t || p[5]->dtype() != t) return;
+    const Params q = params(t, *p[0], p[1], *p[2], p[3], *p[4], p[5]);
+    table_.resize(65536);
+    for (int x = 0; x < 256; ++x)
+      for (int y = 0; y < 256; ++y) table_[size_t(x * 256 + y)] = q.apply(uint8_t(x), uint8_t(y));
+    table_type_ = t;
+  }
 
   void compute(OpContext& ctx) override {
     const Tensor& a = ctx.in(kA);
     const Tensor& b = ctx.in(kB);
     QWASM_CHECK(is_byte(a.dtype()) && b.dtype() == a.dtype(), n_.label(), ": A and B must both be uint8 or both int8, got ",
                 dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
-    const float sa = scalar_scale(ctx, kAScale, "A_scale"), sb = scalar_scale(ctx, kBScale, "B_scale"),
-                sc = scalar_scale(ctx, kCScale, "C_scale");
-    const int32_t za = zero_point(ctx, kAZp, a.dtype(), "A_zero_point"), zb = zero_point(ctx, kBZp, a.dtype(), "B_zero_point"),
-                  zc = zero_point(ctx, kCZp, a.dtype(), "C_zero_point");
-    QRange r = qrange(a.dtype(), n_.label());
-    r.lo = std::max<int32_t>(r.lo, int32_t(n_.attr_i("qwasm_act_lo", r.lo)));
-    r.hi = std::min<int32_t>(r.hi, int32_t(n_.attr_i("qwasm_act_hi", r.hi)));
-    // Indexed by the stored byte (int8 values reinterpreted as uint8).
-    float ta[256], tb[256];
-    const bool s8 = a.dtype() == DType::Int8;
-    for (int v = 0; v < 256; ++v) {
-      const int32_t q = s8 ? int32_t(int8_t(uint8_t(v))) : v;
-      ta[v] = float(q - za) * sa;
-      tb[v] = float(q - zb) * sb;
-    }
     const Shape out = broadcast_shapes(a.shape(), b.shape(), n_.label());
     Tensor& c = ctx.output(0, a.dtype(), out);
-    const float z = float(zc);
-    auto op = [&](uint8_t x, uint8_t y) -> uint8_t {
-      return uint8_t(round_clamp(std::nearbyint((ta[x] + tb[y]) / sc) + z, r.lo, r.hi));
-    };
-    broadcast_binary(static_cast<const uint8_t*>(a.raw()), a.shape(), static_cast<const uint8_t*>(b.raw()), b.shape(),
-                     static_cast<uint8_t*>(c.raw()), out, op);
+    const uint8_t* ap = static_cast<const uint8_t*>(a.raw());
+    const uint8_t* bp = static_cast<const uint8_t*>(b.raw());
+    uint8_t* cp = static_cast<uint8_t*>(c.raw());
+    if (!table_.empty() && table_type_ == a.dtype()) {
+      const uint8_t* t = table_.data();
+      broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out,
+                       [t](uint8_t x, uint8_t y) -> uint8_t { return t[size_t(x) * 256 + y]; });
+      return;
+    }
+    const Params q = params(a.dtype(), widen_half(ctx.in(kAScale)), ctx.input(kAZp), widen_half(ctx.in(kBScale)),
+                            ctx.input(kBZp), widen_half(ctx.in(kCScale)), ctx.input(kCZp));
+    broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out, [&q](uint8_t x, uint8_t y) { return q.apply(x, y); });
   }
 
  private:
-  float scalar_scale(OpContext& ctx, int i, const char* name) const {
-    const Tensor s = widen_half(ctx.in(size_t(i)));
+  // The dequantized value of each stored byte (int8 reinterpreted as uint8) per operand.
+  struct Params {
+    float ta[256], tb[256], sc, zc;
+    QRange r;
+    uint8_t apply(uint8_t x, uint8_t y) const {
+      return uint8_t(round_clamp(std::nearbyint((ta[x] + tb[y]) / sc) + zc, r.lo, r.hi));
+    }
+  };
+
+  Params params(DType t, const Tensor& sa, const Tensor* za, const Tensor& sb, const Tensor* zb, const Tensor& sc,
+                const Tensor* zc) const {
+    Params p;
+    const float a_s = scalar_scale(sa, "A_scale"), b_s = scalar_scale(sb, "B_scale");
+    p.sc = scalar_scale(sc, "C_scale");
+    const int32_t a_z = zero_point(za, t, "A_zero_point"), b_z = zero_point(zb, t, "B_zero_point");
+    p.zc = float(zero_point(zc, t, "C_zero_point"));
+    p.r = qrange(t, n_.label());
+    p.r.lo = std::max<int32_t>(p.r.lo, int32_t(n_.attr_i("qwasm_act_lo", p.r.lo)));
+    p.r.hi = std::min<int32_t>(p.r.hi, int32_t(n_.attr_i("qwasm_act_hi", p.r.hi)));
+    const bool s8 = t == DType::Int8;
+    for (int v = 0; v < 256; ++v) {
+      const int32_t q = s8 ? int32_t(int8_t(uint8_t(v))) : v;
+      p.ta[v] = float(q - a_z) * a_s;
+      p.tb[v] = float(q - b_z) * b_s;
+    }
+    return p;
+  }
+
+  float scalar_scale(const Tensor& s0, const char* name) const {
+    const Tensor s = widen_half(s0);
     QWASM_CHECK(s.dtype() == DType::Float32 && s.size() == 1, n_.label(), ": ", name, " must be a float scalar, got ",
                 dtype_name(s.dtype()), " ", shape_str(s.shape()));
     return s.data<float>()[0];
   }
-  int32_t zero_point(OpContext& ctx, int i, DType t, const char* name) const {
-    const Tensor* z = ctx.input(size_t(i));
+  int32_t zero_point(const Tensor* z, DType t, const char* name) const {
     if (!z) return 0;
     QWASM_CHECK(z->dtype() == t && z->size() == 1, n_.label(), ": ", name, " must be a ", dtype_name(t), " scalar, got ",
                 dtype_name(z->dtype()), " ", shape_str(z->shape()));
@@ -70,6 +104,8 @@ class QLinearAdd : public OpKernel {
   }
 
   const Node& n_;
+  std::vector<uint8_t> table_;  // [a byte * 256 + b byte] -> c byte, when parameters are constant
+  DType table_type_ = DType::Undefined;
 };
 
 }  // namespace

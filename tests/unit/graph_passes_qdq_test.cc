@@ -322,6 +322,33 @@ TEST(QdqPass, ResidualAddIsBitExact) {
     }
 }
 
+TEST(QdqPass, QLinearAddTableEqualsRuntimeParameters) {
+  // The fused Add tabulates all 65536 byte pairs at build time; with a scale that is
+  // a graph input it computes per call. Both must agree on every pair.
+  for (DType t : {DType::UInt8, DType::Int8}) {
+    auto model = [&](bool runtime_scale) {
+      QdqGraph b(51);
+      b.m.graph.inputs = {value("A", t, {256, 256}), value("B", t, {256})};
+      if (runtime_scale) b.m.graph.inputs.push_back(value("SA", DType::Float32, {}));
+      const int z = t == DType::Int8 ? 0 : 128;
+      Node& n = b.node("QLinearAdd", {"A", runtime_scale ? "SA" : b.init("sa", scalar_f(0.031f)), b.init("za", scalar_q(t, z - 9)),
+                                      "B", b.init("sb", scalar_f(0.047f)), b.init("zb", scalar_q(t, z + 5)),
+                                      b.init("sc", scalar_f(0.06f)), b.init("zc", scalar_q(t, z + 2))}, "Y");
+      n.domain = "com.microsoft", n.opset = 1;
+      n.attrs["qwasm_act_lo"] = int_attr(t == DType::Int8 ? -100 : 20);
+      b.m.opsets["com.microsoft"] = 1;
+      b.output("Y", t);
+      return b.m;
+    };
+    Tensor a(t, {256, 256}), bb(t, {256});
+    for (int64_t i = 0; i < a.size(); ++i) static_cast<uint8_t*>(a.raw())[i] = uint8_t(i / 256);
+    for (int64_t i = 0; i < bb.size(); ++i) static_cast<uint8_t*>(bb.raw())[i] = uint8_t(i);
+    const Tensor table = run(model(false), true, {{"A", a}, {"B", bb}})[0];
+    const Tensor direct = run(model(true), true, {{"A", a}, {"B", bb}, {"SA", scalar_f(0.031f)}})[0];
+    expect_close(direct, table, 0);
+  }
+}
+
 TEST(QdqPass, MobileNetBlockChainsFuseAndSharedDequantizeStays) {
   // expand 1x1 -> depthwise 3x3 -> project 1x1, plus the residual Add reading the
   // block input's DQ a second time: every op fuses, only the input Q is left.
