@@ -101,7 +101,8 @@ struct QdqGraph {
 };
 
 struct ConvCase {
-  int64_t C = 8, M = 12, H = 9, W = 7, k = 3, stride = 1, group = 1;
+  int64_t C = 8, M = 12, H = 9, W = 7, k = 3, stride = 1, group = 1, dilation = 1;
+  bool asymmetric_pads = false;
   bool per_channel = true, bias = true, uint8_w = false, bias_scale_off = false;
   std::string act;  // "", "Relu", "Clip"
   DType out_type = DType::UInt8;
@@ -138,7 +139,9 @@ Model conv_model(const ConvCase& c, uint32_t seed) {
   Node& conv = b.node("Conv", conv_in);
   conv.attrs["kernel_shape"] = ints_attr({c.k, c.k});
   conv.attrs["strides"] = ints_attr({c.stride, c.stride});
-  conv.attrs["pads"] = ints_attr({c.k / 2, c.k / 2, c.k / 2, c.k / 2});
+  const int64_t p = c.dilation * (c.k / 2);
+  conv.attrs["pads"] = c.asymmetric_pads ? ints_attr({0, p + 1, p, 0}) : ints_attr({p, p, p, p});
+  conv.attrs["dilations"] = ints_attr({c.dilation, c.dilation});
   conv.attrs["group"] = int_attr(c.group);
   std::string y = b.out(conv);
   if (c.act == "Relu") y = b.out(b.node("Relu", {y}));
@@ -201,6 +204,17 @@ TEST(QdqPass, DepthwiseConvWithRelu) {
   check_conv(c, 3);
   c.stride = 2, c.H = 12, c.W = 11;
   check_conv(c, 4);
+}
+
+TEST(QdqPass, DepthwiseConvDilatedAsymmetricPadsUint8Weights) {
+  // The direct depthwise path (src/ops/quant_depthwise.cc) with dilation, uneven
+  // padding, strides 1 and 3, per-tensor uint8 weights with a zero point.
+  ConvCase c;
+  c.C = c.M = c.group = 6, c.dilation = 2, c.asymmetric_pads = true, c.uint8_w = true, c.per_channel = false;
+  c.H = 13, c.W = 10;
+  check_conv(c, 8);
+  c.stride = 3, c.k = 5;
+  check_conv(c, 9);
 }
 
 TEST(QdqPass, GroupedConvWithClip06Int8Output) {
