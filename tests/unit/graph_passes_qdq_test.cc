@@ -399,7 +399,34 @@ TEST(QdqPass, MobileNetBlockChainsFuseAndSharedDequantizeStays) {
   expect_close(run(b.m, false, {{"A", a}})[0], run(b.m, true, {{"A", a}})[0], 1);
 }
 
+TEST(QdqPass, ReshapeAndTransposeRunOnQuantizedBytes) {
+  QdqGraph b(61);
+  b.input("A", {2, 3, 4});
+  Tensor shape(DType::Int64, {2});
+  shape.data<int64_t>()[0] = 6, shape.data<int64_t>()[1] = 4;
+  const std::string r = b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)}));
+  Node& t = b.node("Transpose", {b.dq(b.q(r, 0.02f, 100), 0.02f, 100)});
+  t.attrs["perm"] = ints_attr({1, 0});
+  b.q(b.out(t), 0.02f, 100, DType::UInt8, "Y");
+  b.output("Y");
+  EXPECT_EQ(op_types(b.m), (std::vector<std::string>{"QuantizeLinear", "Reshape", "Transpose"}));
+  std::mt19937 rng(62);
+  const Tensor a = random_f32({2, 3, 4}, rng, -3.0f, 3.0f);
+  expect_close(run(b.m, false, {{"A", a}})[0], run(b.m, true, {{"A", a}})[0], 0);
+}
+
 // ------------------------------------------------------------ must not fuse
+
+TEST(QdqPass, ReshapeBetweenDifferentScalesStays) {
+  QdqGraph b(63);
+  b.input("A", {2, 6});
+  Tensor shape(DType::Int64, {1});
+  shape.data<int64_t>()[0] = 12;
+  b.q(b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)})), 0.03f, 100, DType::UInt8, "Y");
+  b.output("Y");
+  const auto ops = op_types(b.m);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "DequantizeLinear"), 1);
+}
 
 TEST(QdqPass, ConvOutputThatIsAlsoAGraphOutputStays) {
   Model m = conv_model(ConvCase{}, 41);

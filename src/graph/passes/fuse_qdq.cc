@@ -7,6 +7,8 @@
 //   MatMul -> QLinearMatMul (B per tensor or per column)
 //   Add    -> com.microsoft QLinearAdd (src/ops/quant_qlinear_add.cc)
 //   Gemm   -> Reshape + 1x1 QLinearConv + Reshape (bias DQ(int32) folded in)
+//   Reshape / Flatten / Transpose / Squeeze / Unsqueeze between equal Q parameters ->
+//          the same op on the quantized tensor
 // A Relu / Clip between the op and the QuantizeLinear becomes a narrower output clamp
 // (attributes qwasm_act_lo / qwasm_act_hi, read by QLinearConv and QLinearAdd): since
 // q(y) = saturate(round(y / s) + z) is monotonic, q(clip(y, a, b)) = clamp(q(y), q(a), q(b))
@@ -349,6 +351,31 @@ bool match_gemm(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   return true;
 }
 
+// DQ(x) -> Reshape / Flatten / Transpose / Squeeze / Unsqueeze -> Q with the same
+// scale, zero point and type: the op only moves values, and Q(DQ(q)) = q exactly
+// ((q - z) * s / s is within 255 * 2^-23 of q - z for normal scales), so it runs on
+// the quantized bytes.
+bool match_move(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
+  const Node& c = g.nodes[size_t(i)];
+  if (c.inputs.empty() || c.outputs.size() != 1) return false;
+  ActParams x;
+  if (!act_input(g, idx, c.inputs[0], x) || !(x.s >= 1e-30f)) return false;
+  if (!match_tail(g, idx, i, fu.tail) || fu.tail.clamps) return false;
+  const ActParams& y = fu.tail.out;
+  if (y.s != x.s || y.z != x.z || y.type != x.type) return false;
+  Node f = c;
+  f.inputs[0] = x.q;
+  f.outputs = {y.q};
+  fu.fused = f;
+  fu.dq_values = {c.inputs[0]};
+  return true;
+}
+
+bool moves_values(const Node& n) {
+  return is_op(n, "Reshape") || is_op(n, "Flatten") || is_op(n, "Transpose") || is_op(n, "Squeeze") ||
+         is_op(n, "Unsqueeze");
+}
+
 }  // namespace
 
 void fuse_qdq(Model& m) {
@@ -364,6 +391,7 @@ void fuse_qdq(Model& m) {
                       : is_op(n, "MatMul") ? match_matmul(g, idx, int(i), fu)
                       : is_op(n, "Add")    ? match_add(g, idx, int(i), fu)
                       : is_op(n, "Gemm")   ? match_gemm(g, idx, int(i), fu)
+                      : moves_values(n)    ? match_move(g, idx, int(i), fu)
                                            : false;
       if (ok) fusions.push_back(std::move(fu));
     }
