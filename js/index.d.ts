@@ -36,7 +36,13 @@ export interface SessionOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Cancels loading; everything allocated so far is released. */
   signal?: AbortSignal;
-  /** Number of threads (default: as many as useful when cross-origin isolated, else 1). */
+  /**
+   * Number of threads (default: as many as useful when cross-origin isolated, else 1:
+   * the cores, at most 4). Above 1 the threaded build loads; its worker pool starts with
+   * the module, sized by the first threaded session (max of its request and the default),
+   * and later sessions get at most that many. In a browser it needs a cross-origin
+   * isolated page (COOP/COEP headers); asking for more than 1 elsewhere is an Error.
+   */
   threads?: number;
   /** 'auto' picks relaxed SIMD when the engine validates it and the probe finds it usable. */
   simd?: 'auto' | 'relaxed' | 'simd128';
@@ -68,6 +74,8 @@ export class InferenceSession {
   readonly outputMetadata: ValueMetadata[];
   /** The wasm build this session runs on. */
   readonly variant: 'relaxed' | 'simd128';
+  /** Threads its runs use, the caller included (options.threads, capped by the worker pool). */
+  readonly threads: number;
   run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>>;
   /** Starts timing each operator type over the following runs. */
   startProfiling(): void;

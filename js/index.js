@@ -3,7 +3,7 @@ import { engineFeatures } from './features.js';
 import { InferenceSession } from './session.js';
 import { openSource, resolveRelative } from './sources.js';
 import { Tensor } from './tensor.js';
-import { dotClass, getModule } from './wasm-module.js';
+import { defaultThreads, dotClass, getModule, heapU8, poolThreads } from './wasm-module.js';
 
 export { Tensor, InferenceSession };
 
@@ -31,7 +31,7 @@ async function pumpModel(mod, loader, src, onProgress, signal) {
         used = 0;
       }
       const n = Math.min(cap - used, chunk.length - off);
-      mod.HEAPU8.set(chunk.subarray(off, off + n), ptr + used);
+      heapU8(mod).set(chunk.subarray(off, off + n), ptr + used);
       used += n;
       off += n;
     }
@@ -54,7 +54,7 @@ async function pumpExternal(mod, loader, location, src, progress, onProgress, si
     if (signal?.aborted) throw abortError(signal);
     const ptr = loader.stagingBuffer(chunk.length);
     if (!ptr) throw new Error(`external data file '${location}': out of wasm memory`);
-    mod.HEAPU8.set(chunk, ptr);
+    heapU8(mod).set(chunk, ptr);
     const r = loader.writeExternal(location, offset, chunk.length);
     if (r.error) throw new Error(r.error);
     offset += chunk.length;
@@ -79,7 +79,8 @@ function findExternal(externalData, location) {
 export async function createSession(model, options = {}) {
   const { externalData, onProgress, signal, simd = 'auto' } = options;
   if (signal?.aborted) throw abortError(signal);
-  const { mod, variant } = await getModule(simd);
+  const threads = await resolveThreads(options.threads);
+  const { mod, variant } = await getModule(simd, threads);
   const loader = new mod.ModelLoader();
   try {
     const src = await openSource(model, 'model', signal);
@@ -98,7 +99,8 @@ export async function createSession(model, options = {}) {
       await pumpExternal(mod, loader, location, ext, progress, onProgress, signal);
     }
     onProgress?.({ phase: 'prepare', loaded: 0, total: 1 });
-    const built = loader.build();
+    const pool = poolThreads(mod);
+    const built = loader.build(Math.min(threads, pool), pool);
     if (built.error) throw new Error(built.error);
     const session = new InferenceSession(mod, variant, loader.takeSession());
     onProgress?.({ phase: 'prepare', loaded: 1, total: 1 });
@@ -107,6 +109,20 @@ export async function createSession(model, options = {}) {
     loader.release();
     loader.delete();
   }
+}
+
+// options.threads: a positive integer, or undefined for the default (defaultThreads()).
+async function resolveThreads(threads) {
+  if (threads === undefined) return defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new TypeError(`options.threads must be an integer from 1 to 256, got ${threads}`);
+  }
+  if (threads > 1 && !engineFeatures().threads) {
+    throw new Error(`options.threads is ${threads} but this context cannot run wasm threads (SharedArrayBuffer needs a ` +
+      'cross-origin isolated page: serve it with Cross-Origin-Opener-Policy: same-origin and ' +
+      'Cross-Origin-Embedder-Policy: require-corp); use threads: 1');
+  }
+  return threads;
 }
 
 export async function features() {
@@ -118,7 +134,7 @@ export async function features() {
 }
 
 // Internal hooks for tests (heap accounting); not part of the pinned API.
-export async function _debugHeap(simd = 'auto') {
-  const { mod } = await getModule(simd);
+export async function _debugHeap(simd = 'auto', threads = undefined) {
+  const { mod } = await getModule(simd, await resolveThreads(threads));
   return mod.heapInUse();
 }

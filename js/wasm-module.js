@@ -6,26 +6,41 @@ import { engineFeatures } from './features.js';
 const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
 const modules = new Map();
 
-async function instantiate(variant) {
-  const glueUrl = new URL(`../dist/qwasm-${variant}.mjs`, import.meta.url);
-  const wasmUrl = new URL(`../dist/qwasm-${variant}.wasm`, import.meta.url);
+// Threaded builds (`<variant>-threads`) start their pthread pool with the module: a
+// blocked main thread cannot wait for a new worker to load, so sessions only use
+// workers that exist (see claimWorkers).
+async function instantiate(name, poolSize) {
+  const glueUrl = new URL(`../dist/qwasm-${name}.mjs`, import.meta.url);
+  const wasmUrl = new URL(`../dist/qwasm-${name}.wasm`, import.meta.url);
+  // Node loads the worker as CommonJS: this package is "type": "module", so it gets a .cjs copy.
+  const workerUrl = new URL(`../dist/qwasm-${name}.worker.${isNode ? 'cjs' : 'js'}`, import.meta.url);
   const { default: factory } = await import(glueUrl.href);
-  const opts = { locateFile: () => wasmUrl.href };
+  const opts = { locateFile: (file) => (file.endsWith('.worker.js') ? workerUrl : wasmUrl).href };
   if (isNode) {
     // emcc 3.1.6's glue would fetch() a file path under Node (TOOLCHAIN.md trap 4).
     const { readFile } = await import('node:fs/promises');
+    const { fileURLToPath } = await import('node:url');
     opts.wasmBinary = await readFile(wasmUrl);
+    opts.locateFile = (file) => (file.endsWith('.worker.js') ? fileURLToPath(workerUrl) : wasmUrl.href);
   }
-  return factory(opts);
+  if (poolSize !== undefined) {
+    opts.qwasmPoolSize = poolSize;
+    opts.mainScriptUrlOrBlob = glueUrl.href;
+  }
+  const mod = await factory(opts);
+  // Idle pool workers must not keep a Node process alive.
+  if (poolSize !== undefined && isNode) for (const w of mod.PThread.unusedWorkers) w.unref?.();
+  return mod;
 }
 
-function load(variant) {
-  if (!modules.has(variant)) {
-    const p = instantiate(variant);
-    p.catch(() => modules.delete(variant));
-    modules.set(variant, p);
+function load(variant, poolSize) {
+  const name = poolSize === undefined ? variant : `${variant}-threads`;
+  if (!modules.has(name)) {
+    const p = instantiate(name, poolSize);
+    p.catch(() => modules.delete(name));
+    modules.set(name, p);
   }
-  return modules.get(variant);
+  return modules.get(name);
 }
 
 // The probe's verdict inside the relaxed build (null when the build has no probe).
@@ -34,21 +49,52 @@ function dotClass(mod) {
   return c === 'none' ? null : c;
 }
 
-export async function getModule(simd = 'auto') {
+// Threads worth using by default: the cores, capped (decode is memory-bound beyond a few).
+const kMaxDefaultThreads = 4;
+export async function defaultThreads() {
+  if (!engineFeatures().threads) return 1;
+  let cores = globalThis.navigator?.hardwareConcurrency;
+  if (isNode) {
+    const os = await import('node:os');
+    cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  }
+  return Math.max(1, Math.min(cores || 1, kMaxDefaultThreads));
+}
+
+// threads > 1 loads the threaded build of the chosen SIMD variant; its pool is sized
+// for the larger of the request and the default, once per page / process.
+export async function getModule(simd = 'auto', threads = 1) {
   const f = engineFeatures();
+  if (simd !== 'auto' && simd !== 'simd128' && simd !== 'relaxed') {
+    throw new Error(`simd must be 'auto', 'relaxed' or 'simd128', got '${simd}'`);
+  }
+  const pool = threads > 1 ? Math.max(threads, await defaultThreads()) - 1 : undefined;
   if (simd === 'relaxed') {
     if (!f.relaxedSimd) throw new Error("simd: 'relaxed' requested but this engine does not support WebAssembly relaxed SIMD");
-    return { mod: await load('relaxed'), variant: 'relaxed' };
-  }
-  if (simd !== 'auto' && simd !== 'simd128') {
-    throw new Error(`simd must be 'auto', 'relaxed' or 'simd128', got '${simd}'`);
+    return { mod: await load('relaxed', pool), variant: 'relaxed' };
   }
   if (!f.simd128) throw new Error('this engine does not support WebAssembly SIMD128, which qwasm requires');
   if (simd === 'auto' && f.relaxedSimd) {
-    const mod = await load('relaxed');
+    const mod = await load('relaxed', pool);
     if (dotClass(mod) !== 'broken') return { mod, variant: 'relaxed' };
   }
-  return { mod: await load('simd128'), variant: 'simd128' };
+  return { mod: await load('simd128', pool), variant: 'simd128' };
+}
+
+// Threads a threaded module can give one session: the caller + every pool worker. The
+// first threaded session makes the shared pool from all the workers the module started
+// (none is created later: a blocked main thread cannot wait for a new worker to load).
+export function poolThreads(mod) {
+  const p = mod.PThread;
+  return p ? 1 + p.unusedWorkers.length + p.runningWorkers.length : 1;
+}
+
+// The module's memory as bytes. In a threaded build memory can grow on a worker, which
+// leaves the main thread's views short until refreshed.
+export function heapU8(mod) {
+  const buf = mod.wasmMemory?.buffer;
+  if (buf && mod.HEAPU8.buffer !== buf) mod.HEAPU8 = new Uint8Array(buf);
+  return mod.HEAPU8;
 }
 
 export { dotClass, isNode };

@@ -10,8 +10,9 @@ case "$v" in
   *) echo "build: wasm-opt on PATH is '$v', expected binaryen 119 from npm (run scripts/setup.sh)" >&2; exit 1 ;;
 esac
 
-# Presets in CMakePresets.json: native (g++), native-clang (clang-19), wasm-simd128, wasm-relaxed.
-for preset in native wasm-simd128 wasm-relaxed; do
+# Presets in CMakePresets.json: native (g++), native-clang (clang-19), wasm-simd128, wasm-relaxed,
+# and the pthread builds wasm-{simd128,relaxed}-threads (the npm module only, no test binaries).
+for preset in native wasm-simd128 wasm-relaxed wasm-simd128-threads wasm-relaxed-threads; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j"$JOBS"
 done
@@ -23,6 +24,13 @@ mkdir -p dist
 for variant in simd128 relaxed; do
   node scripts/patch-esm-glue.mjs "build/wasm-$variant/dist/qwasm-$variant.mjs" "dist/qwasm-$variant.mjs"
   cp "build/wasm-$variant/dist/qwasm-$variant.wasm" dist/
+  t="qwasm-$variant-threads"
+  node scripts/patch-esm-glue.mjs "build/wasm-$variant-threads/dist/$t.mjs" "dist/$t.mjs"
+  cp "build/wasm-$variant-threads/dist/$t.wasm" dist/
+  # The pthread worker is a classic script: browsers load the .js, Node the .cjs copy
+  # (this package is "type": "module", which would make Node read a .js as ESM).
+  cp "build/wasm-$variant-threads/dist/$t.worker.js" dist/
+  cp "build/wasm-$variant-threads/dist/$t.worker.js" "dist/$t.worker.cjs"
 done
 echo "build: ok"
 ls -l dist

@@ -1,4 +1,4 @@
-// Build guards (TOOLCHAIN.md traps): both .wasm variants exist and validate;
+// Build guards (TOOLCHAIN.md traps): every .wasm variant (with and without threads) exists and validates;
 // the simd128 build holds no relaxed opcode (it must run on engines without
 // relaxed SIMD); the relaxed build holds relaxed dot opcodes once the relaxed
 // kernels are in it, and its code was never rewritten by Debian's binaryen 108
@@ -17,18 +17,23 @@ function relaxedDotCount(file) {
   return dis.split('\n').filter((l) => / fd 93 02 /.test(l + ' ')).length;
 }
 
-for (const v of ['simd128', 'relaxed']) {
-  const wasm = `${root}dist/qwasm-${v}.wasm`;
-  check(existsSync(wasm) && existsSync(`${root}dist/qwasm-${v}.mjs`), `dist/qwasm-${v}.{mjs,wasm} exist`);
+for (const name of ['simd128', 'relaxed', 'simd128-threads', 'relaxed-threads']) {
+  const v = name.replace('-threads', '');
+  const wasm = `${root}dist/qwasm-${name}.wasm`;
+  check(existsSync(wasm) && existsSync(`${root}dist/qwasm-${name}.mjs`), `dist/qwasm-${name}.{mjs,wasm} exist`);
+  if (name.endsWith('-threads')) {
+    const w = `${root}dist/qwasm-${name}.worker`;
+    check(existsSync(`${w}.js`) && existsSync(`${w}.cjs`), `dist/qwasm-${name}.worker.{js,cjs} exist`);
+  }
   if (!existsSync(wasm)) continue;
   if (v === 'simd128' || engineFeatures().relaxedSimd) {
     let error = '';
     try { new WebAssembly.Module(readFileSync(wasm)); } catch (e) { error = `: ${e.message}`; }
-    check(!error, `dist/qwasm-${v}.wasm compiles in Node ${process.version}${error}`);
+    check(!error, `dist/qwasm-${name}.wasm compiles in Node ${process.version}${error}`);
   }
   const n = relaxedDotCount(wasm);
-  if (v === 'simd128') check(n === 0, `simd128 build has no relaxed dot opcodes (${n})`);
+  if (v === 'simd128') check(n === 0, `${name} build has no relaxed dot opcodes (${n})`);
   // The startup probe (kernels/dispatch) alone holds some; relaxed kernels add more.
-  else check(n > 0, `relaxed build has relaxed dot opcodes (${n})`);
+  else check(n > 0, `${name} build has relaxed dot opcodes (${n})`);
 }
 if (failed) process.exit(1);

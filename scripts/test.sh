@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: native unit + conformance, wasm conformance and JS API tests
-# (Node 22 relaxed and simd128, Node 20 simd128), kernel parity, browser tests.
+# (Node 22 relaxed threaded and simd128 single-threaded, Node 20 simd128 threaded), kernel
+# parity, browser tests.
 # Assumes scripts/build.sh ran (npm test does both).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -27,14 +28,16 @@ done
 step "native ONNX conformance"
 build/native/tests/conformance/qwasm_conformance --quiet --expect tests/conformance/expected_pass
 
-for simd in relaxed simd128; do
-  step "wasm ONNX conformance ($simd, Node 22)"
-  "$NODE22" tests/conformance/run-js.mjs --quiet --simd $simd --expect tests/conformance/expected_pass
-done
+# relaxed: the default threads (the threaded build); simd128: one thread (the plain build).
+step "wasm ONNX conformance (relaxed, threaded, Node 22)"
+"$NODE22" tests/conformance/run-js.mjs --quiet --simd relaxed --expect tests/conformance/expected_pass
+step "wasm ONNX conformance (simd128, one thread, Node 22)"
+"$NODE22" tests/conformance/run-js.mjs --quiet --simd simd128 --threads 1 --expect tests/conformance/expected_pass
 
+# Default threads load the threaded builds; QWASM_THREADS=1 the plain ones.
 step "JS API tests"
 bash scripts/run-node-tests.sh "$NODE22" QWASM_SIMD=relaxed -- tests/js/*.test.mjs
-bash scripts/run-node-tests.sh "$NODE22" QWASM_SIMD=simd128 -- tests/js/*.test.mjs
+bash scripts/run-node-tests.sh "$NODE22" QWASM_SIMD=simd128 QWASM_THREADS=1 -- tests/js/*.test.mjs
 bash scripts/run-node-tests.sh "$NODE20" QWASM_SIMD=auto -- tests/js/*.test.mjs
 
 if [ -x native-tests/run-all.sh ]; then

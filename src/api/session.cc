@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "runtime/executor.h"
+#include "runtime/thread_pool.h"
 
 namespace qwasm {
 
@@ -17,26 +18,31 @@ LoadOptions load_options(const SessionOptions& opts) {
 }
 }  // namespace
 
-Session::Session(std::unique_ptr<Executor> exec) : exec_(std::move(exec)) {}
+Session::Session(std::unique_ptr<Executor> exec, int threads, int pool_threads) : exec_(std::move(exec)) {
+  QWASM_CHECK(threads >= 1 && threads <= 256, "threads must be between 1 and 256, got ", threads);
+  ThreadPool* pool = threads > 1 ? shared_thread_pool(pool_threads > threads ? pool_threads : threads) : nullptr;
+  threads_ = pool ? (pool->size() < threads ? pool->size() : threads) : 1;
+}
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts) {
-  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, load_options(opts)))));
+  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, load_options(opts))), opts.threads, opts.pool_threads));
 }
 
 std::unique_ptr<Session> Session::create(ParsedModel& parsed, const SessionOptions& opts) {
-  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(parsed.convert(load_options(opts)))));
+  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(parsed.convert(load_options(opts))), opts.threads, opts.pool_threads));
 }
 
 std::unique_ptr<Session> Session::create(const void* data, size_t size, const SessionOptions& opts) {
   return create(std::vector<ByteChunk>{{data, size}}, opts);
 }
 
-std::unique_ptr<Session> Session::create_from_file(const std::string& path) {
+std::unique_ptr<Session> Session::create_from_file(const std::string& path, int threads) {
   std::ifstream f(path, std::ios::binary);
   QWASM_CHECK(f.good(), "cannot open model file '", path, "'");
   std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   SessionOptions opts;
+  opts.threads = threads;
   size_t slash = path.find_last_of('/');
   opts.external = file_external_reader(slash == std::string::npos ? "." : path.substr(0, slash));
   return create(bytes.data(), bytes.size(), opts);
@@ -47,8 +53,12 @@ const std::vector<ValueInfo>& Session::outputs() const { return exec_->outputs()
 
 std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                                  const std::vector<std::string>& outputs) {
+  // Looked up per run: a later, larger session may have replaced the shared pool.
+  ThreadPoolScope scope(threads_ > 1 ? shared_thread_pool(threads_) : nullptr, threads_);
   return exec_->run(feeds, outputs);
 }
+
+int Session::threads() const { return threads_; }
 
 ExternalDataReader file_external_reader(const std::string& dir) {
   return [dir](const ExternalRef& ref, void* dst, size_t bytes) {

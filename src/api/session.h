@@ -18,6 +18,12 @@ struct SessionOptions {
   // a reader called per tensor, or tensors already filled (runtime/external_sink.h).
   ExternalDataReader external;
   ExternalTensorSource external_tensor;
+  // Threads that run the heavy operators (the caller included); 1 = single-threaded.
+  // Results do not depend on it (see runtime/thread_pool.h). pool_threads: size of the
+  // shared pool to create if there is none yet (0 = threads); the wasm bindings pass the
+  // whole pre-started worker pool so that the shared pool is made once.
+  int threads = 1;
+  int pool_threads = 0;
 };
 
 class Session {
@@ -28,7 +34,7 @@ class Session {
   // From a model already parsed (see ParsedModel).
   static std::unique_ptr<Session> create(ParsedModel& parsed, const SessionOptions& opts);
   // Reads a model file; external data resolves relative to its directory.
-  static std::unique_ptr<Session> create_from_file(const std::string& path);
+  static std::unique_ptr<Session> create_from_file(const std::string& path, int threads = 1);
   ~Session();
 
   const std::vector<ValueInfo>& inputs() const;
@@ -41,9 +47,12 @@ class Session {
   // Per operator type timing while set (see Executor::set_profile); nullptr stops it.
   void set_profile(std::map<std::string, std::pair<double, int64_t>>* p);
 
+  int threads() const;
+
  private:
-  explicit Session(std::unique_ptr<Executor> exec);
+  Session(std::unique_ptr<Executor> exec, int threads, int pool_threads);
   std::unique_ptr<Executor> exec_;
+  int threads_ = 1;  // > 1: runs use that many threads of the shared pool
 };
 
 // Reads `bytes` of external data for `ref` from files under `dir`.

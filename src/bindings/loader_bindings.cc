@@ -84,10 +84,15 @@ class ModelLoader {
   }
 
   // Builds the session; everything the loader held is released afterwards.
-  val build() {
+  // threads: the session's thread count (1 = single-threaded); pool_threads: the caller +
+  // every pre-started pool worker, the size of the shared pool made by the first
+  // threaded session (js/wasm-module.js; runtime/thread_pool.h).
+  val build(int threads, int pool_threads) {
     val r = guarded([&] {
       QWASM_CHECK(parsed_, "build() called before a successful parse()");
       SessionOptions opts;
+      opts.threads = threads;
+      opts.pool_threads = pool_threads;
       opts.external_tensor = [this](const ExternalRef& ref) { return sink_->take(ref); };
       built_ = std::make_unique<SessionHandle>(Session::create(*parsed_, opts));
       val ok = val::object();

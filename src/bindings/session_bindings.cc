@@ -130,6 +130,7 @@ EMSCRIPTEN_BINDINGS(qwasm_session) {
   using qwasm::bindings::SessionHandle;
   class_<SessionHandle>("SessionHandle")
       .function("inputInfo", &SessionHandle::inputInfo)
+      .function("threads", &SessionHandle::threads)
       .function("outputInfo", &SessionHandle::outputInfo)
       .function("stageInput", &SessionHandle::stageInput)
       .function("run", &SessionHandle::run)

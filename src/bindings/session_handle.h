@@ -19,6 +19,7 @@ class SessionHandle {
 
   emscripten::val inputInfo() const;
   emscripten::val outputInfo() const;
+  int threads() const { return session_->threads(); }
   // Allocates input `name` with dtype code and dims; returns {ptr, bytes} for JS to fill.
   emscripten::val stageInput(const std::string& name, int dtype, emscripten::val dims);
   // Runs with the staged inputs; `names` = JS array of output names (empty = all).

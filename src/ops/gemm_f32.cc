@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "graph/error.h"
+#include "ops/parallel_gemm.h"
 #include "qwasm_kernels.h"
 
 namespace qwasm {
@@ -37,7 +38,7 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
   g.beta = beta;
   g.C = C;
   g.ldc = ldc;
-  kernels::gemm_f32(g);
+  gemm_f32_parallel(g);
 }
 
 }  // namespace qwasm

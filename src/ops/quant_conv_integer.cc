@@ -14,6 +14,7 @@
 #include <cstring>
 #include <memory>
 
+#include "ops/parallel_gemm.h"
 #include "ops/conv_geometry.h"
 #include "ops/dispatch.h"
 #include "ops/quant_conv_requant.h"
@@ -175,7 +176,7 @@ class IntConv : public OpKernel {
         for (int64_t gi = 0; gi < group_; ++gi) {
           unfold(b, gi);
           ga.packed_b = kpacked_[size_t(gi)]->data;
-          if (O > 0) kernel_->run(ga);
+          if (O > 0) gemm_i8_parallel(*kernel_, ga, int(mg), int(K));
           // The GEMM writes [O, mg]: requantize in that layout (vectorized across
           // channels), then transpose the bytes into NCHW.
           if (q_) {

@@ -1,4 +1,5 @@
 #include "ops/quant_matmul.h"
+#include "ops/parallel_gemm.h"
 
 #include "ops/dispatch.h"
 #include "ops/quant_common.h"
@@ -93,7 +94,7 @@ void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMa
       g.A = abase + s.a_batch[i] * s.M * s.K;
       g.packed_b = b.kpacked[size_t(s.b_batch[i])]->data;
       g.C = out + int64_t(i) * s.M * s.N;
-      if (s.M > 0) b.kernel->run(g);
+      if (s.M > 0) gemm_i8_parallel(*b.kernel, g, int(s.N), int(s.K));
     }
     return;
   }

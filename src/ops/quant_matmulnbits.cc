@@ -13,6 +13,7 @@
 
 #include "ops/dispatch.h"
 #include "ops/registry.h"
+#include "ops/parallel_gemm.h"
 #include "qwasm_kernels.h"
 
 namespace qwasm {
@@ -61,9 +62,7 @@ class MatMulNBits : public OpKernel {
     Tensor bf = bias ? widen_half(*bias) : Tensor();
     if (packed_) {
       // The dispatched block kernel over the weights packed at build time.
-      kernels::QBlockArgs qa;
-      qa.M = int(M), qa.A = a.data<float>(), qa.lda = K_, qa.packed = packed_->data, qa.Y = y.data<float>(), qa.ldy = N_;
-      if (M > 0) kernels::best_qblock(int(level_)).run(qa);
+      if (M > 0) run_packed(a.data<float>(), int(M), y.data<float>());
     } else {
       const Tensor& b = ctx.in(1);
       const Tensor* zp = ctx.input(3);
@@ -82,6 +81,32 @@ class MatMulNBits : public OpKernel {
   }
 
  private:
+  // The dispatched block kernel over the weights packed at build time. With threads,
+  // each piece takes whole column groups (a header copy whose pointers start at its
+  // first group), so every output is computed exactly as on one thread.
+  void run_packed(const float* A, int M, float* Y) const {
+    const auto* h = static_cast<const kernels::QPackedHeader*>(packed_->data);
+    const kernels::QBlockKernel& k = kernels::best_qblock(int(level_));
+    constexpr int kUnit = 4;  // groups per piece step: the widest kernels walk 4 groups at once
+    const int units = (h->n_groups + kUnit - 1) / kUnit;
+    const bool small = int64_t(M) * N_ * K_ < kParallelMinWork;
+    const int pieces = small ? 1 : std::min(units, 2 * parallel_threads());
+    parallel_for(pieces, [&](int p) {
+      const int g0 = int(int64_t(units) * p / pieces) * kUnit;
+      const int g1 = std::min(h->n_groups, int(int64_t(units) * (p + 1) / pieces) * kUnit);
+      if (g0 >= g1) return;
+      kernels::QPackedHeader sub = *h;
+      sub.n_groups = g1 - g0;
+      sub.N = std::min(h->N - g0 * kernels::kQGroupCols, sub.n_groups * kernels::kQGroupCols);
+      sub.data = kernels::qpacked_data(h, g0, 0);
+      sub.scales = kernels::qpacked_scales(h, g0, 0);
+      sub.zps = kernels::qpacked_zps(h, g0, 0);
+      kernels::QBlockArgs qa;
+      qa.M = M, qa.A = A, qa.lda = K_, qa.packed = &sub, qa.Y = Y + int64_t(g0) * kernels::kQGroupCols, qa.ldy = N_;
+      k.run(qa);
+    });
+  }
+
   void check_b(const Tensor& b) const {
     QWASM_CHECK(b.dtype() == DType::UInt8 && b.size() == N_ * blocks_ * blob_, n_.label(), ": B has ", b.size(),
                 " bytes (", dtype_name(b.dtype()), " ", shape_str(b.shape()), "), expected uint8 [", N_, ", ", blocks_, ", ",

@@ -64,4 +64,29 @@ await check('errors are Error objects and the runtime stays usable', async () =>
   s.dispose();
 });
 
+await check(`threads in a cross-origin isolated page (${simd})`, async () => {
+  assert(globalThis.crossOriginIsolated === true, 'the test server sends COOP/COEP, so the page is isolated');
+  assert((await features()).threads === true, 'features().threads');
+  // The q4 LM's prefill logits, byte for byte, on 1 thread (plain build) and 2 (threaded build).
+  const lm = new URL('../../models/tinylm/model_q4.onnx', location.href).href;
+  const prompt = [72, 101, 108, 108, 111, 44, 32, 77, 114, 46, 32, 68, 97, 114, 99, 121];
+  const outs = [];
+  for (const threads of [1, 2]) {
+    const s = await createSession(lm, { simd, threads });
+    assert(s.threads === threads, `session.threads ${s.threads}, asked ${threads}`);
+    const T = prompt.length, feeds = {};
+    for (const m of s.inputMetadata) {
+      if (m.name === 'input_ids') feeds[m.name] = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, T]);
+      else if (m.name === 'attention_mask') feeds[m.name] = new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
+      else if (m.name === 'position_ids') feeds[m.name] = new Tensor('int64', BigInt64Array.from(prompt.keys(), BigInt), [1, T]);
+      else feeds[m.name] = new Tensor('float32', new Float32Array(0), m.dims.map((d) => (typeof d === 'number' ? d : /batch/.test(d) ? 1 : 0)));
+    }
+    const { logits } = await s.run(feeds, { outputs: ['logits'] });
+    outs.push(new Uint8Array(logits.data.buffer, logits.data.byteOffset, logits.data.byteLength));
+    s.dispose();
+  }
+  assert(outs[0].length > 0 && outs[0].length === outs[1].length, 'logits sizes');
+  assert(outs[0].every((b, i) => b === outs[1][i]), 'logits differ between 1 and 2 threads');
+});
+
 window.__qwasmResults = results;

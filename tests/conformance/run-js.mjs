@@ -1,5 +1,6 @@
 // Runs the ONNX backend node tests through qwasm's public JS API (wasm build).
-// Usage: node run-js.mjs [--simd auto|relaxed|simd128] [--filter REGEX] [--expect DIR] [--quiet]
+// Usage: node run-js.mjs [--simd auto|relaxed|simd128] [--threads N] [--filter REGEX] [--expect DIR] [--quiet]
+// (--threads: default = the package default, i.e. the threaded build where threads work)
 // Prints PASS/FAIL per test and "P/T passed"; fails when an expected test fails
 // or when zero tests ran. Tests whose tensors use a type the JS API lacks
 // (string, bfloat16, float8, int4) are skipped and reported separately.
@@ -13,6 +14,8 @@ const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[
 const root = opt('--dir', '/usr/share/libonnx-testdata/data/node');
 const filter = new RegExp(opt('--filter', '.*'));
 const simd = opt('--simd', 'auto');
+const threadsOpt = opt('--threads', undefined);
+const threads = threadsOpt === undefined ? undefined : Number(threadsOpt);
 const expectDir = opt('--expect', null);
 const quiet = args.includes('--quiet');
 
@@ -59,7 +62,7 @@ function compare(got, want, name) {
 }
 
 async function runTest(dir) {
-  const session = await createSession(join(dir, 'model.onnx'), { simd });
+  const session = await createSession(join(dir, 'model.onnx'), { simd, threads });
   try {
     const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
     if (!sets.length) return 'no test_data_set';
@@ -105,7 +108,7 @@ for (const t of readdirSync(root).filter((d) => d.startsWith('test_')).sort()) {
   if (!ok && expected.has(t)) regressions.push(t);
   if (ok && expectDir && !expected.has(t)) newly.push(t);
 }
-console.log(`${passed}/${total} passed (${simd}; ${skipped} skipped: tensor types outside the JS API)`);
+console.log(`${passed}/${total} passed (${simd}, threads ${threads ?? 'default'}; ${skipped} skipped: tensor types outside the JS API)`);
 if (newly.length) console.log(`passing but not in the expected list (${newly.length}): ${newly.join(' ')}`);
 if (total === 0) { console.error('FAIL: zero tests ran'); process.exit(1); }
 if (regressions.length) { console.error(`FAIL: ${regressions.length} expected tests did not pass: ${regressions.join(' ')}`); process.exit(1); }

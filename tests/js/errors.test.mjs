@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { _debugHeap, createSession, Tensor } from '../../js/index.js';
-import { fixture, fixtureBytes, opts, SIMD } from './helpers.mjs';
+import { fixture, fixtureBytes, opts, SIMD, THREADS } from './helpers.mjs';
 
 const f32 = (n, v = 1) => new Tensor('float32', new Float32Array(n).fill(v), [n / 3, 3]);
 
@@ -74,9 +74,9 @@ test('failed external-data loads release everything they allocated', async () =>
     assert.rejects(createSession(fixtureBytes('external.onnx'), opts({ externalData: [] }))),
   ]);
   for (let i = 0; i < 3; i++) await attempt();  // warm up allocator bins
-  const before = await _debugHeap(SIMD);
+  const before = await _debugHeap(SIMD, THREADS);
   for (let i = 0; i < 30; i++) await attempt();
-  const grew = (await _debugHeap(SIMD)) - before;
+  const grew = (await _debugHeap(SIMD, THREADS)) - before;
   assert.ok(grew <= 1024, `heap grew by ${grew} bytes after 120 failed external-data loads`);
 });
 
@@ -92,9 +92,9 @@ test('aborting while external weights stream in frees everything', async () => {
     assert.equal(weightsEvents, 1, 'aborted after the first chunk of weights');
   };
   await abortMidWeights();  // warm up allocator bins
-  const before = await _debugHeap(SIMD);
+  const before = await _debugHeap(SIMD, THREADS);
   for (let i = 0; i < 10; i++) await abortMidWeights();
-  const grew = (await _debugHeap(SIMD)) - before;
+  const grew = (await _debugHeap(SIMD, THREADS)) - before;
   assert.ok(grew <= 1024, `heap grew by ${grew} bytes after 10 aborted loads`);
   await stillWorks();
 });
@@ -105,9 +105,9 @@ test('a q4 model keeps its weights once: heap after loading is about the file si
   const { statSync } = await import('node:fs');
   const model = new URL('../../models/tinylm/model_q4.onnx', import.meta.url).pathname;
   const fileBytes = statSync(model).size + statSync(`${model}.data`).size;
-  const before = await _debugHeap(SIMD);
+  const before = await _debugHeap(SIMD, THREADS);
   const s = await createSession(model, opts());
-  const held = (await _debugHeap(SIMD)) - before;
+  const held = (await _debugHeap(SIMD, THREADS)) - before;
   s.dispose();
   assert.ok(held < 1.15 * fileBytes, `session holds ${held} bytes for a ${fileBytes}-byte model`);
   assert.ok(held > 0.9 * fileBytes, `session holds ${held} bytes, less than the weights (${fileBytes})?`);
@@ -147,13 +147,13 @@ test('create/run/dispose 200 times does not grow the heap', async () => {
     s.dispose();
   };
   for (let i = 0; i < 5; i++) await cycle();  // warm up allocator bins
-  const before = await _debugHeap(SIMD);
+  const before = await _debugHeap(SIMD, THREADS);
   for (let i = 0; i < 200; i++) await cycle();
-  const after = await _debugHeap(SIMD);
+  const after = await _debugHeap(SIMD, THREADS);
   assert.ok(after - before <= 1024, `heap grew by ${after - before} bytes over 200 sessions`);
   // Failed loads release everything too.
-  const failBefore = await _debugHeap(SIMD);
+  const failBefore = await _debugHeap(SIMD, THREADS);
   for (let i = 0; i < 50; i++) await assert.rejects(createSession(bytes.slice(0, 500), opts()));
   for (let i = 0; i < 50; i++) await assert.rejects(createSession(fixture('unsupported.onnx'), opts()));
-  assert.ok((await _debugHeap(SIMD)) - failBefore <= 1024, 'heap grew after failed loads');
+  assert.ok((await _debugHeap(SIMD, THREADS)) - failBefore <= 1024, 'heap grew after failed loads');
 });

@@ -73,3 +73,23 @@ test(`turn_detector.onnx (${PACKAGE}): prob equals onnxruntime-node within ${TOL
     await reference.release();
   }
 });
+
+// The int8 decoder (DynamicQuantizeLinear + MatMulInteger chains) on 1 and 2 threads:
+// the same prob, bit for bit, at every length (row splits of whole kernel tiles).
+test('turn_detector.onnx: prob identical on 1 and 2 threads', async () => {
+  const model = fetchModel();
+  const one = await createSession(model, opts({ threads: 1 }));
+  const two = await createSession(model, opts({ threads: 2 }));
+  try {
+    assert.equal(two.threads, 2);
+    for (const n of LENGTHS) {
+      const input_ids = new Tensor('int64', BigInt64Array.from(tokenIds(n), BigInt), [1, n]);
+      const a = (await one.run({ input_ids })).prob.data[0];
+      const b = (await two.run({ input_ids })).prob.data[0];
+      assert.ok(Object.is(a, b), `${n} tokens: 1 thread ${a}, 2 threads ${b}`);
+    }
+  } finally {
+    one.dispose();
+    two.dispose();
+  }
+});

@@ -12,7 +12,7 @@ if (impl === 'qwasm') {
   await features();  // instantiates the wasm module
   const heap0 = await _debugHeap(simd);
   const base = maxRssMiB();
-  const s = await createSession(model, { simd });
+  const s = await createSession(model, { simd, threads: 1 });
   const peakMiB = maxRssMiB() - base;
   // What the loaded session holds in wasm memory (packed weights + graph + plans):
   // the "(packed weights + graph)" the memory target is stated against.

@@ -1,5 +1,6 @@
 // Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
 // process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder]
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { createSession, Tensor } from '../../js/index.js';
 import { find, generated, median, printTable, report } from './common.mjs';
@@ -10,12 +11,22 @@ ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';
 const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder']);
 const ratios = [];
+const threadRatios = [];
+const THREADS = Math.min(4, availableParallelism());
 
 async function compare(bench, model, feedsOf, opts = {}) {
-  const q = await createSession(model, { simd: SIMD });
+  const q = await createSession(model, { simd: SIMD, threads: 1 });
   const qFeeds = feedsOf((type, data, dims) => new Tensor(type, data, dims));
   report(bench, `qwasm-${q.variant}`, 'latency_median', await median(() => q.run(qFeeds), opts), 'ms');
   q.dispose();
+  // qwasm on every core (the targets are single-threaded; this line is for information).
+  if (THREADS > 1) {
+    const qt = await createSession(model, { simd: SIMD, threads: THREADS });
+    const label = `qwasm-${qt.variant}-threads${qt.threads}`;
+    report(bench, label, 'latency_median', await median(() => qt.run(qFeeds), opts), 'ms');
+    qt.dispose();
+    threadRatios.push([`${bench}: qwasm ${THREADS} threads vs 1`, find(bench, `qwasm-${SIMD}`, 'latency_median') / find(bench, label, 'latency_median'), 'report']);
+  }
   const o = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
   const oFeeds = feedsOf((type, data, dims) => new ort.Tensor(type, data, dims));
   report(bench, 'onnxruntime-web', 'latency_median', await median(() => o.run(oFeeds), opts), 'ms');
@@ -42,5 +53,9 @@ if (wanted.has('turn')) {
   const r = await compare('turn_detector-32tok', model, (T) => ({ input_ids: T('int64', ids, [1, 32]) }));
   ratios.push(['turn_detector speedup vs onnxruntime-web', r, 'report']);
 }
-if (wanted.has('decoder')) ratios.push(...(await benchDecoder(SIMD)));
-printTable(ratios);
+if (wanted.has('decoder')) {
+  const { targets, threads } = await benchDecoder(SIMD, THREADS);
+  ratios.push(...targets);
+  threadRatios.push(...threads);
+}
+printTable([...ratios, ...threadRatios]);

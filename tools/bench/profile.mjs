@@ -5,7 +5,7 @@ import { createSession, Tensor } from '../../js/index.js';
 
 const [model, ...args] = process.argv.slice(2);
 const dimsOf = Object.fromEntries(args.map((a) => a.split('=')).map(([k, v]) => [k, Number(v)]));
-const s = await createSession(model, { simd: process.env.QWASM_SIMD || 'auto' });
+const s = await createSession(model, { simd: process.env.QWASM_SIMD || 'auto', threads: Number(process.env.QWASM_THREADS || 1) });
 const feeds = {};
 for (const m of s.inputMetadata) {
   const dims = (m.dims ?? []).map((d) => (typeof d === 'number' ? d : dimsOf[d] ?? 1));

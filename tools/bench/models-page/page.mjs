@@ -40,7 +40,7 @@ async function run(names) {
   const rows = [];
   for (const key of names) {
     const b = BENCHES[key];
-    const q = await createSession(b.model, { simd: 'relaxed' });
+    const q = await createSession(b.model, { simd: 'relaxed', threads: 1 });
     const qFeeds = b.feeds((type, data, dims) => new Tensor(type, data, dims));
     const qMs = await median(() => q.run(qFeeds), b.runs);
     q.dispose();

@@ -1,0 +1,232 @@
+// The session thread pool and the operators it splits: every task index runs exactly
+// once, and MatMulNBits (both accuracy levels, with and without zero points, N not a
+// multiple of the column group), the DynamicQuantizeLinear -> MatMulInteger chain and
+// f32 MatMul / Gemm give bit-identical outputs on 1, 2, 3 and 4 threads (pieces are
+// whole kernel tiles; see ops/parallel_gemm.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/executor.h"
+#include "runtime/thread_pool.h"
+
+using namespace qwasm;
+
+namespace {
+
+#define SKIP_WITHOUT_THREADS() \
+  if (!threads_supported()) GTEST_SKIP() << "this build has no threads (wasm without -pthread)"
+
+TEST(ThreadPool, EveryIndexRunsOnce) {
+  SKIP_WITHOUT_THREADS();
+  for (int threads : {1, 2, 3, 4}) {
+    ThreadPool pool(threads);
+    EXPECT_EQ(pool.size(), threads);
+    ThreadPoolScope scope(&pool, threads);
+    for (int n : {0, 1, 2, 3, 7, 64, 1000}) {
+      std::vector<std::atomic<int>> hits(size_t(n > 0 ? n : 1));
+      for (auto& h : hits) h = 0;
+      // Repeated calls reuse the same workers (generation handoff).
+      for (int rep = 0; rep < 20; ++rep) parallel_for(n, [&](int i) { hits[size_t(i)]++; });
+      for (int i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)].load(), 20) << "threads " << threads << " n " << n << " i " << i;
+    }
+  }
+}
+
+TEST(ThreadPool, WorkersReallyRunTasks) {
+  SKIP_WITHOUT_THREADS();
+  ThreadPool pool(3);
+  ThreadPoolScope scope(&pool, 3);
+  // Tasks that wait for each other can only finish if at least two run concurrently.
+  std::atomic<int> arrived{0};
+  parallel_for(2, [&](int) {
+    arrived++;
+    while (arrived.load() < 2) std::this_thread::yield();
+  });
+  EXPECT_EQ(arrived.load(), 2);
+}
+
+TEST(ThreadPool, LimitCapsTheWorkersThatJoin) {
+  SKIP_WITHOUT_THREADS();
+  ThreadPool pool(4);
+  ThreadPoolScope scope(&pool, 2);
+  EXPECT_EQ(parallel_threads(), 2);
+  std::mutex mu;
+  size_t most = 0;
+  for (int rep = 0; rep < 50; ++rep) {
+    std::set<std::thread::id> ids;  // who ran this job's tasks
+    parallel_for(64, [&](int) {
+      std::lock_guard<std::mutex> lock(mu);
+      ids.insert(std::this_thread::get_id());
+    });
+    most = std::max(most, ids.size());
+  }
+  EXPECT_LE(most, 2u);  // the caller and at most one worker, never three
+}
+
+TEST(ThreadPool, SharedPoolGrowsOnDemand) {
+  SKIP_WITHOUT_THREADS();
+  EXPECT_EQ(shared_thread_pool(1), nullptr);
+  ThreadPool* p = shared_thread_pool(2);
+  ASSERT_NE(p, nullptr);
+  EXPECT_GE(p->size(), 2);
+  EXPECT_GE(shared_thread_pool(3)->size(), 3);
+  EXPECT_EQ(shared_thread_pool(2), shared_thread_pool(3));  // never shrinks
+}
+
+TEST(ThreadPool, NoPoolRunsInline) {
+  EXPECT_EQ(current_thread_pool(), nullptr);
+  EXPECT_EQ(parallel_threads(), 1);
+  std::vector<int> order;
+  parallel_for(5, [&](int i) { order.push_back(i); });
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+Attribute int_attr(int64_t v) {
+  Attribute a;
+  a.kind = Attribute::Kind::Int, a.i = v;
+  return a;
+}
+
+Node make(const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
+          const std::string& domain = "") {
+  Node n;
+  n.op_type = op;
+  n.domain = domain;
+  n.name = op + "_" + out[0];
+  n.opset = domain.empty() ? 17 : 1;
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  return n;
+}
+
+ValueInfo value(const std::string& name, DType t, const Shape& s) {
+  ValueInfo vi;
+  vi.name = name, vi.dtype = t, vi.has_shape = true;
+  for (int64_t d : s) vi.dims.push_back(Dim{d, ""});
+  return vi;
+}
+
+Tensor random_f32(const Shape& s, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
+  Tensor t(DType::Float32, s);
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
+  return t;
+}
+
+Tensor random_bytes(DType dt, const Shape& s, std::mt19937& rng) {
+  Tensor t(dt, s);
+  for (int64_t i = 0; i < t.size(); ++i) static_cast<uint8_t*>(t.raw())[i] = uint8_t(rng());
+  return t;
+}
+
+// Runs `m` on `threads` threads (1 = no pool) and returns the raw output bytes.
+std::vector<std::vector<uint8_t>> run_on(const Model& m, const Tensor& a, int threads) {
+  // A pool of 4 limited to `threads`, as sessions use the shared pool.
+  ThreadPool pool(4);
+  ThreadPoolScope scope(threads > 1 ? &pool : nullptr, threads);
+  Executor ex(m);
+  std::vector<std::vector<uint8_t>> outs;
+  for (const Tensor& t : ex.run({{"A", a}}, {})) {
+    const uint8_t* p = static_cast<const uint8_t*>(t.raw());
+    outs.emplace_back(p, p + t.size() * int64_t(dtype_size(t.dtype())));
+  }
+  return outs;
+}
+
+void expect_same_on_all_thread_counts(const Model& m, const Tensor& a) {
+  const auto one = run_on(m, a, 1);
+  ASSERT_FALSE(one.empty());
+  for (int threads : {2, 3, 4}) {
+    const auto many = run_on(m, a, threads);
+    ASSERT_EQ(many.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i) {
+      ASSERT_EQ(many[i].size(), one[i].size());
+      EXPECT_EQ(std::memcmp(many[i].data(), one[i].data(), one[i].size()), 0)
+          << "output " << i << " differs on " << threads << " threads";
+    }
+  }
+}
+
+Model matmulnbits_model(int64_t M, int64_t K, int64_t N, int64_t level, bool zps, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const int64_t bs = 32, nb = (K + bs - 1) / bs;
+  Model m;
+  m.opsets[""] = 17, m.opsets["com.microsoft"] = 1;
+  m.graph.inputs = {value("A", DType::Float32, {M, K})};
+  m.graph.initializers["B"] = random_bytes(DType::UInt8, {N, nb, bs / 2}, rng);
+  m.graph.initializers["S"] = random_f32({N, nb}, rng, 0.001f, 0.05f);
+  std::vector<std::string> in = {"A", "B", "S"};
+  if (zps) {
+    m.graph.initializers["Z"] = random_bytes(DType::UInt8, {N, (nb + 1) / 2}, rng);
+    in.push_back("Z");
+  }
+  Node n = make("MatMulNBits", in, {"Y"}, "com.microsoft");
+  n.attrs["K"] = int_attr(K), n.attrs["N"] = int_attr(N), n.attrs["bits"] = int_attr(4);
+  n.attrs["block_size"] = int_attr(bs), n.attrs["accuracy_level"] = int_attr(level);
+  m.graph.nodes.push_back(n);
+  m.graph.outputs = {value("Y", DType::Float32, {M, N})};
+  return m;
+}
+
+TEST(ThreadedOps, MatMulNBitsIsBitIdentical) {
+  SKIP_WITHOUT_THREADS();
+  for (int64_t level : {0, 4})
+    for (bool zps : {false, true})
+      for (int64_t M : {1, 5, 64}) {
+        SCOPED_TRACE("level " + std::to_string(level) + " zps " + std::to_string(zps) + " M " + std::to_string(M));
+        std::mt19937 rng{uint32_t(M * 7 + level)};
+        // N = 200 (12.5 column groups) and 1024 (in-place packing); K = 300 (not a multiple of the block).
+        for (int64_t N : {200, 1024}) {
+          const Model m = matmulnbits_model(M, 300, N, level, zps, 11);
+          expect_same_on_all_thread_counts(m, random_f32({M, 300}, rng));
+        }
+      }
+}
+
+TEST(ThreadedOps, DynamicQuantizedMatMulIsBitIdentical) {
+  SKIP_WITHOUT_THREADS();
+  for (int64_t M : {1, 3, 37, 128}) {
+    SCOPED_TRACE("M " + std::to_string(M));
+    std::mt19937 rng{uint32_t(M)};
+    const int64_t K = 192, N = 301;
+    Model m;
+    m.opsets[""] = 17;
+    m.graph.inputs = {value("A", DType::Float32, {M, K})};
+    m.graph.initializers["W"] = random_bytes(DType::Int8, {K, N}, rng);
+    m.graph.nodes.push_back(make("DynamicQuantizeLinear", {"A"}, {"q", "s", "z"}));
+    m.graph.nodes.push_back(make("MatMulInteger", {"q", "W", "z"}, {"Y"}));
+    m.graph.outputs = {value("Y", DType::Int32, {M, N})};
+    expect_same_on_all_thread_counts(m, random_f32({M, K}, rng));
+  }
+}
+
+TEST(ThreadedOps, FloatMatMulAndGemmAreBitIdentical) {
+  SKIP_WITHOUT_THREADS();
+  for (int64_t M : {1, 2, 9, 130}) {
+    SCOPED_TRACE("M " + std::to_string(M));
+    std::mt19937 rng{uint32_t(M + 100)};
+    const int64_t K = 200, N = 257;
+    Model m;
+    m.opsets[""] = 17;
+    m.graph.inputs = {value("A", DType::Float32, {M, K})};
+    m.graph.initializers["W"] = random_f32({K, N}, rng);
+    m.graph.initializers["Wt"] = random_f32({N, K}, rng);
+    m.graph.initializers["C"] = random_f32({N}, rng);
+    m.graph.nodes.push_back(make("MatMul", {"A", "W"}, {"Y"}));
+    Node gemm = make("Gemm", {"A", "Wt", "C"}, {"G"});
+    gemm.attrs["transB"] = int_attr(1);
+    m.graph.nodes.push_back(gemm);
+    m.graph.outputs = {value("Y", DType::Float32, {M, N}), value("G", DType::Float32, {M, N})};
+    expect_same_on_all_thread_counts(m, random_f32({M, K}, rng));
+  }
+}
+
+}  // namespace
