@@ -27,7 +27,8 @@
 namespace qwasm {
 namespace {
 
-// Scratch shared by every convolution run on this thread (one call at a time): per-node
+// Scratch shared by every convolution run on this thread (one call at a time; workers
+// helping that call use the caller's): per-node
 // buffers would add up to hundreds of MB over a CNN. It only ever grows: resize() down
 // then up would zero-fill it again on every call.
 struct Scratch {
@@ -40,14 +41,16 @@ template <typename T> T* grow(std::vector<T>& v, int64_t n) {
   return v.data();
 }
 
-// rows[o, c * kk + k] = x[c, input position of output o under kernel tap k], `pad` outside.
-void im2row(const uint8_t* x, int64_t channels, const ConvGeometry& g, uint8_t pad, uint8_t* rows) {
+// rows[o, c * kk + k] = x[c, input position of output o under kernel tap k], `pad` outside,
+// for outputs o in [o_begin, o_end).
+void im2row(const uint8_t* x, int64_t channels, const ConvGeometry& g, uint8_t pad, uint8_t* rows, int64_t o_begin,
+            int64_t o_end) {
   const size_t r = g.in.size();
-  const int64_t kk = g.kernel_size(), O = g.out_size(), K = channels * kk;
+  const int64_t kk = g.kernel_size(), K = channels * kk;
   int64_t in_size = 1;
   for (int64_t d : g.in) in_size *= d;
   std::vector<int64_t> off(static_cast<size_t>(kk)), oidx(r), kidx(r);
-  for (int64_t o = 0; o < O; ++o) {
+  for (int64_t o = o_begin; o < o_end; ++o) {
     int64_t rem = o;
     for (size_t d = r; d-- > 0;) oidx[d] = rem % g.out[d], rem /= g.out[d];
     for (int64_t k = 0; k < kk; ++k) {
@@ -104,6 +107,8 @@ class IntConv : public OpKernel {
   }
 
   void compute(OpContext& ctx) override {
+    // The calling thread's scratch; worker threads below write into it too (disjoint rows).
+    Scratch& sc = scratch;
     const Tensor& x = ctx.in(size_t(s_.x));
     const Tensor& w = ctx.in(size_t(s_.w));
     const Tensor* xz = ctx.input(size_t(s_.x_zp));
@@ -144,14 +149,17 @@ class IntConv : public OpKernel {
     int32_t* yi = q_ ? nullptr : ctx.output(0, DType::Int32, out_shape).data<int32_t>();
     // Requantizes [channels, O] accumulators of image b into y (QLinearConv only).
     auto finish_rows = [&](const int32_t* acc, int64_t b) {
-      for (int64_t m = 0; m < M; ++m) rq->row(acc + m * O, O, m, yq + (b * M + m) * O);
+      const int pieces = M * O < kParallelMinWork ? 1 : int(std::min<int64_t>(M, parallel_threads()));
+      parallel_for(pieces, [&](int p) {
+        for (int64_t m = M * p / pieces; m < M * (p + 1) / pieces; ++m) rq->row(acc + m * O, O, m, yq + (b * M + m) * O);
+      });
     };
 
     if (dw_.channels == C && M == C && cg == 1 && g.in.size() == 2) {
-      if (q_) grow(scratch.acc, M * O);
+      if (q_) grow(sc.acc, M * O);
       for (int64_t b = 0; b < N; ++b) {
-        depthwise_conv(xb + b * C * in_size, x_signed, xzv, dw_, g, q_ ? scratch.acc.data() : yi + b * M * O);
-        if (q_) finish_rows(scratch.acc.data(), b);
+        depthwise_conv(xb + b * C * in_size, x_signed, xzv, dw_, g, q_ ? sc.acc.data() : yi + b * M * O);
+        if (q_) finish_rows(sc.acc.data(), b);
       }
       return;
     }
@@ -160,47 +168,60 @@ class IntConv : public OpKernel {
     bool pointwise = kk == 1 && O == in_size;
     for (size_t d = 0; d < g.in.size(); ++d)
       pointwise = pointwise && g.stride[d] == 1 && g.pad_lo[d] == 0 && g.out[d] == g.in[d];
-    grow(scratch.rows, O * K);
-    auto unfold = [&](int64_t b, int64_t gi) {
+    grow(sc.rows, O * K);
+    // Rows [o0, o1) of image b, group gi's [O, K] GEMM operand.
+    auto unfold = [&](int64_t b, int64_t gi, int64_t o0, int64_t o1) {
       const uint8_t* xg = xb + (b * C + gi * cg) * in_size;
-      if (pointwise) transpose_bytes(xg, cg, O, scratch.rows.data(), cg);
-      else im2row(xg, cg, g, uint8_t(xzv), scratch.rows.data());
+      if (pointwise) transpose_bytes(xg + o0, cg, o1 - o0, in_size, sc.rows.data() + o0 * K, cg);
+      else im2row(xg, cg, g, uint8_t(xzv), sc.rows.data(), o0, o1);
     };
     if (kernel_ && !kpacked_.empty() && O < (int64_t(1) << 30)) {
-      grow(scratch.acc, O * mg);
-      if (q_) grow(scratch.tile, O * mg);
-      kernels::GemmI8Args ga;
-      ga.M = int(O), ga.A = scratch.rows.data(), ga.lda = K, ga.a_signed = x_signed, ga.za = xzv;
-      ga.C = scratch.acc.data(), ga.ldc = mg;
+      grow(sc.acc, O * mg);
+      if (q_) grow(sc.tile, O * mg);
+      // Output positions are independent from unfolding to the NCHW store, so threads
+      // take whole chunks of them through every step (the byte shuffles cost as much
+      // as the GEMM on MobileNet's 1x1 layers). Chunks are multiples of 32 positions
+      // (whole transpose tiles and kernel row tiles): results do not depend on the split.
+      constexpr int64_t kChunk = 32;
+      const int64_t units = (O + kChunk - 1) / kChunk;
+      const int threads = parallel_threads();
+      const int pieces = threads < 2 || O * mg * K < kParallelMinWork ? 1 : int(std::min<int64_t>(units, 2 * threads));
       for (int64_t b = 0; b < N; ++b)
-        for (int64_t gi = 0; gi < group_; ++gi) {
-          unfold(b, gi);
-          ga.packed_b = kpacked_[size_t(gi)]->data;
-          if (O > 0) gemm_i8_parallel(*kernel_, ga, int(mg), int(K));
-          // The GEMM writes [O, mg]: requantize in that layout (vectorized across
-          // channels), then transpose the bytes into NCHW.
-          if (q_) {
-            rq->tile(scratch.acc.data(), O, mg, gi * mg, scratch.tile.data());
-            transpose_bytes(scratch.tile.data(), O, mg, yq + (b * M + gi * mg) * O, O);
-          } else {
-            int32_t* yg = yi + (b * M + gi * mg) * O;
-            for (int64_t o = 0; o < O; ++o)
-              for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = scratch.acc[size_t(o * mg + m)];
-          }
-        }
+        for (int64_t gi = 0; gi < group_; ++gi)
+          parallel_for(pieces, [&](int piece) {
+            const int64_t o0 = std::min(O, units * piece / pieces * kChunk);
+            const int64_t o1 = std::min(O, units * (piece + 1) / pieces * kChunk);
+            if (o0 >= o1) return;
+            unfold(b, gi, o0, o1);
+            kernels::GemmI8Args ga;
+            ga.M = int(o1 - o0), ga.A = sc.rows.data() + o0 * K, ga.lda = K, ga.a_signed = x_signed;
+            ga.za = xzv, ga.C = sc.acc.data() + o0 * mg, ga.ldc = mg;
+            ga.packed_b = kpacked_[size_t(gi)]->data;
+            kernel_->run(ga);
+            // The GEMM writes [positions, mg]: requantize in that layout (vectorized
+            // across channels), then transpose the bytes into NCHW.
+            if (q_) {
+              rq->tile(sc.acc.data() + o0 * mg, o1 - o0, mg, gi * mg, sc.tile.data() + o0 * mg);
+              transpose_bytes(sc.tile.data() + o0 * mg, o1 - o0, mg, yq + (b * M + gi * mg) * O + o0, O);
+            } else {
+              int32_t* yg = yi + (b * M + gi * mg) * O;
+              for (int64_t o = o0; o < o1; ++o)
+                for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = sc.acc[size_t(o * mg + m)];
+            }
+          });
       return;
     }
-    if (q_) grow(scratch.acc, M * O);
+    if (q_) grow(sc.acc, M * O);
     for (int64_t b = 0; b < N; ++b) {
-      int32_t* yb = q_ ? scratch.acc.data() : yi + b * M * O;
+      int32_t* yb = q_ ? sc.acc.data() : yi + b * M * O;
       for (int64_t gi = 0; gi < group_; ++gi) {
-        unfold(b, gi);
-        QPanel xp = QPanel::view(scratch.rows.data(), x_signed, O, K);
+        unfold(b, gi, 0, O);
+        QPanel xp = QPanel::view(sc.rows.data(), x_signed, O, K);
         if (xzv) xp.zp.assign(size_t(O), xzv);
         xp.finish();
         qgemm((*wp)[size_t(gi)], xp, yb + gi * mg * O, O);
       }
-      if (q_) finish_rows(scratch.acc.data(), b);
+      if (q_) finish_rows(sc.acc.data(), b);
     }
   }
 

@@ -128,7 +128,7 @@ void ConvRequant::tile(const int32_t* c, int64_t positions, int64_t mc, int64_t 
 }
 
 
-void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst, int64_t ldd) {
+void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, int64_t lds, uint8_t* dst, int64_t ldd) {
   constexpr int64_t T = 32;  // tiles that stay in L1 on both sides
   for (int64_t r0 = 0; r0 < rows; r0 += T)
     for (int64_t c0 = 0; c0 < cols; c0 += T) {
@@ -136,12 +136,12 @@ void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* ds
 #ifdef __wasm_simd128__
       if (r1 - r0 == T && c1 - c0 == T) {
         for (int64_t r = r0; r < r1; r += 16)
-          for (int64_t c = c0; c < c1; c += 16) transpose16(src + r * cols + c, cols, dst + c * ldd + r, ldd);
+          for (int64_t c = c0; c < c1; c += 16) transpose16(src + r * lds + c, lds, dst + c * ldd + r, ldd);
         continue;
       }
 #endif
       for (int64_t c = c0; c < c1; ++c)
-        for (int64_t r = r0; r < r1; ++r) dst[c * ldd + r] = src[r * cols + c];
+        for (int64_t r = r0; r < r1; ++r) dst[c * ldd + r] = src[r * lds + c];
     }
 }
 

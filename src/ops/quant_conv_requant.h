@@ -31,7 +31,10 @@ class ConvRequant {
   bool fast_ = true;  // false: some multiplier is odd (<= 0, huge, NaN): the plain formula
 };
 
-// dst[c * ldd + r] = src[r * cols + c] for a rows x cols byte matrix.
-void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst, int64_t ldd);
+// dst[c * ldd + r] = src[r * lds + c] for a rows x cols byte matrix.
+void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, int64_t lds, uint8_t* dst, int64_t ldd);
+inline void transpose_bytes(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst, int64_t ldd) {
+  transpose_bytes(src, rows, cols, cols, dst, ldd);
+}
 
 }  // namespace qwasm

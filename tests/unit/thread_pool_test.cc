@@ -229,4 +229,60 @@ TEST(ThreadedOps, FloatMatMulAndGemmAreBitIdentical) {
   }
 }
 
+Tensor scalar_f32(float v) {
+  Tensor t(DType::Float32, {});
+  *t.data<float>() = v;
+  return t;
+}
+
+Tensor scalar_u8(uint8_t v) {
+  Tensor t(DType::UInt8, {});
+  *static_cast<uint8_t*>(t.raw()) = v;
+  return t;
+}
+
+TEST(ThreadedOps, ConvIntegerQLinearConvAndDepthwiseAreBitIdentical) {
+  SKIP_WITHOUT_THREADS();
+  // ConvInteger (int32 out) and QLinearConv (requantized bytes); group 1 (im2row or the
+  // pointwise transpose, then the int8 GEMM) and group = C (the depthwise path).
+  for (bool qlinear : {false, true})
+    for (int64_t group : {int64_t(1), int64_t(24)})
+      for (int64_t k : {1, 3, 5})
+        for (int64_t stride : {1, 2}) {
+          SCOPED_TRACE(std::string(qlinear ? "QLinearConv" : "ConvInteger") + " group " + std::to_string(group) +
+                       " k " + std::to_string(k) + " stride " + std::to_string(stride));
+          std::mt19937 rng{uint32_t(group * 10 + k + stride + (qlinear ? 100 : 0))};
+          const int64_t C = 24, M = group == 1 ? 40 : C, H = 57, W = 61;  // large enough to split every step
+          Model m;
+          m.opsets[""] = 17;
+          m.graph.inputs = {value("A", DType::UInt8, {1, C, H, W})};
+          m.graph.initializers["W"] = random_bytes(DType::Int8, {M, C / group, k, k}, rng);
+          m.graph.initializers["xzp"] = scalar_u8(131);
+          Node conv = qlinear ? make("QLinearConv", {"A", "xs", "xzp", "W", "ws", "wzp", "ys", "yzp", "bias"}, {"Y"})
+                              : make("ConvInteger", {"A", "W", "xzp"}, {"Y"});
+          if (qlinear) {
+            m.graph.initializers["xs"] = scalar_f32(0.02f);
+            m.graph.initializers["ws"] = random_f32({M}, rng, 0.002f, 0.01f);
+            Tensor wzp(DType::Int8, {M});
+            std::memset(wzp.raw(), 0, size_t(M));
+            m.graph.initializers["wzp"] = wzp;
+            m.graph.initializers["ys"] = scalar_f32(0.05f);
+            m.graph.initializers["yzp"] = scalar_u8(120);
+            Tensor bias(DType::Int32, {M});
+            for (int64_t i = 0; i < M; ++i) bias.data<int32_t>()[i] = int32_t(rng() % 2001) - 1000;
+            m.graph.initializers["bias"] = bias;
+          }
+          conv.attrs["group"] = int_attr(group);
+          Attribute pads, strides;
+          pads.kind = strides.kind = Attribute::Kind::Ints;
+          pads.ints = {k / 2, k / 2, k / 2, k / 2};
+          strides.ints = {stride, stride};
+          conv.attrs["pads"] = pads, conv.attrs["strides"] = strides;
+          m.graph.nodes.push_back(conv);
+          m.graph.outputs = {value("Y", qlinear ? DType::UInt8 : DType::Int32, {})};
+          m.graph.outputs[0].has_shape = false;
+          expect_same_on_all_thread_counts(m, random_bytes(DType::UInt8, {1, C, H, W}, rng));
+        }
+}
+
 }  // namespace
