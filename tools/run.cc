@@ -33,20 +33,22 @@ static Tensor random_input(const ValueInfo& vi, const std::map<std::string, int6
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: qwasm_run model.onnx [dim=value ...] [--runs N] [--profile]\n");
+    std::fprintf(stderr, "usage: qwasm_run model.onnx [dim=value ...] [--runs N] [--threads N] [--profile]\n");
     return 2;
   }
   std::map<std::string, int64_t> dims;
   int runs = 5;
+  int threads = 1;
   bool profile = false;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--profile")) profile = true;
     else if (const char* eq = std::strchr(argv[i], '=')) dims[std::string(argv[i], size_t(eq - argv[i]))] = std::atoll(eq + 1);
   }
   try {
     auto t0 = std::chrono::steady_clock::now();
-    auto s = Session::create_from_file(argv[1]);
+    auto s = Session::create_from_file(argv[1], threads);
     auto t1 = std::chrono::steady_clock::now();
     std::printf("loaded in %.1f ms\n", std::chrono::duration<double, std::milli>(t1 - t0).count());
     uint32_t seed = 42;

@@ -5,12 +5,23 @@
 //                                              DynamicQuantizeLinear does, then as above.
 // a_zp: scalar or one per row of A; b_zp / b_scale: scalar or one per column of B.
 // B (with its zero point) is packed once at build time when constant.
+//
+// A DynamicQuantizeMatMul may carry a Gather folded into it by the graph pass in
+// graph/passes/gather_into_dynamic_matmul.cc (attributes qwasm_gather_*): the result
+// is Gather(Y, indices, axis). Over a batch or row axis only the selected rows of A
+// are quantized and multiplied, with the quantization parameters still taken from all
+// of A, so the result is bit-identical to the unfused pair (an LM head read at the
+// last position costs one row instead of the sequence). Over the column axis the
+// whole Y is computed and its columns picked.
+#include <algorithm>
 #include <cstring>
 
 #include "ops/dispatch.h"
 #include "ops/quant_common.h"
 #include "ops/quant_matmul.h"
 #include "ops/registry.h"
+#include "ops/shape_util.h"
+#include "ops/parallel_gemm.h"
 
 namespace qwasm {
 namespace {
@@ -30,6 +41,40 @@ Slots slots_of(Mode m) {
 
 const Tensor* opt_input(const OpContext& ctx, int i) { return i < 0 ? nullptr : ctx.input(size_t(i)); }
 
+// x gathered along `axis` at offsets k (checked): shape x[:axis] + index_shape + x[axis+1:].
+Tensor gather_axis(const Tensor& x, int64_t axis, const std::vector<int64_t>& k, const Shape& index_shape) {
+  Shape shape(x.shape().begin(), x.shape().begin() + axis);
+  shape.insert(shape.end(), index_shape.begin(), index_shape.end());
+  shape.insert(shape.end(), x.shape().begin() + axis + 1, x.shape().end());
+  Tensor out(x.dtype(), shape);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
+  for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+  const size_t row = size_t(inner) * dtype_size(x.dtype());
+  const int64_t m = int64_t(k.size()), dim = x.dim(axis);
+  const char* src = static_cast<const char*>(x.raw());
+  char* dst = static_cast<char*>(out.raw());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < m; ++j)
+      std::memcpy(dst + size_t(o * m + j) * row, src + size_t(o * dim + k[size_t(j)]) * row, row);
+  return out;
+}
+
+// y[i] = float(c[i]) * mult[i % N] (+ bias[i % N]) over `total` elements, split across the
+// session's threads in contiguous ranges (elementwise, so any split gives the same bits).
+void rescale(const int32_t* c, const float* mult, const float* bias, int64_t N, int64_t total, float* y) {
+  auto range = [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1;) {
+      const int64_t row_end = std::min(i1, (i / N + 1) * N);
+      for (int64_t j = i % N; i < row_end; ++i, ++j) y[i] = float(c[i]) * mult[j] + (bias ? bias[j] : 0.0f);
+    }
+  };
+  const int threads = parallel_threads();
+  if (threads < 2 || total < kParallelMinWork) return range(0, total);
+  const int pieces = 2 * threads;
+  parallel_for(pieces, [&](int p) { range(total * p / pieces, total * (p + 1) / pieces); });
+}
+
 class IntMatMul : public OpKernel {
  public:
   IntMatMul(const BuildContext& bc, Mode mode) : n_(bc.node), mode_(mode), s_(slots_of(mode)) {
@@ -48,6 +93,13 @@ class IntMatMul : public OpKernel {
     }
     if (s_.a_scale >= 0)
       if (const Tensor* as = bc.const_input(size_t(s_.a_scale))) check_scale("a_scale", *as, 1);
+    if (const Tensor* gi = n_.attr_t("qwasm_gather_indices")) {
+      QWASM_CHECK(mode_ == Mode::Dynamic, n_.label(), ": a folded Gather is only supported on DynamicQuantizeMatMul");
+      gather_indices_ = *gi;
+      gather_axis_ = n_.attr_i("qwasm_gather_axis");
+      gather_node_.op_type = "Gather";
+      gather_node_.name = n_.attr_s("qwasm_gather_name", "");
+    }
   }
 
   void compute(OpContext& ctx) override {
@@ -62,12 +114,27 @@ class IntMatMul : public OpKernel {
     const Tensor* za = opt_input(ctx, s_.a_zp);
     float a_scale = 1.0f;
     Tensor za_dyn;
+    bool rows_gathered = false;
     if (mode_ == Mode::Dynamic) {
       const Tensor af = widen_half(a);
       QWASM_CHECK(af.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
       Tensor q(DType::UInt8, af.shape());
       const DynQuant p = dynamic_qparams(af.data<float>(), af.size());
-      quantize_u8(af.data<float>(), af.size(), p, q.data<uint8_t>());
+      if (has_gather()) {
+        // A folded Gather over a row or batch axis of Y selects the same rows of A
+        // (B is 2-D: Y's leading axes are A's). Parameters stay those of all of A.
+        QWASM_CHECK(af.rank() >= 1, n_.label(), ": A must have rank >= 1");
+        const int64_t axis = normalize_axis(gather_axis_, std::max<int64_t>(af.rank(), 1), gather_node_.label());
+        if (af.rank() >= 2 && axis < af.rank() - 1) {
+          const Tensor rows = gather_axis(af, axis, read_indices(gather_indices_, af.dim(axis), gather_node_),
+                                          gather_indices_.shape());
+          Tensor qr(DType::UInt8, rows.shape());
+          quantize_u8(rows.data<float>(), rows.size(), p, qr.data<uint8_t>());
+          q = qr;
+          rows_gathered = true;
+        }
+      }
+      if (!rows_gathered) quantize_u8(af.data<float>(), af.size(), p, q.data<uint8_t>());
       a = q;
       a_scale = p.scale;
       za_dyn = Tensor(DType::UInt8, {});
@@ -100,14 +167,25 @@ class IntMatMul : public OpKernel {
     std::vector<float> mult(static_cast<size_t>(s.N));
     for (int64_t j = 0; j < s.N; ++j) mult[size_t(j)] = a_scale * bs.data<float>()[bs.size() == 1 ? 0 : j];
     const DType out_t = is_half(ctx.in(size_t(s_.b_scale)).dtype()) ? ctx.in(size_t(s_.b_scale)).dtype() : DType::Float32;
-    Tensor yf(DType::Float32, s.out);
-    const int32_t* c = acc.data<int32_t>();
-    float* y = yf.data<float>();
-    const int64_t rows = s.N ? acc.size() / s.N : 0;
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < s.N; ++j)
-        y[r * s.N + j] = float(c[r * s.N + j]) * mult[size_t(j)] + (bias0 ? bias.data<float>()[j] : 0.0f);
-    Tensor& out = ctx.output(0, out_t, s.out);
+    const bool pick_columns = has_gather() && !rows_gathered;
+    Tensor yf;
+    float* y = nullptr;
+    const bool direct = out_t == DType::Float32 && !pick_columns;
+    if (direct) {
+      y = ctx.output(0, out_t, s.out).data<float>();
+    } else {
+      yf = Tensor(DType::Float32, s.out);
+      y = yf.data<float>();
+    }
+    rescale(acc.data<int32_t>(), mult.data(), bias0 ? bias.data<float>() : nullptr, s.N, acc.size(), y);
+    if (pick_columns) {
+      // The folded Gather runs over Y's last axis: pick its columns.
+      QWASM_CHECK(yf.rank() >= 1, n_.label(), ": result has no axis to gather");
+      const int64_t axis = normalize_axis(gather_axis_, yf.rank(), gather_node_.label());
+      yf = gather_axis(yf, axis, read_indices(gather_indices_, yf.dim(axis), gather_node_), gather_indices_.shape());
+    }
+    if (direct) return;
+    Tensor& out = ctx.output(0, out_t, yf.shape());
     if (is_half(out_t)) narrow_half(yf, out);
     else std::memcpy(out.raw(), yf.raw(), yf.bytes());
   }
@@ -124,6 +202,11 @@ class IntMatMul : public OpKernel {
   Mode mode_;
   Slots s_;
   std::shared_ptr<PackedB> packed_;
+  // The folded Gather, if any (see the top of the file): gather_axis_ as written there.
+  Tensor gather_indices_;
+  int64_t gather_axis_ = -1;
+  bool has_gather() const { return gather_indices_.dtype() != DType::Undefined; }
+  Node gather_node_;
 };
 
 OpFactory factory(Mode m) {

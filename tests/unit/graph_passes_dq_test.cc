@@ -5,7 +5,9 @@
 //    applies the two scales with separate Muls (then within 2^-22 relative: one
 //    rounding moves);
 //  - fuse_weight_dequant_matmul: MatMul/Gemm(A, DequantizeLinear(W)) becomes
-//    MatMulNBits (accuracy_level 0), within the float dot-product bound below.
+//    MatMulNBits (accuracy_level 0), within the float dot-product bound below;
+//  - gather_into_dynamic_matmul: a Gather after DynamicQuantizeMatMul folded into it,
+//    bit-identical over row, batch and column axes.
 // Each fused model is compared with Executor(model, /*optimize=*/false), and the
 // patterns that must not fuse are checked to stay as they are.
 #include <gtest/gtest.h>
@@ -285,6 +287,131 @@ TEST(DynamicQuantMatMulPass, BiasUsedTwiceKeepsTheAdd) {
   const auto want = run(m, false, a), got = run(m, true, a);
   expect_bit_exact(want[0], got[0]);
   expect_bit_exact(want[1], got[1]);
+}
+
+// ------------------------------------------------------------ Gather folded into the matmul
+
+Tensor int_tensor(DType t, const Shape& s, const std::vector<int64_t>& v) {
+  Tensor k(t, s);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (t == DType::Int64) k.data<int64_t>()[i] = v[i];
+    else k.data<int32_t>()[i] = int32_t(v[i]);
+  }
+  return k;
+}
+
+// The quantize_dynamic chain, then Gather(out, indices, axis) -> "picked" (the only output).
+Model gathered_model(const DynChain& o, int64_t axis, const Tensor& indices, uint32_t seed) {
+  Model m = dyn_model(o, seed);
+  m.graph.initializers["idx"] = indices;
+  Node g = make("Gather", {"out", "idx"}, {"picked"});
+  g.attrs["axis"] = int_attr(axis);
+  m.graph.nodes.push_back(g);
+  m.graph.outputs = {value("picked", DType::Float32, {})};
+  return m;
+}
+
+// A whose row `big` (along axis `axis`, A's shape from o) is 8x larger than the rest, so the
+// dynamic quantization range comes from that row: quantizing only the picked rows with
+// their own range would change the result.
+Tensor skewed_a(const DynChain& o, int64_t axis, int64_t big, uint32_t seed) {
+  std::mt19937 rng(seed);
+  Tensor a = random_f32(o.a_shape, rng, -1.0f, 1.5f);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= o.a_shape[size_t(d)];
+  for (size_t d = size_t(axis) + 1; d < o.a_shape.size(); ++d) inner *= o.a_shape[d];
+  const int64_t dim = o.a_shape[size_t(axis)];
+  for (int64_t x = 0; x < outer; ++x)
+    for (int64_t i = 0; i < inner; ++i) a.data<float>()[(x * dim + big) * inner + i] *= 8.0f;
+  return a;
+}
+
+void expect_folded(const Model& m) {
+  const Model f = optimized(m);
+  ASSERT_EQ(op_types(f), std::vector<std::string>{"DynamicQuantizeMatMul"});
+  EXPECT_TRUE(f.graph.nodes[0].has_attr("qwasm_gather_indices"));
+  EXPECT_EQ(f.graph.nodes[0].outputs, std::vector<std::string>{"picked"});
+}
+
+TEST(GatherIntoDynamicMatMulPass, LastPositionOfASequenceBitExact) {
+  // turn_detector's LM head: [1, T, K] x [K, N], then Gather(axis 1, scalar -1).
+  DynChain o;
+  o.a_shape = {1, 7, 40}, o.N = 24;
+  const Model m = gathered_model(o, 1, int_tensor(DType::Int64, {}, {-1}), 20);
+  expect_folded(m);
+  const Tensor a = skewed_a(o, 1, 2, 21);
+  const Tensor want = run(m, false, a)[0], got = run(m, true, a)[0];
+  EXPECT_EQ(want.shape(), (Shape{1, 24}));
+  expect_bit_exact(want, got);
+}
+
+TEST(GatherIntoDynamicMatMulPass, RowsOrBatchesWithIndexTensorsBitExact) {
+  DynChain o;
+  o.a_shape = {2, 5, 33}, o.N = 17, o.per_column = true, o.uint8_w = true;
+  struct Case {
+    int64_t axis;
+    Tensor idx;
+    int64_t big;
+    Shape want;
+  };
+  const std::vector<Case> cases = {
+      {-2, int_tensor(DType::Int32, {3}, {0, 4, -1}), 2, {2, 3, 17}},
+      {1, int_tensor(DType::Int64, {2, 2}, {1, 1, 3, 0}), 4, {2, 2, 2, 17}},
+      {0, int_tensor(DType::Int64, {}, {1}), 0, {5, 17}},
+  };
+  for (const Case& c : cases) {
+    const Model m = gathered_model(o, c.axis, c.idx, 22);
+    expect_folded(m);
+    const int64_t a_axis = c.axis < 0 ? c.axis + 3 : c.axis;
+    const Tensor a = skewed_a(o, a_axis, c.big, 23);
+    const Tensor want = run(m, false, a)[0], got = run(m, true, a)[0];
+    EXPECT_EQ(want.shape(), c.want) << "axis " << c.axis;
+    expect_bit_exact(want, got);
+  }
+}
+
+TEST(GatherIntoDynamicMatMulPass, ColumnAxisPicksColumnsBitExact) {
+  DynChain o;
+  o.a_shape = {4, 40}, o.N = 24;
+  for (int64_t axis : {1, -1}) {
+    const Model m = gathered_model(o, axis, int_tensor(DType::Int64, {3}, {23, 0, -5}), 24);
+    expect_folded(m);
+    std::mt19937 rng(25);
+    const Tensor a = random_f32(o.a_shape, rng);
+    const Tensor want = run(m, false, a)[0], got = run(m, true, a)[0];
+    EXPECT_EQ(want.shape(), (Shape{4, 3}));
+    expect_bit_exact(want, got);
+  }
+}
+
+TEST(GatherIntoDynamicMatMulPass, OutOfRangeIndexNamesTheGather) {
+  DynChain o;
+  o.a_shape = {1, 7, 40};
+  const Model m = gathered_model(o, 1, int_tensor(DType::Int64, {}, {7}), 26);
+  std::mt19937 rng(27);
+  const Tensor a = random_f32(o.a_shape, rng);
+  for (bool optimize : {false, true}) {
+    try {
+      run(m, optimize, a);
+      ADD_FAILURE() << "index 7 of a dimension of 7 was accepted (optimize " << optimize << ")";
+    } catch (const std::exception& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("Gather_picked"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("out of range"), std::string::npos) << msg;
+    }
+  }
+}
+
+TEST(GatherIntoDynamicMatMulPass, NotFoldedWhenTheFullResultIsNeededOrIndicesVary) {
+  DynChain o;
+  o.a_shape = {1, 7, 40};
+  Model seen = gathered_model(o, 1, int_tensor(DType::Int64, {}, {-1}), 28);
+  seen.graph.outputs.push_back(value("out", DType::Float32, {}));
+  EXPECT_EQ(op_types(optimized(seen)), (std::vector<std::string>{"DynamicQuantizeMatMul", "Gather"}));
+  Model varying = gathered_model(o, 1, int_tensor(DType::Int64, {}, {-1}), 29);
+  varying.graph.initializers.erase("idx");
+  varying.graph.inputs.push_back(value("idx", DType::Int64, {}));
+  EXPECT_EQ(op_types(optimized(varying)), (std::vector<std::string>{"DynamicQuantizeMatMul", "Gather"}));
 }
 
 // ------------------------------------------------------------ weight-only DequantizeLinear

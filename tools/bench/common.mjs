@@ -16,8 +16,11 @@ export function generated(name, script, args = []) {
   return out;
 }
 
-export async function median(fn, { warmup = 2, runs = 7 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
+// warmupMs: keep warming up until this much time has passed too (V8 tiers a large wasm
+// module up in the background; a few fast runs can end before it is done).
+export async function median(fn, { warmup = 2, runs = 7, warmupMs = 0 } = {}) {
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) await fn();
   const t = [];
   for (let i = 0; i < runs; i++) {
     const a = performance.now();

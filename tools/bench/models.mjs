@@ -14,7 +14,10 @@ const ratios = [];
 const threadRatios = [];
 const THREADS = Math.min(4, availableParallelism());
 
-async function compare(bench, model, feedsOf, opts = {}) {
+async function compare(bench, model, feedsOf, given = {}) {
+  // Large modules keep tiering up for the first runs (V8 compiles hot functions in the
+  // background, on the same 2 cores): warm every implementation the same, for runs and time.
+  const opts = { ...given, warmup: Math.max(given.warmup ?? 2, 4), warmupMs: 2000 };
   const q = await createSession(model, { simd: SIMD, threads: 1 });
   const qFeeds = feedsOf((type, data, dims) => new Tensor(type, data, dims));
   report(bench, `qwasm-${q.variant}`, 'latency_median', await median(() => q.run(qFeeds), opts), 'ms');
@@ -23,9 +26,8 @@ async function compare(bench, model, feedsOf, opts = {}) {
   if (THREADS > 1) {
     const qt = await createSession(model, { simd: SIMD, threads: THREADS });
     const label = `qwasm-${qt.variant}-threads${qt.threads}`;
-    // The threaded build is a separate wasm module that V8 tiers up on its own: warm it longer.
-    const warm = { ...opts, warmup: Math.max(opts.warmup ?? 2, 8) };
-    report(bench, label, 'latency_median', await median(() => qt.run(qFeeds), warm), 'ms');
+    // The threaded build is a separate wasm module that V8 tiers up on its own (warmupMs).
+    report(bench, label, 'latency_median', await median(() => qt.run(qFeeds), opts), 'ms');
     qt.dispose();
     threadRatios.push([`${bench}: qwasm ${THREADS} threads vs 1`, find(bench, `qwasm-${SIMD}`, 'latency_median') / find(bench, label, 'latency_median'), 'report']);
   }

@@ -13,6 +13,9 @@ void optimize_graph(Model& m);
 
 // DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add bias): one fused op.
 void fuse_dynamic_quant_matmul(Model& m);
+// DynamicQuantizeMatMul -> Gather(constant indices): the Gather folded into the matmul,
+// which then computes only the rows it selects (bit-identical).
+void gather_into_dynamic_matmul(Model& m);
 // MatMul(A, DequantizeLinear(W constant)): packed integer weights, no float copy of W.
 void fuse_weight_dequant_matmul(Model& m);
 // DequantizeLinear -> Conv/MatMul/Gemm/Add/activation -> QuantizeLinear: integer kernels.
