@@ -1,5 +1,7 @@
 #include "graph/dtype.h"
 
+#include "graph/error.h"
+
 namespace qwasm {
 
 size_t dtype_size(DType t) {
@@ -15,9 +17,19 @@ size_t dtype_size(DType t) {
   }
 }
 
+uint64_t storage_bytes_u64(DType t, int64_t count) {
+  if (count < 0) return 0;
+  if (t == DType::UInt4 || t == DType::Int4) return (uint64_t(count) + 1) / 2;
+  return uint64_t(dtype_size(t)) * uint64_t(count);  // count <= 2^53 (shape_size), size <= 16: no overflow
+}
+
 size_t storage_bytes(DType t, int64_t count) {
-  if (t == DType::UInt4 || t == DType::Int4) return static_cast<size_t>((count + 1) / 2);
-  return dtype_size(t) * static_cast<size_t>(count);
+  const uint64_t b = storage_bytes_u64(t, count);
+  // Checked here because in wasm size_t is 32 bits: a larger size would wrap to a
+  // small allocation that the tensor's users then overrun.
+  QWASM_CHECK(b <= kMaxTensorBytes, dtype_name(t), " tensor of ", count, " elements needs ", b,
+              " bytes, more than one tensor may hold here (", kMaxTensorBytes, ")");
+  return size_t(b);
 }
 
 const char* dtype_name(DType t) {

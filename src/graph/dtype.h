@@ -35,7 +35,12 @@ enum class DType : int32_t {
 
 // Bytes per element; 4-bit types report 1 here (use storage_bytes for exact sizes).
 size_t dtype_size(DType t);
-// Bytes needed to hold `count` elements (4-bit types pack two per byte).
+// The largest tensor storage: half the address space in wasm (2 GiB), 512 GiB natively
+// (under AddressSanitizer's 1 TiB allocation limit, so the fuzzer sees our Error).
+constexpr uint64_t kMaxTensorBytes = sizeof(size_t) == 4 ? (uint64_t(1) << 31) - 1 : uint64_t(1) << 39;
+// Bytes needed to hold `count` elements (4-bit types pack two per byte), unchecked.
+uint64_t storage_bytes_u64(DType t, int64_t count);
+// The same as a size_t; an Error when it exceeds kMaxTensorBytes.
 size_t storage_bytes(DType t, int64_t count);
 const char* dtype_name(DType t);
 bool dtype_is_valid(int32_t v);

@@ -20,34 +20,35 @@ void copy_field(const google::protobuf::RepeatedField<Src>& f, Dst* out) {
   for (int i = 0; i < f.size(); ++i) out[i] = static_cast<Dst>(f.Get(i));
 }
 
-// Typed-field storage: which repeated field carries each dtype (onnx.proto comments).
+// Typed-field storage: how many values the repeated field that carries `dt` holds
+// (onnx.proto comments; 4-bit types: packed bytes, two values each, in int32_data).
+int typed_field_size(const onnx::TensorProto& tp, DType dt) {
+  switch (dt) {
+    case DType::Float32: return tp.float_data_size();
+    case DType::Float64: return tp.double_data_size();
+    case DType::Int64: return tp.int64_data_size();
+    case DType::UInt32: case DType::UInt64: return tp.uint64_data_size();
+    default: return tp.int32_data_size();
+  }
+}
+
+// Copies the typed field into `t`, whose size typed_field_size() was checked against.
 void fill_from_typed_fields(const onnx::TensorProto& tp, Tensor& t, const std::string& name) {
-  const int64_t n = t.size();
-  auto expect = [&](int have, int64_t want) {
-    QWASM_CHECK(have == want, "tensor '", name, "': has ", have, " values in its typed field, expected ",
-                want, " for shape ", shape_str(t.shape()));
-  };
   void* p = t.raw();
   switch (t.dtype()) {
-    case DType::Float32: expect(tp.float_data_size(), n); copy_field(tp.float_data(), static_cast<float*>(p)); break;
-    case DType::Float64: expect(tp.double_data_size(), n); copy_field(tp.double_data(), static_cast<double*>(p)); break;
-    case DType::Int64: expect(tp.int64_data_size(), n); copy_field(tp.int64_data(), static_cast<int64_t*>(p)); break;
-    case DType::UInt32: expect(tp.uint64_data_size(), n); copy_field(tp.uint64_data(), static_cast<uint32_t*>(p)); break;
-    case DType::UInt64: expect(tp.uint64_data_size(), n); copy_field(tp.uint64_data(), static_cast<uint64_t*>(p)); break;
-    case DType::Int32: expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<int32_t*>(p)); break;
-    case DType::Int16: expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<int16_t*>(p)); break;
+    case DType::Float32: copy_field(tp.float_data(), static_cast<float*>(p)); break;
+    case DType::Float64: copy_field(tp.double_data(), static_cast<double*>(p)); break;
+    case DType::Int64: copy_field(tp.int64_data(), static_cast<int64_t*>(p)); break;
+    case DType::UInt32: copy_field(tp.uint64_data(), static_cast<uint32_t*>(p)); break;
+    case DType::UInt64: copy_field(tp.uint64_data(), static_cast<uint64_t*>(p)); break;
+    case DType::Int32: copy_field(tp.int32_data(), static_cast<int32_t*>(p)); break;
+    case DType::Int16: copy_field(tp.int32_data(), static_cast<int16_t*>(p)); break;
     case DType::UInt16: case DType::Float16: case DType::BFloat16:
-      expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<uint16_t*>(p)); break;
-    case DType::Int8: expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<int8_t*>(p)); break;
+      copy_field(tp.int32_data(), static_cast<uint16_t*>(p)); break;
+    case DType::Int8: copy_field(tp.int32_data(), static_cast<int8_t*>(p)); break;
     case DType::UInt8: case DType::Bool: case DType::Float8E4M3FN: case DType::Float8E4M3FNUZ:
-    case DType::Float8E5M2: case DType::Float8E5M2FNUZ:
-      expect(tp.int32_data_size(), n); copy_field(tp.int32_data(), static_cast<uint8_t*>(p)); break;
-    case DType::Int4: case DType::UInt4: {
-      // int32_data holds the packed bytes (two 4-bit values each).
-      expect(tp.int32_data_size(), (n + 1) / 2);
-      copy_field(tp.int32_data(), static_cast<uint8_t*>(p));
-      break;
-    }
+    case DType::Float8E5M2: case DType::Float8E5M2FNUZ: case DType::Int4: case DType::UInt4:
+      copy_field(tp.int32_data(), static_cast<uint8_t*>(p)); break;
     default: fail("tensor '", name, "': data type ", dtype_name(t.dtype()), " is not supported");
   }
 }
@@ -106,6 +107,10 @@ Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts) {
   Shape shape(tp.dims().begin(), tp.dims().end());
   for (int64_t d : shape) QWASM_CHECK(d >= 0, "tensor '", name, "': negative dimension in ", shape_str(shape));
   const int64_t count = shape_size(shape);
+  // Sizes are checked before anything is allocated: a few bytes of protobuf can
+  // declare a tensor of petabytes.
+  QWASM_CHECK(storage_bytes_u64(dt, count) <= kMaxTensorBytes, "tensor '", name, "': ", dtype_name(dt), " ",
+              shape_str(shape), " needs ", storage_bytes_u64(dt, count), " bytes, more than one tensor may hold here");
   const size_t want = storage_bytes(dt, count);
 
   if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -129,6 +134,10 @@ Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts) {
     // Large strings are heap blocks (malloc-aligned, enough for every dtype): adopt them.
     return Tensor(dt, shape, adopt_string(tp.release_raw_data()));
   }
+  const bool packed4 = dt == DType::Int4 || dt == DType::UInt4;
+  const int64_t values = packed4 ? (count + 1) / 2 : count;
+  QWASM_CHECK(typed_field_size(tp, dt) == values, "tensor '", name, "': has ", typed_field_size(tp, dt),
+              " values in its typed field, expected ", values, " for ", dtype_name(dt), " ", shape_str(shape));
   Tensor t(dt, shape);
   fill_from_typed_fields(tp, t, name);
   return t;

@@ -216,6 +216,11 @@ void gelu_register(OpRegistry& r) {
     if (a == "tanh") return std::make_unique<UnaryKernel<GeluTanhOp, false>>(GeluTanhOp{});
     fail(bc.node.label(), ": attribute 'approximate' must be \"none\" or \"tanh\", got \"", a, "\"");
   });
+  // onnxruntime's contrib Gelu (erf form, no attributes): what its optimizer writes into
+  // saved models, and what the fuse_gelu pass makes of the exported Div/Erf/Add/Mul chain.
+  r.add("com.microsoft", "Gelu", 1, [](const BuildContext&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<UnaryKernel<GeluOp, false>>(GeluOp{});
+  });
 }
 
 }  // namespace

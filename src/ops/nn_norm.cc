@@ -27,14 +27,23 @@ template <Soft K>
 void softmax(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
-  Tensor x = widen_half(x0).clone();
-  QWASM_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, n.label(), ": float input required");
-  if (x.dtype() == DType::Float64) {  // rare: compute in float32
-    Tensor f(DType::Float32, x.shape());
-    for (int64_t i = 0; i < x.size(); ++i) f.data<float>()[i] = float(x.data<double>()[i]);
-    x = f;
+  const Shape shape = x0.shape();
+  // float32 is computed in place in the output (one pass to copy, no temporary);
+  // float16 and float64 (rare) through a float32 copy.
+  Tensor& out = ctx.output(0, x0.dtype(), shape);
+  Tensor x;
+  if (x0.dtype() == DType::Float32) {
+    x = out;
+    if (out.raw() != x0.raw()) std::copy_n(x0.data<float>(), x0.size(), x.data<float>());
+  } else {
+    x = widen_half(x0).clone();
+    QWASM_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, n.label(), ": float input required");
+    if (x.dtype() == DType::Float64) {
+      Tensor f(DType::Float32, x.shape());
+      for (int64_t i = 0; i < x.size(); ++i) f.data<float>()[i] = float(x.data<double>()[i]);
+      x = f;
+    }
   }
-  Shape shape = x.shape();
   int64_t axis = normalize_axis(n.attr_i("axis", n.opset < 13 ? 1 : -1), x.rank(), n.label());
   Shape lanes = shape;
   if (n.opset < 13) {  // coerced to 2-D [outer, inner] at `axis`
@@ -75,10 +84,8 @@ void softmax(OpContext& ctx) {
       for (int64_t i = 0; i < len; ++i) p[i * st] = p[i * st] - mx - ls;
     }
   });
-  Tensor& out = ctx.output(0, x0.dtype(), shape);
   if (is_half(x0.dtype())) narrow_half(x, out);
   else if (x0.dtype() == DType::Float64) for (int64_t i = 0; i < x.size(); ++i) out.data<double>()[i] = x.data<float>()[i];
-  else std::copy_n(x.data<float>(), x.size(), out.data<float>());
 }
 
 void layer_norm(OpContext& ctx) {

@@ -21,46 +21,13 @@
 #include <vector>
 
 #include "graph/passes/passes.h"
+#include "graph_test_util.h"
 #include "runtime/executor.h"
 
 using namespace qwasm;
+using namespace qwasm::test;
 
 namespace {
-
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int, a.i = v;
-  return a;
-}
-Attribute float_attr(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Float, a.f = v;
-  return a;
-}
-
-Node make(const std::string& op, std::vector<std::string> in, std::vector<std::string> out, int64_t opset = 17) {
-  Node n;
-  n.op_type = op;
-  n.name = op + "_" + out[0];
-  n.opset = opset;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
-
-ValueInfo value(const std::string& name, DType t, const Shape& s) {
-  ValueInfo vi;
-  vi.name = name, vi.dtype = t, vi.has_shape = true;
-  for (int64_t d : s) vi.dims.push_back(Dim{d, ""});
-  return vi;
-}
-
-Tensor random_f32(const Shape& s, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  Tensor t(DType::Float32, s);
-  std::uniform_real_distribution<float> d(lo, hi);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
 
 // Integers in [lo, hi] stored as `t` (int8/uint8, or int4/uint4 two per byte, low nibble first).
 Tensor random_q(DType t, const Shape& s, int lo, int hi, std::mt19937& rng, std::vector<int>* values = nullptr) {
@@ -79,17 +46,6 @@ Tensor random_q(DType t, const Shape& s, int lo, int hi, std::mt19937& rng, std:
 std::vector<Tensor> run(const Model& m, bool optimize, const Tensor& a) {
   Executor ex(m, optimize);
   return ex.run({{"A", a}}, {});
-}
-
-Model optimized(Model m) {
-  optimize_graph(m);
-  return m;
-}
-
-std::vector<std::string> op_types(const Model& m) {
-  std::vector<std::string> ops;
-  for (const Node& n : m.graph.nodes) ops.push_back(n.op_type);
-  return ops;
 }
 
 void expect_bit_exact(const Tensor& want, const Tensor& got) {

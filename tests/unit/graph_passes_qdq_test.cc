@@ -18,44 +18,17 @@
 #include <vector>
 
 #include "graph/passes/passes.h"
+#include "graph_test_util.h"
 #include "runtime/executor.h"
 
 using namespace qwasm;
+using namespace qwasm::test;
 
 namespace {
 
-Attribute ints_attr(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Ints, a.ints = std::move(v);
-  return a;
-}
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int, a.i = v;
-  return a;
-}
-
-ValueInfo value(const std::string& name, DType t, const Shape& s) {
-  ValueInfo vi;
-  vi.name = name, vi.dtype = t, vi.has_shape = true;
-  for (int64_t d : s) vi.dims.push_back(Dim{d, ""});
-  return vi;
-}
-
-Tensor scalar_f(float v) {
-  Tensor t(DType::Float32, {});
-  t.data<float>()[0] = v;
-  return t;
-}
 Tensor scalar_q(DType type, int v) {
   Tensor t(type, {});
   static_cast<uint8_t*>(t.raw())[0] = uint8_t(v);
-  return t;
-}
-Tensor random_f32(const Shape& s, std::mt19937& rng, float lo, float hi) {
-  Tensor t(DType::Float32, s);
-  std::uniform_real_distribution<float> d(lo, hi);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
   return t;
 }
 Tensor random_q(DType type, const Shape& s, int lo, int hi, std::mt19937& rng) {
@@ -152,13 +125,6 @@ Model conv_model(const ConvCase& c, uint32_t seed) {
   return b.m;
 }
 
-std::vector<std::string> op_types(Model m) {
-  optimize_graph(m);
-  std::vector<std::string> ops;
-  for (const Node& n : m.graph.nodes) ops.push_back(n.op_type);
-  return ops;
-}
-
 std::vector<Tensor> run(const Model& m, bool optimize, const std::vector<std::pair<std::string, Tensor>>& feeds) {
   Executor ex(m, optimize);
   return ex.run(feeds, {});
@@ -184,7 +150,7 @@ void expect_close(const Tensor& want, const Tensor& got, int max_diff) {
 
 void check_conv(const ConvCase& c, uint32_t seed) {
   const Model m = conv_model(c, seed);
-  ASSERT_EQ(op_types(m), (std::vector<std::string>{"QuantizeLinear", "QLinearConv"}));
+  ASSERT_EQ(op_types(optimized(m)), (std::vector<std::string>{"QuantizeLinear", "QLinearConv"}));
   std::mt19937 rng(seed + 100);
   const Tensor a = random_f32({1, c.C, c.H, c.W}, rng, -2.5f, 2.5f);
   expect_close(run(m, false, {{"A", a}})[0], run(m, true, {{"A", a}})[0], 1);
@@ -259,7 +225,7 @@ Model matmul_model(bool per_column, uint32_t seed) {
 TEST(QdqPass, MatMulBecomesQLinearMatMul) {
   for (bool per_column : {false, true}) {
     const Model m = matmul_model(per_column, 11 + per_column);
-    ASSERT_EQ(op_types(m), (std::vector<std::string>{"QuantizeLinear", "QLinearMatMul"}));
+    ASSERT_EQ(op_types(optimized(m)), (std::vector<std::string>{"QuantizeLinear", "QLinearMatMul"}));
     std::mt19937 rng(12);
     const Tensor a = random_f32({3, 5, 40}, rng, -1.5f, 2.0f);
     expect_close(run(m, false, {{"A", a}})[0], run(m, true, {{"A", a}})[0], 1);
@@ -295,7 +261,7 @@ TEST(QdqPass, GemmBecomesPointwiseQLinearConv) {
   for (bool trans_b : {false, true})
     for (bool relu : {false, true}) {
       const Model m = gemm_model(trans_b, relu, 13);
-      ASSERT_EQ(op_types(m), (std::vector<std::string>{"QuantizeLinear", "Reshape", "QLinearConv", "Reshape"}));
+      ASSERT_EQ(op_types(optimized(m)), (std::vector<std::string>{"QuantizeLinear", "Reshape", "QLinearConv", "Reshape"}));
       std::mt19937 rng(14);
       const Tensor a = random_f32({3, 40}, rng, -1.5f, 2.0f);
       const Tensor want = run(m, false, {{"A", a}})[0], got = run(m, true, {{"A", a}})[0];
@@ -308,7 +274,7 @@ TEST(QdqPass, GemmWithAlphaStays) {
   Model m = gemm_model(true, false, 15);
   for (Node& n : m.graph.nodes)
     if (n.op_type == "Gemm") n.attrs["alpha"] = Attribute{Attribute::Kind::Float, 0.5f};
-  const auto ops = op_types(m);
+  const auto ops = op_types(optimized(m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearConv"), 0);
 }
 
@@ -329,7 +295,7 @@ TEST(QdqPass, ResidualAddIsBitExact) {
   for (DType t : {DType::UInt8, DType::Int8})
     for (const char* act : {"", "Relu"}) {
       const Model m = add_model(act, t, 21);
-      ASSERT_EQ(op_types(m), (std::vector<std::string>{"QuantizeLinear", "QuantizeLinear", "QLinearAdd"}));
+      ASSERT_EQ(op_types(optimized(m)), (std::vector<std::string>{"QuantizeLinear", "QuantizeLinear", "QLinearAdd"}));
       std::mt19937 rng(22);
       const Tensor a = random_f32({2, 3, 5, 6}, rng, -4.0f, 4.0f), bb = random_f32({3, 1, 6}, rng, -6.0f, 6.0f);
       expect_close(run(m, false, {{"A", a}, {"B", bb}})[0], run(m, true, {{"A", a}, {"B", bb}})[0], 0);
@@ -392,7 +358,7 @@ TEST(QdqPass, MobileNetBlockChainsFuseAndSharedDequantizeStays) {
   const std::string y = b.out(b.node("Add", {x, h}));
   b.q(y, 0.1f, 0, DType::UInt8, "Y");
   b.output("Y");
-  EXPECT_EQ(op_types(b.m), (std::vector<std::string>{"QuantizeLinear", "QLinearConv", "QLinearConv", "QLinearConv",
+  EXPECT_EQ(op_types(optimized(b.m)), (std::vector<std::string>{"QuantizeLinear", "QLinearConv", "QLinearConv", "QLinearConv",
                                                      "QLinearAdd"}));
   std::mt19937 rng(32);
   const Tensor a = random_f32({1, 8, 6, 6}, rng, -2.0f, 2.0f);
@@ -409,7 +375,7 @@ TEST(QdqPass, ReshapeAndTransposeRunOnQuantizedBytes) {
   t.attrs["perm"] = ints_attr({1, 0});
   b.q(b.out(t), 0.02f, 100, DType::UInt8, "Y");
   b.output("Y");
-  EXPECT_EQ(op_types(b.m), (std::vector<std::string>{"QuantizeLinear", "Reshape", "Transpose"}));
+  EXPECT_EQ(op_types(optimized(b.m)), (std::vector<std::string>{"QuantizeLinear", "Reshape", "Transpose"}));
   std::mt19937 rng(62);
   const Tensor a = random_f32({2, 3, 4}, rng, -3.0f, 3.0f);
   expect_close(run(b.m, false, {{"A", a}})[0], run(b.m, true, {{"A", a}})[0], 0);
@@ -424,7 +390,7 @@ TEST(QdqPass, ReshapeBetweenDifferentScalesStays) {
   shape.data<int64_t>()[0] = 12;
   b.q(b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)})), 0.03f, 100, DType::UInt8, "Y");
   b.output("Y");
-  const auto ops = op_types(b.m);
+  const auto ops = op_types(optimized(b.m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "DequantizeLinear"), 1);
 }
 
@@ -432,7 +398,7 @@ TEST(QdqPass, ConvOutputThatIsAlsoAGraphOutputStays) {
   Model m = conv_model(ConvCase{}, 41);
   for (const Node& n : m.graph.nodes)
     if (n.op_type == "Conv") m.graph.outputs.push_back(value(n.outputs[0], DType::Float32, {}));
-  const auto ops = op_types(m);
+  const auto ops = op_types(optimized(m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "Conv"), 1);
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearConv"), 0);
 }
@@ -448,7 +414,7 @@ TEST(QdqPass, ReluWithASecondConsumerStays) {
   extra.op_type = "Neg", extra.name = "neg", extra.opset = 17, extra.inputs = {relu}, extra.outputs = {"N"};
   m.graph.nodes.push_back(extra);
   m.graph.outputs.push_back(value("N", DType::Float32, {}));
-  const auto ops = op_types(m);
+  const auto ops = op_types(optimized(m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearConv"), 0);
 }
 
@@ -460,7 +426,7 @@ TEST(QdqPass, NonConstantScaleOrPerAxisActivationStays) {
       n.inputs[1] = "YS";
       m.graph.inputs.push_back(value("YS", DType::Float32, {}));
     }
-  auto ops = op_types(m);
+  auto ops = op_types(optimized(m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearConv"), 0);
   // Weight scales per input channel (axis 1) are not QLinearConv's per-output-channel.
   ConvCase c;
@@ -470,7 +436,7 @@ TEST(QdqPass, NonConstantScaleOrPerAxisActivationStays) {
     if (n.op_type == "DequantizeLinear" && n.attrs.count("axis") && m.graph.initializers.count(n.inputs[0]) &&
         m.graph.initializers[n.inputs[0]].rank() == 4)
       n.attrs["axis"] = int_attr(1);
-  ops = op_types(m);
+  ops = op_types(optimized(m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearConv"), 0);
 }
 
@@ -481,7 +447,7 @@ TEST(QdqPass, AddOfMixedTypesStays) {
   b.input("B", {4, 4});
   b.q(b.out(b.node("Add", {b.qdq("A", 0.1f, 128), b.qdq("B", 0.1f, 128)})), 0.1f, 0, DType::Int8, "Y");
   b.output("Y", DType::Int8);
-  const auto ops = op_types(b.m);
+  const auto ops = op_types(optimized(b.m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "QLinearAdd"), 0);
 }
 

@@ -118,6 +118,38 @@ TEST(TensorProto, TypedFieldsAndCounts) {
   EXPECT_EQ(t.data<uint16_t>()[1], 0xc000);
 }
 
+
+// Found by the loader fuzzer: 60 bytes declaring float32 [1, 1024, 111, 102, 102, 115,
+// 101, 84] with no data made the loader allocate 4.6 PB before it counted the values.
+TEST(TensorProto, HugeDeclaredShapesFailBeforeAllocating) {
+  onnx::TensorProto tp;
+  tp.set_name("w");
+  tp.set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : {1, 1024, 111, 102, 102, 115, 101, 84}) tp.add_dims(d);
+  try {
+    tensor_from_proto(tp, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor 'w'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("more than one tensor may hold"), std::string::npos) << e.what();
+  }
+  // Within the limit but without the values: the count error, still before allocating.
+  onnx::TensorProto mid;
+  mid.set_name("m");
+  mid.set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : {1024, 1024, 64}) mid.add_dims(d);  // 256 MiB declared, no values
+  mid.add_float_data(1.0f);
+  try {
+    tensor_from_proto(mid, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has 1 values in its typed field, expected 67108864"), std::string::npos)
+        << e.what();
+  }
+  // A tensor the size of which wraps a 32-bit size_t: 2^30 float32 = 4 GiB.
+  EXPECT_GT(storage_bytes_u64(DType::Float32, int64_t(1) << 30), uint64_t(1) << 31);
+  if (sizeof(size_t) == 4) EXPECT_THROW(storage_bytes(DType::Float32, int64_t(1) << 30), Error);
+}
 TEST(ExternalData, LocationsThatLeaveTheModelDirAreRejected) {
   EXPECT_THROW(validate_external_location("../w.bin", "w"), Error);
   EXPECT_THROW(validate_external_location("a/../../w.bin", "w"), Error);

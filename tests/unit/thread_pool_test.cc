@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "graph_test_util.h"
 #include "runtime/executor.h"
 #include "runtime/thread_pool.h"
 
 using namespace qwasm;
+using namespace qwasm::test;
 
 namespace {
 
@@ -89,38 +91,6 @@ TEST(ThreadPool, NoPoolRunsInline) {
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int, a.i = v;
-  return a;
-}
-
-Node make(const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
-          const std::string& domain = "") {
-  Node n;
-  n.op_type = op;
-  n.domain = domain;
-  n.name = op + "_" + out[0];
-  n.opset = domain.empty() ? 17 : 1;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
-
-ValueInfo value(const std::string& name, DType t, const Shape& s) {
-  ValueInfo vi;
-  vi.name = name, vi.dtype = t, vi.has_shape = true;
-  for (int64_t d : s) vi.dims.push_back(Dim{d, ""});
-  return vi;
-}
-
-Tensor random_f32(const Shape& s, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  Tensor t(DType::Float32, s);
-  std::uniform_real_distribution<float> d(lo, hi);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = d(rng);
-  return t;
-}
-
 Tensor random_bytes(DType dt, const Shape& s, std::mt19937& rng) {
   Tensor t(dt, s);
   for (int64_t i = 0; i < t.size(); ++i) static_cast<uint8_t*>(t.raw())[i] = uint8_t(rng());
@@ -168,7 +138,7 @@ Model matmulnbits_model(int64_t M, int64_t K, int64_t N, int64_t level, bool zps
     m.graph.initializers["Z"] = random_bytes(DType::UInt8, {N, (nb + 1) / 2}, rng);
     in.push_back("Z");
   }
-  Node n = make("MatMulNBits", in, {"Y"}, "com.microsoft");
+  Node n = make_ms("MatMulNBits", in, {"Y"});
   n.attrs["K"] = int_attr(K), n.attrs["N"] = int_attr(N), n.attrs["bits"] = int_attr(4);
   n.attrs["block_size"] = int_attr(bs), n.attrs["accuracy_level"] = int_attr(level);
   m.graph.nodes.push_back(n);

@@ -8,6 +8,7 @@ void optimize_graph(Model& m) {
   fuse_dynamic_quant_matmul(m);
   gather_into_dynamic_matmul(m);
   fuse_weight_dequant_matmul(m);
+  fuse_gelu(m);
 }
 
 }  // namespace qwasm

@@ -20,5 +20,7 @@ void gather_into_dynamic_matmul(Model& m);
 void fuse_weight_dequant_matmul(Model& m);
 // DequantizeLinear -> Conv/MatMul/Gemm/Add/activation -> QuantizeLinear: integer kernels.
 void fuse_qdq(Model& m);
+// Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5 (the erf GELU as exported): com.microsoft Gelu.
+void fuse_gelu(Model& m);
 
 }  // namespace qwasm
