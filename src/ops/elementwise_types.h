@@ -12,6 +12,7 @@
 #include "graph/dtype.h"
 #include "graph/error.h"
 #include "graph/float16.h"
+#include "ops/dispatch.h"
 
 namespace qwasm {
 
@@ -64,22 +65,9 @@ template <typename T, typename Op> auto lift(Op op) {
 // bool, Half, BHalf. Anything else throws naming `what`.
 template <typename F>
 auto visit_elem(DType t, const std::string& what, F&& f) {
-  switch (t) {
-    case DType::Float32: return f(float{});
-    case DType::Float64: return f(double{});
-    case DType::Float16: return f(Half{});
-    case DType::BFloat16: return f(BHalf{});
-    case DType::Int8: return f(int8_t{});
-    case DType::UInt8: return f(uint8_t{});
-    case DType::Int16: return f(int16_t{});
-    case DType::UInt16: return f(uint16_t{});
-    case DType::Int32: return f(int32_t{});
-    case DType::UInt32: return f(uint32_t{});
-    case DType::Int64: return f(int64_t{});
-    case DType::UInt64: return f(uint64_t{});
-    case DType::Bool: return f(bool{});
-    default: fail(what, ": element type ", dtype_name(t), " is not supported");
-  }
+  if (t == DType::Float16) return f(Half{});
+  if (t == DType::BFloat16) return f(BHalf{});
+  return visit_numeric(t, what, std::forward<F>(f));
 }
 
 // Float -> integer conversion that truncates toward zero (Cast semantics) and,

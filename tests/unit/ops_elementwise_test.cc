@@ -12,31 +12,13 @@
 #include "graph/float16.h"
 #include "ops/broadcast.h"
 #include "ops/fast_math.h"
+#include "op_test_context.h"
 #include "ops/registry.h"
 
 using namespace qwasm;
+using qwasm::test::TestContext;
 
 namespace {
-
-// Runs one node through the builtin registry with heap tensors.
-class TestContext : public OpContext {
- public:
-  TestContext(const Node& n, std::vector<const Tensor*> ins) : node_(n), ins_(std::move(ins)) {
-    outs_.resize(n.outputs.size());
-  }
-  const Node& node() const override { return node_; }
-  size_t input_count() const override { return ins_.size(); }
-  const Tensor* input(size_t i) const override { return i < ins_.size() ? ins_[i] : nullptr; }
-  Tensor& output(size_t i, DType dtype, const Shape& shape) override { return outs_.at(i) = Tensor(dtype, shape); }
-  void set_output(size_t i, Tensor t) override { outs_.at(i) = std::move(t); }
-  size_t output_count() const override { return outs_.size(); }
-  bool output_wanted(size_t i) const override { return i < outs_.size(); }
-  std::vector<Tensor> outs_;
-
- private:
-  const Node& node_;
-  std::vector<const Tensor*> ins_;
-};
 
 Node make_node(const std::string& op, size_t n_in, int64_t opset = 21) {
   Node n;
