@@ -109,9 +109,10 @@ Tensor tensor_from_proto(onnx::TensorProto& tp, const LoadOptions& opts) {
   const int64_t count = shape_size(shape);
   // Sizes are checked before anything is allocated: a few bytes of protobuf can
   // declare a tensor of petabytes.
-  QWASM_CHECK(storage_bytes_u64(dt, count) <= kMaxTensorBytes, "tensor '", name, "': ", dtype_name(dt), " ",
-              shape_str(shape), " needs ", storage_bytes_u64(dt, count), " bytes, more than one tensor may hold here");
-  const size_t want = storage_bytes(dt, count);
+  const uint64_t need = storage_bytes_u64(dt, count);
+  QWASM_CHECK(need <= kMaxTensorBytes, "tensor '", name, "': ", dtype_name(dt), " ", shape_str(shape), " needs ", need,
+              " bytes, more than one tensor may hold here");
+  const size_t want = size_t(need);
 
   if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
     ExternalRef ref = external_ref_of(tp);

@@ -118,7 +118,7 @@ class IntMatMul : public OpKernel {
     if (mode_ == Mode::Dynamic) {
       const Tensor af = widen_half(a);
       QWASM_CHECK(af.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
-      Tensor q(DType::UInt8, af.shape());
+      Tensor q;
       const DynQuant p = dynamic_qparams(af.data<float>(), af.size());
       if (has_gather()) {
         // A folded Gather over a row or batch axis of Y selects the same rows of A
@@ -128,13 +128,15 @@ class IntMatMul : public OpKernel {
         if (af.rank() >= 2 && axis < af.rank() - 1) {
           const Tensor rows = gather_axis(af, axis, read_indices(gather_indices_, af.dim(axis), gather_node_),
                                           gather_indices_.shape());
-          Tensor qr(DType::UInt8, rows.shape());
-          quantize_u8(rows.data<float>(), rows.size(), p, qr.data<uint8_t>());
-          q = qr;
+          q = Tensor(DType::UInt8, rows.shape());
+          quantize_u8(rows.data<float>(), rows.size(), p, q.data<uint8_t>());
           rows_gathered = true;
         }
       }
-      if (!rows_gathered) quantize_u8(af.data<float>(), af.size(), p, q.data<uint8_t>());
+      if (!rows_gathered) {
+        q = Tensor(DType::UInt8, af.shape());
+        quantize_u8(af.data<float>(), af.size(), p, q.data<uint8_t>());
+      }
       a = q;
       a_scale = p.scale;
       za_dyn = Tensor(DType::UInt8, {});

@@ -44,9 +44,8 @@ struct Chain {
 
 // Node i consuming `value` as its only use, when it is a `op` node; else -1.
 int sole_consumer(const Graph& g, const GraphIndex& idx, const std::string& value, const char* op) {
-  const auto& c = idx.consumers(value);
-  if (c.size() != 1 || !idx.only_used_by(value, c[0])) return -1;
-  return is_op(g.nodes[size_t(c[0])], op) ? c[0] : -1;
+  const int c = idx.sole_consumer(value);
+  return c >= 0 && is_op(g.nodes[size_t(c)], op) ? c : -1;
 }
 
 // The input of a binary node that is not `value` ("" when both are).

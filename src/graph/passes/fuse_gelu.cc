@@ -40,12 +40,6 @@ std::string other_input(const Node& n, const std::string& known) {
   return "";
 }
 
-// The single node consuming `value` when that is its only use, else -1.
-int sole_consumer(const GraphIndex& idx, const std::string& value) {
-  const auto& c = idx.consumers(value);
-  return c.size() == 1 && idx.only_used_by(value, c[0]) ? c[0] : -1;
-}
-
 bool near(float v, double want) { return std::fabs(double(v) - want) <= 4e-7 * want; }
 
 }  // namespace
@@ -60,7 +54,7 @@ void fuse_gelu(Model& m) {
       if (!is_op(erf, "Erf") || erf.inputs.size() != 1 || dead.count(int(i))) continue;
       // d = x / sqrt(2) or x * (1 / sqrt(2)); x is the Div's dividend, either Mul operand.
       const int di = idx.producer(erf.inputs[0]);
-      if (di < 0 || sole_consumer(idx, erf.inputs[0]) != int(i)) continue;
+      if (di < 0 || idx.sole_consumer(erf.inputs[0]) != int(i)) continue;
       const Node& dn = g.nodes[size_t(di)];
       std::string x;
       float c;
@@ -72,27 +66,27 @@ void fuse_gelu(Model& m) {
       }
       if (x.empty()) continue;
       // a = e + 1
-      const int ai = sole_consumer(idx, erf.outputs[0]);
+      const int ai = idx.sole_consumer(erf.outputs[0]);
       if (ai < 0 || !is_op(g.nodes[size_t(ai)], "Add")) continue;
       const Node& an = g.nodes[size_t(ai)];
       const std::string one = other_input(an, erf.outputs[0]);
       if (one.empty() || !scalar_constant(idx, one, c) || c != 1.0f) continue;
       // The Mul reading a: its other operand is x (then a Mul by 0.5 follows) or x * 0.5.
-      const int mi = sole_consumer(idx, an.outputs[0]);
+      const int mi = idx.sole_consumer(an.outputs[0]);
       if (mi < 0 || !is_op(g.nodes[size_t(mi)], "Mul")) continue;
       const Node& mn = g.nodes[size_t(mi)];
       const std::string partner = other_input(mn, an.outputs[0]);
       if (partner.empty()) continue;
       int last = -1, half_node = -1;
       if (partner == x) {
-        const int hi = sole_consumer(idx, mn.outputs[0]);
+        const int hi = idx.sole_consumer(mn.outputs[0]);
         if (hi < 0 || !is_op(g.nodes[size_t(hi)], "Mul")) continue;
         const std::string h = other_input(g.nodes[size_t(hi)], mn.outputs[0]);
         if (h.empty() || !scalar_constant(idx, h, c) || c != 0.5f) continue;
         last = hi;
       } else {
         const int hi = idx.producer(partner);
-        if (hi < 0 || sole_consumer(idx, partner) != mi || !is_op(g.nodes[size_t(hi)], "Mul")) continue;
+        if (hi < 0 || idx.sole_consumer(partner) != mi || !is_op(g.nodes[size_t(hi)], "Mul")) continue;
         const std::string h = other_input(g.nodes[size_t(hi)], x);
         if (h.empty() || !scalar_constant(idx, h, c) || c != 0.5f) continue;
         half_node = hi, last = mi;

@@ -109,9 +109,8 @@ bool clip_bounds(const Graph& g, const GraphIndex& idx, const Node& c, float& a,
 
 bool match_tail(const Graph& g, const GraphIndex& idx, int core, Tail& t) {
   const std::string& y = g.nodes[size_t(core)].outputs[0];
-  const std::vector<int>& cons = idx.consumers(y);
-  if (cons.size() != 1 || !idx.only_used_by(y, cons[0])) return false;
-  int next = cons[0];
+  int next = idx.sole_consumer(y);
+  if (next < 0) return false;
   float a = 0, b = 0;
   const Node& n = g.nodes[size_t(next)];
   if (is_op(n, "Relu") || is_op(n, "Clip")) {
@@ -122,9 +121,8 @@ bool match_tail(const Graph& g, const GraphIndex& idx, int core, Tail& t) {
       return false;
     }
     t.act = next, t.clamps = true;
-    const std::vector<int>& c2 = idx.consumers(n.outputs[0]);
-    if (c2.size() != 1 || !idx.only_used_by(n.outputs[0], c2[0])) return false;
-    next = c2[0];
+    next = idx.sole_consumer(n.outputs[0]);
+    if (next < 0) return false;
   }
   const Node& q = g.nodes[size_t(next)];
   if (!is_op(q, "QuantizeLinear") || q.outputs.size() != 1 || q.inputs.size() < 3) return false;

@@ -31,9 +31,9 @@ void gather_into_dynamic_matmul(Model& m) {
         continue;
       const Tensor* w = idx.constant(mm.inputs[1]);
       if (!w || w->rank() != 2) continue;
-      const auto& c = idx.consumers(mm.outputs[0]);
-      if (c.size() != 1 || !idx.only_used_by(mm.outputs[0], c[0]) || dead.count(c[0])) continue;
-      const Node& ga = g.nodes[size_t(c[0])];
+      const int gi = idx.sole_consumer(mm.outputs[0]);
+      if (gi < 0 || dead.count(gi)) continue;
+      const Node& ga = g.nodes[size_t(gi)];
       if (!ga.domain.empty() || ga.op_type != "Gather" || ga.inputs.size() != 2 || ga.inputs[0] != mm.outputs[0] ||
           ga.outputs.size() != 1 || ga.outputs[0].empty())
         continue;
@@ -50,7 +50,7 @@ void gather_into_dynamic_matmul(Model& m) {
       f.attrs["qwasm_gather_name"] = name;
       f.outputs = ga.outputs;
       // The fused node takes the Gather's place (its consumers come after it).
-      g.nodes[size_t(c[0])] = std::move(f);
+      g.nodes[size_t(gi)] = std::move(f);
       dead.insert(int(i));
     }
   }

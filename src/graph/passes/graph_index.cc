@@ -60,6 +60,11 @@ bool GraphIndex::only_used_by(const std::string& value, int node) const {
   return uses(value) == 1 && consumers(value).size() == 1 && consumers(value)[0] == node;
 }
 
+int GraphIndex::sole_consumer(const std::string& value) const {
+  const std::vector<int>& c = consumers(value);
+  return uses(value) == 1 && c.size() == 1 ? c[0] : -1;
+}
+
 const Tensor* GraphIndex::constant(const std::string& value) const {
   if (value.empty() || inputs_.count(value)) return nullptr;
   auto it = g_.initializers.find(value);

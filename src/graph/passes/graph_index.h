@@ -27,6 +27,8 @@ class GraphIndex {
   bool is_graph_output(const std::string& value) const { return outputs_.count(value) != 0; }
   // True when `value` has exactly one use and it is node `node` (one input slot).
   bool only_used_by(const std::string& value, int node) const;
+  // The node whose one input slot is the only use of `value`, or -1.
+  int sole_consumer(const std::string& value) const;
 
   // The constant behind `value` (an initializer or a Constant node's `value`
   // attribute), or nullptr. Graph inputs that shadow an initializer are not constant.
