@@ -10,15 +10,27 @@ case "$v" in
   *) echo "build: wasm-opt on PATH is '$v', expected binaryen 119 from npm (run scripts/setup.sh)" >&2; exit 1 ;;
 esac
 
+T0=$SECONDS
+timed() {  # name, command...: runs a build step and prints its time
+  local name=$1 t0=$SECONDS; shift
+  "$@" || { echo "build: $name FAILED"; exit 1; }
+  echo "--- build $name: $((SECONDS - t0)) s"
+}
 # Presets in CMakePresets.json: native (g++), native-clang (clang-19), wasm-simd128, wasm-relaxed,
 # and the pthread builds wasm-{simd128,relaxed}-threads (the npm module only, no test binaries).
 for preset in native wasm-simd128 wasm-relaxed wasm-simd128-threads wasm-relaxed-threads; do
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j"$JOBS"
+  timed "$preset" cmake --build --preset "$preset" -j"$JOBS"
 done
 # clang-19 must build the runtime too; its unit tests run in scripts/test.sh.
 cmake --preset native-clang >/dev/null
-cmake --build --preset native-clang -j"$JOBS" --target qwasm_unit_tests
+timed native-clang cmake --build --preset native-clang -j"$JOBS" --target qwasm_unit_tests
+# Test-only binaries, built here so that scripts/test.sh compiles nothing: the loader fuzzer
+# (clang-19 + ASan) and the kernel parity binaries (AArch64 in its own tree; the others come
+# from the trees above).
+cmake --preset fuzz >/dev/null
+timed fuzz cmake --build --preset fuzz -j"$JOBS" --target qwasm_load_model_fuzz
+timed "kernel parity" bash native-tests/run-all.sh --build-only
 
 mkdir -p dist
 for variant in simd128 relaxed; do
@@ -32,5 +44,5 @@ for variant in simd128 relaxed; do
   cp "build/wasm-$variant-threads/dist/$t.worker.js" dist/
   cp "build/wasm-$variant-threads/dist/$t.worker.js" "dist/$t.worker.cjs"
 done
-echo "build: ok"
+echo "build: ok ($((SECONDS - T0)) s)"
 ls -l dist
