@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "graph/private_attrs.h"
 #include "onnx/chunk_stream.h"
 #include "onnx/tensor_proto.h"
 
@@ -105,6 +106,10 @@ Graph convert_graph(onnx::GraphProto& gp, const std::map<std::string, int64_t>& 
     n.outputs.assign(np.output().begin(), np.output().end());
     for (auto& a : *np.mutable_attribute()) {
       QWASM_CHECK(a.ref_attr_name().empty(), n.label(), ": attribute references are only valid in functions");
+      // Private attributes steer the ops the passes create (graph/private_attrs.h); a
+      // model must not reach them.
+      QWASM_CHECK(!is_private_attr(a.name()), n.label(), ": attribute '", a.name(), "' is reserved for qwasm's ",
+                  "graph passes (names starting with '", kPrivateAttrPrefix, "' cannot appear in a model)");
       n.attrs[a.name()] = convert_attribute(a, n, opsets, opts);
     }
     g.nodes.push_back(std::move(n));

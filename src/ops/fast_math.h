@@ -50,9 +50,6 @@ inline float fast_expf(float x) {
   return fm_bits_to_float(int32_t(yb));
 }
 
-// 1 / (1 + e^-x): e^-x overflowing to inf gives exactly 0.
-inline float fast_sigmoidf(float x) { return 1.0f / (1.0f + fast_expf(-x)); }
-
 // erf for float32, branch-free so loops over it vectorise: erf(x) = x * P(x^2) / Q(x^2)
 // with |x| clamped to 3.92 (where erf rounds to 1 in float32), P of degree 6 and Q of
 // degree 5 in x^2. The coefficients are a weighted minimax fit of erf(x) / x made for

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <memory>
 
+#include "graph/private_attrs.h"
 #include "ops/parallel_gemm.h"
 #include "ops/conv_geometry.h"
 #include "ops/dispatch.h"
@@ -309,8 +310,8 @@ class IntConv : public OpKernel {
                 ": B (bias) must be int32 with one value per output channel (", M, ")");
     QRange r = qrange(yt, n_.label());
     // Set by the QDQ pass when it folds a Relu / Clip into the output quantization.
-    r.lo = std::max<int32_t>(r.lo, int32_t(n_.attr_i("qwasm_act_lo", r.lo)));
-    r.hi = std::min<int32_t>(r.hi, int32_t(n_.attr_i("qwasm_act_hi", r.hi)));
+    r.lo = std::max<int32_t>(r.lo, int32_t(n_.attr_i(kAttrActLo, r.lo)));
+    r.hi = std::min<int32_t>(r.hi, int32_t(n_.attr_i(kAttrActHi, r.hi)));
     std::vector<float> mult(static_cast<size_t>(M));
     for (int64_t m = 0; m < M; ++m)
       mult[size_t(m)] = xs.data<float>()[0] * ws.data<float>()[ws.size() == 1 ? 0 : m] / ys.data<float>()[0];

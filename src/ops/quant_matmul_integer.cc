@@ -7,7 +7,7 @@
 // B (with its zero point) is packed once at build time when constant.
 //
 // A DynamicQuantizeMatMul may carry a Gather folded into it by the graph pass in
-// graph/passes/gather_into_dynamic_matmul.cc (attributes qwasm_gather_*): the result
+// graph/passes/gather_into_dynamic_matmul.cc (attributes kAttrGather* of graph/private_attrs.h): the result
 // is Gather(Y, indices, axis). Over a batch or row axis only the selected rows of A
 // are quantized and multiplied, with the quantization parameters still taken from all
 // of A, so the result is bit-identical to the unfused pair (an LM head read at the
@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "graph/private_attrs.h"
 #include "ops/dispatch.h"
 #include "ops/quant_common.h"
 #include "ops/quant_matmul.h"
@@ -93,12 +94,12 @@ class IntMatMul : public OpKernel {
     }
     if (s_.a_scale >= 0)
       if (const Tensor* as = bc.const_input(size_t(s_.a_scale))) check_scale("a_scale", *as, 1);
-    if (const Tensor* gi = n_.attr_t("qwasm_gather_indices")) {
+    if (const Tensor* gi = n_.attr_t(kAttrGatherIndices)) {
       QWASM_CHECK(mode_ == Mode::Dynamic, n_.label(), ": a folded Gather is only supported on DynamicQuantizeMatMul");
       gather_indices_ = *gi;
-      gather_axis_ = n_.attr_i("qwasm_gather_axis");
+      gather_axis_ = n_.attr_i(kAttrGatherAxis);
       gather_node_.op_type = "Gather";
-      gather_node_.name = n_.attr_s("qwasm_gather_name", "");
+      gather_node_.name = n_.attr_s(kAttrGatherName, "");
     }
   }
 

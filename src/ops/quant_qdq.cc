@@ -210,7 +210,8 @@ class Qdq : public OpKernel {
 
 void register_quant_qdq_ops(OpRegistry& r) {
   r.add("", "QuantizeLinear", 10, [](const BuildContext& bc) { return std::make_unique<Qdq>(bc, true); });
-  r.add("", "DequantizeLinear", 10, [](const BuildContext& bc) { return std::make_unique<Qdq>(bc, false); });
+  r.add("", "DequantizeLinear", 10, [](const BuildContext& bc) { return std::make_unique<Qdq>(bc, false); },
+        kNeverFold);
 }
 
 }  // namespace qwasm

@@ -6,12 +6,13 @@
 // which makes the fused graph bit-identical to the unfused one. Each operand only has
 // 256 possible dequantized values; with constant parameters the whole function of the
 // two bytes is tabulated when the session is built.
-// Optional qwasm attributes qwasm_act_lo / qwasm_act_hi narrow the output clamp: the
+// Optional private attributes kAttrActLo / kAttrActHi (graph/private_attrs.h) narrow the output clamp: the
 // pass folds a Relu / Clip between the Add and the QuantizeLinear into them (exact,
 // because quantization is monotonic).
 #include <cmath>
 #include <vector>
 
+#include "graph/private_attrs.h"
 #include "ops/broadcast.h"
 #include "ops/dispatch.h"
 #include "ops/quant_common.h"
@@ -79,8 +80,8 @@ class QLinearAdd : public OpKernel {
     const int32_t a_z = zero_point(za, t, "A_zero_point"), b_z = zero_point(zb, t, "B_zero_point");
     p.zc = float(zero_point(zc, t, "C_zero_point"));
     p.r = qrange(t, n_.label());
-    p.r.lo = std::max<int32_t>(p.r.lo, int32_t(n_.attr_i("qwasm_act_lo", p.r.lo)));
-    p.r.hi = std::min<int32_t>(p.r.hi, int32_t(n_.attr_i("qwasm_act_hi", p.r.hi)));
+    p.r.lo = std::max<int32_t>(p.r.lo, int32_t(n_.attr_i(kAttrActLo, p.r.lo)));
+    p.r.hi = std::min<int32_t>(p.r.hi, int32_t(n_.attr_i(kAttrActHi, p.r.hi)));
     const bool s8 = t == DType::Int8;
     for (int v = 0; v < 256; ++v) {
       const int32_t q = s8 ? int32_t(int8_t(uint8_t(v))) : v;

@@ -21,23 +21,34 @@ class FnKernel : public OpKernel {
 
 std::unique_ptr<OpKernel> make_fn_kernel(ComputeFn fn) { return std::make_unique<FnKernel>(fn); }
 
-void OpRegistry::add(const std::string& domain, const std::string& op_type, int since_version,
-                     OpFactory f) {
-  table_[{domain, op_type}][since_version] = std::move(f);
+void OpRegistry::add(const std::string& domain, const std::string& op_type, int since_version, OpFactory f,
+                     OpTraits traits) {
+  table_[{domain, op_type}][since_version] = Entry{std::move(f), traits};
 }
 
-void OpRegistry::add_fn(const std::string& domain, const std::string& op_type, int since_version,
-                        ComputeFn fn) {
-  add(domain, op_type, since_version, [fn](const BuildContext&) { return make_fn_kernel(fn); });
+void OpRegistry::add_fn(const std::string& domain, const std::string& op_type, int since_version, ComputeFn fn,
+                        OpTraits traits) {
+  add(domain, op_type, since_version, [fn](const BuildContext&) { return make_fn_kernel(fn); }, traits);
 }
 
-const OpFactory* OpRegistry::find(const std::string& domain, const std::string& op_type,
-                                  int64_t opset) const {
+const OpRegistry::Entry* OpRegistry::entry(const std::string& domain, const std::string& op_type,
+                                           int64_t opset) const {
   auto it = table_.find({domain, op_type});
   if (it == table_.end()) return nullptr;
   auto v = it->second.upper_bound(int(opset));
   if (v == it->second.begin()) return nullptr;
   return &std::prev(v)->second;
+}
+
+const OpFactory* OpRegistry::find(const std::string& domain, const std::string& op_type,
+                                  int64_t opset) const {
+  const Entry* e = entry(domain, op_type, opset);
+  return e ? &e->factory : nullptr;
+}
+
+OpTraits OpRegistry::traits(const std::string& domain, const std::string& op_type, int64_t opset) const {
+  const Entry* e = entry(domain, op_type, opset);
+  return e ? e->traits : OpTraits{};
 }
 
 bool OpRegistry::has_op(const std::string& domain, const std::string& op_type) const {

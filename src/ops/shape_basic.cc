@@ -127,10 +127,10 @@ void dropout(OpContext& ctx) {
 }  // namespace
 
 void register_shape_basic_ops(OpRegistry& r) {
-  r.add_fn("", "Reshape", 1, reshape);
-  r.add_fn("", "Flatten", 1, flatten);
-  r.add_fn("", "Squeeze", 1, squeeze);
-  r.add_fn("", "Unsqueeze", 1, unsqueeze);
+  r.add_fn("", "Reshape", 1, reshape, kMovesValues);
+  r.add_fn("", "Flatten", 1, flatten, kMovesValues);
+  r.add_fn("", "Squeeze", 1, squeeze, kMovesValues);
+  r.add_fn("", "Unsqueeze", 1, unsqueeze, kMovesValues);
   r.add_fn("", "Shape", 1, shape_op);
   r.add_fn("", "Size", 1, size_op);
   r.add_fn("", "Dropout", 1, dropout);

@@ -75,7 +75,7 @@ void space_to_depth(OpContext& ctx) {
 }  // namespace
 
 void register_shape_transpose_ops(OpRegistry& r) {
-  r.add("", "Transpose", 1, validated(check_transpose, transpose));
+  r.add("", "Transpose", 1, validated(check_transpose, transpose), kMovesValues);
   r.add("", "DepthToSpace", 1, validated(check_blocksize, depth_to_space));
   r.add("", "SpaceToDepth", 1, validated(check_blocksize, space_to_depth));
 }

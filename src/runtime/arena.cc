@@ -46,11 +46,4 @@ void Arena::trim() {
   idle_.clear();
 }
 
-size_t Arena::idle_bytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  size_t n = 0;
-  for (auto& kv : idle_) n += kv.first;
-  return n;
-}
-
 }  // namespace qwasm

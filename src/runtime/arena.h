@@ -19,7 +19,6 @@ class Arena : public std::enable_shared_from_this<Arena> {
   std::shared_ptr<Buffer> allocate(size_t bytes);
   // Frees every idle buffer.
   void trim();
-  size_t idle_bytes() const;
 
  private:
   void give_back(void* data, size_t capacity);

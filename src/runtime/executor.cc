@@ -41,13 +41,10 @@ class Executor::Context : public OpContext {
 
 namespace {
 
-// Ops whose result must not be computed at load: random ones, and
-// DequantizeLinear (folding it would materialise a float copy of quantized weights).
-bool foldable(const Node& n) {
-  static const std::set<std::string> never = {
-      "DequantizeLinear", "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
-      "Multinomial", "Bernoulli", "If", "Loop", "Scan"};
-  if (!n.domain.empty() || never.count(n.op_type)) return false;
+// Whether a node whose inputs are all constant is computed at load. Ops say so in
+// their registration (OpTraits::never_fold); contrib-domain ops are never folded.
+bool foldable(const Node& n, const OpTraits& traits) {
+  if (!n.domain.empty() || traits.never_fold) return false;
   return n.op_type == "Constant" || !n.inputs.empty();
 }
 
@@ -95,7 +92,9 @@ std::vector<const Node*> topological_order(const Graph& g, const std::set<std::s
 }  // namespace
 
 Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena_(std::make_shared<Arena>()) {
-  if (optimize) optimize_graph(model_);
+  const OpRegistry& reg = OpRegistry::builtin();
+  if (optimize)
+    optimize_graph(model_, [&reg](const Node& n) { return reg.traits(n.domain, n.op_type, n.opset); });
   Graph& g = model_.graph;
   for (auto& kv : g.initializers) constants_[kv.first] = kv.second;
   g.initializers.clear();  // constants_ holds them now (shared buffers)
@@ -116,7 +115,6 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
       if (kv.second.g || !kv.second.graphs.empty())
         for (auto& u : const_uses) ++u.second;
 
-  const OpRegistry& reg = OpRegistry::builtin();
   for (const Node* n : topological_order(g, available)) {
     const OpFactory* f = reg.find(n->domain, n->op_type, n->opset);
     if (!f) {
@@ -146,7 +144,7 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
     }
     bool all_const = std::all_of(n->inputs.begin(), n->inputs.end(),
                                  [&](const std::string& s) { return s.empty() || constants_.count(s); });
-    if (all_const && foldable(*n)) {
+    if (all_const && foldable(*n, reg.traits(n->domain, n->op_type, n->opset))) {
       std::vector<const Tensor*> in;
       for (const auto& s : n->inputs) in.push_back(s.empty() ? nullptr : &constants_[s]);
       Context ctx(*n, std::move(in), *arena_);

@@ -29,8 +29,6 @@ class Executor {
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                           const std::vector<std::string>& wanted);
 
-  Arena& arena() { return *arena_; }
-
   // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
   // set. For tools and benchmarks; nullptr (the default) costs nothing.
   using OpProfile = std::map<std::string, std::pair<double, int64_t>>;
@@ -47,7 +45,6 @@ class Executor {
   class Context;
 
   int slot(const std::string& name);
-  void fold_constants();
   void plan();
   void check_feed(const ValueInfo& vi, const Tensor& t, std::unordered_map<std::string, int64_t>& syms) const;
 

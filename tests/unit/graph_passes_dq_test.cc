@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "graph/passes/passes.h"
+#include "graph/private_attrs.h"
 #include "graph_test_util.h"
 #include "runtime/executor.h"
 
@@ -285,7 +286,7 @@ Tensor skewed_a(const DynChain& o, int64_t axis, int64_t big, uint32_t seed) {
 void expect_folded(const Model& m) {
   const Model f = optimized(m);
   ASSERT_EQ(op_types(f), std::vector<std::string>{"DynamicQuantizeMatMul"});
-  EXPECT_TRUE(f.graph.nodes[0].has_attr("qwasm_gather_indices"));
+  EXPECT_TRUE(f.graph.nodes[0].has_attr(kAttrGatherIndices));
   EXPECT_EQ(f.graph.nodes[0].outputs, std::vector<std::string>{"picked"});
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "graph/passes/passes.h"
+#include "graph/private_attrs.h"
 #include "graph_test_util.h"
 #include "runtime/executor.h"
 
@@ -202,10 +203,10 @@ TEST(QdqPass, ClipFoldsIntoTheExactQuantizedRange) {
   c.act = "Clip";
   const Model m = conv_model(c, 7);
   Model f = m;
-  optimize_graph(f);
+  optimize_graph(f, builtin_traits());
   const Node& qc = f.graph.nodes.back();
-  EXPECT_EQ(qc.attr_i("qwasm_act_lo", -1), 40);
-  EXPECT_EQ(qc.attr_i("qwasm_act_hi", -1), 240);
+  EXPECT_EQ(qc.attr_i(kAttrActLo, -1), 40);
+  EXPECT_EQ(qc.attr_i(kAttrActHi, -1), 240);
 }
 
 // Q(A) -> DQ -> MatMul(DQ(B)) -> Q -> "Y".
@@ -315,7 +316,7 @@ TEST(QdqPass, QLinearAddTableEqualsRuntimeParameters) {
                                       "B", b.init("sb", scalar_f(0.047f)), b.init("zb", scalar_q(t, z + 5)),
                                       b.init("sc", scalar_f(0.06f)), b.init("zc", scalar_q(t, z + 2))}, "Y");
       n.domain = "com.microsoft", n.opset = 1;
-      n.attrs["qwasm_act_lo"] = int_attr(t == DType::Int8 ? -100 : 20);
+      n.attrs[kAttrActLo] = int_attr(t == DType::Int8 ? -100 : 20);
       b.m.opsets["com.microsoft"] = 1;
       b.output("Y", t);
       return b.m;
@@ -379,6 +380,22 @@ TEST(QdqPass, ReshapeAndTransposeRunOnQuantizedBytes) {
   std::mt19937 rng(62);
   const Tensor a = random_f32({2, 3, 4}, rng, -3.0f, 3.0f);
   expect_close(run(b.m, false, {{"A", a}})[0], run(b.m, true, {{"A", a}})[0], 0);
+}
+
+TEST(QdqPass, MovesOnlyThroughOpsWhoseTraitsSaySo) {
+  // The same Reshape chain as above; a lookup that declares no op moves_values (as for
+  // an op registered without the trait) leaves every DequantizeLinear in place.
+  QdqGraph b(65);
+  b.input("A", {2, 3, 4});
+  Tensor shape(DType::Int64, {2});
+  shape.data<int64_t>()[0] = 6, shape.data<int64_t>()[1] = 4;
+  b.q(b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)})), 0.02f, 100, DType::UInt8, "Y");
+  b.output("Y");
+  Model plain = b.m;
+  optimize_graph(plain, [](const Node&) { return OpTraits{}; });
+  EXPECT_EQ(op_types(plain),
+            (std::vector<std::string>{"QuantizeLinear", "DequantizeLinear", "Reshape", "QuantizeLinear"}));
+  EXPECT_EQ(op_types(optimized(b.m)), (std::vector<std::string>{"QuantizeLinear", "Reshape"}));
 }
 
 // ------------------------------------------------------------ must not fuse

@@ -7,6 +7,7 @@
 
 #include "graph/graph.h"
 #include "graph/passes/passes.h"
+#include "ops/registry.h"
 
 namespace qwasm::test {
 
@@ -63,8 +64,13 @@ inline Tensor random_f32(const Shape& s, std::mt19937& rng, float lo = -1.0f, fl
   return t;
 }
 
+// The op traits the executor hands the passes: the built-in registry's.
+inline OpTraitsOf builtin_traits() {
+  return [](const Node& n) { return OpRegistry::builtin().traits(n.domain, n.op_type, n.opset); };
+}
+
 inline Model optimized(Model m) {
-  optimize_graph(m);
+  optimize_graph(m, builtin_traits());
   return m;
 }
 inline std::vector<std::string> op_types(const Model& m) {

@@ -7,10 +7,10 @@
 //   MatMul -> QLinearMatMul (B per tensor or per column)
 //   Add    -> com.microsoft QLinearAdd (src/ops/quant_qlinear_add.cc)
 //   Gemm   -> Reshape + 1x1 QLinearConv + Reshape (bias DQ(int32) folded in)
-//   Reshape / Flatten / Transpose / Squeeze / Unsqueeze between equal Q parameters ->
-//          the same op on the quantized tensor
+//   an op whose registration sets OpTraits::moves_values (Reshape, Flatten, Transpose,
+//          Squeeze, Unsqueeze) between equal Q parameters -> the same op on the quantized tensor
 // A Relu / Clip between the op and the QuantizeLinear becomes a narrower output clamp
-// (attributes qwasm_act_lo / qwasm_act_hi, read by QLinearConv and QLinearAdd): since
+// (attributes kAttrActLo / kAttrActHi of graph/private_attrs.h, read by QLinearConv and QLinearAdd): since
 // q(y) = saturate(round(y / s) + z) is monotonic, q(clip(y, a, b)) = clamp(q(y), q(a), q(b))
 // exactly, and Relu is clip(y, 0, inf).
 // Conditions: activation scales / zero points per tensor and constant, weights and
@@ -29,6 +29,7 @@
 
 #include "graph/passes/graph_index.h"
 #include "graph/passes/passes.h"
+#include "graph/private_attrs.h"
 
 namespace qwasm {
 namespace {
@@ -231,7 +232,8 @@ struct Fusion {
 void finish(const Node& core, const Tail& t, Node& f) {
   f.name = core.name;
   f.outputs = {t.out.q};
-  if (t.clamps) f.attrs["qwasm_act_lo"] = int_attr(t.lo), f.attrs["qwasm_act_hi"] = int_attr(t.hi);
+  QWASM_CHECK(!t.clamps || reads_act_clamp(f.domain, f.op_type), f.label(), ": cannot take a fused clamp");
+  if (t.clamps) f.attrs[kAttrActLo] = int_attr(t.lo), f.attrs[kAttrActHi] = int_attr(t.hi);
 }
 
 bool match_conv(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
@@ -264,8 +266,7 @@ bool match_matmul(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   Weight b;
   if (!act_input(g, idx, c.inputs[0], a) || !const_weight(g, idx, c.inputs[1], 1, b)) return false;
   if (b.qt->rank() != 2 || !is_byte(b.qt->dtype())) return false;
-  // QLinearMatMul has no activation clamp.
-  if (!match_tail(g, idx, i, fu.tail) || fu.tail.clamps) return false;
+  if (!match_tail(g, idx, i, fu.tail) || (fu.tail.clamps && !reads_act_clamp("", "QLinearMatMul"))) return false;
   Node& f = fu.fused;
   f.op_type = "QLinearMatMul", f.domain = "", f.opset = c.opset;
   std::string bz = b.zp;
@@ -349,7 +350,7 @@ bool match_gemm(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   return true;
 }
 
-// DQ(x) -> Reshape / Flatten / Transpose / Squeeze / Unsqueeze -> Q with the same
+// DQ(x) -> an OpTraits::moves_values op (Reshape, Transpose, ...) -> Q with the same
 // scale, zero point and type: the op only moves values, and Q(DQ(q)) = q exactly
 // ((q - z) * s / s is within 255 * 2^-23 of q - z for normal scales), so it runs on
 // the quantized bytes.
@@ -358,7 +359,7 @@ bool match_move(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   if (c.inputs.empty() || c.outputs.size() != 1) return false;
   ActParams x;
   if (!act_input(g, idx, c.inputs[0], x) || !(x.s >= 1e-30f)) return false;
-  if (!match_tail(g, idx, i, fu.tail) || fu.tail.clamps) return false;
+  if (!match_tail(g, idx, i, fu.tail) || (fu.tail.clamps && !reads_act_clamp(c.domain, c.op_type))) return false;
   const ActParams& y = fu.tail.out;
   if (y.s != x.s || y.z != x.z || y.type != x.type) return false;
   Node f = c;
@@ -369,14 +370,9 @@ bool match_move(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   return true;
 }
 
-bool moves_values(const Node& n) {
-  return is_op(n, "Reshape") || is_op(n, "Flatten") || is_op(n, "Transpose") || is_op(n, "Squeeze") ||
-         is_op(n, "Unsqueeze");
-}
-
 }  // namespace
 
-void fuse_qdq(Model& m) {
+void fuse_qdq(Model& m, const OpTraitsOf& traits) {
   Graph& g = m.graph;
   std::vector<Fusion> fusions;
   {
@@ -389,7 +385,7 @@ void fuse_qdq(Model& m) {
                       : is_op(n, "MatMul") ? match_matmul(g, idx, int(i), fu)
                       : is_op(n, "Add")    ? match_add(g, idx, int(i), fu)
                       : is_op(n, "Gemm")   ? match_gemm(g, idx, int(i), fu)
-                      : moves_values(n)    ? match_move(g, idx, int(i), fu)
+                      : traits(n).moves_values ? match_move(g, idx, int(i), fu)
                                            : false;
       if (ok) fusions.push_back(std::move(fu));
     }

@@ -1,5 +1,5 @@
 // DynamicQuantizeMatMul -> Gather(constant indices): the Gather is folded into the
-// matmul node (attributes qwasm_gather_axis / qwasm_gather_indices / qwasm_gather_name),
+// matmul node (attributes kAttrGather* of graph/private_attrs.h),
 // which then produces the Gather's output.
 //
 // Classifier and LM graphs read the logits of one position only, e.g. turn_detector:
@@ -16,6 +16,7 @@
 // run time with the Gather's name in the error.
 #include "graph/passes/graph_index.h"
 #include "graph/passes/passes.h"
+#include "graph/private_attrs.h"
 
 namespace qwasm {
 
@@ -27,7 +28,7 @@ void gather_into_dynamic_matmul(Model& m) {
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const Node& mm = g.nodes[i];
       if (mm.domain != "com.microsoft" || mm.op_type != "DynamicQuantizeMatMul" || mm.outputs.size() != 1 ||
-          mm.outputs[0].empty() || mm.has_attr("qwasm_gather_indices") || mm.inputs.size() < 2)
+          mm.outputs[0].empty() || mm.has_attr(kAttrGatherIndices) || mm.inputs.size() < 2)
         continue;
       const Tensor* w = idx.constant(mm.inputs[1]);
       if (!w || w->rank() != 2) continue;
@@ -45,9 +46,9 @@ void gather_into_dynamic_matmul(Model& m) {
       axis.kind = Attribute::Kind::Int, axis.i = ga.attr_i("axis", 0);
       indices.kind = Attribute::Kind::Tensor, indices.t = *k;
       name.kind = Attribute::Kind::String, name.s = ga.name;
-      f.attrs["qwasm_gather_axis"] = axis;
-      f.attrs["qwasm_gather_indices"] = indices;
-      f.attrs["qwasm_gather_name"] = name;
+      f.attrs[kAttrGatherAxis] = axis;
+      f.attrs[kAttrGatherIndices] = indices;
+      f.attrs[kAttrGatherName] = name;
       f.outputs = ga.outputs;
       // The fused node takes the Gather's place (its consumers come after it).
       g.nodes[size_t(gi)] = std::move(f);

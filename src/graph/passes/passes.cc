@@ -2,15 +2,19 @@
 
 namespace qwasm {
 
-void optimize_graph(Model& m) {
+void optimize_graph(Model& m, const OpTraitsOf& traits) {
   // Chains first: the weight-only pass would otherwise take the MatMul out of a QDQ group.
   // Called through pointers the optimizers cannot see through (volatile): binaryen inlines
   // every function with a single caller, which merged the passes into one 68 KB wasm
   // function. V8 compiles a hot function with its optimizing tier in the background, and
   // for that one it needed a 17 MB compiler zone in the middle of loading a model, for
   // code that runs once (0.5B q4 model, Node 22: peak load RSS 490-492 -> 470-473 MiB).
+  // fuse_qdq alone reads op traits, so it runs first through a pointer of its own.
+  using TraitsPass = void (*)(Model&, const OpTraitsOf&);
+  static TraitsPass volatile const kQdq = fuse_qdq;
+  kQdq(m, traits);
   using Pass = void (*)(Model&);
-  static Pass volatile const kPasses[] = {fuse_qdq, fuse_dynamic_quant_matmul, gather_into_dynamic_matmul,
+  static Pass volatile const kPasses[] = {fuse_dynamic_quant_matmul, gather_into_dynamic_matmul,
                                           fuse_weight_dequant_matmul, fuse_gelu};
   for (Pass pass : kPasses) pass(m);
 }

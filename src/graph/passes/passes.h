@@ -5,11 +5,13 @@
 // keeping every tensor name the rest of the graph or the caller can see.
 #pragma once
 #include "graph/graph.h"
+#include "graph/op_traits.h"
 
 namespace qwasm {
 
-// Runs every pass below, in order.
-void optimize_graph(Model& m);
+// Runs every pass below, in order. `traits` tells what an op declared at its
+// registration (the executor hands in the registry's; graph/ cannot include ops/).
+void optimize_graph(Model& m, const OpTraitsOf& traits);
 
 // DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add bias): one fused op.
 void fuse_dynamic_quant_matmul(Model& m);
@@ -19,7 +21,8 @@ void gather_into_dynamic_matmul(Model& m);
 // MatMul(A, DequantizeLinear(W constant)): packed integer weights, no float copy of W.
 void fuse_weight_dequant_matmul(Model& m);
 // DequantizeLinear -> Conv/MatMul/Gemm/Add/activation -> QuantizeLinear: integer kernels.
-void fuse_qdq(Model& m);
+// Reads OpTraits::moves_values.
+void fuse_qdq(Model& m, const OpTraitsOf& traits);
 // Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5 (the erf GELU as exported): com.microsoft Gelu.
 void fuse_gelu(Model& m);
 

@@ -1,0 +1,50 @@
+// Attributes the graph passes (graph/passes) write on the nodes they create and the
+// ops (src/ops) read: the one declaration of each. They are not ONNX attributes; a
+// loaded model carrying one is refused (onnx/loader.cc), so only a pass can steer an
+// op through them. Every name starts with kPrivateAttrPrefix, which is what
+// is_private_attr() tests: a private attribute added later is refused without a
+// second list to keep in step.
+#pragma once
+#include <string>
+
+namespace qwasm {
+
+inline constexpr const char kPrivateAttrPrefix[] = "qwasm_";
+
+// Output clamp of QLinearConv / QLinearAdd, in the output's quantized units (int):
+// written by fuse_qdq when a Relu / Clip sits between the op and its QuantizeLinear.
+inline constexpr const char kAttrActLo[] = "qwasm_act_lo";
+inline constexpr const char kAttrActHi[] = "qwasm_act_hi";
+
+// A Gather folded into com.microsoft DynamicQuantizeMatMul (gather_into_dynamic_matmul):
+// the Gather's axis (int), its constant indices (tensor) and its node name (string,
+// for error messages naming the node the user wrote).
+inline constexpr const char kAttrGatherAxis[] = "qwasm_gather_axis";
+inline constexpr const char kAttrGatherIndices[] = "qwasm_gather_indices";
+inline constexpr const char kAttrGatherName[] = "qwasm_gather_name";
+
+// Compile-time check that each name above carries the prefix (else the loader would let
+// a model set it).
+constexpr bool has_private_prefix(const char* name) {
+  for (const char* p = kPrivateAttrPrefix; *p; ++p, ++name)
+    if (*name != *p) return false;
+  return true;
+}
+static_assert(has_private_prefix(kAttrActLo) && has_private_prefix(kAttrActHi), "private attribute prefix");
+static_assert(has_private_prefix(kAttrGatherAxis) && has_private_prefix(kAttrGatherIndices) &&
+                  has_private_prefix(kAttrGatherName),
+              "private attribute prefix");
+
+// The ops that read kAttrActLo / kAttrActHi (ops/quant_conv_integer.cc, ops/quant_qlinear_add.cc);
+// fuse_qdq folds a Relu / Clip only into these. Declared here with the attributes, not as
+// an OpTraits of the registration: it is part of the attributes' contract, and the pass
+// needs it for the op it is about to create.
+inline bool reads_act_clamp(const std::string& domain, const std::string& op_type) {
+  return (domain.empty() && op_type == "QLinearConv") || (domain == "com.microsoft" && op_type == "QLinearAdd");
+}
+
+inline bool is_private_attr(const std::string& name) {
+  return name.compare(0, sizeof kPrivateAttrPrefix - 1, kPrivateAttrPrefix) == 0;
+}
+
+}  // namespace qwasm
