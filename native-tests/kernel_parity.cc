@@ -2,6 +2,8 @@
 // binary against the scalar reference (kernels/ref). Integer results must match bit
 // for bit; float results must stay within the bound stated in docs/kernels.md.
 // Variants the host cannot execute are reported SKIP and never counted as passes.
+// Each kernel reports one line per named shape class (tile-edges, primes, k-large,
+// ...) and then PASS / FAIL; a self-check shows a kernel broken at a tile edge fails.
 // Built natively (x86), for AArch64 (run under qemu) and for wasm (Node 22); the
 // relaxed wasm build additionally runs each relaxed variant under scalar-exact
 // emulations of every engine class (usdot, usdot-saturating, sdot).
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
     if (std::strstr(gf[i]->info.name, filter)) parity::run_gemm_f32(*gf[i], qk::runs_on_host(gf[i]->info), "", t);
   parity::run_emulated(filter, t);
   parity::run_probe_classifier(t);
+  parity::run_self_check(t);
 
   std::printf("\nkernel parity: %d passed, %d failed, %d skipped (variants); %ld cases\n", t.pass, t.fail, t.skip,
               t.cases);
