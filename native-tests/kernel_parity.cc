@@ -20,6 +20,30 @@
 
 namespace qk = qwasm::kernels;
 
+namespace {
+
+// A kernel's name states its tile ("gemm_u8s8_6x16__avx2_i16": 6 rows x 16 columns);
+// the descriptor takes mr / nr from the code's constants, so the two must agree.
+bool name_states_tile(const qk::KernelInfo& i) {
+  const char* end = std::strstr(i.name, "__");
+  if (!end) return false;
+  const char* p = end;
+  while (p > i.name && p[-1] != '_') --p;
+  int m = 0, n = 0;
+  return std::sscanf(p, "%dx%d__", &m, &n) == 2 && m == i.mr && n == i.nr;
+}
+
+template <class K>
+void check_names(const K* const* list, size_t n, int& checked, int& failures) {
+  for (size_t i = 0; i < n; ++i, ++checked)
+    if (!name_states_tile(list[i]->info)) {
+      std::printf("  MISMATCH %s: descriptor tile is %dx%d\n", list[i]->info.name, list[i]->info.mr, list[i]->info.nr);
+      ++failures;
+    }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const char* filter = argc > 1 ? argv[1] : "";
   const qk::HostFeatures& h = qk::host_features();
@@ -40,6 +64,15 @@ int main(int argc, char** argv) {
   parity::run_emulated(filter, t);
   parity::run_probe_classifier(t);
   parity::run_self_check(t);
+  int named = 0, misnamed = 0;
+  gi = qk::gemm_i8_kernels(&n);
+  check_names(gi, n, named, misnamed);
+  qb = qk::qblock_kernels(&n);
+  check_names(qb, n, named, misnamed);
+  gf = qk::gemm_f32_kernels(&n);
+  check_names(gf, n, named, misnamed);
+  std::printf("%s kernel names state their descriptors' tiles (%d kernels)\n", misnamed ? "FAIL" : "PASS", named);
+  misnamed ? ++t.fail : ++t.pass;
 
   std::printf("\nkernel parity: %d passed, %d failed, %d skipped (variants); %ld cases\n", t.pass, t.fail, t.skip,
               t.cases);

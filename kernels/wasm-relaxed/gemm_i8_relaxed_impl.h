@@ -24,7 +24,7 @@ namespace relaxed_i8 {
 template <class Dot, int MR, int NV, bool kSignedA>
 struct Direct {
   static constexpr int kMR = MR, kNR = 4 * NV, kKR = 4, kBElemBytes = 1;
-  static_assert(kKR == 4, "one relaxed dot sums 4 k per column");
+  static_assert(kKR == 4 && kNR * kKR * kBElemBytes == 16 * NV, "a k-group is NV v128 of int8 quads, one dot each");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) {
     return kSignedA ? prepare_row_s8(a, K, Kp, s, d) : prepare_row_u8(a, K, Kp, s, d);
@@ -48,7 +48,7 @@ struct Direct {
 template <class Dot, int MR, int NV>
 struct Split {
   static constexpr int kMR = MR, kNR = 4 * NV, kKR = 4, kBElemBytes = 1;
-  static_assert(kKR == 4, "one relaxed dot sums 4 k per column");
+  static_assert(kKR == 4 && kNR * kKR * kBElemBytes == 16 * NV, "a k-group is NV v128 of int8 quads, one dot each");
   static int a_row_bytes(int Kp) { return 2 * Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) {
     return prepare_row_split(a, K, Kp, s, d);
