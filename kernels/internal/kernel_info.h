@@ -53,6 +53,7 @@ template <class QK, int kLevel>
 static constexpr QBlockKernel qblock_kernel(const char* name, Isa isa, uint32_t dot_classes) {
   static_assert(kLevel == 4 || kLevel == 0, "accuracy levels 4 (int8 dot) and 0 (float)");
   static_assert(QK::kNR % kQGroupCols == 0, "a row step covers whole column groups");
+  static_assert(kQBlockMinGroupsPerPass % (QK::kNR / kQGroupCols) == 0, "short passes hold whole row steps");
   const KernelInfo info{name, isa, dot_classes, kQBlockRowsPerCall, QK::kNR, kQBlockChunkK, kCaveatNone};
   if constexpr (kLevel == 4) return {info, 4, qblock_drive_l4<QK>};
   else return {info, 0, qblock_drive_l0<QK>};
