@@ -2,6 +2,8 @@
 // binary against the scalar reference (kernels/ref). Integer results must match bit
 // for bit; float results must stay within the bound stated in docs/kernels.md.
 // Variants the host cannot execute are reported SKIP and never counted as passes.
+// Each kernel reports one line per named shape class (tile-edges, primes, k-large,
+// ...) and then PASS / FAIL; a self-check shows a kernel broken at a tile edge fails.
 // Built natively (x86), for AArch64 (run under qemu) and for wasm (Node 22); the
 // relaxed wasm build additionally runs each relaxed variant under scalar-exact
 // emulations of every engine class (usdot, usdot-saturating, sdot).
@@ -17,6 +19,30 @@
 #include "parity_cases.h"
 
 namespace qk = qwasm::kernels;
+
+namespace {
+
+// A kernel's name states its tile ("gemm_u8s8_6x16__avx2_i16": 6 rows x 16 columns);
+// the descriptor takes mr / nr from the code's constants, so the two must agree.
+bool name_states_tile(const qk::KernelInfo& i) {
+  const char* end = std::strstr(i.name, "__");
+  if (!end) return false;
+  const char* p = end;
+  while (p > i.name && p[-1] != '_') --p;
+  int m = 0, n = 0;
+  return std::sscanf(p, "%dx%d__", &m, &n) == 2 && m == i.mr && n == i.nr;
+}
+
+template <class K>
+void check_names(const K* const* list, size_t n, int& checked, int& failures) {
+  for (size_t i = 0; i < n; ++i, ++checked)
+    if (!name_states_tile(list[i]->info)) {
+      std::printf("  MISMATCH %s: descriptor tile is %dx%d\n", list[i]->info.name, list[i]->info.mr, list[i]->info.nr);
+      ++failures;
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const char* filter = argc > 1 ? argv[1] : "";
@@ -37,6 +63,16 @@ int main(int argc, char** argv) {
     if (std::strstr(gf[i]->info.name, filter)) parity::run_gemm_f32(*gf[i], qk::runs_on_host(gf[i]->info), "", t);
   parity::run_emulated(filter, t);
   parity::run_probe_classifier(t);
+  parity::run_self_check(t);
+  int named = 0, misnamed = 0;
+  gi = qk::gemm_i8_kernels(&n);
+  check_names(gi, n, named, misnamed);
+  qb = qk::qblock_kernels(&n);
+  check_names(qb, n, named, misnamed);
+  gf = qk::gemm_f32_kernels(&n);
+  check_names(gf, n, named, misnamed);
+  std::printf("%s kernel names state their descriptors' tiles (%d kernels)\n", misnamed ? "FAIL" : "PASS", named);
+  misnamed ? ++t.fail : ++t.pass;
 
   std::printf("\nkernel parity: %d passed, %d failed, %d skipped (variants); %ld cases\n", t.pass, t.fail, t.skip,
               t.cases);

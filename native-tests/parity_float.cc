@@ -64,7 +64,7 @@ bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int b
   std::vector<float> S2 = S, Y2(Y.size(), 1e30f);
   qk::QPackedHeader h2;
   if (!qk::qblock_pack_in_place(s, B2.data(), S2.data(), zp ? Z.data() : nullptr, Z2.data(), &h2)) {
-    std::printf("FAIL %s in-place packing refused %s (seed %llu)\n", k.info.name, what, (unsigned long long)seed);
+    std::printf("  MISMATCH %s in-place packing refused %s (seed %llu)\n", k.info.name, what, (unsigned long long)seed);
     return false;
   }
   a.packed = &h2, a.Y = Y2.data();
@@ -72,7 +72,7 @@ bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int b
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n)
       if (std::memcmp(&Y[size_t(m) * size_t(ldy) + size_t(n)], &Y2[size_t(m) * size_t(ldy) + size_t(n)], 4) != 0) {
-        std::printf("FAIL %s in-place packed result differs at (%d,%d) %s (seed %llu)\n", k.info.name, m, n, what,
+        std::printf("  MISMATCH %s in-place packed result differs at (%d,%d) %s (seed %llu)\n", k.info.name, m, n, what,
                     (unsigned long long)seed);
         return false;
       }
@@ -109,54 +109,59 @@ const char* why(const qk::KernelInfo& i) {
 
 void run_qblock(const qk::QBlockKernel& k, bool runnable, const char* tag, Totals& t) {
   if (!runnable) return report(k.info.name, tag, false, 0, 0, t, why(k.info));
-  long cases = 0;
-  int failures = 0;
+  KernelRun rep(k.info.name, tag, t);
   uint64_t seed = 5000;
   const int nr = k.info.nr;
+  // Columns around the kernel's step, K around the block (zero points on every other case).
+  rep.shape_class("block-edges");
   for (int bits : {4, 8})
     for (int bs : {16, 32, 128})
       for (int N : {1, nr - 1, nr, nr + 1, 2 * nr + 3})
         for (int K : {1, bs - 1, bs, bs + 1, 3 * bs + 7})
           for (int M : {0, 1, 2, 5}) {
             if (M == 0 && K != bs) continue;
-            ++cases;
-            if (!qblock_case(k, M, N, K, bits, bs, seed % 2 == 0, seed) && ++failures > 5) goto done;
+            if (!rep.record(qblock_case(k, M, N, K, bits, bs, seed % 2 == 0, seed))) goto done;
             ++seed;
           }
-  for (int bits : {4, 8}) {  // the benchmark shapes' kind: long K, bigger blocks
-    cases += 2;
-    failures += !qblock_case(k, 1, 67, 4864 + 32, bits, 64, true, seed++);
-    failures += !qblock_case(k, 3, 33, 1000, bits, 256, false, seed++);
-    // Many column groups with M > 1: the driver walks them in cache-sized passes.
-    cases += 2;
-    failures += !qblock_case(k, 3, 16 * 40 + 5, 4864 + 32, bits, 64, true, seed++);
-    failures += !qblock_case(k, 2, 16 * 48, 896, bits, 32, false, seed++);
+  // The benchmark shapes' kind: long K, bigger blocks.
+  rep.shape_class("k-large");
+  for (int bits : {4, 8}) {
+    if (!rep.record(qblock_case(k, 1, 67, 4864 + 32, bits, 64, true, seed++))) goto done;
+    if (!rep.record(qblock_case(k, 3, 33, 1000, bits, 256, false, seed++))) goto done;
+  }
+  // Many column groups with M > 1: the driver walks them in cache-sized passes.
+  rep.shape_class("many-groups");
+  for (int bits : {4, 8}) {
+    if (!rep.record(qblock_case(k, 3, 16 * 40 + 5, 4864 + 32, bits, 64, true, seed++))) goto done;
+    if (!rep.record(qblock_case(k, 2, 16 * 48, 896, bits, 32, false, seed++))) goto done;
   }
 done:
-  report(k.info.name, tag, true, cases, failures, t, nullptr);
+  rep.finish();
 }
 
 void run_gemm_f32(const qk::GemmF32Kernel& k, bool runnable, const char* tag, Totals& t) {
   if (!runnable) return report(k.info.name, tag, false, 0, 0, t, why(k.info));
-  long cases = 0;
-  int failures = 0;
+  KernelRun rep(k.info.name, tag, t);
   uint64_t seed = 9000;
   const int mr = k.info.mr, nr = k.info.nr;
+  // Rows and columns around the tile; transposes and alpha/beta vary with the seed.
+  rep.shape_class("tile-edges");
   for (int M : {0, 1, mr - 1, mr, mr + 1, 2 * mr + 1})
     for (int N : {1, nr - 1, nr, nr + 1, 2 * nr + 5})
       for (int K : {0, 1, 2, 7, 16, 33, 300}) {
         if (M <= 0 && N != nr) continue;
         const int v = int(seed % 4);
         const float alpha = v == 3 ? -0.5f : 1.0f, beta = v == 1 ? 1.0f : (v == 2 ? 0.25f : 0.0f);
-        ++cases;
-        if (!f32_case(k, M, N, K, seed % 3 == 0, seed % 5 == 0, alpha, beta, seed) && ++failures > 5) goto done;
+        if (!rep.record(f32_case(k, M, N, K, seed % 3 == 0, seed % 5 == 0, alpha, beta, seed))) goto done;
         ++seed;
       }
-  cases += 2;
-  failures += !f32_case(k, 5, 71, 1031, false, false, 1.0f, 0.0f, seed++);
-  failures += !f32_case(k, 1, 300, 513, false, true, 1.0f, 1.0f, seed++);
+  rep.shape_class("k-large");
+  if (!rep.record(f32_case(k, 5, 71, 1031, false, false, 1.0f, 0.0f, seed++))) goto done;
+  // A GEMV over transposed B (packed panels, beta 1).
+  rep.shape_class("gemv-wide");
+  rep.record(f32_case(k, 1, 300, 513, false, true, 1.0f, 1.0f, seed++));
 done:
-  report(k.info.name, tag, true, cases, failures, t, nullptr);
+  rep.finish();
 }
 
 }  // namespace parity

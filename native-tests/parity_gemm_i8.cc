@@ -88,17 +88,13 @@ void run_gemm_i8(const qk::GemmI8Kernel& k, bool runnable, const char* tag, Tota
     return report(k.info.name, tag, false, 0, 0, t,
                   k.info.isa == qk::Isa::kWasmRelaxed ? "a matching relaxed-dot class" : qk::isa_name(k.info.isa));
   const bool b7 = (k.info.caveats & qk::kNeedsB7bit) != 0;
-  long cases = 0;
-  int failures = 0;
+  KernelRun rep(k.info.name, tag, t);
   uint64_t seed = 1000;
-  auto run = [&](const Case& c) {
-    ++cases;
-    if (!run_case(k, c) && ++failures > 5) return false;
-    return true;
-  };
+  auto run = [&](const Case& c) { return rep.record(run_case(k, c)); };
   const std::vector<int> Ms = around(k.info.mr, {0, 2 * k.info.mr + 1, 13});
   const std::vector<int> Ns = around(k.info.nr, {2 * k.info.nr + 3, 37});
   const std::vector<int> Ks = around(4 * k.info.kr, {0, 1, 3, 7, 64, 131, 1031});
+  rep.shape_class("tile-edges");
   for (int M : Ms)
     for (int N : Ns)
       for (int K : Ks) {
@@ -106,34 +102,29 @@ void run_gemm_i8(const qk::GemmI8Kernel& k, bool runnable, const char* tag, Tota
         const Data d = b7 ? Data::kSevenBit : (seed % 3 == 0 ? Data::kExtreme : Data::kRandom);
         if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, d, seed++})) goto done;
       }
+  // Prime sizes off the tile grid (whole tiles plus a ragged rest on every axis).
+  rep.shape_class("primes");
+  for (int M : {5, 11})
+    for (int N : {7, 23, 41})
+      for (int K : {5, 17, 127}) {
+        const int combo = int(seed % 4);
+        const Data d = b7 ? Data::kSevenBit : (seed % 3 == 0 ? Data::kExtreme : Data::kRandom);
+        if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, d, seed++})) goto done;
+      }
   // Every signedness / zero-point combination on one awkward shape, with extremes.
+  rep.shape_class("signedness");
   for (int combo = 0; combo < 8; ++combo)
     for (int d = 0; d < 2; ++d)
       if (!run({k.info.mr + 1, k.info.nr + 1, 257, (combo & 1) != 0, (combo & 2) != 0, (combo & 4) != 0,
                 b7 ? Data::kSevenBit : (d ? Data::kExtreme : Data::kRandom), seed++}))
         goto done;
   // Large K (prime) and a GEMV over many columns.
+  rep.shape_class("k-large");
   run({3, 29, 4099, false, true, true, b7 ? Data::kSevenBit : Data::kExtreme, seed++});
+  rep.shape_class("gemv-wide");
   run({1, 301, 2053, true, false, false, b7 ? Data::kSevenBit : Data::kRandom, seed++});
 done:
-  report(k.info.name, tag, true, cases, failures, t, nullptr);
-}
-
-bool g_quiet = false;
-
-void report(const char* name, const char* tag, bool runnable, long cases, int failures, Totals& t, const char* why) {
-  const char* sep = *tag ? " " : "";
-  if (!runnable) {
-    std::printf("SKIP %s%s%s (host lacks %s)\n", name, sep, tag, why);
-    ++t.skip;
-  } else if (failures || cases == 0) {
-    if (!g_quiet) std::printf("FAIL %s%s%s (%d of %ld cases failed)\n", name, sep, tag, failures, cases);
-    ++t.fail;
-  } else {
-    std::printf("PASS %s%s%s (%ld cases)\n", name, sep, tag, cases);
-    ++t.pass;
-  }
-  t.cases += cases;
+  rep.finish();
 }
 
 }  // namespace parity

@@ -4,14 +4,15 @@
 // Built with -march=armv8.2-a+dotprod (this file only).
 #include <arm_neon.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct DotprodI8 {
-  static constexpr int kMR = 4, kNR = 16, kKR = 4;
+  static constexpr int kMR = 4, kNR = 16, kKR = 4, kBElemBytes = 1;
+  static_assert(kNR == 4 * 4 && kNR * kKR * kBElemBytes == 64, "a k-group is four q registers of int8 quads");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_s8(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool s) { return za_as_s8(za, s); }
@@ -38,13 +39,10 @@ struct DotprodI8 {
   }
 };
 
-size_t packed_size(int K, int N) { return pack_i8_size(K, N, 16, 4, 1); }
-void pack(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 16, 4, 1, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8Dotprod = {{"gemm_s8s8_4x16__neondot", Isa::kDotprod, 0, 4, 16, 4, kCaveatNone},
-                                            packed_size, pack, gemm_i8_drive<DotprodI8>};
+extern const GemmI8Kernel kGemmI8Dotprod =
+    gemm_i8_kernel<DotprodI8>("gemm_s8s8_4x16__neondot", Isa::kDotprod, 0, kCaveatNone);
 
 }  // namespace kernels
 }  // namespace qwasm

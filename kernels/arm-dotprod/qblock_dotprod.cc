@@ -4,13 +4,15 @@
 // Built with -march=armv8.2-a+dotprod (this file only).
 #include <arm_neon.h>
 
-#include "../internal/qblock_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct DotprodQ {
+  static constexpr int kNR = kQGroupCols;  // one column group (four q registers) per step
+  static_assert(kNR == 4 * 4, "a column group is four q registers of i32 lanes");
   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
     const uint8x16_t nib = vdupq_n_u8(15), flip = vdupq_n_u8(0x80);
@@ -68,8 +70,8 @@ struct DotprodQ {
 
 }  // namespace
 
-extern const QBlockKernel kQBlockL4Dotprod = {
-    {"qblock_l4_q4q8_1x16__neondot", Isa::kDotprod, 0, 1, 16, 8, kCaveatNone}, 4, qblock_drive_l4<DotprodQ>};
+extern const QBlockKernel kQBlockL4Dotprod =
+    qblock_kernel<DotprodQ, 4>("qblock_l4_q4q8_1x16__neondot", Isa::kDotprod, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

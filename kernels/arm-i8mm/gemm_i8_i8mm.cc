@@ -5,14 +5,15 @@
 // Tile 4 rows x 8 columns = 8 accumulators of 2x2. Built with +i8mm (this file only).
 #include <arm_neon.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct I8mmI8 {
-  static constexpr int kMR = 4, kNR = 8, kKR = 8;
+  static constexpr int kMR = 4, kNR = 8, kKR = 8, kBElemBytes = 1;
+  static_assert(kKR == 8 && kNR == 4 * 2, "USMMLA takes 8 k of a column pair; four pairs per k-group");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_u8(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool s) { return za_as_u8(za, s); }
@@ -44,13 +45,10 @@ struct I8mmI8 {
   }
 };
 
-size_t packed_size(int K, int N) { return pack_i8_size(K, N, 8, 8, 1); }
-void pack(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 8, 8, 1, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8I8mm = {{"gemm_u8s8_4x8__neoni8mm_usmmla", Isa::kI8mm, 0, 4, 8, 8, kCaveatNone},
-                                         packed_size, pack, gemm_i8_drive<I8mmI8>};
+extern const GemmI8Kernel kGemmI8I8mm =
+    gemm_i8_kernel<I8mmI8>("gemm_u8s8_4x8__neoni8mm_usmmla", Isa::kI8mm, 0, kCaveatNone);
 
 }  // namespace kernels
 }  // namespace qwasm

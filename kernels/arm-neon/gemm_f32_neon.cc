@@ -1,7 +1,7 @@
 // f32 GEMM micro-kernel on AArch64 NEON: 4 rows x 16 columns = 16 q accumulators, FMLA.
 #include <arm_neon.h>
 
-#include "../internal/gemm_f32_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -9,6 +9,7 @@ namespace {
 
 struct NeonF32 {
   static constexpr int kMR = 4, kNR = 16;
+  static_assert(kNR == 4 * 4, "a row is four q accumulators");
   template <int R>
   static void tile(int K, const float* a, ptrdiff_t rs, ptrdiff_t cs, const float* b, ptrdiff_t bks, float* out) {
     float32x4_t acc[R][4];
@@ -31,8 +32,7 @@ struct NeonF32 {
 
 }  // namespace
 
-extern const GemmF32Kernel kGemmF32Neon = {{"gemm_f32_4x16__neon", Isa::kNeon, 0, 4, 16, 1, kCaveatNone},
-                                           gemm_f32_drive<NeonF32>};
+extern const GemmF32Kernel kGemmF32Neon = gemm_f32_kernel<NeonF32>("gemm_f32_4x16__neon", Isa::kNeon, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

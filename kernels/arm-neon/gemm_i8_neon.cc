@@ -3,14 +3,15 @@
 // 32-bit products per instruction. Tile 4 rows x 16 columns = 16 accumulators.
 #include <arm_neon.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct NeonI16 {
-  static constexpr int kMR = 4, kNR = 16, kKR = 1;
+  static constexpr int kMR = 4, kNR = 16, kKR = 1, kBElemBytes = 2;
+  static_assert(kKR == 1 && kNR == 2 * 8, "one k of the panel is two q registers of int16");
   static int a_row_bytes(int Kp) { return 2 * Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_i16(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool) { return za; }
@@ -35,13 +36,10 @@ struct NeonI16 {
   }
 };
 
-size_t packed_size(int K, int N) { return pack_i8_size(K, N, 16, 1, 2); }
-void pack(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 16, 1, 2, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8Neon = {{"gemm_u8s8_4x16__neon_i16", Isa::kNeon, 0, 4, 16, 1, kCaveatNone},
-                                         packed_size, pack, gemm_i8_drive<NeonI16>};
+extern const GemmI8Kernel kGemmI8Neon =
+    gemm_i8_kernel<NeonI16>("gemm_u8s8_4x16__neon_i16", Isa::kNeon, 0, kCaveatNone);
 
 }  // namespace kernels
 }  // namespace qwasm

@@ -1,5 +1,5 @@
 // Portable f32 GEMM micro-kernel (4 x 16 register tile in plain arrays).
-#include "../internal/gemm_f32_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -22,8 +22,7 @@ struct GenericF32 {
 
 }  // namespace
 
-extern const GemmF32Kernel kGemmF32Generic = {{"gemm_f32_4x16__generic", Isa::kGeneric, 0, 4, 16, 1, kCaveatNone},
-                                              gemm_f32_drive<GenericF32>};
+extern const GemmF32Kernel kGemmF32Generic = gemm_f32_kernel<GenericF32>("gemm_f32_4x16__generic", Isa::kGeneric, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

@@ -1,5 +1,5 @@
 // Portable MatMulNBits kernels (levels 4 and 0) over the packed group layout.
-#include "../internal/qblock_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -16,6 +16,7 @@ inline int packed_q(const uint8_t* data, int bits, int c, int i) {
 }
 
 struct GenericQ {
+  static constexpr int kNR = G;  // one column group per step
   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
     for (int g = g_begin; g < g_end; ++g) {
@@ -57,10 +58,10 @@ struct GenericQ {
 
 }  // namespace
 
-extern const QBlockKernel kQBlockL4Generic = {
-    {"qblock_l4_q4q8_1x16__generic", Isa::kGeneric, 0, 1, 16, 8, kCaveatNone}, 4, qblock_drive_l4<GenericQ>};
-extern const QBlockKernel kQBlockL0Generic = {
-    {"qblock_l0_q4q8_1x16__generic", Isa::kGeneric, 0, 1, 16, 8, kCaveatNone}, 0, qblock_drive_l0<GenericQ>};
+extern const QBlockKernel kQBlockL4Generic =
+    qblock_kernel<GenericQ, 4>("qblock_l4_q4q8_1x16__generic", Isa::kGeneric, 0);
+extern const QBlockKernel kQBlockL0Generic =
+    qblock_kernel<GenericQ, 0>("qblock_l0_q4q8_1x16__generic", Isa::kGeneric, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

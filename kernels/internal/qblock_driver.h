@@ -17,12 +17,16 @@ namespace kernels {
 // Column groups per pass: their packed weights (about chunk_bytes) stay in cache
 // while every row of A goes over them, so a prompt of M tokens reads the weights
 // from memory once instead of M times. One row (decode) takes all groups at once.
+// A pass has at least kQBlockMinGroupsPerPass groups: a multiple of every kernel's
+// row step (QK::kNR / kQGroupCols; kernel_info.h asserts it), so no short pass ends
+// in a partial step (the AVX-512 kernel walks 4 groups per step).
+constexpr int kQBlockMinGroupsPerPass = 4;
 static inline int qblock_groups_per_pass(const QPackedHeader* h, int M) {
   if (M <= 1) return h->n_groups;
   constexpr size_t kChunkBytes = 128 * 1024;
   const size_t per_group = size_t(h->n_blocks) * (size_t(h->data_block_bytes) + kQGroupCols * 5);
   const size_t g = kChunkBytes / (per_group ? per_group : 1);
-  return int(g < 4 ? 4 : g);  // the AVX-512 kernel walks 4 groups per step
+  return int(g < kQBlockMinGroupsPerPass ? kQBlockMinGroupsPerPass : g);
 }
 
 template <class QK>

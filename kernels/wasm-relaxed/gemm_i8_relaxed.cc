@@ -1,5 +1,5 @@
 // The production int8 GEMM variants of the relaxed build (real instruction). Which
-// one runs is decided by the probe class (dispatch/registry.cc); see
+// one runs is decided by the probe class (dispatch/kernel_table.cc); see
 // gemm_i8_relaxed_impl.h for what each is exact under.
 #include "gemm_i8_relaxed_impl.h"
 #include "relaxed_dot.h"

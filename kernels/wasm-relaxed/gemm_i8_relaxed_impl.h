@@ -15,7 +15,7 @@
 
 #include <wasm_simd128.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -23,7 +23,8 @@ namespace relaxed_i8 {
 
 template <class Dot, int MR, int NV, bool kSignedA>
 struct Direct {
-  static constexpr int kMR = MR, kNR = 4 * NV, kKR = 4;
+  static constexpr int kMR = MR, kNR = 4 * NV, kKR = 4, kBElemBytes = 1;
+  static_assert(kKR == 4 && kNR * kKR * kBElemBytes == 16 * NV, "a k-group is NV v128 of int8 quads, one dot each");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) {
     return kSignedA ? prepare_row_s8(a, K, Kp, s, d) : prepare_row_u8(a, K, Kp, s, d);
@@ -46,7 +47,8 @@ struct Direct {
 
 template <class Dot, int MR, int NV>
 struct Split {
-  static constexpr int kMR = MR, kNR = 4 * NV, kKR = 4;
+  static constexpr int kMR = MR, kNR = 4 * NV, kKR = 4, kBElemBytes = 1;
+  static_assert(kKR == 4 && kNR * kKR * kBElemBytes == 16 * NV, "a k-group is NV v128 of int8 quads, one dot each");
   static int a_row_bytes(int Kp) { return 2 * Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) {
     return prepare_row_split(a, K, Kp, s, d);
@@ -74,15 +76,6 @@ struct Split {
   }
 };
 
-template <int NR>
-size_t packed_size(int K, int N) {
-  return pack_i8_size(K, N, NR, 4, 1);
-}
-template <int NR>
-void pack(const GemmI8PackArgs& p, void* dst) {
-  pack_i8_panels(p, NR, 4, 1, dst);
-}
-
 // Kernel descriptors for one Dot policy (production: RelaxedDot; tests: emulations).
 template <class Dot>
 struct Variants {
@@ -91,16 +84,18 @@ struct Variants {
   using Split3 = Split<Dot, 3, 2>;
   static constexpr uint32_t kUs = dot_bit(QWASM_DOT_USDOT), kSat = dot_bit(QWASM_DOT_USDOT_SAT),
                             kS = dot_bit(QWASM_DOT_SDOT);
-  static constexpr GemmI8Kernel usdot() { return {{"gemm_u8s8_4x8__wasmrelaxed_usdot", Isa::kWasmRelaxed, kUs, 4, 8, 4, 0},
-                                         packed_size<8>, pack<8>, gemm_i8_drive<Usdot>}; }
-  static constexpr GemmI8Kernel sdot() { return {{"gemm_u8s8_4x8__wasmrelaxed_sdot", Isa::kWasmRelaxed, kS, 4, 8, 4, 0},
-                                        packed_size<8>, pack<8>, gemm_i8_drive<Sdot>}; }
-  static constexpr GemmI8Kernel b7() { return {
-      {"gemm_u8s8_4x8__wasmrelaxed_b7", Isa::kWasmRelaxed, kUs | kSat, 4, 8, 4, kNeedsB7bit}, packed_size<8>, pack<8>,
-      gemm_i8_drive<Usdot>}; }
-  static constexpr GemmI8Kernel split() { return {
-      {"gemm_u8s8_3x8__wasmrelaxed_split", Isa::kWasmRelaxed, kAllDotClasses, 3, 8, 4, 0}, packed_size<8>, pack<8>,
-      gemm_i8_drive<Split3>}; }
+  static constexpr GemmI8Kernel usdot() {
+    return gemm_i8_kernel<Usdot>("gemm_u8s8_4x8__wasmrelaxed_usdot", Isa::kWasmRelaxed, kUs, kCaveatNone);
+  }
+  static constexpr GemmI8Kernel sdot() {
+    return gemm_i8_kernel<Sdot>("gemm_u8s8_4x8__wasmrelaxed_sdot", Isa::kWasmRelaxed, kS, kCaveatNone);
+  }
+  static constexpr GemmI8Kernel b7() {
+    return gemm_i8_kernel<Usdot>("gemm_u8s8_4x8__wasmrelaxed_b7", Isa::kWasmRelaxed, kUs | kSat, kNeedsB7bit);
+  }
+  static constexpr GemmI8Kernel split() {
+    return gemm_i8_kernel<Split3>("gemm_u8s8_3x8__wasmrelaxed_split", Isa::kWasmRelaxed, kAllDotClasses, kCaveatNone);
+  }
 };
 
 }  // namespace relaxed_i8

@@ -1,4 +1,4 @@
-// The real relaxed-SIMD instructions as Dot / Madd policies (see wasm-simd128/wasm_dot.h).
+// The real relaxed-SIMD instructions as Dot / Madd policies (see wasm-common/wasm_dot.h).
 // Only sources compiled with -mrelaxed-simd include this.
 #pragma once
 

@@ -2,8 +2,8 @@
 // production names and dot_classes so the test knows which classes each claims.
 #include "relaxed_emulated.h"
 
-#include "../wasm-simd128/qblock_wasm_impl.h"
 #include "gemm_i8_relaxed_impl.h"
+#include "qblock_relaxed_impl.h"
 
 namespace qwasm {
 namespace kernels {
@@ -12,12 +12,9 @@ namespace {
 template <class Dot>
 struct Table {
   using V = relaxed_i8::Variants<Dot>;
-  using Q = wasm_q::Rows<Dot, MaddSimd128>;
   static constexpr GemmI8Kernel usdot = V::usdot(), sdot = V::sdot(), b7 = V::b7(), split = V::split();
   static constexpr const GemmI8Kernel* gemm[] = {&usdot, &sdot, &b7, &split};
-  static constexpr QBlockKernel q4 = {
-      {"qblock_l4_q4q8_1x16__wasmrelaxed", Isa::kWasmRelaxed, kAllDotClasses, 1, 16, 8, kCaveatNone}, 4,
-      qblock_drive_l4<Q>};
+  static constexpr QBlockKernel q4 = relaxed_q::Variants<Dot, MaddSimd128>::l4();
   static constexpr const QBlockKernel* qblock[] = {&q4};
 };
 

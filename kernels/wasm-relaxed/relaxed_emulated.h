@@ -1,5 +1,5 @@
 // Test-only: the relaxed variants instantiated over simd128 emulations of each
-// engine class (wasm-simd128/wasm_dot.h), so every variant is checked under every
+// engine class (wasm-common/wasm_dot.h), so every variant is checked under every
 // class on any engine. Linked into the parity test, never into the runtime.
 #pragma once
 

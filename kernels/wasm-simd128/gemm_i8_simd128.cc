@@ -4,14 +4,15 @@
 // fallback when the relaxed probe says "broken".
 #include <wasm_simd128.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct Simd128I16 {
-  static constexpr int kMR = 4, kNR = 8, kKR = 2;
+  static constexpr int kMR = 4, kNR = 8, kKR = 2, kBElemBytes = 2;
+  static_assert(kNR == 2 * 4 && kNR * kKR * kBElemBytes == 32, "a k-group is two v128 of int16 pairs");
   static int a_row_bytes(int Kp) { return 2 * Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_i16(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool) { return za; }
@@ -34,13 +35,10 @@ struct Simd128I16 {
   }
 };
 
-size_t packed_size(int K, int N) { return pack_i8_size(K, N, 8, 2, 2); }
-void pack(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 8, 2, 2, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8Simd128 = {{"gemm_u8s8_4x8__wasmsimd128_i16", Isa::kWasmSimd128, 0, 4, 8, 2, 0},
-                                            packed_size, pack, gemm_i8_drive<Simd128I16>};
+extern const GemmI8Kernel kGemmI8Simd128 =
+    gemm_i8_kernel<Simd128I16>("gemm_u8s8_4x8__wasmsimd128_i16", Isa::kWasmSimd128, 0, kCaveatNone);
 
 }  // namespace kernels
 }  // namespace qwasm

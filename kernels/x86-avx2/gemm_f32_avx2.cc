@@ -1,7 +1,7 @@
 // f32 GEMM micro-kernel on AVX2 + FMA: 6 rows x 16 columns = 12 ymm accumulators.
 #include <immintrin.h>
 
-#include "../internal/gemm_f32_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -9,6 +9,7 @@ namespace {
 
 struct Avx2F32 {
   static constexpr int kMR = 6, kNR = 16;
+  static_assert(kNR == 2 * 8, "a row is two ymm accumulators");
   template <int R>
   static void tile(int K, const float* a, ptrdiff_t rs, ptrdiff_t cs, const float* b, ptrdiff_t bks, float* out) {
     __m256 acc0[R], acc1[R];
@@ -30,8 +31,7 @@ struct Avx2F32 {
 
 }  // namespace
 
-extern const GemmF32Kernel kGemmF32Avx2 = {{"gemm_f32_6x16__avx2", Isa::kAvx2, 0, 6, 16, 1, kCaveatNone},
-                                           gemm_f32_drive<Avx2F32>};
+extern const GemmF32Kernel kGemmF32Avx2 = gemm_f32_kernel<Avx2F32>("gemm_f32_6x16__avx2", Isa::kAvx2, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

@@ -8,14 +8,15 @@
 // Built with -mavx2 -mfma (this file only).
 #include <immintrin.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct Avx2I16 {
-  static constexpr int kMR = 6, kNR = 16, kKR = 2;
+  static constexpr int kMR = 6, kNR = 16, kKR = 2, kBElemBytes = 2;
+  static_assert(kNR == 2 * 8 && kNR * kKR * kBElemBytes == 64, "a k-group is two ymm of int16 pairs");
   static int a_row_bytes(int Kp) { return 2 * Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_i16(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool) { return za; }
@@ -42,7 +43,8 @@ struct Avx2I16 {
 };
 
 struct Avx2B7 {
-  static constexpr int kMR = 6, kNR = 16, kKR = 4;
+  static constexpr int kMR = 6, kNR = 16, kKR = 4, kBElemBytes = 1;
+  static_assert(kNR == 2 * 8 && kNR * kKR * kBElemBytes == 64, "a k-group is two ymm of int8 quads");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_u8(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool s) { return za_as_u8(za, s); }
@@ -69,17 +71,10 @@ struct Avx2B7 {
   }
 };
 
-size_t packed_size16(int K, int N) { return pack_i8_size(K, N, 16, 2, 2); }
-void pack16(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 16, 2, 2, dst); }
-size_t packed_size8(int K, int N) { return pack_i8_size(K, N, 16, 4, 1); }
-void pack8(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 16, 4, 1, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8Avx2 = {{"gemm_u8s8_6x16__avx2_i16", Isa::kAvx2, 0, 6, 16, 2, kCaveatNone},
-                                         packed_size16, pack16, gemm_i8_drive<Avx2I16>};
-extern const GemmI8Kernel kGemmI8Avx2B7 = {{"gemm_u8s8_6x16__avx2_b7", Isa::kAvx2, 0, 6, 16, 4, kNeedsB7bit},
-                                           packed_size8, pack8, gemm_i8_drive<Avx2B7>};
+extern const GemmI8Kernel kGemmI8Avx2 = gemm_i8_kernel<Avx2I16>("gemm_u8s8_6x16__avx2_i16", Isa::kAvx2, 0, kCaveatNone);
+extern const GemmI8Kernel kGemmI8Avx2B7 = gemm_i8_kernel<Avx2B7>("gemm_u8s8_6x16__avx2_b7", Isa::kAvx2, 0, kNeedsB7bit);
 
 }  // namespace kernels
 }  // namespace qwasm

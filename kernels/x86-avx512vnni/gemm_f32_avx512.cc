@@ -2,7 +2,7 @@
 // A broadcast from memory (any strides), B two zmm loads per k, FMA.
 #include <immintrin.h>
 
-#include "../internal/gemm_f32_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -10,6 +10,7 @@ namespace {
 
 struct Avx512F32 {
   static constexpr int kMR = 8, kNR = 32;
+  static_assert(kNR == 2 * 16, "a row is two zmm accumulators");
   template <int R>
   static void tile(int K, const float* a, ptrdiff_t rs, ptrdiff_t cs, const float* b, ptrdiff_t bks, float* out) {
     __m512 acc0[R], acc1[R];
@@ -31,8 +32,7 @@ struct Avx512F32 {
 
 }  // namespace
 
-extern const GemmF32Kernel kGemmF32Avx512 = {{"gemm_f32_8x32__avx512", Isa::kAvx512Vnni, 0, 8, 32, 1, kCaveatNone},
-                                             gemm_f32_drive<Avx512F32>};
+extern const GemmF32Kernel kGemmF32Avx512 = gemm_f32_kernel<Avx512F32>("gemm_f32_8x32__avx512", Isa::kAvx512Vnni, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

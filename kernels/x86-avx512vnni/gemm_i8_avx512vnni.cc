@@ -6,14 +6,15 @@
 // Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni (this file only).
 #include <immintrin.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct Avx512VnniI8 {
-  static constexpr int kMR = 6, kNR = 64, kKR = 4;
+  static constexpr int kMR = 6, kNR = 64, kKR = 4, kBElemBytes = 1;
+  static_assert(kNR == 4 * 16 && kNR * kKR * kBElemBytes == 256, "a k-group is four zmm of int8 quads");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_u8(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool s) { return za_as_u8(za, s); }
@@ -40,14 +41,10 @@ struct Avx512VnniI8 {
   }
 };
 
-size_t packed_size(int K, int N) { return pack_i8_size(K, N, 64, 4, 1); }
-void pack(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 64, 4, 1, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8Avx512Vnni = {
-    {"gemm_u8s8_6x64__avx512vnni", Isa::kAvx512Vnni, 0, 6, 64, 4, kCaveatNone}, packed_size, pack,
-    gemm_i8_drive<Avx512VnniI8>};
+extern const GemmI8Kernel kGemmI8Avx512Vnni =
+    gemm_i8_kernel<Avx512VnniI8>("gemm_u8s8_6x64__avx512vnni", Isa::kAvx512Vnni, 0, kCaveatNone);
 
 }  // namespace kernels
 }  // namespace qwasm

@@ -5,7 +5,7 @@
 // Four groups are processed together so each broadcast of A feeds four dots.
 #include <immintrin.h>
 
-#include "../internal/qblock_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
@@ -14,6 +14,7 @@ namespace {
 constexpr int kGroupsPerPass = 4;
 
 struct Avx512VnniQ {
+  static constexpr int kNR = kGroupsPerPass * kQGroupCols;
   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size, bits = h->bits;
     const __m512i nib = _mm512_set1_epi8(15);
@@ -72,9 +73,8 @@ struct Avx512VnniQ {
 
 }  // namespace
 
-extern const QBlockKernel kQBlockL4Avx512Vnni = {
-    {"qblock_l4_q4q8_1x64__avx512vnni", Isa::kAvx512Vnni, 0, 1, 64, 8, kCaveatNone}, 4,
-    qblock_drive_l4<Avx512VnniQ>};
+extern const QBlockKernel kQBlockL4Avx512Vnni =
+    qblock_kernel<Avx512VnniQ, 4>("qblock_l4_q4q8_1x64__avx512vnni", Isa::kAvx512Vnni, 0);
 
 }  // namespace kernels
 }  // namespace qwasm

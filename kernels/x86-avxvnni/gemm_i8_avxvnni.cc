@@ -3,14 +3,15 @@
 // Tile 6 rows x 16 columns = 12 ymm accumulators. Built with -mavxvnni (this file only).
 #include <immintrin.h>
 
-#include "../internal/gemm_i8_driver.h"
+#include "../internal/kernel_info.h"
 
 namespace qwasm {
 namespace kernels {
 namespace {
 
 struct AvxVnniI8 {
-  static constexpr int kMR = 6, kNR = 16, kKR = 4;
+  static constexpr int kMR = 6, kNR = 16, kKR = 4, kBElemBytes = 1;
+  static_assert(kNR == 2 * 8 && kNR * kKR * kBElemBytes == 64, "a k-group is two ymm of int8 quads");
   static int a_row_bytes(int Kp) { return Kp; }
   static int32_t prepare_row(const uint8_t* a, int K, int Kp, bool s, uint8_t* d) { return prepare_row_u8(a, K, Kp, s, d); }
   static int32_t za_repr(int32_t za, bool s) { return za_as_u8(za, s); }
@@ -36,14 +37,10 @@ struct AvxVnniI8 {
   }
 };
 
-size_t packed_size(int K, int N) { return pack_i8_size(K, N, 16, 4, 1); }
-void pack(const GemmI8PackArgs& p, void* dst) { pack_i8_panels(p, 16, 4, 1, dst); }
-
 }  // namespace
 
-extern const GemmI8Kernel kGemmI8AvxVnni = {
-    {"gemm_u8s8_6x16__avxvnni", Isa::kAvxVnni, 0, 6, 16, 4, kCaveatNone}, packed_size, pack,
-    gemm_i8_drive<AvxVnniI8>};
+extern const GemmI8Kernel kGemmI8AvxVnni =
+    gemm_i8_kernel<AvxVnniI8>("gemm_u8s8_6x16__avxvnni", Isa::kAvxVnni, 0, kCaveatNone);
 
 }  // namespace kernels
 }  // namespace qwasm

@@ -1,10 +1,11 @@
 // f32 GEMM micro-kernel for wasm (4 rows x 8 columns: 8 accumulators leave room in
 // V8's 16 vector registers), templated over the multiply-add (relaxed_madd or mul+add).
+// Shared by the simd128 and relaxed builds (and only wasm sources include it).
 #pragma once
 
 #include <wasm_simd128.h>
 
-#include "../internal/gemm_f32_driver.h"
+#include "../internal/kernel_info.h"
 #include "wasm_dot.h"
 
 namespace qwasm {
@@ -13,6 +14,7 @@ namespace kernels {
 template <class Madd>
 struct WasmF32 {
   static constexpr int kMR = 4, kNR = 8;
+  static_assert(kNR == 2 * 4, "a row is two v128 accumulators");
   template <int R>
   static void tile(int K, const float* a, ptrdiff_t rs, ptrdiff_t cs, const float* b, ptrdiff_t bks, float* out) {
     v128_t acc0[R], acc1[R];

@@ -1,6 +1,6 @@
 // MatMulNBits row kernels for wasm, templated over the Dot policy (level 4) and the
 // Madd policy (level 0) so the relaxed build, the simd128 build and the emulated
-// engine classes share one source.
+// engine classes share one source (wasm sources only).
 //
 // Level 4, 4-bit: one 16-byte load of a packed chunk holds 4 columns x 4 bytes; its
 // low nibbles are k = 8t..8t+3 and its high nibbles k = 8t+4..8t+7 of each column.
@@ -15,7 +15,7 @@
 
 #include <wasm_simd128.h>
 
-#include "../internal/qblock_driver.h"
+#include "../internal/kernel_info.h"
 #include "wasm_dot.h"
 
 namespace qwasm {
@@ -39,6 +39,7 @@ static inline void store_cols(float* y, const v128_t* acc, int nc) {
 
 template <class Dot, class Madd>
 struct Rows {
+  static constexpr int kNR = kQGroupCols;  // one column group (kVecs v128) per step
   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
     const v128_t nib = wasm_i8x16_splat(15), flip = wasm_i8x16_splat(int8_t(0x80));

@@ -3,7 +3,7 @@
 //   static v128_t dot(v128_t a, v128_t b, v128_t c);
 // meaning i32x4.relaxed_dot_i8x16_i7x16_add_s(a, b, c): lane i = c[i] +
 // sum_{j<4} a[4i+j] * b[4i+j] with a signed and b read the way that engine reads it.
-// The production build plugs in the instruction itself (wasm-relaxed/relaxed_dot.h);
+// The relaxed build plugs in the instruction itself (wasm-relaxed/relaxed_dot.h);
 // the simd128 build and the tests plug in these. SdotExact is also the simd128
 // kernels' exact int8 x int8 dot.
 #pragma once
