@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ops/broadcast.h"
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 #include "ops/registry.h"
 
