@@ -19,7 +19,6 @@ IntMatMulShape int_matmul_shape(const Node& n, const Shape& a0, const Shape& b0)
   QWASM_CHECK(bs[bs.size() - 2] == s.K, n.label(), ": inner dimensions differ: A ", shape_str(a0), " x B ",
               shape_str(b0));
   const Shape abatch(as.begin(), as.end() - 2), bbatch(bs.begin(), bs.end() - 2);
-  s.a_batches = shape_size(abatch), s.b_batches = shape_size(bbatch);
   const Shape batch = broadcast_shapes(abatch, bbatch, n.label());
   s.out = batch;
   if (a0.size() > 1) s.out.push_back(s.M);
@@ -59,7 +58,7 @@ std::shared_ptr<PackedB> pack_b(const Node& n, const Tensor& b, const Tensor* zb
   std::vector<kernels::GemmI8PackArgs> args(static_cast<size_t>(batches));
   for (int64_t i = 0; i < batches; ++i) {
     kernels::GemmI8PackArgs& pa = args[size_t(i)];
-    pa.K = int(std::min<int64_t>(K, INT32_MAX)), pa.N = int(std::min<int64_t>(N, INT32_MAX));
+    pa.K = int(std::min<int64_t>(K, INT_MAX)), pa.N = int(std::min<int64_t>(N, INT_MAX));
     pa.B = base + i * K * N, pa.stride_k = N, pa.stride_n = 1;
     pa.b_signed = b.dtype() == DType::Int8;
     pa.zb = zb ? zbv.data() : nullptr;

@@ -15,7 +15,6 @@ struct IntMatMulShape {
   Shape out;                 // numpy matmul output shape
   int64_t M = 0, K = 0, N = 0;
   std::vector<int64_t> a_batch, b_batch;  // for each output batch: which A / B batch
-  int64_t a_batches = 1, b_batches = 1;
 };
 IntMatMulShape int_matmul_shape(const Node& n, const Shape& a, const Shape& b);
 
