@@ -1,5 +1,6 @@
 // int8 GEMM parity: every shape class around the kernel's tile, every signedness
-// combination, per-tensor and per-column zero points, random and extreme data.
+// combination, per-tensor and per-column zero points of B, per-tensor and per-row
+// zero points of A, random and extreme data.
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -16,7 +17,7 @@ enum class Data { kRandom, kExtreme, kSevenBit };
 
 struct Case {
   int M, N, K;
-  bool a_signed, b_signed, per_column;
+  bool a_signed, b_signed, per_column, za_per_row;
   Data data;
   uint64_t seed;
 };
@@ -40,6 +41,8 @@ bool run_case(const qk::GemmI8Kernel& k, const Case& c) {
   std::vector<int32_t> zb(size_t(c.N) + 1);
   for (auto& z : zb) z = pick(bmin, bmax);
   const int32_t za = pick(amin, amax);
+  std::vector<int32_t> za_rows(size_t(c.M) + 1);
+  for (auto& z : za_rows) z = pick(amin, amax);
   qk::GemmI8PackArgs p;
   p.K = c.K, p.N = c.N, p.B = B.data(), p.stride_k = c.N, p.stride_n = 1, p.b_signed = c.b_signed;
   p.zb = zb.data(), p.zb_per_column = c.per_column;
@@ -54,14 +57,17 @@ bool run_case(const qk::GemmI8Kernel& k, const Case& c) {
   std::vector<int32_t> C(size_t(c.M) * size_t(ldc) + 1, 0x5A5A5A5A), R(size_t(c.M) * size_t(ldc) + 1, 0x5A5A5A5A);
   qk::GemmI8Args g;
   g.M = c.M, g.A = A.data(), g.lda = lda, g.a_signed = c.a_signed, g.za = za, g.packed_b = pk, g.C = C.data(), g.ldc = ldc;
+  if (c.za_per_row) g.za_rows = za_rows.data();
   k.run(g);
-  qk::ref::gemm_i8(c.M, p, A.data(), lda, c.a_signed, za, R.data(), ldc);
+  qk::GemmI8Args r = g;
+  r.packed_b = nullptr, r.C = R.data();
+  qk::ref::gemm_i8(p, r);
   for (size_t i = 0; i < C.size(); ++i)
     if (C[i] != R[i]) {
       if (g_quiet) return false;
-      std::printf("  MISMATCH %s M=%d N=%d K=%d a_%s b_%s zb_%s data=%d seed=%llu at m=%d n=%d: got %d want %d\n",
+      std::printf("  MISMATCH %s M=%d N=%d K=%d a_%s b_%s zb_%s za_%s data=%d seed=%llu at m=%d n=%d: got %d want %d\n",
                   k.info.name, c.M, c.N, c.K, c.a_signed ? "s8" : "u8", c.b_signed ? "s8" : "u8",
-                  c.per_column ? "col" : "tensor", int(c.data), (unsigned long long)c.seed, int(i / size_t(ldc)),
+                  c.per_column ? "col" : "tensor", c.za_per_row ? "row" : "tensor", int(c.data), (unsigned long long)c.seed, int(i / size_t(ldc)),
                   int(i % size_t(ldc)), C[i], R[i]);
       return false;
     }
@@ -100,7 +106,9 @@ void run_gemm_i8(const qk::GemmI8Kernel& k, bool runnable, const char* tag, Tota
       for (int K : Ks) {
         const int combo = int(seed % 4);
         const Data d = b7 ? Data::kSevenBit : (seed % 3 == 0 ? Data::kExtreme : Data::kRandom);
-        if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, d, seed++})) goto done;
+        // za per row on every other pair of seeds, independent of zb per column (seed % 2).
+        if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, seed / 2 % 2 == 0, d, seed++}))
+          goto done;
       }
   // Prime sizes off the tile grid (whole tiles plus a ragged rest on every axis).
   rep.shape_class("primes");
@@ -109,20 +117,22 @@ void run_gemm_i8(const qk::GemmI8Kernel& k, bool runnable, const char* tag, Tota
       for (int K : {5, 17, 127}) {
         const int combo = int(seed % 4);
         const Data d = b7 ? Data::kSevenBit : (seed % 3 == 0 ? Data::kExtreme : Data::kRandom);
-        if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, d, seed++})) goto done;
+        if (!run({M, N, K, (combo & 1) != 0, (combo >> 1) != 0, seed % 2 == 0, seed / 2 % 2 == 0, d, seed++})) goto done;
       }
   // Every signedness / zero-point combination on one awkward shape, with extremes.
   rep.shape_class("signedness");
-  for (int combo = 0; combo < 8; ++combo)
+  for (int combo = 0; combo < 16; ++combo)
     for (int d = 0; d < 2; ++d)
-      if (!run({k.info.mr + 1, k.info.nr + 1, 257, (combo & 1) != 0, (combo & 2) != 0, (combo & 4) != 0,
+      if (!run({k.info.mr + 1, k.info.nr + 1, 257, (combo & 1) != 0, (combo & 2) != 0, (combo & 4) != 0, (combo & 8) != 0,
                 b7 ? Data::kSevenBit : (d ? Data::kExtreme : Data::kRandom), seed++}))
         goto done;
   // Large K (prime) and a GEMV over many columns.
   rep.shape_class("k-large");
-  run({3, 29, 4099, false, true, true, b7 ? Data::kSevenBit : Data::kExtreme, seed++});
+  run({3, 29, 4099, false, true, true, true, b7 ? Data::kSevenBit : Data::kExtreme, seed++});
+  run({3, 29, 4099, true, false, false, false, b7 ? Data::kSevenBit : Data::kExtreme, seed++});
   rep.shape_class("gemv-wide");
-  run({1, 301, 2053, true, false, false, b7 ? Data::kSevenBit : Data::kRandom, seed++});
+  run({1, 301, 2053, true, false, false, false, b7 ? Data::kSevenBit : Data::kRandom, seed++});
+  run({1, 301, 2053, false, true, true, true, b7 ? Data::kSevenBit : Data::kRandom, seed++});
 done:
   rep.finish();
 }

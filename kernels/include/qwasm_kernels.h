@@ -1,7 +1,8 @@
 // The kernel contract: what every kernel variant declares and the plain functions
 // the runtime calls. Kernels are a leaf library (nothing from src/ is included).
 //
-//   int8 GEMM:   C[m,n] = sum_k (A[m,k] - za) * (B[k,n] - zb[n])      int32, exact
+//   int8 GEMM:   C[m,n] = sum_k (A[m,k] - za[m]) * (B[k,n] - zb[n])   int32, exact
+//                (za per tensor or per row of A, zb per tensor or per column of B)
 //   q-block:     Y[m,n] = sum_k A[m,k] * scale[n,k/bs] * (q[n,k] - zp[n,k/bs])   (MatMulNBits)
 //   f32 GEMM:    C = alpha * A * B + beta * C                          (float bound, see docs/kernels.md)
 //
@@ -72,6 +73,7 @@ struct GemmI8Args {
   ptrdiff_t lda = 0;
   bool a_signed = false;         // uint8 (false) or int8 (true) activations
   int32_t za = 0;                // A's zero point in A's own type range
+  const int32_t* za_rows = nullptr;  // else one per row (M entries, same range); overrides za
   const void* packed_b = nullptr;
   int32_t* C = nullptr;          // [M, N] with row stride ldc (elements)
   ptrdiff_t ldc = 0;

@@ -4,9 +4,11 @@
 // representation ("repr"): flipping the top bit (x ^ 0x80) turns uint8 into int8
 // minus 128, so (A - za) == (A' - za') exactly when za' is shifted the same way.
 // Then
-//   C = dot(A', B') - zb'[n] * rowsum(A') - za' * colsum(B') + K * za' * zb'[n]
+//   C = dot(A', B') - zb'[n] * rowsum(A') + za'[m] * (K * zb'[n] - colsum(B'))
 // where colsum/zb' were stored by pack_b and rowsum is computed while A is copied
 // into a zero-padded scratch (which also lets the micro-kernel read whole k-groups).
+// A per-tensor za' folds into one term per column; a per-row za' (GemmI8Args::za_rows)
+// multiplies the column term once per element.
 // All corrections are done in uint32 (wrapping): the exact int32 result is recovered
 // whenever it fits int32, which the contract requires.
 //
@@ -99,13 +101,19 @@ static void gemm_i8_drive(const GemmI8Args& g) {
   // Prepared A (all rows: each B panel is then reused across every row block).
   const ptrdiff_t as = UK::a_row_bytes(Kp);
   uint8_t* a = scratch_buffer(0, size_t(as) * size_t(M));
-  uint32_t* rsum = reinterpret_cast<uint32_t*>(scratch_buffer(1, sizeof(uint32_t) * (size_t(M) + size_t(Np))));
+  const bool per_row = g.za_rows != nullptr;
+  uint32_t* rsum = reinterpret_cast<uint32_t*>(
+      scratch_buffer(1, sizeof(uint32_t) * (size_t(M) * (per_row ? 2 : 1) + size_t(Np))));
   uint32_t* colterm = rsum + M;
+  uint32_t* zarow = colterm + Np;  // per_row only: za' of each row
   const uint8_t* A = static_cast<const uint8_t*>(g.A);
   for (int m = 0; m < M; ++m)
     rsum[m] = uint32_t(UK::prepare_row(A + m * g.lda, K, Kp, g.a_signed, a + m * as));
-  const uint32_t za = uint32_t(UK::za_repr(g.za, g.a_signed));
-  for (int n = 0; n < N; ++n) colterm[n] = uint32_t(K) * za * uint32_t(zbr[n]) - za * uint32_t(csum[n]);
+  // colterm = za' * (K * zb' - colsum), or just (K * zb' - colsum) when za' is per row.
+  const uint32_t za = per_row ? 1u : uint32_t(UK::za_repr(g.za, g.a_signed));
+  for (int n = 0; n < N; ++n) colterm[n] = za * (uint32_t(K) * uint32_t(zbr[n]) - uint32_t(csum[n]));
+  if (per_row)
+    for (int m = 0; m < M; ++m) zarow[m] = uint32_t(UK::za_repr(g.za_rows[m], g.a_signed));
 
   alignas(64) int32_t tile[UK::kMR * UK::kNR];
   for (int n0 = 0; n0 < N; n0 += UK::kNR) {
@@ -118,8 +126,14 @@ static void gemm_i8_drive(const GemmI8Args& g) {
         int32_t* c = g.C + (m0 + i) * g.ldc + n0;
         const int32_t* t = tile + i * UK::kNR;
         const uint32_t rs = rsum[m0 + i];
-        for (int j = 0; j < nc; ++j)
-          c[j] = int32_t(uint32_t(t[j]) - uint32_t(zbr[n0 + j]) * rs + colterm[n0 + j]);
+        if (per_row) {
+          const uint32_t z = zarow[m0 + i];
+          for (int j = 0; j < nc; ++j)
+            c[j] = int32_t(uint32_t(t[j]) - uint32_t(zbr[n0 + j]) * rs + z * colterm[n0 + j]);
+        } else {
+          for (int j = 0; j < nc; ++j)
+            c[j] = int32_t(uint32_t(t[j]) - uint32_t(zbr[n0 + j]) * rs + colterm[n0 + j]);
+        }
       }
     }
   }

@@ -14,19 +14,20 @@ static int32_t load8(const void* p, ptrdiff_t i, bool is_signed) {
   return is_signed ? int32_t(int8_t(v)) : int32_t(v);
 }
 
-void gemm_i8(int M, const GemmI8PackArgs& b, const void* A, ptrdiff_t lda, bool a_signed, int32_t za, int32_t* C,
-             ptrdiff_t ldc) {
-  for (int m = 0; m < M; ++m)
+void gemm_i8(const GemmI8PackArgs& b, const GemmI8Args& g) {
+  for (int m = 0; m < g.M; ++m) {
+    const int32_t za = g.za_rows ? g.za_rows[m] : g.za;
     for (int n = 0; n < b.N; ++n) {
       const int32_t zb = b.zb ? (b.zb_per_column ? b.zb[n] : b.zb[0]) : 0;
       int64_t acc = 0;
       for (int k = 0; k < b.K; ++k) {
-        const int64_t a = load8(A, m * lda + k, a_signed) - za;
+        const int64_t a = load8(g.A, m * g.lda + k, g.a_signed) - za;
         const int64_t w = load8(b.B, k * b.stride_k + n * b.stride_n, b.b_signed) - zb;
         acc += a * w;
       }
-      C[m * ldc + n] = int32_t(acc);
+      g.C[m * g.ldc + n] = int32_t(acc);
     }
+  }
 }
 
 // Level-4 activation quantization, written out again (not shared with the kernels)

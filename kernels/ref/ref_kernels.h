@@ -11,9 +11,10 @@ namespace qwasm {
 namespace kernels {
 namespace ref {
 
-// C[m,n] = sum_k (A[m,k] - za) * (B[k,n] - zb[n]), int64 accumulate, stored as int32.
-void gemm_i8(int M, const GemmI8PackArgs& b, const void* A, ptrdiff_t lda, bool a_signed, int32_t za, int32_t* C,
-             ptrdiff_t ldc);
+// The int8 GEMM contract with B unpacked: B, its layout and zb from b; M, A, za (or
+// za_rows), C from g (g.packed_b unused). C[m,n] = sum_k (A[m,k] - za[m]) * (B[k,n] - zb[n]),
+// int64 accumulate, stored as int32.
+void gemm_i8(const GemmI8PackArgs& b, const GemmI8Args& g);
 
 // MatMulNBits straight from the file layout. Y = exact result in double (for level 4
 // after the same int8 quantization of A as the contract); bound = sum of |terms|

@@ -12,7 +12,7 @@
 #include "graph/dtype.h"
 #include "graph/error.h"
 #include "graph/float16.h"
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 
 namespace qwasm {
 

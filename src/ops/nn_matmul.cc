@@ -1,5 +1,6 @@
 // MatMul (numpy batching and 1-D operands) and Gemm, on gemm_f32.
-#include "ops/dispatch.h"
+#include "ops/broadcast.h"
+#include "ops/dtype_switch.h"
 #include "ops/gemm_f32.h"
 #include "ops/registry.h"
 
@@ -27,13 +28,15 @@ void matmul(OpContext& ctx) {
   Tensor r = is_half(a0.dtype()) ? Tensor(DType::Float32, out_shape) : ctx.output(0, DType::Float32, out_shape);
   const int64_t nb = shape_size(batch);
   // Batch offsets through broadcasting (index maps for A and B).
-  BroadcastIter it(batch, {Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2)});
+  const Shape abatch(as.begin(), as.end() - 2), bbatch(bs.begin(), bs.end() - 2);
   std::vector<int64_t> ao, bo;
   if (batch.empty()) {
     ao = {0}, bo = {0};
   } else {
-    it.for_each_run([&](int64_t, const int64_t* off, const int64_t* st, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) ao.push_back(off[0] + i * st[0]), bo.push_back(off[1] + i * st[1]);
+    const BroadcastLoop<2> loop(batch, {&abatch, &bbatch});
+    const int64_t sa = loop.inner_step(0), sb = loop.inner_step(1);
+    loop.for_each_run([&](int64_t, const std::array<int64_t, 2>& off, int64_t cnt) {
+      for (int64_t i = 0; i < cnt; ++i) ao.push_back(off[0] + i * sa), bo.push_back(off[1] + i * sb);
     });
   }
   for (int64_t i = 0; i < nb; ++i)
@@ -60,9 +63,11 @@ void gemm(OpContext& ctx) {
     Tensor cw = widen_half(*c_in);
     Shape cs = broadcast_shapes(cw.shape(), {M, N}, n.label());
     QWASM_CHECK(cs == Shape({M, N}), n.label(), ": C does not broadcast to ", shape_str({M, N}));
-    BroadcastIter bi({M, N}, {cw.shape()});
-    bi.for_each_run([&](int64_t o, const int64_t* off, const int64_t* st, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) c[o + i] = cw.data<float>()[off[0] + i * st[0]];
+    const Shape out_mn{M, N};
+    const BroadcastLoop<1> loop(out_mn, {&cw.shape()});
+    const int64_t st = loop.inner_step(0);
+    loop.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
+      for (int64_t i = 0; i < cnt; ++i) c[o + i] = cw.data<float>()[off[0] + i * st];
     });
   }
   gemm_f32(ta, tb, M, N, K, alpha, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),

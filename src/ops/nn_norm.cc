@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
 #include "ops/row_math.h"
 

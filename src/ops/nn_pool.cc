@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "ops/conv_geometry.h"
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
 
 namespace qwasm {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
 #include "ops/shape_util.h"
 

@@ -38,6 +38,7 @@ inline void gemm_i8_parallel(const kernels::GemmI8Kernel& k, const kernels::Gemm
     s.M = m1 - m0;
     s.A = static_cast<const uint8_t*>(g.A) + m0 * g.lda;
     s.C = g.C + m0 * g.ldc;
+    if (g.za_rows) s.za_rows = g.za_rows + m0;
     k.run(s);
   });
 }

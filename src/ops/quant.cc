@@ -5,7 +5,7 @@
 //  quant_qlinear.cc        QLinearMatMul
 //  quant_conv_integer.cc   ConvInteger, QLinearConv
 //  quant_matmulnbits.cc    com.microsoft MatMulNBits
-//  quant_gemm.*            the int8 GEMM core they share; quant_matmul.* batched MatMul on top of it
+//  int8_gemm.*             how they all reach the int8 GEMM kernels; quant_matmul.* batched MatMul on top
 //  quant_common.*          ranges, 4-bit access, float8 codecs, rounding
 #include "ops/registry.h"
 

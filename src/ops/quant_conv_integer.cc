@@ -1,13 +1,12 @@
-// Integer convolutions over the int32 qgemm (1-D/2-D/3-D, groups, strides,
+// Integer convolutions over the int8 GEMM kernels (1-D/2-D/3-D, groups, strides,
 // dilations, pads, auto_pad):
 //  ConvInteger (ai.onnx 10): Y int32 = conv(X - x_zp, W - w_zp); X and W each uint8 or int8.
 //  QLinearConv (ai.onnx 10): y = saturate(round((conv(X - x_zp, W - w_zp) + B) * x_scale * w_scale[m] / y_scale) + y_zp)
-// x_zp is per tensor, w_zp / w_scale per tensor or per output channel. W rows are
-// already K-contiguous panels ([M, C/group * kernel]); X is unfolded into one
-// panel row per output position, padding with x_zp so padded taps contribute 0.
-// When W is constant it is packed once per group for the dispatched int8 GEMM
-// (kernels/): the unfolded X is the kernel's A (x_zp per tensor) and W^T its B
-// (w_zp per column); otherwise the portable qgemm runs on prepared panels.
+// x_zp is per tensor, w_zp / w_scale per tensor or per output channel. X is unfolded
+// into one row per output position, padding with x_zp so padded taps contribute 0;
+// that is the GEMM's A (x_zp per tensor) and W^T, per group, its B (w_zp per column),
+// packed for the dispatched kernel (ops/int8_gemm.h) once at build time when W is
+// constant, else on each call.
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -17,11 +16,11 @@
 #include "graph/private_attrs.h"
 #include "ops/parallel_gemm.h"
 #include "ops/conv_geometry.h"
-#include "ops/dispatch.h"
+#include "ops/int8_gemm.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_conv_requant.h"
 #include "ops/quant_depthwise.h"
 #include "ops/quant_common.h"
-#include "ops/quant_gemm.h"
 #include "ops/registry.h"
 #include "qwasm_kernels.h"
 
@@ -86,8 +85,6 @@ class IntConv : public OpKernel {
     const Tensor* wz = bc.const_input(size_t(s_.w_zp));
     if (w && (wz || absent(s_.w_zp))) {
       check_weights(*w, wz);
-      w_ = *w;
-      panels_ = weight_panels(w_, wz);
       if (w->rank() == 4 && w->dim(1) == 1 && w->dim(0) == group_) {
         // Depthwise: the direct path (quant_depthwise.cc), no GEMM packing needed.
         std::vector<int32_t> z;
@@ -95,7 +92,7 @@ class IntConv : public OpKernel {
         dw_ = depthwise_weights(static_cast<const uint8_t*>(w->raw()), w->dtype() == DType::Int8, group_,
                                 w->dim(2) * w->dim(3), z.data(), int64_t(z.size()));
       } else {
-        pack_for_kernel(w_, wz);
+        packed_w_ = pack_weights(*w, wz);
       }
     }
     if (const Tensor* xz = bc.const_input(size_t(s_.x_zp)))
@@ -131,12 +128,6 @@ class IntConv : public OpKernel {
     Shape out_shape = {N, M};
     out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
 
-    std::vector<QPanel> local;
-    const std::vector<QPanel>* wp = &panels_;
-    if (panels_.empty()) {
-      local = weight_panels(w, wz);
-      wp = &local;
-    }
     const int64_t cg = C / group_, mg = M / group_, kk = g.kernel_size(), O = g.out_size(), K = cg * kk;
     int64_t in_size = 1;
     for (int64_t d : in) in_size *= d;
@@ -176,54 +167,45 @@ class IntConv : public OpKernel {
       if (pointwise) transpose_bytes(xg + o0, cg, o1 - o0, in_size, sc.rows.data() + o0 * K, cg);
       else im2row(xg, cg, g, uint8_t(xzv), sc.rows.data(), o0, o1);
     };
-    if (kernel_ && !kpacked_.empty() && O < (int64_t(1) << 30)) {
-      grow(sc.acc, O * mg);
-      if (q_) grow(sc.tile, O * mg);
-      // Output positions are independent from unfolding to the NCHW store, so threads
-      // take whole chunks of them through every step (the byte shuffles cost as much
-      // as the GEMM on MobileNet's 1x1 layers). Chunks are multiples of 32 positions
-      // (whole transpose tiles and kernel row tiles): results do not depend on the split.
-      constexpr int64_t kChunk = 32;
-      const int64_t units = (O + kChunk - 1) / kChunk;
-      const int threads = parallel_threads();
-      const int pieces = threads < 2 || O * mg * K < kParallelMinWork ? 1 : int(std::min<int64_t>(units, 2 * threads));
-      for (int64_t b = 0; b < N; ++b)
-        for (int64_t gi = 0; gi < group_; ++gi)
-          parallel_for(pieces, [&](int piece) {
-            const int64_t o0 = std::min(O, units * piece / pieces * kChunk);
-            const int64_t o1 = std::min(O, units * (piece + 1) / pieces * kChunk);
-            if (o0 >= o1) return;
-            unfold(b, gi, o0, o1);
-            kernels::GemmI8Args ga;
-            ga.M = int(o1 - o0), ga.A = sc.rows.data() + o0 * K, ga.lda = K, ga.a_signed = x_signed;
-            ga.za = xzv, ga.C = sc.acc.data() + o0 * mg, ga.ldc = mg;
-            ga.packed_b = kpacked_[size_t(gi)]->data;
-            kernel_->run(ga);
-            // The GEMM writes [positions, mg]: requantize in that layout (vectorized
-            // across channels), then transpose the bytes into NCHW.
-            if (q_) {
-              rq->tile(sc.acc.data() + o0 * mg, o1 - o0, mg, gi * mg, sc.tile.data() + o0 * mg);
-              transpose_bytes(sc.tile.data() + o0 * mg, o1 - o0, mg, yq + (b * M + gi * mg) * O + o0, O);
-            } else {
-              int32_t* yg = yi + (b * M + gi * mg) * O;
-              for (int64_t o = o0; o < o1; ++o)
-                for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = sc.acc[size_t(o * mg + m)];
-            }
-          });
-      return;
+    // W per group as the kernel's B: packed at build time, else now.
+    I8PackedB local;
+    const I8PackedB* wk = &packed_w_;
+    if (!packed_w_.kernel) {
+      local = pack_weights(w, wz);
+      wk = &local;
     }
-    if (q_) grow(sc.acc, M * O);
-    for (int64_t b = 0; b < N; ++b) {
-      int32_t* yb = q_ ? sc.acc.data() : yi + b * M * O;
-      for (int64_t gi = 0; gi < group_; ++gi) {
-        unfold(b, gi, 0, O);
-        QPanel xp = QPanel::view(sc.rows.data(), x_signed, O, K);
-        if (xzv) xp.zp.assign(size_t(O), xzv);
-        xp.finish();
-        qgemm((*wp)[size_t(gi)], xp, yb + gi * mg * O, O);
-      }
-      if (q_) finish_rows(sc.acc.data(), b);
-    }
+    grow(sc.acc, O * mg);
+    if (q_) grow(sc.tile, O * mg);
+    // Output positions are independent from unfolding to the NCHW store, so threads
+    // take whole chunks of them through every step (the byte shuffles cost as much
+    // as the GEMM on MobileNet's 1x1 layers). Chunks are multiples of 32 positions
+    // (whole transpose tiles and kernel row tiles): results do not depend on the split.
+    constexpr int64_t kChunk = 32;
+    const int64_t units = (O + kChunk - 1) / kChunk;
+    const int threads = parallel_threads();
+    const int pieces = threads < 2 || O * mg * K < kParallelMinWork ? 1 : int(std::min<int64_t>(units, 2 * threads));
+    for (int64_t b = 0; b < N; ++b)
+      for (int64_t gi = 0; gi < group_; ++gi)
+        parallel_for(pieces, [&](int piece) {
+          const int64_t o0 = std::min(O, units * piece / pieces * kChunk);
+          const int64_t o1 = std::min(O, units * (piece + 1) / pieces * kChunk);
+          if (o0 >= o1) return;
+          unfold(b, gi, o0, o1);
+          kernels::GemmI8Args ga;
+          ga.A = sc.rows.data() + o0 * K, ga.lda = K, ga.a_signed = x_signed;
+          ga.za = xzv, ga.C = sc.acc.data() + o0 * mg, ga.ldc = mg;
+          gemm_i8_rows(*wk, size_t(gi), o1 - o0, ga, false);
+          // The GEMM writes [positions, mg]: requantize in that layout (vectorized
+          // across channels), then transpose the bytes into NCHW.
+          if (q_) {
+            rq->tile(sc.acc.data() + o0 * mg, o1 - o0, mg, gi * mg, sc.tile.data() + o0 * mg);
+            transpose_bytes(sc.tile.data() + o0 * mg, o1 - o0, mg, yq + (b * M + gi * mg) * O + o0, O);
+          } else {
+            int32_t* yg = yi + (b * M + gi * mg) * O;
+            for (int64_t o = o0; o < o1; ++o)
+              for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = sc.acc[size_t(o * mg + m)];
+          }
+        });
   }
 
  private:
@@ -251,48 +233,23 @@ class IntConv : public OpKernel {
                 n == 1 ? "" : std::to_string(n) + ")");
   }
 
-  // One panel per group: rows = that group's output channels, K = C/group * kernel taps.
-  std::vector<QPanel> weight_panels(const Tensor& w, const Tensor* wz) const {
-    const int64_t M = w.dim(0), mg = M / group_, K = M ? w.size() / M : 0;
-    std::vector<QPanel> out;
-    for (int64_t gi = 0; gi < group_; ++gi) {
-      QPanel p = QPanel::view(static_cast<const uint8_t*>(w.raw()) + gi * mg * K, w.dtype() == DType::Int8, mg, K);
-      if (wz) {
-        p.zp.resize(size_t(mg));
-        for (int64_t m = 0; m < mg; ++m) p.zp[size_t(m)] = byte_at(*wz, wz->size() == 1 ? 0 : gi * mg + m);
-      }
-      p.finish();
-      out.push_back(std::move(p));
-    }
-    return out;
-  }
-
   // W [M, C/group, k...] per group as the kernel's B: element (k, n) = W[gi*mg + n, k].
-  void pack_for_kernel(const Tensor& w, const Tensor* wz) {
+  I8PackedB pack_weights(const Tensor& w, const Tensor* wz) const {
     const int64_t M = w.dim(0), mg = M / group_, K = M ? w.size() / M : 0;
-    if (mg == 0 || K == 0 || K >= (int64_t(1) << 30) || mg >= (int64_t(1) << 30)) return;
     const uint8_t* base = static_cast<const uint8_t*>(w.raw());
-    std::vector<std::vector<int32_t>> zps(static_cast<size_t>(group_));
+    const std::vector<int32_t> z = zero_point_values(wz);
     std::vector<kernels::GemmI8PackArgs> args(static_cast<size_t>(group_));
-    bool fits7 = true;
     for (int64_t gi = 0; gi < group_; ++gi) {
       kernels::GemmI8PackArgs& pa = args[size_t(gi)];
-      pa.K = int(K), pa.N = int(mg), pa.B = base + gi * mg * K, pa.stride_k = 1, pa.stride_n = K;
+      pa.K = int(std::min<int64_t>(K, INT_MAX)), pa.N = int(std::min<int64_t>(mg, INT_MAX));
+      pa.B = base + gi * mg * K, pa.stride_k = 1, pa.stride_n = K;
       pa.b_signed = w.dtype() == DType::Int8;
       if (wz) {
-        for (int64_t m = 0; m < (wz->size() == 1 ? 1 : mg); ++m)
-          zps[size_t(gi)].push_back(byte_at(*wz, wz->size() == 1 ? 0 : gi * mg + m));
-        pa.zb = zps[size_t(gi)].data();
-        pa.zb_per_column = wz->size() > 1;
+        pa.zb = z.size() == 1 ? z.data() : z.data() + gi * mg;
+        pa.zb_per_column = z.size() > 1;
       }
-      fits7 = fits7 && kernels::b_fits_7bit(pa);
     }
-    kernel_ = &kernels::best_gemm_i8(fits7);
-    for (const auto& pa : args) {
-      auto buf = heap_buffer(kernel_->packed_size(pa.K, pa.N), false);
-      kernel_->pack_b(pa, buf->data);
-      kpacked_.push_back(std::move(buf));
-    }
+    return pack_i8_b(args, n_.label());
   }
 
   // Checks the scales and zero point of QLinearConv and sets up the requantization.
@@ -323,11 +280,8 @@ class IntConv : public OpKernel {
   bool q_;
   Slots s_;
   int64_t group_ = 1;
-  Tensor w_;                    // keeps a constant W's buffer alive for panels_
-  std::vector<QPanel> panels_;  // prepared weight panels (constant W), else empty
-  DepthwiseWeights dw_;         // constant depthwise W (channels == 0 otherwise)
-  const kernels::GemmI8Kernel* kernel_ = nullptr;
-  std::vector<std::shared_ptr<Buffer>> kpacked_;  // W per group in kernel_'s layout (constant W)
+  DepthwiseWeights dw_;  // constant depthwise W (channels == 0 otherwise)
+  I8PackedB packed_w_;   // constant non-depthwise W per group in the kernel's layout, else empty
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // DynamicQuantizeLinear (ai.onnx 11): uint8 quantization with parameters from the
 // data: scale = (max(0, max(x)) - min(0, min(x))) / 255, zero point =
 // saturate(round_half_even(-min / scale)); y = saturate(round(x / scale) + zp).
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 #include "ops/registry.h"
 

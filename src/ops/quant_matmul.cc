@@ -1,7 +1,10 @@
 #include "ops/quant_matmul.h"
-#include "ops/parallel_gemm.h"
 
-#include "ops/dispatch.h"
+#include <algorithm>
+#include <climits>
+
+#include "ops/broadcast.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 
 namespace qwasm {
@@ -16,7 +19,6 @@ IntMatMulShape int_matmul_shape(const Node& n, const Shape& a0, const Shape& b0)
   QWASM_CHECK(bs[bs.size() - 2] == s.K, n.label(), ": inner dimensions differ: A ", shape_str(a0), " x B ",
               shape_str(b0));
   const Shape abatch(as.begin(), as.end() - 2), bbatch(bs.begin(), bs.end() - 2);
-  s.a_batches = shape_size(abatch), s.b_batches = shape_size(bbatch);
   const Shape batch = broadcast_shapes(abatch, bbatch, n.label());
   s.out = batch;
   if (a0.size() > 1) s.out.push_back(s.M);
@@ -24,9 +26,10 @@ IntMatMulShape int_matmul_shape(const Node& n, const Shape& a0, const Shape& b0)
   if (batch.empty()) {
     s.a_batch = {0}, s.b_batch = {0};
   } else {
-    BroadcastIter it(batch, {abatch, bbatch});
-    it.for_each_run([&](int64_t, const int64_t* off, const int64_t* st, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) s.a_batch.push_back(off[0] + i * st[0]), s.b_batch.push_back(off[1] + i * st[1]);
+    const BroadcastLoop<2> loop(batch, {&abatch, &bbatch});
+    const int64_t sa = loop.inner_step(0), sb = loop.inner_step(1);
+    loop.for_each_run([&](int64_t, const std::array<int64_t, 2>& off, int64_t cnt) {
+      for (int64_t i = 0; i < cnt; ++i) s.a_batch.push_back(off[0] + i * sa), s.b_batch.push_back(off[1] + i * sb);
     });
   }
   return s;
@@ -45,68 +48,39 @@ std::shared_ptr<PackedB> pack_b(const Node& n, const Tensor& b, const Tensor* zb
   QWASM_CHECK(b.rank() >= 1, n.label(), ": B must have rank >= 1");
   auto p = std::make_shared<PackedB>();
   p->shape = b.shape();
-  p->keep = b;
   const int64_t N = b.rank() == 1 ? 1 : b.dim(b.rank() - 1);
   const int64_t K = b.rank() == 1 ? b.dim(0) : b.dim(b.rank() - 2);
   check_zero_point(n, "b_zero_point", zb, b.dtype(), N, "one per column of B");
   const int64_t batches = b.rank() <= 2 ? 1 : shape_size(Shape(b.shape().begin(), b.shape().end() - 2));
   const uint8_t* base = static_cast<const uint8_t*>(b.raw());
-  // Kernel packing: zero points in B's own range, per column or one for all.
-  std::vector<int32_t> zbv;
-  if (zb)
-    for (int64_t j = 0; j < zb->size(); ++j) zbv.push_back(byte_at(*zb, j));
-  if (K > 0 && N > 0 && K < (int64_t(1) << 30) && N < (int64_t(1) << 30)) {
-    kernels::GemmI8PackArgs pa;
-    pa.K = int(K), pa.N = int(N), pa.stride_k = N, pa.stride_n = 1;
+  // Zero points in B's own range, per column or one for all.
+  const std::vector<int32_t> zbv = zero_point_values(zb);
+  std::vector<kernels::GemmI8PackArgs> args(static_cast<size_t>(batches));
+  for (int64_t i = 0; i < batches; ++i) {
+    kernels::GemmI8PackArgs& pa = args[size_t(i)];
+    pa.K = int(std::min<int64_t>(K, INT_MAX)), pa.N = int(std::min<int64_t>(N, INT_MAX));
+    pa.B = base + i * K * N, pa.stride_k = N, pa.stride_n = 1;
     pa.b_signed = b.dtype() == DType::Int8;
     pa.zb = zb ? zbv.data() : nullptr;
     pa.zb_per_column = zb && zb->size() > 1;
-    bool fits7 = true;
-    for (int64_t i = 0; i < batches && fits7; ++i) {
-      pa.B = base + i * K * N;
-      fits7 = kernels::b_fits_7bit(pa);
-    }
-    p->kernel = &kernels::best_gemm_i8(fits7);
-    for (int64_t i = 0; i < batches; ++i) {
-      pa.B = base + i * K * N;
-      auto buf = heap_buffer(p->kernel->packed_size(pa.K, pa.N), false);
-      p->kernel->pack_b(pa, buf->data);
-      p->kpacked.push_back(std::move(buf));
-    }
   }
-  for (int64_t i = 0; i < batches; ++i) {
-    QPanel panel = QPanel::columns_of(base + i * K * N, b.dtype() == DType::Int8, K, N);
-    panel.set_zero_points(zb);
-    panel.finish();
-    p->panels.push_back(std::move(panel));
-  }
+  p->b = pack_i8_b(args, n.label());
   return p;
 }
 
 void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s, int32_t* out) {
   const uint8_t* abase = static_cast<const uint8_t*>(a.raw());
-  if (b.kernel && (!za || za->size() == 1) && s.M < (int64_t(1) << 30)) {
-    // The dispatched kernel: A's zero point per tensor.
-    kernels::GemmI8Args g;
-    g.M = int(s.M), g.lda = s.K, g.a_signed = a.dtype() == DType::Int8, g.za = za ? byte_at(*za, 0) : 0;
-    g.ldc = s.N;
-    for (size_t i = 0; i < s.a_batch.size(); ++i) {
-      g.A = abase + s.a_batch[i] * s.M * s.K;
-      g.packed_b = b.kpacked[size_t(s.b_batch[i])]->data;
-      g.C = out + int64_t(i) * s.M * s.N;
-      if (s.M > 0) gemm_i8_parallel(*b.kernel, g, int(s.N), int(s.K));
-    }
-    return;
+  // A's zero point: one for all rows, or one per row of A (the same for every batch).
+  const std::vector<int32_t> zav = zero_point_values(za);
+  kernels::GemmI8Args g;
+  g.lda = s.K, g.a_signed = a.dtype() == DType::Int8, g.ldc = s.N;
+  if (zav.size() == 1) g.za = zav[0];
+  else if (!zav.empty()) g.za_rows = zav.data();
+  for (size_t i = 0; i < s.a_batch.size(); ++i) {
+    g.A = abase + s.a_batch[i] * s.M * s.K;
+    g.C = out + int64_t(i) * s.M * s.N;
+    gemm_i8_rows(b.b, size_t(s.b_batch[i]), s.M, g, true);
   }
-  std::vector<QPanel> apanels;
-  apanels.reserve(size_t(s.a_batches));
-  for (int64_t i = 0; i < s.a_batches; ++i) {
-    apanels.push_back(QPanel::view(abase + i * s.M * s.K, a.dtype() == DType::Int8, s.M, s.K));
-    apanels.back().set_zero_points(za);
-    apanels.back().finish();
-  }
-  for (size_t i = 0; i < s.a_batch.size(); ++i)
-    qgemm(apanels[size_t(s.a_batch[i])], b.panels[size_t(s.b_batch[i])], out + int64_t(i) * s.M * s.N, s.N);
 }
 
 }  // namespace qwasm

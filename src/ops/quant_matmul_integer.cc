@@ -1,4 +1,4 @@
-// Integer MatMuls with an int32 or float result, all over one batched qgemm:
+// Integer MatMuls with an int32 or float result, all over one batched int8 GEMM (quant_matmul.h):
 //  MatMulInteger (ai.onnx 10):                 Y int32 = (A - a_zp) x (B - b_zp)
 //  MatMulIntegerToFloat (com.microsoft 1):     Y = a_scale * b_scale[n] * (A - a_zp)(B - b_zp) + bias
 //  DynamicQuantizeMatMul (com.microsoft 1):    A float is quantized to uint8 per tensor the way
@@ -17,7 +17,7 @@
 #include <cstring>
 
 #include "graph/private_attrs.h"
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 #include "ops/quant_matmul.h"
 #include "ops/registry.h"

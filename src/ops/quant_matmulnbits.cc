@@ -11,7 +11,7 @@
 #include <cstring>
 #include <vector>
 
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
 #include "ops/parallel_gemm.h"
 #include "qwasm_kernels.h"

@@ -8,7 +8,7 @@
 // is built, with the same messages the run-time checks give.
 #include <cstring>
 
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 #include "ops/registry.h"
 

@@ -2,7 +2,7 @@
 // with a_scale / a_zp per tensor or per row of A, b_scale / b_zp per tensor or per
 // column of B, y per tensor; y has y_zero_point's type. B is packed at build time
 // when constant.
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 #include "ops/quant_matmul.h"
 #include "ops/registry.h"

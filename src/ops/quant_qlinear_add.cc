@@ -14,7 +14,7 @@
 
 #include "graph/private_attrs.h"
 #include "ops/broadcast.h"
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/quant_common.h"
 #include "ops/registry.h"
 

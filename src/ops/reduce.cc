@@ -4,7 +4,8 @@
 #include <limits>
 #include <type_traits>
 
-#include "ops/dispatch.h"
+#include "ops/broadcast.h"
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
 #include "ops/shape_util.h"
 
@@ -48,14 +49,15 @@ void reduce_into(R k, const Tensor& x, const Plan& p, T* out) {
   std::fill(acc.begin(), acc.end(), init);
   if (k == R::LogSumExp) {  // subtract the max for stability
     std::vector<A> mx(size_t(n_out), A(-INFINITY));
-    BroadcastIter it(x.shape(), {p.kept});
+    const BroadcastLoop<1> it(x.shape(), {&p.kept});
+    const int64_t st0 = it.inner_step(0);
     const T* s = x.data<T>();
-    it.for_each_run([&](int64_t o, const int64_t* off, const int64_t* st, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) mx[size_t(off[0] + i * st[0])] = std::max(mx[size_t(off[0] + i * st[0])], A(s[o + i]));
+    it.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
+      for (int64_t i = 0; i < cnt; ++i) mx[size_t(off[0] + i * st0)] = std::max(mx[size_t(off[0] + i * st0)], A(s[o + i]));
     });
-    it.for_each_run([&](int64_t o, const int64_t* off, const int64_t* st, int64_t cnt) {
+    it.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
       for (int64_t i = 0; i < cnt; ++i) {
-        const size_t j = size_t(off[0] + i * st[0]);
+        const size_t j = size_t(off[0] + i * st0);
         acc[j] += A(std::exp(double(A(s[o + i]) - mx[j])));
       }
     });
@@ -64,10 +66,11 @@ void reduce_into(R k, const Tensor& x, const Plan& p, T* out) {
   }
   const int64_t count = p.kept.empty() ? 1 : std::max<int64_t>(1, x.size() / std::max<int64_t>(n_out, 1));
   const T* s = x.data<T>();
-  BroadcastIter it(x.shape(), {p.kept});
-  it.for_each_run([&](int64_t o, const int64_t* off, const int64_t* st, int64_t cnt) {
+  const BroadcastLoop<1> it(x.shape(), {&p.kept});
+  const int64_t st0 = it.inner_step(0);
+  it.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
     for (int64_t i = 0; i < cnt; ++i) {
-      A& a = acc[size_t(off[0] + i * st[0])];
+      A& a = acc[size_t(off[0] + i * st0)];
       const A v = A(s[o + i]);
       switch (k) {
         case R::Sum: case R::Mean: case R::LogSum: a += v; break;

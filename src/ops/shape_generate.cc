@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
 #include "ops/shape_util.h"
 

@@ -1,8 +1,8 @@
 // The generated quantization suite (tests/data/quant/manifest.json, shared with
 // tests/js/quant.test.mjs) run natively, plus unit checks of the pieces under the
-// quantization ops: float8 codecs, rounding, and the int8 GEMM core against a
-// plain triple loop. Runs from the repository root; skips the manifest cases when
-// the data directory is not reachable (e.g. under wasm without a file system).
+// quantization ops: float8 codecs and rounding (the int8 GEMM is checked in
+// quant_int8_gemm_test.cc). Runs from the repository root; skips the manifest cases
+// when the data directory is not reachable (e.g. under wasm without a file system).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -11,7 +11,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,7 +18,6 @@
 #include "api/session.h"
 #include "graph/float16.h"
 #include "ops/quant_common.h"
-#include "ops/quant_gemm.h"
 
 using namespace qwasm;
 
@@ -235,42 +233,6 @@ TEST(QuantUnits, RoundHalfToEvenAndSaturate) {
   EXPECT_EQ(round_clamp(300.f, 0, 255), 255);
   EXPECT_EQ(round_clamp(-300.f, -128, 127), -128);
   EXPECT_EQ(requantize(5, 0.5f, 10, 0, 255), 12);  // 2.5 -> 2, + 10
-}
-
-// qgemm against a plain loop for both B layouts and every signedness pair, with zero points, at
-// shapes around small tile boundaries. Seeds are fixed and printed on failure.
-TEST(QuantUnits, QgemmMatchesReference) {
-  for (bool k_major : {false, true})
-  for (int combo = 0; combo < 4; ++combo)
-    for (int64_t M : {1, 3, 4, 5})
-      for (int64_t N : {1, 7, 16, 17})
-        for (int64_t K : {1, 15, 16, 33}) {
-          const uint32_t seed = uint32_t(combo * 1000000 + M * 10000 + N * 100 + K);
-          std::mt19937 rng(seed);
-          const bool as = combo & 1, bs = combo & 2;
-          std::vector<uint8_t> a(size_t(M * K)), b(size_t(K * N));
-          for (auto& v : a) v = uint8_t(rng());
-          for (auto& v : b) v = uint8_t(rng());
-          Tensor za(as ? DType::Int8 : DType::UInt8, {M}), zb(bs ? DType::Int8 : DType::UInt8, {N});
-          for (int64_t i = 0; i < M; ++i) static_cast<uint8_t*>(za.raw())[i] = uint8_t(rng());
-          for (int64_t i = 0; i < N; ++i) static_cast<uint8_t*>(zb.raw())[i] = uint8_t(rng());
-          QPanel pa = QPanel::view(a.data(), as, M, K);
-          pa.set_zero_points(&za);
-          pa.finish();
-          QPanel pb = k_major ? QPanel::columns_of(b.data(), bs, K, N) : QPanel::transpose_of(b.data(), bs, K, N, N);
-          pb.set_zero_points(&zb);
-          pb.finish();
-          std::vector<int32_t> c(size_t(M * N));
-          qgemm(pa, pb, c.data(), N);
-          auto val = [](uint8_t v, bool s) { return s ? int32_t(int8_t(v)) : int32_t(v); };
-          for (int64_t m = 0; m < M; ++m)
-            for (int64_t n = 0; n < N; ++n) {
-              int32_t ref = 0;
-              for (int64_t k = 0; k < K; ++k)
-                ref += (val(a[size_t(m * K + k)], as) - byte_at(za, m)) * (val(b[size_t(k * N + n)], bs) - byte_at(zb, n));
-              ASSERT_EQ(c[size_t(m * N + n)], ref) << "seed " << seed << (k_major ? " k-major" : " transposed") << " M=" << M << " N=" << N << " K=" << K;
-            }
-        }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "ops/dispatch.h"
+#include "ops/dtype_switch.h"
 
 namespace qwasm {
 
@@ -17,18 +17,6 @@ void narrow_half(const Tensor& f32, Tensor& out) {
   uint16_t* d = static_cast<uint16_t*>(out.raw());
   const bool bf = out.dtype() == DType::BFloat16;
   for (int64_t i = 0; i < f32.size(); ++i) d[i] = bf ? float_to_bfloat16(s[i]) : float_to_half(s[i]);
-}
-
-BroadcastIter::BroadcastIter(const Shape& out, const std::vector<Shape>& ins) : out_(out) {
-  for (const Shape& s : ins) {
-    std::vector<int64_t> st(out.size(), 0);
-    int64_t stride = 1;
-    for (int64_t d = int64_t(s.size()) - 1, o = int64_t(out.size()) - 1; d >= 0; --d, --o) {
-      st[size_t(o)] = s[size_t(d)] == 1 ? 0 : stride;
-      stride *= s[size_t(d)];
-    }
-    strides_.push_back(st);
-  }
 }
 
 }  // namespace qwasm
