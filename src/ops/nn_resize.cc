@@ -132,8 +132,8 @@ class Resize : public OpKernel {
     QWASM_CHECK(x.dtype() == DType::Float32, ctx.node().label(), ": float input required");
     const ResizeGeometry g = geometry(ctx, x);
     std::vector<AxisMap> maps(static_cast<size_t>(x.rank()));
-    for (int64_t d = 0; d < x.rank(); ++d)
-      maps[size_t(d)] = axis_map(x.dim(d), g.out[size_t(d)], g.scales[size_t(d)], g.roi_s[size_t(d)], g.roi_e[size_t(d)]);
+    for (size_t d = 0; d < maps.size(); ++d)
+      maps[d] = axis_map(x.dim(int64_t(d)), g.out[d], g.scales[d], g.roi_s[d], g.roi_e[d]);
     Tensor y(DType::Float32, g.out);
     resample(x, maps, extrapolation_, y);
     Tensor& yo = ctx.output(0, x0.dtype(), g.out);
