@@ -38,6 +38,18 @@ struct CausalOffsets {
   }
 };
 
+// The length of the past key/value cache; both, when given, must be [b, heads, past, d].
+int64_t past_length(const Node& n, const Tensor* pk, const Tensor* pv, int64_t b, int64_t heads, int64_t d) {
+  const int64_t past = pk ? pk->dim(2) : 0;
+  for (const Tensor* p : {pk, pv})
+    QWASM_CHECK(!p || p->shape() == Shape({b, heads, past, d}), n.label(), ": past key/value must be ",
+                shape_str({b, heads, past, d}));
+  return past;
+}
+
+// The softmax scale: the attribute when set, else 1 / sqrt(head_dim).
+float attention_scale(float scale_attr, int64_t d) { return scale_attr > 0 ? scale_attr : 1.0f / std::sqrt(float(d)); }
+
 class GroupQueryAttention : public OpKernel {
  public:
   explicit GroupQueryAttention(const Node& n)
@@ -50,6 +62,43 @@ class GroupQueryAttention : public OpKernel {
   }
 
   void compute(OpContext& ctx) override {
+    const Qkv in = qkv(ctx);
+    const int64_t b = in.b, s = in.s, d = in.d;
+    const Tensor* pk = ctx.input(3);
+    const Tensor* pv = ctx.input(4);
+    const int64_t past = past_length(ctx.node(), pk, pv, b, kv_heads_, d);
+    const CausalOffsets offs = causal_offsets(ctx, b, s, past);
+    // Rotate q and k (copies: inputs are never written).
+    std::vector<float> q(in.q, in.q + b * s * in.qw), k;
+    if (do_rotary_) rotate(ctx, in, offs, q, k);
+    const float* k_rows = do_rotary_ ? k.data() : in.k;
+
+    const int64_t total = past + s;
+    Tensor& pres_k = ctx.output(1, DType::Float32, {b, kv_heads_, total, d});
+    Tensor& pres_v = ctx.output(2, DType::Float32, {b, kv_heads_, total, d});
+    append_kv(pk ? f32_of(ctx, *pk, "past_key") : nullptr, past, k_rows, in.kw, b, kv_heads_, s, d, pres_k.data<float>());
+    append_kv(pv ? f32_of(ctx, *pv, "past_value") : nullptr, past, in.v, in.kw, b, kv_heads_, s, d, pres_v.data<float>());
+
+    Tensor& out = ctx.output(0, DType::Float32, {b, s, heads_ * d});
+    AttentionShape as{b, heads_, kv_heads_, s, total, d,
+                      s * in.qw, d, in.qw,
+                      kv_heads_ * total * d, total * d, d,
+                      kv_heads_ * total * d, total * d, d,
+                      s * heads_ * d, d, heads_ * d};
+    attention_f32(as, q.data(), pres_k.data<float>(), pres_v.data<float>(), out.data<float>(),
+                  attention_scale(scale_, d), &CausalOffsets::visible, &offs);
+  }
+
+ private:
+  // The query, key and value rows: one packed [b, s, (heads + 2 kv_heads) d] input,
+  // or a query [b, s, heads d] and a key and value [b, s, kv_heads d] each.
+  struct Qkv {
+    int64_t b, s, d;
+    int64_t qw, kw;  // row strides of q and of k, v
+    const float *q, *k, *v;
+  };
+
+  Qkv qkv(const OpContext& ctx) const {
     const Node& n = ctx.node();
     const Tensor& q_in = ctx.in(0);
     const bool packed = !ctx.input(1);
@@ -58,24 +107,22 @@ class GroupQueryAttention : public OpKernel {
     const int64_t d = packed ? q_in.dim(2) / (heads_ + 2 * kv_heads_) : q_in.dim(2) / heads_;
     QWASM_CHECK(d > 0 && (packed ? d * (heads_ + 2 * kv_heads_) : d * heads_) == q_in.dim(2), n.label(),
                 ": hidden size ", q_in.dim(2), " does not split into heads");
-    const int64_t qw = packed ? q_in.dim(2) : heads_ * d;  // row stride of q (and k, v when packed)
+    const int64_t qw = packed ? q_in.dim(2) : heads_ * d;
     const float* qp = f32_of(ctx, q_in, "query");
     const float* kp = packed ? qp + heads_ * d : f32_of(ctx, ctx.in(1), "key");
     const float* vp = packed ? qp + (heads_ + kv_heads_) * d : f32_of(ctx, ctx.in(2), "value");
-    const int64_t kw = packed ? qw : kv_heads_ * d;
     if (!packed)
       for (int i : {1, 2})
         QWASM_CHECK(ctx.in(size_t(i)).shape() == Shape({b, s, kv_heads_ * d}), n.label(), ": input ", i, " must be ",
                     shape_str({b, s, kv_heads_ * d}), ", got ", shape_str(ctx.in(size_t(i)).shape()));
-    const Tensor* pk = ctx.input(3);
-    const Tensor* pv = ctx.input(4);
-    const int64_t past = pk ? pk->dim(2) : 0;
-    for (const Tensor* p : {pk, pv})
-      QWASM_CHECK(!p || p->shape() == Shape({b, kv_heads_, past, d}), n.label(), ": past key/value must be ",
-                  shape_str({b, kv_heads_, past, d}));
+    return {b, s, d, qw, packed ? qw : kv_heads_ * d, qp, kp, vp};
+  }
+
+  // Per batch, the absolute position of query 0 from seqlens_k (total length - 1).
+  static CausalOffsets causal_offsets(const OpContext& ctx, int64_t b, int64_t s, int64_t past) {
+    const Node& n = ctx.node();
     const Tensor& seqlens = ctx.in(5);
     QWASM_CHECK(seqlens.size() == b, n.label(), ": seqlens_k must have one entry per batch");
-
     CausalOffsets offs;
     for (int64_t bi = 0; bi < b; ++bi) {
       const int64_t total = seqlens.get_i64(bi) + 1;
@@ -83,46 +130,30 @@ class GroupQueryAttention : public OpKernel {
                   " is inconsistent with past length ", past, " and sequence length ", s);
       offs.past.push_back(total - s);
     }
-
-    // Rotate q and k (copies: inputs are never written).
-    std::vector<float> q(qp, qp + b * s * qw), k;
-    const float* k_rows = kp;
-    if (do_rotary_) {
-      const Tensor& cos = ctx.in(7);
-      const Tensor& sin = ctx.in(8);
-      const int64_t half = cos.dim(1);
-      QWASM_CHECK(2 * half <= d, n.label(), ": rotary cache width ", half, " too large for head size ", d);
-      k.assign(b * s * kw, 0.0f);
-      for (int64_t r = 0; r < b * s; ++r) std::memcpy(&k[size_t(r * kw)], kp + r * kw, size_t(kv_heads_ * d) * 4);
-      for (int64_t bi = 0; bi < b; ++bi)
-        for (int64_t i = 0; i < s; ++i) {
-          const int64_t p = offs.past[size_t(bi)] + i;
-          QWASM_CHECK(p < cos.dim(0), n.label(), ": position ", p, " outside the rotary cache of ", cos.dim(0));
-          const float* c = cos.data<float>() + p * half;
-          const float* sn = sin.data<float>() + p * half;
-          for (int64_t h = 0; h < heads_; ++h) apply_rotary(&q[size_t((bi * s + i) * qw + h * d)], 2 * half, c, sn, interleaved_);
-          for (int64_t h = 0; h < kv_heads_; ++h) apply_rotary(&k[size_t((bi * s + i) * kw + h * d)], 2 * half, c, sn, interleaved_);
-        }
-      k_rows = k.data();
-    }
-
-    const int64_t total = past + s;
-    Tensor& pres_k = ctx.output(1, DType::Float32, {b, kv_heads_, total, d});
-    Tensor& pres_v = ctx.output(2, DType::Float32, {b, kv_heads_, total, d});
-    append_kv(pk ? f32_of(ctx, *pk, "past_key") : nullptr, past, k_rows, kw, b, kv_heads_, s, d, pres_k.data<float>());
-    append_kv(pv ? f32_of(ctx, *pv, "past_value") : nullptr, past, vp, kw, b, kv_heads_, s, d, pres_v.data<float>());
-
-    Tensor& out = ctx.output(0, DType::Float32, {b, s, heads_ * d});
-    AttentionShape as{b, heads_, kv_heads_, s, total, d,
-                      s * qw, d, qw,
-                      kv_heads_ * total * d, total * d, d,
-                      kv_heads_ * total * d, total * d, d,
-                      s * heads_ * d, d, heads_ * d};
-    attention_f32(as, q.data(), pres_k.data<float>(), pres_v.data<float>(), out.data<float>(),
-                  scale_ > 0 ? scale_ : 1.0f / std::sqrt(float(d)), &CausalOffsets::visible, &offs);
+    return offs;
   }
 
- private:
+  // Rotary embedding at each token's absolute position: q in place, k into a copy of the key rows.
+  void rotate(const OpContext& ctx, const Qkv& in, const CausalOffsets& offs, std::vector<float>& q,
+              std::vector<float>& k) const {
+    const Node& n = ctx.node();
+    const Tensor& cos = ctx.in(7);
+    const Tensor& sin = ctx.in(8);
+    const int64_t half = cos.dim(1), b = in.b, s = in.s, d = in.d, qw = in.qw, kw = in.kw;
+    QWASM_CHECK(2 * half <= d, n.label(), ": rotary cache width ", half, " too large for head size ", d);
+    k.assign(b * s * kw, 0.0f);
+    for (int64_t r = 0; r < b * s; ++r) std::memcpy(&k[size_t(r * kw)], in.k + r * kw, size_t(kv_heads_ * d) * 4);
+    for (int64_t bi = 0; bi < b; ++bi)
+      for (int64_t i = 0; i < s; ++i) {
+        const int64_t p = offs.past[size_t(bi)] + i;
+        QWASM_CHECK(p < cos.dim(0), n.label(), ": position ", p, " outside the rotary cache of ", cos.dim(0));
+        const float* c = cos.data<float>() + p * half;
+        const float* sn = sin.data<float>() + p * half;
+        for (int64_t h = 0; h < heads_; ++h) apply_rotary(&q[size_t((bi * s + i) * qw + h * d)], 2 * half, c, sn, interleaved_);
+        for (int64_t h = 0; h < kv_heads_; ++h) apply_rotary(&k[size_t((bi * s + i) * kw + h * d)], 2 * half, c, sn, interleaved_);
+      }
+  }
+
   int64_t heads_, kv_heads_;
   bool do_rotary_, interleaved_;
   float scale_;
@@ -157,10 +188,7 @@ class MultiHeadAttention : public OpKernel {
     }
     const Tensor* pk = ctx.input(6);
     const Tensor* pv = ctx.input(7);
-    const int64_t past = pk ? pk->dim(2) : 0;
-    for (const Tensor* p : {pk, pv})
-      QWASM_CHECK(!p || p->shape() == Shape({b, heads_, past, d}), n.label(), ": past key/value must be ",
-                  shape_str({b, heads_, past, d}));
+    const int64_t past = past_length(n, pk, pv, b, heads_, d);
     const int64_t total = past + kv_s;
     Tensor pres_k = ctx.output_wanted(1) ? ctx.output(1, DType::Float32, {b, heads_, total, d}) : Tensor(DType::Float32, {b, heads_, total, d});
     Tensor pres_v = ctx.output_wanted(2) ? ctx.output(2, DType::Float32, {b, heads_, total, d}) : Tensor(DType::Float32, {b, heads_, total, d});
@@ -175,7 +203,7 @@ class MultiHeadAttention : public OpKernel {
                       heads_ * total * d, total * d, d,
                       s * hid, d, hid};
     attention_f32(as, q.data(), pres_k.data<float>(), pres_v.data<float>(), out.data<float>(),
-                  scale_ > 0 ? scale_ : 1.0f / std::sqrt(float(d)), causal_ ? &CausalOffsets::visible : nullptr, &offs);
+                  attention_scale(scale_, d), causal_ ? &CausalOffsets::visible : nullptr, &offs);
   }
 
  private:

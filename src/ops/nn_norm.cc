@@ -23,27 +23,66 @@ void for_each_lane(float* p, const Shape& s, int64_t axis, Fn&& fn) {
 
 enum class Soft { Softmax, LogSoftmax, Hardmax };
 
+// One contiguous row (the common case): SIMD-friendly. Softmax and LogSoftmax only.
+template <Soft K>
+void soft_row(float* p, int64_t len) {
+  const float m = row_max(p, len);
+  if (K == Soft::Softmax) {
+    const float inv = 1.0f / row_exp_sum(p, len, m);
+    for (int64_t i = 0; i < len; ++i) p[i] *= inv;
+  } else {
+    float s = 0;
+    for (int64_t i = 0; i < len; ++i) s += fast_expf(p[i] - m);
+    const float shift = m + std::log(s);
+    for (int64_t i = 0; i < len; ++i) p[i] -= shift;
+  }
+}
+
+// One strided lane (and every Hardmax lane), with a double-precision sum.
+template <Soft K>
+void soft_lane(float* p, int64_t len, int64_t st) {
+  float mx = p[0];
+  int64_t arg = 0;
+  for (int64_t i = 1; i < len; ++i) if (p[i * st] > mx) mx = p[i * st], arg = i;
+  if (K == Soft::Hardmax) {
+    for (int64_t i = 0; i < len; ++i) p[i * st] = i == arg ? 1.0f : 0.0f;
+    return;
+  }
+  double sum = 0;
+  for (int64_t i = 0; i < len; ++i) sum += std::exp(double(p[i * st] - mx));
+  if (K == Soft::Softmax) {
+    const float inv = float(1.0 / sum);
+    for (int64_t i = 0; i < len; ++i) p[i * st] = std::exp(p[i * st] - mx) * inv;
+  } else {
+    const float ls = float(std::log(sum));
+    for (int64_t i = 0; i < len; ++i) p[i * st] = p[i * st] - mx - ls;
+  }
+}
+
+// The float32 tensor softmax works on: for float32 the output itself (computed in
+// place: one pass to copy, no temporary); float16 and float64 (rare) a float32 copy.
+Tensor float_workspace(const Node& n, const Tensor& x0, Tensor& out) {
+  if (x0.dtype() == DType::Float32) {
+    if (out.raw() != x0.raw()) std::copy_n(x0.data<float>(), x0.size(), out.data<float>());
+    return out;
+  }
+  Tensor x = widen_half(x0).clone();
+  QWASM_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, n.label(), ": float input required");
+  if (x.dtype() == DType::Float64) {
+    Tensor f(DType::Float32, x.shape());
+    for (int64_t i = 0; i < x.size(); ++i) f.data<float>()[i] = float(x.data<double>()[i]);
+    x = f;
+  }
+  return x;
+}
+
 template <Soft K>
 void softmax(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
   const Shape shape = x0.shape();
-  // float32 is computed in place in the output (one pass to copy, no temporary);
-  // float16 and float64 (rare) through a float32 copy.
   Tensor& out = ctx.output(0, x0.dtype(), shape);
-  Tensor x;
-  if (x0.dtype() == DType::Float32) {
-    x = out;
-    if (out.raw() != x0.raw()) std::copy_n(x0.data<float>(), x0.size(), x.data<float>());
-  } else {
-    x = widen_half(x0).clone();
-    QWASM_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, n.label(), ": float input required");
-    if (x.dtype() == DType::Float64) {
-      Tensor f(DType::Float32, x.shape());
-      for (int64_t i = 0; i < x.size(); ++i) f.data<float>()[i] = float(x.data<double>()[i]);
-      x = f;
-    }
-  }
+  Tensor x = float_workspace(n, x0, out);
   int64_t axis = normalize_axis(n.attr_i("axis", n.opset < 13 ? 1 : -1), x.rank(), n.label());
   Shape lanes = shape;
   if (n.opset < 13) {  // coerced to 2-D [outer, inner] at `axis`
@@ -54,35 +93,8 @@ void softmax(OpContext& ctx) {
   }
   for_each_lane(x.data<float>(), lanes, axis, [](float* p, int64_t len, int64_t st) {
     if (len == 0) return;
-    if (st == 1 && K != Soft::Hardmax) {  // contiguous rows (the common case): SIMD-friendly
-      const float m = row_max(p, len);
-      if (K == Soft::Softmax) {
-        const float inv = 1.0f / row_exp_sum(p, len, m);
-        for (int64_t i = 0; i < len; ++i) p[i] *= inv;
-      } else {
-        float s = 0;
-        for (int64_t i = 0; i < len; ++i) s += fast_expf(p[i] - m);
-        const float shift = m + std::log(s);
-        for (int64_t i = 0; i < len; ++i) p[i] -= shift;
-      }
-      return;
-    }
-    float mx = p[0];
-    int64_t arg = 0;
-    for (int64_t i = 1; i < len; ++i) if (p[i * st] > mx) mx = p[i * st], arg = i;
-    if (K == Soft::Hardmax) {
-      for (int64_t i = 0; i < len; ++i) p[i * st] = i == arg ? 1.0f : 0.0f;
-      return;
-    }
-    double sum = 0;
-    for (int64_t i = 0; i < len; ++i) sum += std::exp(double(p[i * st] - mx));
-    if (K == Soft::Softmax) {
-      const float inv = float(1.0 / sum);
-      for (int64_t i = 0; i < len; ++i) p[i * st] = std::exp(p[i * st] - mx) * inv;
-    } else {
-      const float ls = float(std::log(sum));
-      for (int64_t i = 0; i < len; ++i) p[i * st] = p[i * st] - mx - ls;
-    }
+    if (st == 1 && K != Soft::Hardmax) soft_row<K>(p, len);
+    else soft_lane<K>(p, len, st);
   });
   if (is_half(x0.dtype())) narrow_half(x, out);
   else if (x0.dtype() == DType::Float64) for (int64_t i = 0; i < x.size(); ++i) out.data<double>()[i] = x.data<float>()[i];

@@ -54,13 +54,12 @@ struct Run {
   int64_t out_start, count, src;  // src = -1: fill
 };
 
-void pad(OpContext& ctx) {
+// Pads before (lo) and after (hi) every dim: the pads attribute (Pad-1 'paddings')
+// before opset 11, else the pads input, over the axes input (opset 18) or all dims.
+void pads_per_dim(OpContext& ctx, int64_t r, std::vector<int64_t>& lo, std::vector<int64_t>& hi) {
   const Node& n = ctx.node();
-  const Tensor& x = ctx.in(0);
-  const int64_t r = x.rank();
-  const Mode mode = mode_of(n);
   std::vector<int64_t> pads;
-  if (n.opset < 11) pads = n.has_attr("pads") ? n.attr_ints("pads") : n.attr_ints("paddings");  // Pad-1: 'paddings'
+  if (n.opset < 11) pads = n.has_attr("pads") ? n.attr_ints("pads") : n.attr_ints("paddings");
   else pads = ints_of(ctx.in(1));
   std::vector<int64_t> axes;
   if (const Tensor* a = n.opset >= 18 ? ctx.input(3) : nullptr) axes = ints_of(*a);
@@ -68,42 +67,47 @@ void pad(OpContext& ctx) {
     for (int64_t i = 0; i < r; ++i) axes.push_back(i);
   QWASM_CHECK(pads.size() == 2 * axes.size(), n.label(), ": pads has ", pads.size(), " entries, expected ",
               2 * axes.size());
-  std::vector<int64_t> lo(size_t(r), 0), hi(size_t(r), 0);
+  lo.assign(size_t(r), 0), hi.assign(size_t(r), 0);
   for (size_t i = 0; i < axes.size(); ++i) {
     const int64_t a = normalize_axis(axes[i], r, n.label());
     lo[size_t(a)] = pads[i];
     hi[size_t(a)] = pads[i + axes.size()];
   }
-  Shape shape(size_t(r), 0);
-  for (int64_t d = 0; d < r; ++d) {
+}
+
+Shape padded_shape(const Node& n, const Tensor& x, const std::vector<int64_t>& lo, const std::vector<int64_t>& hi,
+                   Mode mode) {
+  Shape shape(size_t(x.rank()), 0);
+  for (int64_t d = 0; d < x.rank(); ++d) {
     shape[size_t(d)] = x.dim(d) + lo[size_t(d)] + hi[size_t(d)];
     QWASM_CHECK(shape[size_t(d)] >= 0, n.label(), ": pads make dim ", d, " negative");
     QWASM_CHECK(mode == Mode::Constant || x.dim(d) > 0 || shape[size_t(d)] == 0, n.label(),
                 ": cannot pad an empty dim in mode ", n.attr_s("mode", "constant"));
   }
-  const size_t es = moved_elem_size(x, n);
+  return shape;
+}
+
+// The bytes of the constant fill value: the value attribute before opset 11, else
+// the optional constant_value input; zero when neither is given (or not constant mode).
+ElemBytes fill_value(OpContext& ctx, const Tensor& x, Mode mode, size_t es) {
+  const Node& n = ctx.node();
   ElemBytes fill;
-  if (mode == Mode::Constant) {
-    if (n.opset < 11) {
-      fill = scalar_bytes(x.dtype(), n.attr_f("value", 0), n);
-    } else if (const Tensor* v = ctx.input(2)) {
-      QWASM_CHECK(v->dtype() == x.dtype() && v->size() >= 1, n.label(), ": constant_value must be one ",
-                  dtype_name(x.dtype()), " value");
-      std::memcpy(fill.b.data(), v->raw(), es);
-    }
+  if (mode != Mode::Constant) return fill;
+  if (n.opset < 11) {
+    fill = scalar_bytes(x.dtype(), n.attr_f("value", 0), n);
+  } else if (const Tensor* v = ctx.input(2)) {
+    QWASM_CHECK(v->dtype() == x.dtype() && v->size() >= 1, n.label(), ": constant_value must be one ",
+                dtype_name(x.dtype()), " value");
+    std::memcpy(fill.b.data(), v->raw(), es);
   }
-  Tensor& out = ctx.output(0, x.dtype(), shape);
-  if (out.size() == 0) return;
-  if (r == 0) {
-    std::memcpy(out.raw(), x.raw(), es);
-    return;
-  }
-  std::vector<std::vector<int64_t>> maps(static_cast<size_t>(r));
-  for (int64_t d = 0; d < r; ++d) maps[size_t(d)] = coord_map(x.dim(d), lo[size_t(d)], shape[size_t(d)], mode);
-  // Innermost dim as runs: consecutive source coordinates become one memcpy.
+  return fill;
+}
+
+// The innermost dim's map as runs: consecutive source coordinates become one memcpy.
+std::vector<Run> runs_of(const std::vector<int64_t>& map) {
   std::vector<Run> runs;
-  for (int64_t o = 0; o < shape.back(); ++o) {
-    const int64_t c = maps.back()[size_t(o)];
+  for (int64_t o = 0; o < int64_t(map.size()); ++o) {
+    const int64_t c = map[size_t(o)];
     if (!runs.empty()) {
       Run& b = runs.back();
       if ((c < 0 && b.src < 0) || (c >= 0 && b.src >= 0 && c == b.src + b.count)) {
@@ -113,8 +117,17 @@ void pad(OpContext& ctx) {
     }
     runs.push_back({o, 1, c});
   }
+  return runs;
+}
+
+// Writes every output row: all fill where an outer dim maps outside x, else the
+// innermost dim's runs (fill or memcpy from the source row).
+void write_rows(const Tensor& x, const std::vector<std::vector<int64_t>>& maps, const ElemBytes& fill, size_t es,
+                Tensor& out) {
+  const int64_t r = x.rank();
+  const std::vector<Run> runs = runs_of(maps.back());
   const auto xs = shape_strides(x.shape());
-  const int64_t row = shape.back(), rows = out.size() / row;
+  const int64_t row = out.shape().back(), rows = out.size() / row;
   const char* src = static_cast<const char*>(x.raw());
   char* dst = static_cast<char*>(out.raw());
   std::vector<int64_t> idx(size_t(r), 0);
@@ -136,10 +149,31 @@ void pad(OpContext& ctx) {
       }
     }
     for (int64_t d = r - 2; d >= 0; --d) {
-      if (++idx[size_t(d)] < shape[size_t(d)]) break;
+      if (++idx[size_t(d)] < out.dim(d)) break;
       idx[size_t(d)] = 0;
     }
   }
+}
+
+void pad(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x = ctx.in(0);
+  const int64_t r = x.rank();
+  const Mode mode = mode_of(n);
+  std::vector<int64_t> lo, hi;
+  pads_per_dim(ctx, r, lo, hi);
+  const Shape shape = padded_shape(n, x, lo, hi, mode);
+  const size_t es = moved_elem_size(x, n);
+  const ElemBytes fill = fill_value(ctx, x, mode, es);
+  Tensor& out = ctx.output(0, x.dtype(), shape);
+  if (out.size() == 0) return;
+  if (r == 0) {
+    std::memcpy(out.raw(), x.raw(), es);
+    return;
+  }
+  std::vector<std::vector<int64_t>> maps(static_cast<size_t>(r));
+  for (int64_t d = 0; d < r; ++d) maps[size_t(d)] = coord_map(x.dim(d), lo[size_t(d)], shape[size_t(d)], mode);
+  write_rows(x, maps, fill, es, out);
 }
 
 }  // namespace

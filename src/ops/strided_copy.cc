@@ -49,6 +49,57 @@ void tiles_typed(char* dst, const char* src, const Shape& outer, const std::vect
   }
 }
 
+// The permutation on merged dims: size-1 dims dropped, then input dims that are
+// neighbours both in memory and in perm fused into one (m_shape in input order).
+void merge_dims(const Shape& in_shape, const std::vector<int64_t>& perm, Shape& m_shape, std::vector<int64_t>& m_perm) {
+  std::vector<int64_t> keep_perm;
+  for (int64_t p : perm)
+    if (in_shape[size_t(p)] != 1) keep_perm.push_back(p);
+  std::vector<int64_t> group_of(in_shape.size(), -1);  // input dim -> merged dim
+  std::vector<int64_t> sorted = keep_perm;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int64_t> pos(in_shape.size(), -1);
+  for (size_t i = 0; i < keep_perm.size(); ++i) pos[size_t(keep_perm[i])] = int64_t(i);
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const int64_t dim = sorted[i];
+    // Size-1 dims between two kept dims do not affect the layout, so kept dims
+    // that are neighbours in memory and in perm fuse.
+    if (i > 0 && pos[size_t(dim)] == pos[size_t(sorted[i - 1])] + 1) {
+      group_of[size_t(dim)] = group_of[size_t(sorted[i - 1])];
+      m_shape.back() *= in_shape[size_t(dim)];
+    } else {
+      group_of[size_t(dim)] = int64_t(m_shape.size());
+      m_shape.push_back(in_shape[size_t(dim)]);
+    }
+  }
+  for (int64_t p : keep_perm)
+    if (m_perm.empty() || m_perm.back() != group_of[size_t(p)]) m_perm.push_back(group_of[size_t(p)]);
+}
+
+// Tiled 2-D transposes between out dim q (contiguous in src) and the last out
+// dim (contiguous in dst), looped over every other out dim; st: src strides per out dim.
+void tiled_permute(char* d, const char* s, size_t elem, const Shape& out_shape, const std::vector<int64_t>& st,
+                   int64_t q) {
+  const int64_t r = int64_t(out_shape.size());
+  const auto out_st = shape_strides(out_shape);
+  Shape outer;
+  std::vector<int64_t> src_st, dst_st;
+  for (int64_t i = 0; i < r - 1; ++i) {
+    if (i == q) continue;
+    outer.push_back(out_shape[size_t(i)]);
+    src_st.push_back(st[size_t(i)]);
+    dst_st.push_back(out_st[size_t(i)]);
+  }
+  const int64_t rows = out_shape[size_t(q)], cols = out_shape.back();
+  const int64_t dst_row = out_st[size_t(q)], src_col = st.back();
+  switch (elem) {
+    case 1: tiles_typed<uint8_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+    case 2: tiles_typed<uint16_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+    case 4: tiles_typed<uint32_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+    default: tiles_typed<uint64_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
+  }
+}
+
 }  // namespace
 
 void strided_copy(void* dst, const void* src, size_t elem, const Shape& shape, const std::vector<int64_t>& strides,
@@ -83,33 +134,9 @@ void strided_copy(void* dst, const void* src, size_t elem, const Shape& shape, c
 
 void permute_copy(void* dst, const void* src, size_t elem, const Shape& in_shape, const std::vector<int64_t>& perm) {
   if (shape_size(in_shape) == 0) return;
-  // Merge: drop size-1 dims, then fuse input dims i, i+1 that are adjacent in perm.
-  std::vector<int64_t> keep_perm;
-  for (int64_t p : perm)
-    if (in_shape[size_t(p)] != 1) keep_perm.push_back(p);
-  std::vector<int64_t> group_of(in_shape.size(), -1);  // input dim -> merged dim
-  Shape m_shape;                                       // merged dims in input order
-  {
-    std::vector<int64_t> sorted = keep_perm;
-    std::sort(sorted.begin(), sorted.end());
-    std::vector<int64_t> pos(in_shape.size(), -1);
-    for (size_t i = 0; i < keep_perm.size(); ++i) pos[size_t(keep_perm[i])] = int64_t(i);
-    for (size_t i = 0; i < sorted.size(); ++i) {
-      const int64_t dim = sorted[i];
-      // Size-1 dims between two kept dims do not affect the layout, so kept dims
-      // that are neighbours in memory and in perm fuse.
-      if (i > 0 && pos[size_t(dim)] == pos[size_t(sorted[i - 1])] + 1) {
-        group_of[size_t(dim)] = group_of[size_t(sorted[i - 1])];
-        m_shape.back() *= in_shape[size_t(dim)];
-      } else {
-        group_of[size_t(dim)] = int64_t(m_shape.size());
-        m_shape.push_back(in_shape[size_t(dim)]);
-      }
-    }
-  }
+  Shape m_shape;
   std::vector<int64_t> m_perm;
-  for (int64_t p : keep_perm)
-    if (m_perm.empty() || m_perm.back() != group_of[size_t(p)]) m_perm.push_back(group_of[size_t(p)]);
+  merge_dims(in_shape, perm, m_shape, m_perm);
   const int64_t r = int64_t(m_shape.size());
   if (r <= 1) {  // the permutation only moved size-1 dims
     std::memcpy(dst, src, size_t(shape_size(in_shape)) * elem);
@@ -128,27 +155,7 @@ void permute_copy(void* dst, const void* src, size_t elem, const Shape& in_shape
     strided_copy(dst, src, elem, out_shape, st);
     return;
   }
-  // Tiled 2-D transposes between out dim q (contiguous in src) and the last out
-  // dim (contiguous in dst), looped over every other out dim.
-  const auto out_st = shape_strides(out_shape);
-  Shape outer;
-  std::vector<int64_t> src_st, dst_st;
-  for (int64_t i = 0; i < r - 1; ++i) {
-    if (i == q) continue;
-    outer.push_back(out_shape[size_t(i)]);
-    src_st.push_back(st[size_t(i)]);
-    dst_st.push_back(out_st[size_t(i)]);
-  }
-  const int64_t rows = out_shape[size_t(q)], cols = out_shape.back();
-  const int64_t dst_row = out_st[size_t(q)], src_col = st.back();
-  char* d = static_cast<char*>(dst);
-  const char* s = static_cast<const char*>(src);
-  switch (elem) {
-    case 1: tiles_typed<uint8_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
-    case 2: tiles_typed<uint16_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
-    case 4: tiles_typed<uint32_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
-    default: tiles_typed<uint64_t>(d, s, outer, src_st, dst_st, rows, cols, dst_row, src_col); break;
-  }
+  tiled_permute(static_cast<char*>(dst), static_cast<const char*>(src), elem, out_shape, st, q);
 }
 
 }  // namespace qwasm

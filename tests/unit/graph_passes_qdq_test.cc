@@ -38,6 +38,12 @@ Tensor random_q(DType type, const Shape& s, int lo, int hi, std::mt19937& rng) {
   for (int64_t i = 0; i < t.size(); ++i) static_cast<uint8_t*>(t.raw())[i] = uint8_t(d(rng));
   return t;
 }
+// The int64 shape input of a Reshape.
+Tensor shape_input(const std::vector<int64_t>& dims) {
+  Tensor t(DType::Int64, {int64_t(dims.size())});
+  std::copy(dims.begin(), dims.end(), t.data<int64_t>());
+  return t;
+}
 
 // Builds a QDQ graph with readable helpers; every value name is unique.
 struct QdqGraph {
@@ -369,9 +375,7 @@ TEST(QdqPass, MobileNetBlockChainsFuseAndSharedDequantizeStays) {
 TEST(QdqPass, ReshapeAndTransposeRunOnQuantizedBytes) {
   QdqGraph b(61);
   b.input("A", {2, 3, 4});
-  Tensor shape(DType::Int64, {2});
-  shape.data<int64_t>()[0] = 6, shape.data<int64_t>()[1] = 4;
-  const std::string r = b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)}));
+  const std::string r = b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape_input({6, 4}))}));
   Node& t = b.node("Transpose", {b.dq(b.q(r, 0.02f, 100), 0.02f, 100)});
   t.attrs["perm"] = ints_attr({1, 0});
   b.q(b.out(t), 0.02f, 100, DType::UInt8, "Y");
@@ -387,9 +391,8 @@ TEST(QdqPass, MovesOnlyThroughOpsWhoseTraitsSaySo) {
   // an op registered without the trait) leaves every DequantizeLinear in place.
   QdqGraph b(65);
   b.input("A", {2, 3, 4});
-  Tensor shape(DType::Int64, {2});
-  shape.data<int64_t>()[0] = 6, shape.data<int64_t>()[1] = 4;
-  b.q(b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)})), 0.02f, 100, DType::UInt8, "Y");
+  const std::string r = b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape_input({6, 4}))}));
+  b.q(r, 0.02f, 100, DType::UInt8, "Y");
   b.output("Y");
   Model plain = b.m;
   optimize_graph(plain, [](const Node&) { return OpTraits{}; });
@@ -403,9 +406,8 @@ TEST(QdqPass, MovesOnlyThroughOpsWhoseTraitsSaySo) {
 TEST(QdqPass, ReshapeBetweenDifferentScalesStays) {
   QdqGraph b(63);
   b.input("A", {2, 6});
-  Tensor shape(DType::Int64, {1});
-  shape.data<int64_t>()[0] = 12;
-  b.q(b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape)})), 0.03f, 100, DType::UInt8, "Y");
+  const std::string r = b.out(b.node("Reshape", {b.qdq("A", 0.02f, 100), b.init("shape", shape_input({12}))}));
+  b.q(r, 0.03f, 100, DType::UInt8, "Y");
   b.output("Y");
   const auto ops = op_types(optimized(b.m));
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "DequantizeLinear"), 1);

@@ -56,12 +56,9 @@ std::string other_input(const Node& n, const std::string& value) {
   return "";
 }
 
-bool match(const Graph& g, const GraphIndex& idx, int mi, Chain& c) {
-  const Node& mm = g.nodes[size_t(mi)];
-  if (!is_op(mm, "MatMulInteger") || mm.inputs.size() < 3 || mm.outputs.size() != 1 || mm.outputs[0].empty())
-    return false;
-  c.matmul = mi;
-  // A_q and A_zp must both come from one DynamicQuantizeLinear (its scale is checked below).
+// A_q and A_zp of MatMulInteger `mm` must both come from one DynamicQuantizeLinear
+// (its scale is checked by match_scales). Sets c.dql and c.a.
+bool match_dql(const Graph& g, const GraphIndex& idx, const Node& mm, Chain& c) {
   c.dql = idx.producer(mm.inputs[0]);
   if (c.dql < 0) return false;
   const Node& dq = g.nodes[size_t(c.dql)];
@@ -69,31 +66,33 @@ bool match(const Graph& g, const GraphIndex& idx, int mi, Chain& c) {
       dq.outputs[0] != mm.inputs[0] || dq.outputs[2].empty() || dq.outputs[2] != mm.inputs[2] || dq.outputs[1].empty())
     return false;
   c.a = dq.inputs[0];
-  const std::string& a_scale = dq.outputs[1];
+  return true;
+}
 
-  // W and its zero point: constant bytes, zero point scalar or one per column.
+// W and its zero point: constant bytes, zero point scalar or one per column. Sets
+// c.w, c.w_zp and N (the columns).
+bool match_weight(const GraphIndex& idx, const Node& mm, Chain& c, int64_t& N) {
   const Tensor* w = idx.constant(mm.inputs[1]);
   if (!w || (w->dtype() != DType::Int8 && w->dtype() != DType::UInt8) || w->rank() < 2) return false;
-  const int64_t N = w->dim(w->rank() - 1);
+  N = w->dim(w->rank() - 1);
   c.w = mm.inputs[1];
   if (mm.inputs.size() > 3 && !mm.inputs[3].empty()) {
     const Tensor* wz = idx.constant(mm.inputs[3]);
     if (!wz || wz->dtype() != w->dtype() || !scalar_or_n(*wz, N)) return false;
     c.w_zp = mm.inputs[3];
   }
+  return true;
+}
 
-  c.cast = sole_consumer(g, idx, mm.outputs[0], "Cast");
-  if (c.cast < 0) return false;
-  const Node& cast = g.nodes[size_t(c.cast)];
-  if (cast.attr_i("to", 0) != int64_t(DType::Float32) || cast.outputs.size() != 1) return false;
-
-  // The scales: a pre-multiplied A_scale * W_scale, or A_scale and W_scale one Mul each.
-  auto is_w_scale = [&](const std::string& v) {
-    const Tensor* t = idx.constant(v);
+// The scales applied to Y_f (value `v`): a pre-multiplied A_scale * W_scale, or
+// A_scale and W_scale one Mul each. Sets c.muls, c.w_scale, c.scale_mul and c.out.
+bool match_scales(const Graph& g, const GraphIndex& idx, const std::string& a_scale, int64_t N, std::string v,
+                  Chain& c) {
+  auto is_w_scale = [&](const std::string& t_name) {
+    const Tensor* t = idx.constant(t_name);
     return t && t->dtype() == DType::Float32 && scalar_or_n(*t, N);
   };
   bool have_a = false, have_w = false;
-  std::string v = cast.outputs[0];
   while (!(have_a && have_w)) {
     const int mul = sole_consumer(g, idx, v, "Mul");
     if (mul < 0) return false;
@@ -106,8 +105,7 @@ bool match(const Graph& g, const GraphIndex& idx, int mi, Chain& c) {
     } else if (!have_w && is_w_scale(s)) {
       have_w = true, c.w_scale = s;
     } else if (!have_a && !have_w && sp >= 0 && is_op(g.nodes[size_t(sp)], "Mul")) {
-      const Node& sm = g.nodes[size_t(sp)];
-      const std::string ws = other_input(sm, a_scale);
+      const std::string ws = other_input(g.nodes[size_t(sp)], a_scale);
       if (ws.empty() || !is_w_scale(ws)) return false;
       have_a = have_w = true, c.w_scale = ws, c.scale_mul = sp;
     } else {
@@ -116,19 +114,36 @@ bool match(const Graph& g, const GraphIndex& idx, int mi, Chain& c) {
     c.muls.push_back(mul);
     v = m.outputs[0];
   }
-
-  // Optional bias: Add with a constant float [N] (the op takes exactly that shape).
   c.out = v;
-  const int add = sole_consumer(g, idx, v, "Add");
-  if (add >= 0) {
-    const Node& ad = g.nodes[size_t(add)];
-    const std::string b = other_input(ad, v);
-    const Tensor* bias = b.empty() ? nullptr : idx.constant(b);
-    if (bias && bias->dtype() == DType::Float32 && bias->rank() == 1 && bias->size() == N && ad.outputs.size() == 1 &&
-        !ad.outputs[0].empty()) {
-      c.add = add, c.bias = b, c.out = ad.outputs[0];
-    }
+  return true;
+}
+
+// Optional bias after c.out: Add with a constant float [N] (the op takes exactly that shape).
+void match_bias(const Graph& g, const GraphIndex& idx, int64_t N, Chain& c) {
+  const int add = sole_consumer(g, idx, c.out, "Add");
+  if (add < 0) return;
+  const Node& ad = g.nodes[size_t(add)];
+  const std::string b = other_input(ad, c.out);
+  const Tensor* bias = b.empty() ? nullptr : idx.constant(b);
+  if (bias && bias->dtype() == DType::Float32 && bias->rank() == 1 && bias->size() == N && ad.outputs.size() == 1 &&
+      !ad.outputs[0].empty()) {
+    c.add = add, c.bias = b, c.out = ad.outputs[0];
   }
+}
+
+bool match(const Graph& g, const GraphIndex& idx, int mi, Chain& c) {
+  const Node& mm = g.nodes[size_t(mi)];
+  if (!is_op(mm, "MatMulInteger") || mm.inputs.size() < 3 || mm.outputs.size() != 1 || mm.outputs[0].empty())
+    return false;
+  c.matmul = mi;
+  int64_t N = 0;
+  if (!match_dql(g, idx, mm, c) || !match_weight(idx, mm, c, N)) return false;
+  c.cast = sole_consumer(g, idx, mm.outputs[0], "Cast");
+  if (c.cast < 0) return false;
+  const Node& cast = g.nodes[size_t(c.cast)];
+  if (cast.attr_i("to", 0) != int64_t(DType::Float32) || cast.outputs.size() != 1) return false;
+  if (!match_scales(g, idx, g.nodes[size_t(c.dql)].outputs[1], N, cast.outputs[0], c)) return false;
+  match_bias(g, idx, N, c);
   return true;
 }
 

@@ -42,6 +42,78 @@ std::string other_input(const Node& n, const std::string& known) {
 
 bool near(float v, double want) { return std::fabs(double(v) - want) <= 4e-7 * want; }
 
+bool constant_is(const GraphIndex& idx, const std::string& name, float want) {
+  float c;
+  return !name.empty() && scalar_constant(idx, name, c) && c == want;
+}
+
+// The nodes of one matched chain (-1: not in this form) and the activation x.
+struct GeluChain {
+  int div = -1, erf = -1, add = -1, mul = -1, last = -1, half = -1;
+  std::string x;
+};
+
+// d = x / sqrt(2) or x * (1 / sqrt(2)) feeding only the Erf: sets x (the Div's
+// dividend, either Mul operand) and the node's index.
+bool match_scaled_x(const Graph& g, const GraphIndex& idx, GeluChain& c) {
+  const Node& erf = g.nodes[size_t(c.erf)];
+  c.div = idx.producer(erf.inputs[0]);
+  if (c.div < 0 || idx.sole_consumer(erf.inputs[0]) != c.erf) return false;
+  const Node& dn = g.nodes[size_t(c.div)];
+  float v;
+  if (is_op(dn, "Div") && dn.inputs.size() == 2 && scalar_constant(idx, dn.inputs[1], v) && near(v, std::sqrt(2.0)))
+    c.x = dn.inputs[0];
+  else if (is_op(dn, "Mul") && dn.inputs.size() == 2) {
+    for (int k = 0; k < 2 && c.x.empty(); ++k)
+      if (scalar_constant(idx, dn.inputs[size_t(k)], v) && near(v, std::sqrt(0.5))) c.x = dn.inputs[size_t(1 - k)];
+  }
+  return !c.x.empty();
+}
+
+// The Mul reading a = e + 1: its other operand is x (then a Mul by 0.5 follows)
+// or x * 0.5. Sets the Mul, the last node and the x * 0.5 node.
+bool match_half_product(const Graph& g, const GraphIndex& idx, GeluChain& c) {
+  const std::string& a = g.nodes[size_t(c.add)].outputs[0];
+  c.mul = idx.sole_consumer(a);
+  if (c.mul < 0 || !is_op(g.nodes[size_t(c.mul)], "Mul")) return false;
+  const Node& mn = g.nodes[size_t(c.mul)];
+  const std::string partner = other_input(mn, a);
+  if (partner.empty()) return false;
+  if (partner == c.x) {
+    const int hi = idx.sole_consumer(mn.outputs[0]);
+    if (hi < 0 || !is_op(g.nodes[size_t(hi)], "Mul")) return false;
+    if (!constant_is(idx, other_input(g.nodes[size_t(hi)], mn.outputs[0]), 0.5f)) return false;
+    c.last = hi;
+  } else {
+    const int hi = idx.producer(partner);
+    if (hi < 0 || idx.sole_consumer(partner) != c.mul || !is_op(g.nodes[size_t(hi)], "Mul")) return false;
+    if (!constant_is(idx, other_input(g.nodes[size_t(hi)], c.x), 0.5f)) return false;
+    c.half = hi, c.last = c.mul;
+  }
+  return true;
+}
+
+// The whole chain around Erf node `erf_i`.
+bool match_gelu(const Graph& g, const GraphIndex& idx, int erf_i, GeluChain& c) {
+  const Node& erf = g.nodes[size_t(erf_i)];
+  if (!is_op(erf, "Erf") || erf.inputs.size() != 1) return false;
+  c.erf = erf_i;
+  if (!match_scaled_x(g, idx, c)) return false;
+  c.add = idx.sole_consumer(erf.outputs[0]);  // a = e + 1
+  if (c.add < 0 || !is_op(g.nodes[size_t(c.add)], "Add")) return false;
+  if (!constant_is(idx, other_input(g.nodes[size_t(c.add)], erf.outputs[0]), 1.0f)) return false;
+  return match_half_product(g, idx, c);
+}
+
+Node gelu_node(const Node& erf, const std::string& x, const std::vector<std::string>& outputs) {
+  Node f;
+  f.domain = "com.microsoft", f.op_type = "Gelu", f.opset = 1;
+  f.name = erf.name.empty() ? "Gelu" : erf.name + "/gelu";
+  f.inputs = {x};
+  f.outputs = outputs;
+  return f;
+}
+
 }  // namespace
 
 void fuse_gelu(Model& m) {
@@ -50,61 +122,17 @@ void fuse_gelu(Model& m) {
   {
     const GraphIndex idx(g);
     for (size_t i = 0; i < g.nodes.size(); ++i) {
-      const Node& erf = g.nodes[i];
-      if (!is_op(erf, "Erf") || erf.inputs.size() != 1 || dead.count(int(i))) continue;
-      // d = x / sqrt(2) or x * (1 / sqrt(2)); x is the Div's dividend, either Mul operand.
-      const int di = idx.producer(erf.inputs[0]);
-      if (di < 0 || idx.sole_consumer(erf.inputs[0]) != int(i)) continue;
-      const Node& dn = g.nodes[size_t(di)];
-      std::string x;
-      float c;
-      if (is_op(dn, "Div") && dn.inputs.size() == 2 && scalar_constant(idx, dn.inputs[1], c) && near(c, std::sqrt(2.0)))
-        x = dn.inputs[0];
-      else if (is_op(dn, "Mul") && dn.inputs.size() == 2) {
-        for (int k = 0; k < 2 && x.empty(); ++k)
-          if (scalar_constant(idx, dn.inputs[size_t(k)], c) && near(c, std::sqrt(0.5))) x = dn.inputs[size_t(1 - k)];
-      }
-      if (x.empty()) continue;
-      // a = e + 1
-      const int ai = idx.sole_consumer(erf.outputs[0]);
-      if (ai < 0 || !is_op(g.nodes[size_t(ai)], "Add")) continue;
-      const Node& an = g.nodes[size_t(ai)];
-      const std::string one = other_input(an, erf.outputs[0]);
-      if (one.empty() || !scalar_constant(idx, one, c) || c != 1.0f) continue;
-      // The Mul reading a: its other operand is x (then a Mul by 0.5 follows) or x * 0.5.
-      const int mi = idx.sole_consumer(an.outputs[0]);
-      if (mi < 0 || !is_op(g.nodes[size_t(mi)], "Mul")) continue;
-      const Node& mn = g.nodes[size_t(mi)];
-      const std::string partner = other_input(mn, an.outputs[0]);
-      if (partner.empty()) continue;
-      int last = -1, half_node = -1;
-      if (partner == x) {
-        const int hi = idx.sole_consumer(mn.outputs[0]);
-        if (hi < 0 || !is_op(g.nodes[size_t(hi)], "Mul")) continue;
-        const std::string h = other_input(g.nodes[size_t(hi)], mn.outputs[0]);
-        if (h.empty() || !scalar_constant(idx, h, c) || c != 0.5f) continue;
-        last = hi;
-      } else {
-        const int hi = idx.producer(partner);
-        if (hi < 0 || idx.sole_consumer(partner) != mi || !is_op(g.nodes[size_t(hi)], "Mul")) continue;
-        const std::string h = other_input(g.nodes[size_t(hi)], x);
-        if (h.empty() || !scalar_constant(idx, h, c) || c != 0.5f) continue;
-        half_node = hi, last = mi;
-      }
-      const std::set<int> parts = {di, int(i), ai, mi, last, half_node};
+      GeluChain c;
+      if (dead.count(int(i)) || !match_gelu(g, idx, int(i), c)) continue;
+      const std::set<int> parts = {c.div, c.erf, c.add, c.mul, c.last, c.half};
       bool taken = false;
       for (int p : parts) taken = taken || (p >= 0 && dead.count(p));
       if (taken) continue;
-
-      Node f;
-      f.domain = "com.microsoft", f.op_type = "Gelu", f.opset = 1;
-      f.name = erf.name.empty() ? "Gelu" : erf.name + "/gelu";
-      f.inputs = {x};
-      f.outputs = g.nodes[size_t(last)].outputs;
+      Node f = gelu_node(g.nodes[i], c.x, g.nodes[size_t(c.last)].outputs);
       // The fused node takes the last node's place: everything reading y comes after it.
       for (int p : parts)
-        if (p >= 0 && p != last) dead.insert(p);
-      g.nodes[size_t(last)] = std::move(f);
+        if (p >= 0 && p != c.last) dead.insert(p);
+      g.nodes[size_t(c.last)] = std::move(f);
     }
   }
   if (!dead.empty() && !m.opsets.count("com.microsoft")) m.opsets["com.microsoft"] = 1;

@@ -107,6 +107,27 @@ EXACT = {"atol": 0, "rtol": 0}
 FLOAT = {"atol": 1e-6, "rtol": 1e-6}
 
 
+def scale_shape(xshape, per, axis, block):
+    """Shape of the scale (and zero point): [] per tensor, [C] per axis, the shape
+    with `axis` divided into blocks (last one ragged) per block."""
+    if per == "tensor":
+        return []
+    if per == "axis":
+        return [xshape[axis]]
+    sshape = list(xshape)
+    sshape[axis] = -(-xshape[axis] // block)
+    return sshape
+
+
+def zero_points(qtype, sshape, zero_dtype):
+    """Zero points in the middle half of qtype's range; zeros (of zero_dtype) for
+    float8 and other types without a range (float8 zero points are 0 in practice)."""
+    if qtype in RANGE:
+        lo, hi = RANGE[qtype]
+        return rng.integers(lo // 2, hi // 2 + 1, size=sshape)
+    return np.zeros(sshape, zero_dtype)
+
+
 # ---------------------------------------------------------------- QuantizeLinear
 def q_case(name, qtype, xshape, opset, axis=None, block=None, zp=True, per="tensor", saturate=None,
            output_dtype=None, extra=None):
@@ -115,23 +136,12 @@ def q_case(name, qtype, xshape, opset, axis=None, block=None, zp=True, per="tens
     x = floats(*xshape)
     if extra is not None:
         x.reshape(-1)[: len(extra)] = extra
-    if per == "tensor":
-        sshape = []
-    elif per == "axis":
-        sshape = [xshape[axis]]
-    else:
-        sshape = list(xshape)
-        sshape[axis] = -(-xshape[axis] // block)
+    sshape = scale_shape(xshape, per, axis, block)
     scale = (rng.uniform(0.05, 0.5, size=sshape)).astype(np.float32)
     inits = [tensor("scale", F32, sshape, scale)]
     ins = ["x", "scale"]
     if zp:
-        if qtype in RANGE:
-            lo, hi = RANGE[qtype]
-            zv = rng.integers(lo // 2, hi // 2 + 1, size=sshape)
-        else:
-            zv = np.zeros(sshape, np.uint8)  # float8 zero points are 0 in practice
-        inits.append(tensor("zp", qtype, sshape, zv))
+        inits.append(tensor("zp", qtype, sshape, zero_points(qtype, sshape, np.uint8)))
         ins.append("zp")
     attrs = {}
     if axis is not None:
@@ -187,23 +197,12 @@ def dq_case(name, qtype, xshape, opset, axis=None, block=None, zp=True, per="ten
         x = rng.integers(0, 256, size=xshape)
         x[(x & 0x7F) >= 0x7C] = 0x11
         x[x == 0x80] = 0x01
-    if per == "tensor":
-        sshape = []
-    elif per == "axis":
-        sshape = [xshape[axis]]
-    else:
-        sshape = list(xshape)
-        sshape[axis] = -(-xshape[axis] // block)
+    sshape = scale_shape(xshape, per, axis, block)
     scale = rng.uniform(0.05, 0.5, size=sshape)
     inits = [tensor("scale", scale_type, sshape, scale.astype(NP[scale_type]))]
     ins = ["x", "scale"]
     if zp:
-        if qtype in RANGE:
-            lo, hi = RANGE[qtype]
-            zv = rng.integers(lo // 2, hi // 2 + 1, size=sshape)
-        else:
-            zv = np.zeros(sshape, np.int64)
-        inits.append(tensor("zp", qtype, sshape, zv))
+        inits.append(tensor("zp", qtype, sshape, zero_points(qtype, sshape, np.int64)))
         ins.append("zp")
     attrs = {k: v for k, v in (("axis", axis), ("block_size", block)) if v is not None}
     graph_in = []
