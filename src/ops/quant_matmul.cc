@@ -83,7 +83,8 @@ std::shared_ptr<PackedB> pack_b(const Node& n, const Tensor& b, const Tensor* zb
   return p;
 }
 
-void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s, int32_t* out) {
+void int_matmul(Parallel& par, const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s,
+                int32_t* out) {
   const uint8_t* abase = static_cast<const uint8_t*>(a.raw());
   if (b.kernel && (!za || za->size() == 1) && s.M < (int64_t(1) << 30)) {
     // The dispatched kernel: A's zero point per tensor.
@@ -94,7 +95,7 @@ void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMa
       g.A = abase + s.a_batch[i] * s.M * s.K;
       g.packed_b = b.kpacked[size_t(s.b_batch[i])]->data;
       g.C = out + int64_t(i) * s.M * s.N;
-      if (s.M > 0) gemm_i8_parallel(*b.kernel, g, int(s.N), int(s.K));
+      if (s.M > 0) gemm_i8_parallel(par, *b.kernel, g, int(s.N), int(s.K));
     }
     return;
   }
