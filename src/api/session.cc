@@ -18,19 +18,23 @@ LoadOptions load_options(const SessionOptions& opts) {
 }
 }  // namespace
 
-Session::Session(std::unique_ptr<Executor> exec, int threads, int pool_threads) : exec_(std::move(exec)) {
+void reserve_threads(int threads) { shared_thread_pool(threads); }
+
+Session::Session(std::unique_ptr<Executor> exec, int threads) : exec_(std::move(exec)) {
   QWASM_CHECK(threads >= 1 && threads <= 256, "threads must be between 1 and 256, got ", threads);
-  ThreadPool* pool = threads > 1 ? shared_thread_pool(pool_threads > threads ? pool_threads : threads) : nullptr;
+  ThreadPool* pool = threads > 1 ? shared_thread_pool(threads) : nullptr;
   threads_ = pool ? (pool->size() < threads ? pool->size() : threads) : 1;
 }
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts) {
-  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(load_model(chunks, load_options(opts))), opts.threads, opts.pool_threads));
+  return std::unique_ptr<Session>(
+      new Session(std::make_unique<Executor>(load_model(chunks, load_options(opts))), opts.threads));
 }
 
 std::unique_ptr<Session> Session::create(ParsedModel& parsed, const SessionOptions& opts) {
-  return std::unique_ptr<Session>(new Session(std::make_unique<Executor>(parsed.convert(load_options(opts))), opts.threads, opts.pool_threads));
+  return std::unique_ptr<Session>(
+      new Session(std::make_unique<Executor>(parsed.convert(load_options(opts))), opts.threads));
 }
 
 std::unique_ptr<Session> Session::create(const void* data, size_t size, const SessionOptions& opts) {
@@ -54,8 +58,8 @@ const std::vector<ValueInfo>& Session::outputs() const { return exec_->outputs()
 std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                                  const std::vector<std::string>& outputs) {
   // Looked up per run: a later, larger session may have replaced the shared pool.
-  ThreadPoolScope scope(threads_ > 1 ? shared_thread_pool(threads_) : nullptr, threads_);
-  return exec_->run(feeds, outputs);
+  PoolSlice slice(threads_ > 1 ? shared_thread_pool(threads_) : nullptr, threads_);
+  return exec_->run(feeds, outputs, slice);
 }
 
 int Session::threads() const { return threads_; }

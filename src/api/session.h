@@ -15,16 +15,19 @@ class Executor;
 
 struct SessionOptions {
   // How external-data bytes arrive (needed only for models with external files):
-  // a reader called per tensor, or tensors already filled (runtime/external_sink.h).
+  // a reader called per tensor, or tensors already filled (api/external_data.h).
   ExternalDataReader external;
   ExternalTensorSource external_tensor;
   // Threads that run the heavy operators (the caller included); 1 = single-threaded.
-  // Results do not depend on it (see runtime/thread_pool.h). pool_threads: size of the
-  // shared pool to create if there is none yet (0 = threads); the wasm bindings pass the
-  // whole pre-started worker pool so that the shared pool is made once.
+  // Results do not depend on it (see ops/parallel.h). Threaded sessions share one
+  // process-wide pool, grown on demand (or sized up front: reserve_threads()).
   int threads = 1;
-  int pool_threads = 0;
 };
+
+// Makes the process-wide pool that threaded sessions share at least `threads` strong
+// (the caller included) now, rather than growing it session by session. The wasm
+// bindings pass every pre-started worker, so the pool is made once. No-op below 2.
+void reserve_threads(int threads);
 
 class Session {
  public:
@@ -50,7 +53,7 @@ class Session {
   int threads() const;
 
  private:
-  Session(std::unique_ptr<Executor> exec, int threads, int pool_threads);
+  Session(std::unique_ptr<Executor> exec, int threads);
   std::unique_ptr<Executor> exec_;
   int threads_ = 1;  // > 1: runs use that many threads of the shared pool
 };

@@ -2,7 +2,7 @@
 #include <emscripten/bind.h>
 #include <malloc.h>
 
-#include "qwasm_relaxed_probe.h"
+#include "api/features.h"
 
 using namespace emscripten;
 
@@ -17,10 +17,7 @@ std::string variant() {
 }
 
 // How this engine executes the relaxed dot product ("none" outside the relaxed build).
-std::string dot_class() {
-  static const qwasm_dot_class c = qwasm_probe_relaxed_dot();
-  return qwasm_dot_class_name(c);
-}
+std::string dot_class() { return qwasm::relaxed_dot_class(); }
 
 // Bytes currently allocated by malloc (dlmalloc's in-use count).
 double heap_in_use() { return double(mallinfo().uordblks); }

@@ -1,17 +1,17 @@
 // ModelLoader: JS streams the model's bytes into wasm-owned chunks and the
 // protobuf is parsed straight from them (then they are freed). External-data
 // files are streamed through one reusable staging buffer into each tensor's
-// final storage (runtime/external_sink.h), so no file is ever held whole.
+// final storage (api/external_data.h), so no file is ever held whole.
 #include <emscripten/bind.h>
 
 #include <cstdlib>
 #include <memory>
 #include <vector>
 
+#include "api/external_data.h"
 #include "api/session.h"
 #include "bindings/handles.h"
 #include "bindings/session_handle.h"
-#include "runtime/external_sink.h"
 
 using namespace emscripten;
 
@@ -85,14 +85,14 @@ class ModelLoader {
 
   // Builds the session; everything the loader held is released afterwards.
   // threads: the session's thread count (1 = single-threaded); pool_threads: the caller +
-  // every pre-started pool worker, the size of the shared pool made by the first
-  // threaded session (js/wasm-module.js; runtime/thread_pool.h).
+  // every pre-started pool worker: the shared pool is made that size, once, by the first
+  // threaded session (js/wasm-module.js; reserve_threads in api/session.h).
   val build(int threads, int pool_threads) {
     val r = guarded([&] {
       QWASM_CHECK(parsed_, "build() called before a successful parse()");
+      if (threads > 1) reserve_threads(pool_threads > threads ? pool_threads : threads);
       SessionOptions opts;
       opts.threads = threads;
-      opts.pool_threads = pool_threads;
       opts.external_tensor = [this](const ExternalRef& ref) { return sink_->take(ref); };
       built_ = std::make_unique<SessionHandle>(Session::create(*parsed_, opts));
       val ok = val::object();

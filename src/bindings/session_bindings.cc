@@ -75,11 +75,10 @@ val SessionHandle::stageInput(const std::string& name, int dtype, val dims_js) {
 }
 
 void SessionHandle::setCarry(val pairs) {
-  carry_.clear();
-  carried_.clear();
+  std::vector<std::pair<std::string, std::string>> p;
   unsigned n = pairs["length"].as<unsigned>();
-  for (unsigned i = 0; i < n; ++i)
-    carry_.emplace_back(pairs[i][0].as<std::string>(), pairs[i][1].as<std::string>());
+  for (unsigned i = 0; i < n; ++i) p.emplace_back(pairs[i][0].as<std::string>(), pairs[i][1].as<std::string>());
+  carry_.set_pairs(std::move(p));
 }
 
 val SessionHandle::run(val names_js) {
@@ -87,27 +86,12 @@ val SessionHandle::run(val names_js) {
     std::vector<std::string> names;
     unsigned n = names_js["length"].as<unsigned>();
     for (unsigned i = 0; i < n; ++i) names.push_back(names_js[i].as<std::string>());
-    if (names.empty())
-      for (auto& vi : session_->outputs()) names.push_back(vi.name);
     // Carried outputs are computed but stay here; JS-staged inputs win over carried ones.
-    std::vector<std::string> returned;
-    for (auto& name : names)
-      if (std::none_of(carry_.begin(), carry_.end(), [&](auto& c) { return c.first == name; })) returned.push_back(name);
-    std::vector<std::string> wanted = returned;
-    for (auto& c : carry_) wanted.push_back(c.first);
-    std::vector<std::pair<std::string, Tensor>> feeds = inputs_;
-    for (auto& c : carried_)
-      if (std::none_of(feeds.begin(), feeds.end(), [&](auto& f) { return f.first == c.first; })) feeds.push_back(c);
-    std::vector<Tensor> all = session_->run(feeds, wanted);
-    outputs_.assign(all.begin(), all.begin() + long(returned.size()));
-    carried_.clear();
-    for (size_t i = 0; i < carry_.size(); ++i) carried_.emplace_back(carry_[i].second, all[returned.size() + i]);
-    names = returned;
+    outputs_ = carry_.run(*session_, inputs_, std::move(names));
     val arr = val::array();
-    for (size_t i = 0; i < outputs_.size(); ++i) {
-      const Tensor& t = outputs_[i];
+    for (const auto& [name, t] : outputs_) {
       val o = val::object();
-      o.set("name", names[i]);
+      o.set("name", name);
       o.set("type", int(t.dtype()));
       val dims = val::array();
       for (int64_t d : t.shape()) dims.call<void>("push", double(d));

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/kv_carry.h"
 #include "api/session.h"
 
 namespace qwasm::bindings {
@@ -28,12 +29,12 @@ class SessionHandle {
   void clearOutputs() { outputs_.clear(); }
   void clearInputs() { inputs_.clear(); }
 
-  // Carried values (decoder KV caches): after each run, output `from` becomes
-  // input `to` of the next run without leaving wasm memory. `pairs` = JS array of
-  // [from, to]; carried outputs are not returned to JS.
+  // Carried values (decoder KV caches, api/kv_carry.h): after each run, output `from`
+  // becomes input `to` of the next run without leaving wasm memory. `pairs` = JS array
+  // of [from, to]; carried outputs are not returned to JS.
   void setCarry(emscripten::val pairs);
   // Drops carried tensors (a new sequence starts; JS stages fresh inputs).
-  void clearCarry() { carried_.clear(); }
+  void clearCarry() { carry_.clear(); }
 
   // Per operator type timing (Executor::set_profile): start clears, end returns
   // [{op, ms, calls}] summed over the runs in between and stops.
@@ -43,9 +44,8 @@ class SessionHandle {
  private:
   std::unique_ptr<Session> session_;
   std::vector<std::pair<std::string, Tensor>> inputs_;
-  std::vector<Tensor> outputs_;
-  std::vector<std::pair<std::string, std::string>> carry_;   // output -> input
-  std::vector<std::pair<std::string, Tensor>> carried_;      // input name -> tensor
+  KvCarry::Named outputs_;
+  KvCarry carry_;
   std::map<std::string, std::pair<double, int64_t>> profile_;
 };
 

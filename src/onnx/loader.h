@@ -34,7 +34,7 @@ struct ByteChunk {
 };
 
 // Supplies a whole external tensor whose bytes were already streamed into its
-// final storage (see runtime/external_sink.h). Preferred over the reader when set.
+// final storage (see onnx/external_sink.h). Preferred over the reader when set.
 using ExternalTensorSource = std::function<Tensor(const ExternalRef& ref)>;
 
 struct LoadOptions {

@@ -11,8 +11,8 @@ namespace qwasm {
 
 // Transposes become strides: the kernel reads A(m,k) at A[m*a_rs + k*a_cs] and packs
 // B panels itself when columns are not contiguous.
-void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-              const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void gemm_f32(Parallel& par, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   constexpr int64_t kMax = std::numeric_limits<int>::max();
   QWASM_CHECK(M <= kMax && N <= kMax && K <= kMax, "GEMM dimensions too large: ", M, "x", N, "x", K);
   if (M == 0 || N == 0) return;
@@ -38,7 +38,7 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
   g.beta = beta;
   g.C = C;
   g.ldc = ldc;
-  gemm_f32_parallel(g);
+  gemm_f32_parallel(par, g);
 }
 
 }  // namespace qwasm

@@ -37,7 +37,7 @@ std::vector<int32_t> zero_point_values(const Tensor* zp) {
   return v;
 }
 
-void gemm_i8_rows(const I8PackedB& b, size_t i, int64_t M, kernels::GemmI8Args g, bool threads) {
+void gemm_i8_rows(Parallel& par, const I8PackedB& b, size_t i, int64_t M, kernels::GemmI8Args g) {
   if (M <= 0 || b.N == 0) return;
   g.packed_b = b.packed.at(i)->data;
   for (int64_t m0 = 0; m0 < M; m0 += kMaxDim) {
@@ -46,8 +46,7 @@ void gemm_i8_rows(const I8PackedB& b, size_t i, int64_t M, kernels::GemmI8Args g
     s.A = static_cast<const uint8_t*>(g.A) + m0 * g.lda;
     s.C = g.C + m0 * g.ldc;
     if (g.za_rows) s.za_rows = g.za_rows + m0;
-    if (threads) gemm_i8_parallel(*b.kernel, s, b.N, b.K);
-    else b.kernel->run(s);
+    gemm_i8_parallel(par, *b.kernel, s, b.N, b.K);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "graph/tensor.h"
+#include "ops/parallel.h"
 #include "qwasm_kernels.h"
 
 namespace qwasm {
@@ -35,8 +36,8 @@ I8PackedB pack_i8_b(const std::vector<kernels::GemmI8PackArgs>& bs, const std::s
 std::vector<int32_t> zero_point_values(const Tensor* zp);
 
 // C = (A - za) x (B_i - zb) for the M rows of A described by g (g.M and g.packed_b are
-// set here; za_rows, when set, has M entries). Row blocks are split across the
-// session's threads when `threads` (bit-identical for any split).
-void gemm_i8_rows(const I8PackedB& b, size_t i, int64_t M, kernels::GemmI8Args g, bool threads);
+// set here; za_rows, when set, has M entries). Row blocks are split across `par`'s
+// threads (bit-identical for any split; pass serial() from inside a parallel piece).
+void gemm_i8_rows(Parallel& par, const I8PackedB& b, size_t i, int64_t M, kernels::GemmI8Args g);
 
 }  // namespace qwasm

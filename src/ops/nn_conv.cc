@@ -65,8 +65,8 @@ void conv(OpContext& ctx) {
       float* yp = y.data<float>() + (b * M + gi * mg) * O;
       if (bias.defined())
         for (int64_t m = 0; m < mg; ++m) std::fill(yp + m * O, yp + (m + 1) * O, bias.data<float>()[gi * mg + m]);
-      gemm_f32(false, false, mg, O, cg * K, 1.0f, w.data<float>() + gi * mg * cg * K, cg * K, cols.data(), O,
-               bias.defined() ? 1.0f : 0.0f, yp, O);
+      gemm_f32(ctx.parallel(), false, false, mg, O, cg * K, 1.0f, w.data<float>() + gi * mg * cg * K, cg * K,
+               cols.data(), O, bias.defined() ? 1.0f : 0.0f, yp, O);
     }
   Tensor& out = ctx.output(0, x0.dtype(), out_shape);
   if (is_half(x0.dtype())) narrow_half(y, out);

@@ -40,8 +40,8 @@ void matmul(OpContext& ctx) {
     });
   }
   for (int64_t i = 0; i < nb; ++i)
-    gemm_f32(false, false, M, N, K, 1.0f, a.data<float>() + ao[size_t(i)] * M * K, K, b.data<float>() + bo[size_t(i)] * K * N,
-             N, 0.0f, r.data<float>() + i * M * N, N);
+    gemm_f32(ctx.parallel(), false, false, M, N, K, 1.0f, a.data<float>() + ao[size_t(i)] * M * K, K,
+             b.data<float>() + bo[size_t(i)] * K * N, N, 0.0f, r.data<float>() + i * M * N, N);
   if (is_half(a0.dtype())) narrow_half(r, ctx.output(0, a0.dtype(), out_shape));
 }
 
@@ -70,7 +70,7 @@ void gemm(OpContext& ctx) {
       for (int64_t i = 0; i < cnt; ++i) c[o + i] = cw.data<float>()[off[0] + i * st];
     });
   }
-  gemm_f32(ta, tb, M, N, K, alpha, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),
+  gemm_f32(ctx.parallel(), ta, tb, M, N, K, alpha, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),
            c_in && beta != 0 ? beta : 0.0f, c, N);
   if (is_half(out_t)) narrow_half(r, ctx.output(0, out_t, {M, N}));
 }

@@ -10,6 +10,7 @@
 
 #include "graph/graph.h"
 #include "graph/tensor.h"
+#include "ops/parallel.h"
 
 namespace qwasm {
 
@@ -28,6 +29,9 @@ class OpContext {
   virtual size_t output_count() const = 0;
   // Whether output i is consumed (false when its name is "" or it is out of range).
   virtual bool output_wanted(size_t i) const = 0;
+  // The threads this run may split work across (ops/parallel.h): the session's share of
+  // its pool when the executor runs it, one thread otherwise (folding, unit tests).
+  virtual Parallel& parallel() const { return serial(); }
 
   // Convenience: required input; throws naming the node when absent.
   const Tensor& in(size_t i) const;

@@ -1,4 +1,4 @@
-// Kernel calls split across the session's threads (runtime/thread_pool.h). Pieces are
+// Kernel calls split across the session's threads (ops/parallel.h). Pieces are
 // whole register tiles (multiples of the kernel's mr rows / nr columns), so every
 // output element goes through the same tile code as on one thread: results are
 // bit-identical for any thread count.
@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "qwasm_kernels.h"
-#include "runtime/thread_pool.h"
+#include "ops/parallel.h"
 
 namespace qwasm {
 
@@ -21,8 +21,9 @@ inline void piece_range(int p, int pieces, int units, int tile, int total, int* 
 }
 
 // int8 GEMM over packed B, split by rows of A (the packed B is shared read-only).
-inline void gemm_i8_parallel(const kernels::GemmI8Kernel& k, const kernels::GemmI8Args& g, int N, int K) {
-  const int threads = parallel_threads();
+inline void gemm_i8_parallel(Parallel& par, const kernels::GemmI8Kernel& k, const kernels::GemmI8Args& g, int N,
+                             int K) {
+  const int threads = par.threads();
   const int mr = std::max(1, k.info.mr);
   const int units = (g.M + mr - 1) / mr;
   const int pieces = std::min(units, 2 * threads);
@@ -30,7 +31,7 @@ inline void gemm_i8_parallel(const kernels::GemmI8Kernel& k, const kernels::Gemm
     k.run(g);
     return;
   }
-  parallel_for(pieces, [&](int p) {
+  parallel_for(par, pieces, [&](int p) {
     int m0, m1;
     piece_range(p, pieces, units, mr, g.M, &m0, &m1);
     if (m0 >= m1) return;
@@ -44,9 +45,9 @@ inline void gemm_i8_parallel(const kernels::GemmI8Kernel& k, const kernels::Gemm
 }
 
 // f32 GEMM split by rows when there are enough row tiles, else by column tiles.
-inline void gemm_f32_parallel(const kernels::GemmF32Args& g) {
+inline void gemm_f32_parallel(Parallel& par, const kernels::GemmF32Args& g) {
   const kernels::GemmF32Kernel& k = kernels::best_gemm_f32();
-  const int threads = parallel_threads();
+  const int threads = par.threads();
   if (threads < 2 || int64_t(g.M) * g.N * g.K < kParallelMinWork) {
     k.run(g);
     return;
@@ -60,7 +61,7 @@ inline void gemm_f32_parallel(const kernels::GemmF32Args& g) {
     k.run(g);
     return;
   }
-  parallel_for(pieces, [&](int p) {
+  parallel_for(par, pieces, [&](int p) {
     int i0, i1;
     piece_range(p, pieces, units, by_rows ? mr : nr, by_rows ? g.M : g.N, &i0, &i1);
     if (i0 >= i1) return;

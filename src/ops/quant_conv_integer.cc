@@ -141,8 +141,8 @@ class IntConv : public OpKernel {
     int32_t* yi = q_ ? nullptr : ctx.output(0, DType::Int32, out_shape).data<int32_t>();
     // Requantizes [channels, O] accumulators of image b into y (QLinearConv only).
     auto finish_rows = [&](const int32_t* acc, int64_t b) {
-      const int pieces = M * O < kParallelMinWork ? 1 : int(std::min<int64_t>(M, parallel_threads()));
-      parallel_for(pieces, [&](int p) {
+      const int pieces = M * O < kParallelMinWork ? 1 : int(std::min<int64_t>(M, ctx.parallel().threads()));
+      parallel_for(ctx.parallel(), pieces, [&](int p) {
         for (int64_t m = M * p / pieces; m < M * (p + 1) / pieces; ++m) rq->row(acc + m * O, O, m, yq + (b * M + m) * O);
       });
     };
@@ -150,7 +150,8 @@ class IntConv : public OpKernel {
     if (dw_.channels == C && M == C && cg == 1 && g.in.size() == 2) {
       if (q_) grow(sc.acc, M * O);
       for (int64_t b = 0; b < N; ++b) {
-        depthwise_conv(xb + b * C * in_size, x_signed, xzv, dw_, g, q_ ? sc.acc.data() : yi + b * M * O);
+        depthwise_conv(ctx.parallel(), xb + b * C * in_size, x_signed, xzv, dw_, g,
+                       q_ ? sc.acc.data() : yi + b * M * O);
         if (q_) finish_rows(sc.acc.data(), b);
       }
       return;
@@ -182,11 +183,11 @@ class IntConv : public OpKernel {
     // (whole transpose tiles and kernel row tiles): results do not depend on the split.
     constexpr int64_t kChunk = 32;
     const int64_t units = (O + kChunk - 1) / kChunk;
-    const int threads = parallel_threads();
+    const int threads = ctx.parallel().threads();
     const int pieces = threads < 2 || O * mg * K < kParallelMinWork ? 1 : int(std::min<int64_t>(units, 2 * threads));
     for (int64_t b = 0; b < N; ++b)
       for (int64_t gi = 0; gi < group_; ++gi)
-        parallel_for(pieces, [&](int piece) {
+        parallel_for(ctx.parallel(), pieces, [&](int piece) {
           const int64_t o0 = std::min(O, units * piece / pieces * kChunk);
           const int64_t o1 = std::min(O, units * (piece + 1) / pieces * kChunk);
           if (o0 >= o1) return;
@@ -194,7 +195,7 @@ class IntConv : public OpKernel {
           kernels::GemmI8Args ga;
           ga.A = sc.rows.data() + o0 * K, ga.lda = K, ga.a_signed = x_signed;
           ga.za = xzv, ga.C = sc.acc.data() + o0 * mg, ga.ldc = mg;
-          gemm_i8_rows(*wk, size_t(gi), o1 - o0, ga, false);
+          gemm_i8_rows(serial(), *wk, size_t(gi), o1 - o0, ga);
           // The GEMM writes [positions, mg]: requantize in that layout (vectorized
           // across channels), then transpose the bytes into NCHW.
           if (q_) {

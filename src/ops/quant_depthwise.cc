@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "ops/parallel_gemm.h"
-#include "runtime/thread_pool.h"
 
 namespace qwasm {
 
@@ -23,8 +22,8 @@ DepthwiseWeights depthwise_weights(const uint8_t* w, bool w_signed, int64_t chan
   return d;
 }
 
-void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const DepthwiseWeights& w, const ConvGeometry& g,
-                    int32_t* y) {
+void depthwise_conv(Parallel& par, const uint8_t* x, bool x_signed, int32_t x_zp, const DepthwiseWeights& w,
+                    const ConvGeometry& g, int32_t* y) {
   const int64_t H = g.in[0], W = g.in[1], kh = g.kernel[0], kw = g.kernel[1];
   const int64_t sh = g.stride[0], sw = g.stride[1], dh = g.dilation[0], dw = g.dilation[1];
   const int64_t OH = g.out[0], OW = g.out[1];
@@ -38,8 +37,8 @@ void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const Depthwi
   // Channels are independent: each piece of the channel range gets its own plane and
   // writes only its own outputs, so the result does not depend on the thread count.
   const int64_t work = w.channels * OH * OW * taps;
-  const int pieces = work < kParallelMinWork ? 1 : static_cast<int>(std::min<int64_t>(parallel_threads(), w.channels));
-  parallel_for(pieces, [&](int piece) {
+  const int pieces = work < kParallelMinWork ? 1 : static_cast<int>(std::min<int64_t>(par.threads(), w.channels));
+  parallel_for(par, pieces, [&](int piece) {
     const int64_t c_begin = w.channels * piece / pieces, c_end = w.channels * (piece + 1) / pieces;
     std::vector<int16_t> plane(static_cast<size_t>(sw * Hp * pw));
     std::vector<int32_t> acc(static_cast<size_t>(OW));

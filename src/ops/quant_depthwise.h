@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/conv_geometry.h"
+#include "ops/parallel.h"
 
 namespace qwasm {
 
@@ -21,8 +22,8 @@ DepthwiseWeights depthwise_weights(const uint8_t* w, bool w_signed, int64_t chan
                                    const int32_t* zp, int64_t zp_count);
 
 // y[c, o] = sum_t (x[c, in(o, t)] - x_zp) * w[c, t] over one image x [C, H, W]
-// (padding contributes 0); y is [C, out_h * out_w]. Only 2-D geometry.
-void depthwise_conv(const uint8_t* x, bool x_signed, int32_t x_zp, const DepthwiseWeights& w, const ConvGeometry& g,
-                    int32_t* y);
+// (padding contributes 0); y is [C, out_h * out_w]. Only 2-D geometry. Channels split across `par`.
+void depthwise_conv(Parallel& par, const uint8_t* x, bool x_signed, int32_t x_zp, const DepthwiseWeights& w,
+                    const ConvGeometry& g, int32_t* y);
 
 }  // namespace qwasm

@@ -68,7 +68,8 @@ std::shared_ptr<PackedB> pack_b(const Node& n, const Tensor& b, const Tensor* zb
   return p;
 }
 
-void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s, int32_t* out) {
+void int_matmul(Parallel& par, const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s,
+                int32_t* out) {
   const uint8_t* abase = static_cast<const uint8_t*>(a.raw());
   // A's zero point: one for all rows, or one per row of A (the same for every batch).
   const std::vector<int32_t> zav = zero_point_values(za);
@@ -79,7 +80,7 @@ void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMa
   for (size_t i = 0; i < s.a_batch.size(); ++i) {
     g.A = abase + s.a_batch[i] * s.M * s.K;
     g.C = out + int64_t(i) * s.M * s.N;
-    gemm_i8_rows(b.b, size_t(s.b_batch[i]), s.M, g, true);
+    gemm_i8_rows(par, b.b, size_t(s.b_batch[i]), s.M, g);
   }
 }
 

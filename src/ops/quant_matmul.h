@@ -25,8 +25,9 @@ struct PackedB {
 };
 std::shared_ptr<PackedB> pack_b(const Node& n, const Tensor& b, const Tensor* zb);
 
-// out[batch, m, n] = sum_k (A - za) (B - zb). za: nullptr, scalar or per row of A (M).
-void int_matmul(const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s, int32_t* out);
+// out[batch, m, n] = sum_k (A - za) (B - zb). za: nullptr, scalar or per row of A (M). Split across `par`.
+void int_matmul(Parallel& par, const Tensor& a, const Tensor* za, const PackedB& b, const IntMatMulShape& s,
+                int32_t* out);
 
 // Checks a zero point: same type as its data, scalar or `len` elements along the named dim.
 void check_zero_point(const Node& n, const char* name, const Tensor* zp, DType data, int64_t len, const char* dim);

@@ -63,17 +63,18 @@ Tensor gather_axis(const Tensor& x, int64_t axis, const std::vector<int64_t>& k,
 
 // y[i] = float(c[i]) * mult[i % N] (+ bias[i % N]) over `total` elements, split across the
 // session's threads in contiguous ranges (elementwise, so any split gives the same bits).
-void rescale(const int32_t* c, const float* mult, const float* bias, int64_t N, int64_t total, float* y) {
+void rescale(Parallel& par, const int32_t* c, const float* mult, const float* bias, int64_t N, int64_t total,
+             float* y) {
   auto range = [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1;) {
       const int64_t row_end = std::min(i1, (i / N + 1) * N);
       for (int64_t j = i % N; i < row_end; ++i, ++j) y[i] = float(c[i]) * mult[j] + (bias ? bias[j] : 0.0f);
     }
   };
-  const int threads = parallel_threads();
+  const int threads = par.threads();
   if (threads < 2 || total < kParallelMinWork) return range(0, total);
   const int pieces = 2 * threads;
-  parallel_for(pieces, [&](int p) { range(total * p / pieces, total * (p + 1) / pieces); });
+  parallel_for(par, pieces, [&](int p) { range(total * p / pieces, total * (p + 1) / pieces); });
 }
 
 class IntMatMul : public OpKernel {
@@ -150,7 +151,7 @@ class IntMatMul : public OpKernel {
 
     if (mode_ == Mode::Integer) {
       Tensor& y = ctx.output(0, DType::Int32, s.out);
-      int_matmul(a, za, *packed, s, y.data<int32_t>());
+      int_matmul(ctx.parallel(), a, za, *packed, s, y.data<int32_t>());
       return;
     }
     if (mode_ == Mode::ToFloat) {
@@ -165,7 +166,7 @@ class IntMatMul : public OpKernel {
     QWASM_CHECK(!bias0 || (bias.dtype() == DType::Float32 && bias.size() == s.N), n_.label(), ": bias must be float with N = ",
                 s.N, " elements");
     Tensor acc(DType::Int32, s.out);
-    int_matmul(a, za, *packed, s, acc.data<int32_t>());
+    int_matmul(ctx.parallel(), a, za, *packed, s, acc.data<int32_t>());
     // One multiplier per column; the float result keeps the scale input's type.
     std::vector<float> mult(static_cast<size_t>(s.N));
     for (int64_t j = 0; j < s.N; ++j) mult[size_t(j)] = a_scale * bs.data<float>()[bs.size() == 1 ? 0 : j];
@@ -180,7 +181,7 @@ class IntMatMul : public OpKernel {
       yf = Tensor(DType::Float32, s.out);
       y = yf.data<float>();
     }
-    rescale(acc.data<int32_t>(), mult.data(), bias0 ? bias.data<float>() : nullptr, s.N, acc.size(), y);
+    rescale(ctx.parallel(), acc.data<int32_t>(), mult.data(), bias0 ? bias.data<float>() : nullptr, s.N, acc.size(), y);
     if (pick_columns) {
       // The folded Gather runs over Y's last axis: pick its columns.
       QWASM_CHECK(yf.rank() >= 1, n_.label(), ": result has no axis to gather");

@@ -62,7 +62,7 @@ class MatMulNBits : public OpKernel {
     Tensor bf = bias ? widen_half(*bias) : Tensor();
     if (packed_) {
       // The dispatched block kernel over the weights packed at build time.
-      if (M > 0) run_packed(a.data<float>(), int(M), y.data<float>());
+      if (M > 0) run_packed(ctx.parallel(), a.data<float>(), int(M), y.data<float>());
     } else {
       const Tensor& b = ctx.in(1);
       const Tensor* zp = ctx.input(3);
@@ -84,14 +84,14 @@ class MatMulNBits : public OpKernel {
   // The dispatched block kernel over the weights packed at build time. With threads,
   // each piece takes whole column groups (a header copy whose pointers start at its
   // first group), so every output is computed exactly as on one thread.
-  void run_packed(const float* A, int M, float* Y) const {
+  void run_packed(Parallel& par, const float* A, int M, float* Y) const {
     const auto* h = static_cast<const kernels::QPackedHeader*>(packed_->data);
     const kernels::QBlockKernel& k = kernels::best_qblock(int(level_));
     constexpr int kUnit = 4;  // groups per piece step: the widest kernels walk 4 groups at once
     const int units = (h->n_groups + kUnit - 1) / kUnit;
     const bool small = int64_t(M) * N_ * K_ < kParallelMinWork;
-    const int pieces = small ? 1 : std::min(units, 2 * parallel_threads());
-    parallel_for(pieces, [&](int p) {
+    const int pieces = small ? 1 : std::min(units, 2 * par.threads());
+    parallel_for(par, pieces, [&](int p) {
       const int g0 = int(int64_t(units) * p / pieces) * kUnit;
       const int g1 = std::min(h->n_groups, int(int64_t(units) * (p + 1) / pieces) * kUnit);
       if (g0 >= g1) return;

@@ -47,7 +47,7 @@ class QLinearMatMul : public OpKernel {
     check_scale("y_scale", ys, 1, "");
 
     Tensor acc(DType::Int32, s.out);
-    int_matmul(a, za, *packed, s, acc.data<int32_t>());
+    int_matmul(ctx.parallel(), a, za, *packed, s, acc.data<int32_t>());
     const float y_scale = ys.data<float>()[0];
     const int32_t y_zp = zy ? byte_at(*zy, 0) : 0;
     const QRange r = qrange(yt, n_.label());

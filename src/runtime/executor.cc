@@ -10,11 +10,12 @@
 namespace qwasm {
 
 // Inputs as pointers into the slot table, outputs collected locally and moved
-// into slots by the caller after compute() (the same code serves constant folding).
+// into slots by the caller after compute() (the same code serves constant folding,
+// which runs on the calling thread alone: serial()).
 class Executor::Context : public OpContext {
  public:
-  Context(const Node& n, std::vector<const Tensor*> in, Arena& arena)
-      : node_(n), in_(std::move(in)), out_(n.outputs.size()), arena_(arena) {}
+  Context(const Node& n, std::vector<const Tensor*> in, Arena& arena, Parallel& par)
+      : node_(n), in_(std::move(in)), out_(n.outputs.size()), arena_(arena), par_(par) {}
   const Node& node() const override { return node_; }
   size_t input_count() const override { return in_.size(); }
   const Tensor* input(size_t i) const override { return i < in_.size() ? in_[i] : nullptr; }
@@ -30,6 +31,7 @@ class Executor::Context : public OpContext {
   }
   size_t output_count() const override { return out_.size(); }
   bool output_wanted(size_t i) const override { return i < out_.size() && !node_.outputs[i].empty(); }
+  Parallel& parallel() const override { return par_; }
   std::vector<Tensor>& outputs() { return out_; }
 
  private:
@@ -37,6 +39,7 @@ class Executor::Context : public OpContext {
   std::vector<const Tensor*> in_;
   std::vector<Tensor> out_;
   Arena& arena_;
+  Parallel& par_;
 };
 
 namespace {
@@ -147,7 +150,7 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
     if (all_const && foldable(*n, reg.traits(n->domain, n->op_type, n->opset))) {
       std::vector<const Tensor*> in;
       for (const auto& s : n->inputs) in.push_back(s.empty() ? nullptr : &constants_[s]);
-      Context ctx(*n, std::move(in), *arena_);
+      Context ctx(*n, std::move(in), *arena_, serial());
       try {
         kernel->compute(ctx);
       } catch (const std::exception& e) {
@@ -231,7 +234,7 @@ void Executor::check_feed(const ValueInfo& vi, const Tensor& t,
 }
 
 std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
-                                  const std::vector<std::string>& wanted_in) {
+                                  const std::vector<std::string>& wanted_in, Parallel& par) {
   std::vector<Tensor> values(slot_names_.size());
   std::unordered_map<std::string, int64_t> syms;
   for (const auto& f : feeds) {
@@ -257,7 +260,7 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
     std::vector<const Tensor*> in;
     in.reserve(st.in.size());
     for (int id : st.in) in.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
-    Context ctx(*st.node, std::move(in), *arena_);
+    Context ctx(*st.node, std::move(in), *arena_, par);
     const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
       st.kernel->compute(ctx);

@@ -26,8 +26,10 @@ class Executor {
 
   // Runs the graph; `wanted` empty means every graph output. Inputs are checked
   // against the declared dtype and shape (symbolic dims must agree across inputs).
+  // Operators split their work across `par` (ops/parallel.h; a PoolSlice for threaded
+  // sessions); results are the same for any thread count.
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
-                          const std::vector<std::string>& wanted);
+                          const std::vector<std::string>& wanted, Parallel& par = serial());
 
   // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
   // set. For tools and benchmarks; nullptr (the default) costs nothing.

@@ -3,23 +3,23 @@
 namespace qwasm {
 
 namespace {
-thread_local ThreadPool* t_current = nullptr;
-thread_local int t_limit = 1;
 std::unique_ptr<ThreadPool> g_shared;
 // Spin this many checks before sleeping: a decode step issues hundreds of small GEMVs
 // back to back, and waking a sleeping worker costs more than one of them.
 constexpr int kSpin = 20000;
 }  // namespace
 
-ThreadPool* current_thread_pool() { return t_current; }
-int current_thread_limit() { return t_current ? t_limit : 1; }
-ThreadPoolScope::ThreadPoolScope(ThreadPool* p, int limit) : prev_(t_current), prev_limit_(t_limit) {
-  t_current = p;
-  t_limit = limit;
+int PoolSlice::threads() const {
+  if (!pool_ || limit_ < 2) return 1;
+  return pool_->size() < limit_ ? pool_->size() : limit_;
 }
-ThreadPoolScope::~ThreadPoolScope() {
-  t_current = prev_;
-  t_limit = prev_limit_;
+
+void PoolSlice::run(int n, TaskFn fn, void* ctx) {
+  if (threads() < 2 || n < 2) {
+    for (int i = 0; i < n; ++i) fn(ctx, i);
+    return;
+  }
+  pool_->run(n, fn, ctx, limit_);
 }
 
 ThreadPool* shared_thread_pool(int threads) {

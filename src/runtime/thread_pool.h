@@ -1,4 +1,5 @@
-// The worker threads sessions share, and the parallel_for that operators use.
+// The worker threads sessions share; each run reaches them through a PoolSlice, the
+// ops/parallel.h interface the executor hands to operators.
 //
 // One pool per process (per wasm module): sessions run one at a time on the calling
 // thread, and each says how many of the pool's threads its runs may use. Keeping the
@@ -17,8 +18,9 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
-#include <type_traits>
 #include <vector>
+
+#include "ops/parallel.h"
 
 namespace qwasm {
 
@@ -74,38 +76,17 @@ class ThreadPool {
 // larger one, on demand; never shrinks). Not thread-safe: called while building sessions.
 ThreadPool* shared_thread_pool(int threads);
 
-// What operators see while a session runs: the pool and how many threads this run may
-// use (nullptr / 1 outside a run or for a single-threaded session).
-ThreadPool* current_thread_pool();
-int current_thread_limit();
-class ThreadPoolScope {
+// A run's share of a pool: at most `limit` of its threads (the caller included). With
+// no pool, or a limit of 1, every task runs inline on the caller.
+class PoolSlice final : public Parallel {
  public:
-  ThreadPoolScope(ThreadPool* p, int limit);
-  ~ThreadPoolScope();
+  PoolSlice(ThreadPool* pool, int limit) : pool_(pool), limit_(limit) {}
+  int threads() const override;
+  void run(int n, TaskFn fn, void* ctx) override;
+
  private:
-  ThreadPool* prev_;
-  int prev_limit_;
+  ThreadPool* pool_;
+  int limit_;
 };
-
-// Runs fn(i) for i in [0, n) on the current pool, or inline when there is none or n < 2.
-template <typename F>
-void parallel_for(int n, F&& fn) {
-  ThreadPool* p = current_thread_pool();
-  const int limit = current_thread_limit();
-  if (!p || p->size() < 2 || limit < 2 || n < 2) {
-    for (int i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  using Fn = std::remove_reference_t<F>;
-  p->run(n, [](void* ctx, int i) { (*static_cast<Fn*>(ctx))(i); }, const_cast<void*>(static_cast<const void*>(&fn)),
-         limit);
-}
-
-// Number of threads of the current pool (1 when none): operators size their pieces with it.
-inline int parallel_threads() {
-  ThreadPool* p = current_thread_pool();
-  const int limit = current_thread_limit();
-  return p ? (p->size() < limit ? p->size() : limit) : 1;
-}
 
 }  // namespace qwasm

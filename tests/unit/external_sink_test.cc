@@ -3,7 +3,7 @@
 
 #include <numeric>
 
-#include "runtime/external_sink.h"
+#include "onnx/external_sink.h"
 
 using namespace qwasm;
 

@@ -23,7 +23,7 @@ namespace {
 int32_t val(uint8_t v, bool is_signed) { return is_signed ? int32_t(int8_t(v)) : int32_t(v); }
 
 // One GEMM through pack_i8_b / gemm_i8_rows, checked element by element.
-void check_gemm(int M, int N, int K, bool as, bool bs, bool k_major, bool za_rows, bool zb_cols, bool threads,
+void check_gemm(int M, int N, int K, bool as, bool bs, bool k_major, bool za_rows, bool zb_cols, Parallel& par,
                 uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<uint8_t> a(size_t(M * K)), b(size_t(K * N));
@@ -43,7 +43,7 @@ void check_gemm(int M, int N, int K, bool as, bool bs, bool k_major, bool za_row
   g.A = a.data(), g.lda = K, g.a_signed = as, g.C = c.data(), g.ldc = N;
   if (za_rows) g.za_rows = za.data();
   else g.za = za[0];
-  gemm_i8_rows(packed, 0, M, g, threads);
+  gemm_i8_rows(par, packed, 0, M, g);
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) {
       int32_t want = 0;
@@ -61,16 +61,16 @@ TEST(Int8Gemm, HelperMatchesPlainLoop) {
     for (int M : {1, 3, 4, 5, 9})
       for (int N : {1, 7, 16, 17})
         for (int K : {0, 1, 15, 16, 33})
-          check_gemm(M, N, K, combo & 1, combo & 2, combo & 4, combo & 8, combo & 16, false, seed++);
+          check_gemm(M, N, K, combo & 1, combo & 2, combo & 4, combo & 8, combo & 16, serial(), seed++);
 }
 
 TEST(Int8Gemm, RowSplitAcrossThreadsKeepsPerRowZeroPoints) {
   if (!threads_supported()) GTEST_SKIP() << "this build has no threads (wasm without -pthread)";
   ThreadPool pool(3);
-  ThreadPoolScope scope(&pool, 3);
+  PoolSlice par(&pool, 3);
   // 67 x 41 x 48 is past the parallel threshold, with row pieces not aligned to 67.
-  check_gemm(67, 41, 48, false, true, true, true, true, true, 77);
-  check_gemm(67, 41, 48, true, false, false, true, false, true, 78);
+  check_gemm(67, 41, 48, false, true, true, true, true, par, 77);
+  check_gemm(67, 41, 48, true, false, false, true, false, par, 78);
 }
 
 Node node(const std::string& op, size_t n_in) {

@@ -1,12 +1,14 @@
-// The session thread pool and the operators it splits: every task index runs exactly
-// once, and MatMulNBits (both accuracy levels, with and without zero points, N not a
-// multiple of the column group), the DynamicQuantizeLinear -> MatMulInteger chain and
-// f32 MatMul / Gemm give bit-identical outputs on 1, 2, 3 and 4 threads (pieces are
-// whole kernel tiles; see ops/parallel_gemm.h).
+// The session thread pool (operators reach it through ops/parallel.h: a PoolSlice per
+// run) and the operators it splits: every task index runs exactly once, and MatMulNBits
+// (both accuracy levels, with and without zero points, N not a multiple of the column
+// group), the DynamicQuantizeLinear -> MatMulInteger chain and f32 MatMul / Gemm give
+// bit-identical outputs on 1, 2, 3 and 4 threads (pieces are whole kernel tiles; see
+// ops/parallel_gemm.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -31,40 +33,57 @@ TEST(ThreadPool, EveryIndexRunsOnce) {
   for (int threads : {1, 2, 3, 4}) {
     ThreadPool pool(threads);
     EXPECT_EQ(pool.size(), threads);
-    ThreadPoolScope scope(&pool, threads);
+    PoolSlice slice(&pool, threads);
+    EXPECT_EQ(slice.threads(), threads);
     for (int n : {0, 1, 2, 3, 7, 64, 1000}) {
       std::vector<std::atomic<int>> hits(size_t(n > 0 ? n : 1));
       for (auto& h : hits) h = 0;
       // Repeated calls reuse the same workers (generation handoff).
-      for (int rep = 0; rep < 20; ++rep) parallel_for(n, [&](int i) { hits[size_t(i)]++; });
+      for (int rep = 0; rep < 20; ++rep) parallel_for(slice, n, [&](int i) { hits[size_t(i)]++; });
       for (int i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)].load(), 20) << "threads " << threads << " n " << n << " i " << i;
     }
   }
 }
 
+// Runs two tasks that wait for each other until `timeout` and returns how many saw the
+// other one arrive: 2 only if they ran at the same time. The deadline makes a pool whose
+// workers never run fail instead of hang (the caller then runs both, one after the other).
+int tasks_that_met(Parallel& par, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::atomic<int> arrived{0}, met{0};
+  parallel_for(par, 2, [&](int) {
+    arrived++;
+    while (arrived.load() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    if (arrived.load() == 2) met++;
+  });
+  return met.load();
+}
+
 TEST(ThreadPool, WorkersReallyRunTasks) {
   SKIP_WITHOUT_THREADS();
   ThreadPool pool(3);
-  ThreadPoolScope scope(&pool, 3);
-  // Tasks that wait for each other can only finish if at least two run concurrently.
-  std::atomic<int> arrived{0};
-  parallel_for(2, [&](int) {
-    arrived++;
-    while (arrived.load() < 2) std::this_thread::yield();
-  });
-  EXPECT_EQ(arrived.load(), 2);
+  PoolSlice slice(&pool, 3);
+  EXPECT_EQ(tasks_that_met(slice, std::chrono::seconds(10)), 2) << "no worker took a task within 10 s";
+}
+
+TEST(ThreadPool, WorkersCheckFailsWithoutWorkers) {
+  // The check above on one thread: the first task times out, so it fails, and returns.
+  EXPECT_EQ(tasks_that_met(serial(), std::chrono::milliseconds(50)), 1);
+  ThreadPool pool(3);
+  PoolSlice one(&pool, 1);
+  EXPECT_EQ(tasks_that_met(one, std::chrono::milliseconds(50)), 1);
 }
 
 TEST(ThreadPool, LimitCapsTheWorkersThatJoin) {
   SKIP_WITHOUT_THREADS();
   ThreadPool pool(4);
-  ThreadPoolScope scope(&pool, 2);
-  EXPECT_EQ(parallel_threads(), 2);
+  PoolSlice slice(&pool, 2);
+  EXPECT_EQ(slice.threads(), 2);
   std::mutex mu;
   size_t most = 0;
   for (int rep = 0; rep < 50; ++rep) {
     std::set<std::thread::id> ids;  // who ran this job's tasks
-    parallel_for(64, [&](int) {
+    parallel_for(slice, 64, [&](int) {
       std::lock_guard<std::mutex> lock(mu);
       ids.insert(std::this_thread::get_id());
     });
@@ -84,11 +103,14 @@ TEST(ThreadPool, SharedPoolGrowsOnDemand) {
 }
 
 TEST(ThreadPool, NoPoolRunsInline) {
-  EXPECT_EQ(current_thread_pool(), nullptr);
-  EXPECT_EQ(parallel_threads(), 1);
-  std::vector<int> order;
-  parallel_for(5, [&](int i) { order.push_back(i); });
-  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+  PoolSlice none(nullptr, 4);
+  EXPECT_EQ(none.threads(), 1);
+  EXPECT_EQ(serial().threads(), 1);
+  for (Parallel* par : {static_cast<Parallel*>(&none), &serial()}) {
+    std::vector<int> order;  // in order, on this thread
+    parallel_for(*par, 5, [&](int i) { order.push_back(i); });
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+  }
 }
 
 Tensor random_bytes(DType dt, const Shape& s, std::mt19937& rng) {
@@ -101,10 +123,10 @@ Tensor random_bytes(DType dt, const Shape& s, std::mt19937& rng) {
 std::vector<std::vector<uint8_t>> run_on(const Model& m, const Tensor& a, int threads) {
   // A pool of 4 limited to `threads`, as sessions use the shared pool.
   ThreadPool pool(4);
-  ThreadPoolScope scope(threads > 1 ? &pool : nullptr, threads);
+  PoolSlice slice(threads > 1 ? &pool : nullptr, threads);
   Executor ex(m);
   std::vector<std::vector<uint8_t>> outs;
-  for (const Tensor& t : ex.run({{"A", a}}, {})) {
+  for (const Tensor& t : ex.run({{"A", a}}, {}, slice)) {
     const uint8_t* p = static_cast<const uint8_t*>(t.raw());
     outs.emplace_back(p, p + t.size() * int64_t(dtype_size(t.dtype())));
   }
@@ -197,6 +219,37 @@ TEST(ThreadedOps, FloatMatMulAndGemmAreBitIdentical) {
     m.graph.outputs = {value("Y", DType::Float32, {M, N}), value("G", DType::Float32, {M, N})};
     expect_same_on_all_thread_counts(m, random_f32({M, K}, rng));
   }
+}
+
+// A Parallel that reports what the operators asked of it and runs their pieces in
+// reverse order on the calling thread (pieces must be independent).
+class CountingParallel final : public Parallel {
+ public:
+  int threads() const override { return 4; }
+  void run(int n, TaskFn fn, void* ctx) override {
+    ++calls;
+    for (int i = n; i-- > 0;) fn(ctx, i);
+  }
+  int calls = 0;
+};
+
+TEST(ThreadedOps, TheExecutorHandsItsParallelToTheOperators) {
+  std::mt19937 rng{7};
+  const int64_t M = 64, K = 128, N = 96;
+  Model m;
+  m.opsets[""] = 17;
+  m.graph.inputs = {value("A", DType::Float32, {M, K})};
+  m.graph.initializers["W"] = random_f32({K, N}, rng);
+  m.graph.nodes.push_back(make("MatMul", {"A", "W"}, {"Y"}));
+  m.graph.outputs = {value("Y", DType::Float32, {M, N})};
+  const Tensor a = random_f32({M, K}, rng);
+  Executor ex(m);
+  const Tensor one = ex.run({{"A", a}}, {})[0];  // serial()
+  CountingParallel par;
+  const Tensor split = ex.run({{"A", a}}, {}, par)[0];
+  EXPECT_GT(par.calls, 0) << "MatMul never split its work through the run's Parallel";
+  ASSERT_EQ(split.size(), one.size());
+  EXPECT_EQ(std::memcmp(split.raw(), one.raw(), size_t(one.size()) * sizeof(float)), 0);
 }
 
 Tensor scalar_f32(float v) {

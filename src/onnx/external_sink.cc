@@ -1,4 +1,4 @@
-#include "runtime/external_sink.h"
+#include "onnx/external_sink.h"
 
 #include <algorithm>
 #include <cstring>
