@@ -15,7 +15,7 @@ class Executor;
 
 struct SessionOptions {
   // How external-data bytes arrive (needed only for models with external files):
-  // a reader called per tensor, or tensors already filled (api/external_data.h).
+  // a reader called per tensor, or tensors already filled (api/streaming_loader.h).
   ExternalDataReader external;
   ExternalTensorSource external_tensor;
   // Threads that run the heavy operators (the caller included); 1 = single-threaded.
