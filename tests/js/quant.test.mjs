@@ -71,7 +71,8 @@ for (const c of manifest.cases) {
 test('every quantization operator is covered by the suite', () => {
   const ops = new Set(manifest.cases.flatMap((c) => c.ops));
   for (const op of ['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'MatMulInteger', 'ConvInteger',
-    'QLinearMatMul', 'QLinearConv', 'MatMulNBits', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul']) {
+    'QLinearMatMul', 'QLinearConv', 'MatMulNBits', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'QLinearMul',
+    'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu']) {
     assert.ok(ops.has(op), op);
   }
 });

@@ -595,8 +595,220 @@ bad_nbits("err_mnb_block_size", "block_size must be a power of two >= 16, got 24
 bad_nbits("err_mnb_bits", "bits must be 2, 4 or 8, got 3", bits=3, block=32, b_bytes=24)
 bad_nbits("err_mnb_g_idx", "g_idx", g_idx=True)
 
+# ---------------------------------------------------------------- com.microsoft QOperator element-wise / pooling
+# Expected values from onnxruntime-web (wasm, exact on every CPU): "expected_by" tells make_expected.mjs.
+def web_case(name, nodes, inputs, outputs, inits):
+    add_case(name, nodes, inputs, outputs, inits, opset=13, ms=True, tol=EXACT)
+    cases[-1]["expected_by"] = "onnxruntime-web"
+
+
+def qparams(prefix, t, scale, zp, const=True):
+    """(initializers, graph inputs) for a scale / zero point pair named prefix_scale, prefix_zp."""
+    s, z = np.float32(scale), np.asarray(zp)
+    if const:
+        return [tensor(prefix + "_scale", F32, [], [s]), tensor(prefix + "_zp", t, [], [z])], []
+    return [], [(prefix + "_scale", F32, np.asarray(s, np.float32)), (prefix + "_zp", t, np.asarray(z, NP[t]))]
+
+
+def all_bytes(t, shape):
+    """Every value of t once (then repeated) in the given shape: a 256-entry table is checked whole."""
+    lo, _ = RANGE[t]
+    n = int(np.prod(shape))
+    return (np.arange(n) % 256 + lo).reshape(shape)
+
+
+def qlgap_case(name, t, xshape, channels_last=0, const=True):
+    """Channel means spread over the range (so averages differ), scales and zero points that keep most
+    outputs inside it (a few saturate)."""
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    cshape = [1] * len(xshape)
+    cshape[-1 if channels_last else 1] = xshape[-1 if channels_last else 1]
+    means = mid + rng.uniform(-90, 90, size=cshape)
+    x = np.clip(np.rint(means + rng.normal(0, 30, size=xshape)), lo, hi).astype(np.int64)
+    xs = rng.uniform(0.01, 0.1)
+    inits, pin = qparams("x", t, xs, rng.integers(mid - 20, mid + 21), const)
+    i2, p2 = qparams("y", t, xs * rng.uniform(0.6, 1.2), rng.integers(mid - 20, mid + 21), const)
+    yshape = [1] * len(xshape)
+    yshape[0] = xshape[0]
+    yshape[-1 if channels_last else 1] = xshape[-1 if channels_last else 1]
+    node = helper.make_node("QLinearGlobalAveragePool", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlgap", domain=MS, channels_last=channels_last)
+    web_case(name, [node], [("x", t, x)] + pin + p2, [("y", t, yshape)], inits + i2)
+
+
+qlgap_case("qlgap_u8_nchw", U8, [1, 3, 4, 4])
+qlgap_case("qlgap_i8_nchw", I8, [2, 5, 3, 3])
+qlgap_case("qlgap_u8_nhwc", U8, [1, 4, 4, 3], channels_last=1)
+qlgap_case("qlgap_i8_nhwc", I8, [2, 2, 3, 6], channels_last=1)
+qlgap_case("qlgap_u8_1d", U8, [2, 4, 7])
+qlgap_case("qlgap_i8_large_image", I8, [1, 2, 49, 49])
+qlgap_case("qlgap_u8_runtime_params", U8, [1, 3, 5, 5], const=False)
+
+
+def qlmul_case(name, t, ashape, bshape, const=True, full=False):
+    lo, hi = RANGE[t]
+    a = all_bytes(t, ashape) if full else ints(t, *ashape)
+    b = ints(t, *bshape)
+    inits, ins = [], []
+    for p, s in (("a", 0.05), ("b", 0.03), ("c", 0.2)):
+        i, g = qparams(p, t, s * rng.uniform(0.5, 2), rng.integers(lo // 2, hi // 2 + 1), const)
+        inits += i
+        ins += g
+    node = helper.make_node("QLinearMul", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"],
+                            ["c"], name="qlmul", domain=MS)
+    out = list(np.broadcast_shapes(tuple(ashape), tuple(bshape)))
+    web_case(name, [node], [("a", t, a), ("b", t, b)] + ins, [("c", t, out)], inits)
+
+
+qlmul_case("qlmul_u8_same", U8, [3, 7], [3, 7])
+qlmul_case("qlmul_i8_broadcast", I8, [2, 3, 4], [3, 1])
+qlmul_case("qlmul_u8_all_bytes", U8, [16, 16], [16, 16], full=True)
+qlmul_case("qlmul_i8_all_bytes", I8, [16, 16], [1, 16], full=True)
+qlmul_case("qlmul_u8_runtime_params", U8, [2, 5], [5], const=False)
+qlmul_case("qlmul_i8_runtime_params", I8, [4, 3], [4, 1], const=False)
+
+
+def qlunary_case(name, op, t, shape, const=True, full=True, **attrs):
+    lo, hi = RANGE[t]
+    x = all_bytes(t, shape) if full else ints(t, *shape)
+    i1, g1 = qparams("x", t, rng.uniform(0.02, 0.08), rng.integers(lo // 2, hi // 2 + 1), const)
+    ys = 1 / 256 if op == "QLinearSigmoid" else rng.uniform(0.02, 0.08)
+    yz = lo if op == "QLinearSigmoid" else rng.integers(lo // 2, hi // 2 + 1)
+    i2, g2 = qparams("y", t, ys, yz, const)
+    node = helper.make_node(op, ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"], name="qlunary", domain=MS,
+                            **attrs)
+    web_case(name, [node], [("x", t, x)] + g1 + g2, [("y", t, list(shape))], i1 + i2)
+
+
+qlunary_case("qlsigmoid_u8_all_bytes", "QLinearSigmoid", U8, [16, 16])
+qlunary_case("qlsigmoid_i8_all_bytes", "QLinearSigmoid", I8, [4, 8, 8])
+qlunary_case("qlsigmoid_u8_runtime_params", "QLinearSigmoid", U8, [2, 3, 5], const=False, full=False)
+qlunary_case("qlleakyrelu_u8_all_bytes", "QLinearLeakyRelu", U8, [16, 16], alpha=0.1)
+qlunary_case("qlleakyrelu_i8_all_bytes_default_alpha", "QLinearLeakyRelu", I8, [256])
+qlunary_case("qlleakyrelu_i8_runtime_params", "QLinearLeakyRelu", I8, [3, 4], const=False, full=False, alpha=0.2)
+
+
+def pool_out(in_dims, k, s, pads, ceil_mode, auto_pad):
+    r = len(in_dims)
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        return [-(-in_dims[i] // s[i]) for i in range(r)]
+    if auto_pad == "VALID":
+        return [(in_dims[i] - k[i]) // s[i] + 1 for i in range(r)]
+    out = []
+    for i in range(r):
+        span = in_dims[i] + pads[i] + pads[i + r] - k[i]
+        o = (-(-span // s[i]) if ceil_mode else span // s[i]) + 1
+        if ceil_mode and (o - 1) * s[i] >= in_dims[i] + pads[i]:
+            o -= 1
+        out.append(o)
+    return out
+
+
+def qlavg_case(name, t, xshape, kernel, strides=None, pads=None, channels_last=0, include_pad=0, ceil_mode=0,
+               auto_pad=None, const=True):
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    x = ints(t, *xshape)
+    xs = rng.uniform(0.01, 0.1)
+    inits, pin = qparams("x", t, xs, rng.integers(mid - 30, mid + 31), const)
+    i2, p2 = qparams("y", t, xs * rng.uniform(0.5, 1.0), rng.integers(mid - 30, mid + 31), const)
+    r = len(kernel)
+    s = strides or [1] * r
+    p = pads or [0] * (2 * r)
+    spatial = xshape[1:-1] if channels_last else xshape[2:]
+    out = pool_out(spatial, kernel, s, p, ceil_mode, auto_pad)
+    c = xshape[-1] if channels_last else xshape[1]
+    yshape = [xshape[0]] + out + [c] if channels_last else [xshape[0], c] + out
+    attrs = {"kernel_shape": kernel, "channels_last": channels_last, "count_include_pad": include_pad,
+             "ceil_mode": ceil_mode}
+    for k, v in (("strides", strides), ("pads", pads), ("auto_pad", auto_pad)):
+        if v is not None:
+            attrs[k] = v
+    node = helper.make_node("QLinearAveragePool", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlavg", domain=MS, **attrs)
+    web_case(name, [node], [("x", t, x)] + pin + p2, [("y", t, yshape)], inits + i2)
+
+
+qlavg_case("qlavg_u8_k3_pad", U8, [1, 2, 5, 5], [3, 3], pads=[1, 1, 1, 1])
+qlavg_case("qlavg_u8_k3_pad_include", U8, [1, 2, 5, 5], [3, 3], pads=[1, 1, 1, 1], include_pad=1)
+qlavg_case("qlavg_i8_k2_s2", I8, [2, 3, 6, 6], [2, 2], strides=[2, 2])
+qlavg_case("qlavg_u8_nhwc_include_pad", U8, [1, 5, 5, 3], [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+           channels_last=1, include_pad=1)
+qlavg_case("qlavg_i8_nhwc_k2", I8, [2, 4, 6, 5], [2, 3], strides=[1, 2], channels_last=1)
+qlavg_case("qlavg_i8_1d_ceil", I8, [2, 3, 10], [3], strides=[2], ceil_mode=1)
+qlavg_case("qlavg_u8_ceil_include_pad", U8, [1, 2, 6, 6], [3, 3], strides=[2, 2], pads=[1, 1, 0, 0], ceil_mode=1,
+           include_pad=1)
+qlavg_case("qlavg_u8_same_upper", U8, [1, 2, 7, 7], [3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+qlavg_case("qlavg_i8_3d", I8, [1, 2, 4, 4, 4], [2, 2, 2], strides=[2, 1, 2], pads=[0, 1, 0, 0, 0, 1])
+qlavg_case("qlavg_u8_runtime_params", U8, [1, 2, 4, 4], [2, 2], const=False)
+
+
+def qlconcat_case(name, t, shapes, axis, const=True, same=False):
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    ys, yz = rng.uniform(0.02, 0.06), rng.integers(mid - 30, mid + 31)
+    inits, graph_in = qparams("y", t, ys, yz, const)
+    ins = ["y_scale", "y_zp"]
+    for i, sh in enumerate(shapes):
+        xs, xz = (ys, yz) if same and i == 0 else (ys * rng.uniform(0.5, 2.0), rng.integers(mid - 40, mid + 41))
+        i1, g1 = qparams(f"x{i}", t, xs, xz, const)
+        inits += i1
+        graph_in += [(f"x{i}", t, ints(t, *sh))] + g1
+        ins += [f"x{i}", f"x{i}_scale", f"x{i}_zp"]
+    out = list(shapes[0])
+    out[axis] = sum(sh[axis] for sh in shapes)
+    node = helper.make_node("QLinearConcat", ins, ["y"], name="qlconcat", domain=MS, axis=axis)
+    web_case(name, [node], graph_in, [("y", t, out)], inits)
+
+
+qlconcat_case("qlconcat_u8_axis1", U8, [[1, 2, 3], [1, 4, 3], [1, 1, 3]], 1)
+qlconcat_case("qlconcat_i8_axis_last", I8, [[2, 3, 2], [2, 3, 5]], -1)
+qlconcat_case("qlconcat_u8_axis0_same_params", U8, [[2, 4], [3, 4]], 0, same=True)
+qlconcat_case("qlconcat_i8_nchw_channels", I8, [[1, 3, 4, 4], [1, 5, 4, 4]], 1)
+qlconcat_case("qlconcat_u8_runtime_params", U8, [[2, 3], [2, 2]], 1, const=False)
+
+U8S = (("x", U8, [1, 2, 3, 3]),)
+bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                         name="qlgap_w", domain=MS),
+    [tensor("xs", F32, [2], [1.0, 1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "x_scale must be a float scalar, got float32 [2]", inputs=U8S, opset=13, ms=True)
+bad("err_qlgap_channels_last", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                                name="qlgap_w", domain=MS, channels_last=2),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "channels_last must be 0 or 1, got 2", inputs=U8S, opset=13, ms=True)
+bad("err_qlmul_ascale", helper.make_node("QLinearMul", ["x", "as", "az", "x", "bs", "bz", "cs", "cz"], ["y"],
+                                         name="qlmul_w", domain=MS),
+    [tensor("as", F32, [3], np.ones(3)), tensor("az", U8, [], [0]), tensor("bs", F32, [], [1.0]),
+     tensor("bz", U8, [], [0]), tensor("cs", F32, [], [1.0]), tensor("cz", U8, [], [0])],
+    "A_scale must be a float scalar, got float32 [3]", inputs=U8S, opset=13, ms=True)
+bad("err_qlmul_zp_type", helper.make_node("QLinearMul", ["x", "as", "az", "x", "bs", "bz", "cs", "cz"], ["y"],
+                                          name="qlmul_w", domain=MS),
+    [tensor("as", F32, [], [1.0]), tensor("az", U8, [], [0]), tensor("bs", F32, [], [1.0]),
+     tensor("bz", U8, [], [0]), tensor("cs", F32, [], [1.0]), tensor("cz", I8, [], [0])],
+    "C_zero_point must be a scalar of type uint8, got int8 []", inputs=U8S, opset=13, ms=True)
+bad("err_qlavg_dilations", helper.make_node("QLinearAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                            name="qlavg_w", domain=MS, kernel_shape=[2, 2], dilations=[2, 2]),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "dilations are not supported", inputs=U8S, opset=13, ms=True)
+bad("err_qlconcat_inputs", helper.make_node("QLinearConcat", ["ys", "yz", "x", "xs"], ["y"], name="qlconcat_w",
+                                            domain=MS, axis=1),
+    [tensor("xs", F32, [], [1.0]), tensor("ys", F32, [], [1.0]), tensor("yz", U8, [], [0])],
+    "expected Y_scale, Y_zero_point and a (X, X_scale, X_zero_point) triple per input, got 4 inputs", inputs=U8S,
+    opset=13, ms=True)
+bad("err_qlsigmoid_yscale", helper.make_node("QLinearSigmoid", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                             name="qlsig_w", domain=MS),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [2], [1.0, 1.0]),
+     tensor("yz", U8, [], [0])], "Y_scale must be a float scalar, got float32 [2]", inputs=U8S, opset=13, ms=True)
+bad("err_qlleakyrelu_zp_shape", helper.make_node("QLinearLeakyRelu", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                                 name="qllr_w", domain=MS),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", I8, [2], [0, 0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", I8, [], [0])], "X_zero_point must be a scalar of type int8, got int8 [2]", inputs=(("x", I8, [2, 3]),),
+    opset=13, ms=True)
+
 with open(os.path.join(HERE, "manifest.json"), "w") as f:
     json.dump({"generator": "tests/data/quant/make_quant_models.py",
-               "expected": "tests/quant/make_expected.mjs (onnxruntime-node 1.30.0) unless expected_source says numpy",
+               "expected": "tests/quant/make_expected.mjs (onnxruntime-node 1.30.0, or onnxruntime-web 1.30.0 where "
+                           "expected_by says so) unless expected_source says numpy",
                "cases": cases}, f, indent=1)
 print(f"{len(cases)} cases written to {HERE}")
