@@ -72,7 +72,8 @@ test('every quantization operator is covered by the suite', () => {
   const ops = new Set(manifest.cases.flatMap((c) => c.ops));
   for (const op of ['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'MatMulInteger', 'ConvInteger',
     'QLinearMatMul', 'QLinearConv', 'MatMulNBits', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'QLinearMul',
-    'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu']) {
+    'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu',
+    'QGemm']) {
     assert.ok(ops.has(op), op);
   }
 });

@@ -768,6 +768,49 @@ qlconcat_case("qlconcat_u8_axis0_same_params", U8, [[2, 4], [3, 4]], 0, same=Tru
 qlconcat_case("qlconcat_i8_nchw_channels", I8, [[1, 3, 4, 4], [1, 5, 4, 4]], 1)
 qlconcat_case("qlconcat_u8_runtime_params", U8, [[2, 3], [2, 2]], 1, const=False)
 
+
+
+def qgemm_case(name, ta, tb, M, K, N, trans_a=0, trans_b=0, alpha=None, per_col=False, bias=None, out=True,
+               const_b=True):
+    """bias: None, "scalar", "n", "1n", "m1" or "mn" (C's shape)."""
+    a = ints(ta, *([K, M] if trans_a else [M, K]))
+    b = ints(tb, *([N, K] if trans_b else [K, N]))
+    bsh = [N] if per_col else []
+    sa, za, sb, zb = scale_arr(1), ints(ta), scale_arr(N if per_col else 1), ints(tb, *bsh)
+    inits = [tensor("a_scale", F32, [], sa), tensor("a_zp", ta, [], za),
+             tensor("b_scale", F32, bsh, sb), tensor("b_zp", tb, bsh, zb)]
+    # y_scale from the real-valued product's range (without bias), so most outputs stay in range.
+    am, bm = (a.T if trans_a else a) - za, (b.T if trans_b else b) - np.asarray(zb)
+    real = (alpha or 1.0) * float(sa[0]) * (am @ bm) * sb
+    graph_in = [("a", ta, a)]
+    if const_b:
+        inits.append(tensor("b", tb, list(b.shape), b))
+    else:
+        graph_in.append(("b", tb, b))
+    ins = ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp"]
+    if bias:
+        cshape = {"scalar": [], "n": [N], "1n": [1, N], "m1": [M, 1], "mn": [M, N]}[bias]
+        inits.append(tensor("c", I32, cshape, rng.integers(-3000, 3000, size=cshape)))
+        ins.append("c")
+    if out:
+        inits += [tensor("y_scale", F32, [], np.float32([np.abs(real).max() / 90])),
+                  tensor("y_zp", ta, [], [sum(RANGE[ta]) // 2 + rng.integers(-20, 21)])]
+        ins += [""] * (7 - len(ins)) + ["y_scale", "y_zp"]
+    attrs = {k: v for k, v in (("transA", trans_a), ("transB", trans_b), ("alpha", alpha)) if v}
+    node = helper.make_node("QGemm", ins, ["y"], name="qgemm", domain=MS, **attrs)
+    add_case(name, [node], graph_in, [("y", ta if out else F32, [M, N])], inits, opset=13, ms=True,
+             tol=EXACT if out else {"atol": 1e-5, "rtol": 1e-6})
+    cases[-1]["expected_by"] = "onnxruntime-web"
+
+
+qgemm_case("qgemm_u8i8_percol_bias_n", U8, I8, 3, 16, 5, per_col=True, bias="n")
+qgemm_case("qgemm_u8u8_transb_bias_mn", U8, U8, 4, 9, 6, trans_b=1, bias="mn")
+qgemm_case("qgemm_i8i8_transa_alpha", I8, I8, 5, 12, 3, trans_a=1, alpha=0.5)
+qgemm_case("qgemm_u8i8_float_out_bias_scalar", U8, I8, 2, 20, 7, per_col=True, bias="scalar", out=False)
+qgemm_case("qgemm_i8i8_bias_m1_both_trans", I8, I8, 3, 8, 4, trans_a=1, trans_b=1, bias="m1")
+qgemm_case("qgemm_u8i8_runtime_b_bias_1n", U8, I8, 2, 33, 9, bias="1n", const_b=False)
+qgemm_case("qgemm_u8i8_classifier", U8, I8, 1, 320, 40, trans_b=1, per_col=True, bias="n")
+
 U8S = (("x", U8, [1, 2, 3, 3]),)
 bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                          name="qlgap_w", domain=MS),
@@ -796,6 +839,11 @@ bad("err_qlconcat_inputs", helper.make_node("QLinearConcat", ["ys", "yz", "x", "
     [tensor("xs", F32, [], [1.0]), tensor("ys", F32, [], [1.0]), tensor("yz", U8, [], [0])],
     "expected Y_scale, Y_zero_point and a (X, X_scale, X_zero_point) triple per input, got 4 inputs", inputs=U8S,
     opset=13, ms=True)
+bad("err_qgemm_b_rank", helper.make_node("QGemm", ["x", "as", "az", "b", "bs", "bz"], ["y"], name="qgemm_w",
+                                         domain=MS),
+    [tensor("as", F32, [], [1.0]), tensor("az", U8, [], [0]), tensor("b", I8, [2, 3, 4], np.zeros(24)),
+     tensor("bs", F32, [], [1.0]), tensor("bz", I8, [], [0])],
+    "B must be a 2-D uint8 or int8 matrix, got int8 [2,3,4]", inputs=(("x", U8, [2, 3]),), opset=13, ms=True)
 bad("err_qlsigmoid_yscale", helper.make_node("QLinearSigmoid", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                              name="qlsig_w", domain=MS),
     [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [2], [1.0, 1.0]),
