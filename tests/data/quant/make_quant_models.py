@@ -811,6 +811,30 @@ qgemm_case("qgemm_i8i8_bias_m1_both_trans", I8, I8, 3, 8, 4, trans_a=1, trans_b=
 qgemm_case("qgemm_u8i8_runtime_b_bias_1n", U8, I8, 2, 33, 9, bias="1n", const_b=False)
 qgemm_case("qgemm_u8i8_classifier", U8, I8, 1, 320, 40, trans_b=1, per_col=True, bias="n")
 
+
+
+def qlsoftmax_case(name, t, shape, opset, axis=None, x_scale=0.05, const=True):
+    """Y in the quantizer's usual form (scale 1/256, zero point at the type's low end); x_scale small
+    enough that no probability rounds to 1 (where onnxruntime's int8 path wraps instead of saturating)."""
+    lo, hi = RANGE[t]
+    x = ints(t, *shape)
+    i1, g1 = qparams("x", t, x_scale, rng.integers(lo // 2, hi // 2 + 1), const)
+    i2, g2 = qparams("y", t, 1 / 256, lo, const)
+    attrs = {"opset": opset}
+    if axis is not None:
+        attrs["axis"] = axis
+    node = helper.make_node("QLinearSoftmax", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlsoftmax", domain=MS, **attrs)
+    web_case(name, [node], [("x", t, x)] + g1 + g2, [("y", t, list(shape))], i1 + i2)
+
+
+qlsoftmax_case("qlsoftmax_u8_last_axis", U8, [3, 10], 13)
+qlsoftmax_case("qlsoftmax_i8_middle_axis", I8, [2, 5, 3], 13, axis=1, x_scale=0.02)
+qlsoftmax_case("qlsoftmax_u8_opset12_flatten", U8, [2, 3, 4], 12, axis=1, x_scale=0.03)
+qlsoftmax_case("qlsoftmax_i8_opset11_default_axis", I8, [2, 2, 6], 11, x_scale=0.01)
+qlsoftmax_case("qlsoftmax_u8_classifier", U8, [1, 1000], 13, x_scale=0.1)
+qlsoftmax_case("qlsoftmax_i8_runtime_params", I8, [4, 7], 13, x_scale=0.04, const=False)
+
 U8S = (("x", U8, [1, 2, 3, 3]),)
 bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                          name="qlgap_w", domain=MS),
@@ -844,6 +868,10 @@ bad("err_qgemm_b_rank", helper.make_node("QGemm", ["x", "as", "az", "b", "bs", "
     [tensor("as", F32, [], [1.0]), tensor("az", U8, [], [0]), tensor("b", I8, [2, 3, 4], np.zeros(24)),
      tensor("bs", F32, [], [1.0]), tensor("bz", I8, [], [0])],
     "B must be a 2-D uint8 or int8 matrix, got int8 [2,3,4]", inputs=(("x", U8, [2, 3]),), opset=13, ms=True)
+bad("err_qlsoftmax_opset", helper.make_node("QLinearSoftmax", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                            name="qlsoftmax_w", domain=MS, axis=-1),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1 / 256]),
+     tensor("yz", U8, [], [0])], "the opset attribute is required", inputs=U8S, opset=13, ms=True)
 bad("err_qlsigmoid_yscale", helper.make_node("QLinearSigmoid", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                              name="qlsig_w", domain=MS),
     [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [2], [1.0, 1.0]),
