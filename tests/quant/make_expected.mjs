@@ -24,7 +24,7 @@ const SOURCES = {
 const DIR = fileURLToPath(new URL('../data/quant/', import.meta.url));
 const ARRAYS = {
   float32: Float32Array, uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-  int32: Int32Array, float16: Uint16Array,
+  int32: Int32Array, float16: Uint16Array, bool: Uint8Array,  // bool data is 0 / 1
 };
 const decode = (v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
 const encode = (x) => (Number.isFinite(x) ? x : Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity');

@@ -20,10 +20,12 @@ from onnx import TensorProto, helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MS = "com.microsoft"
-F32, U8, I8, U16, I16, I32, F16 = 1, 2, 3, 4, 5, 6, 10
+F32, U8, I8, U16, I16, I32, F16, BOOL = 1, 2, 3, 4, 5, 6, 10, 9
 E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ, U4, I4 = 17, 18, 19, 20, 21, 22
-NP = {F32: np.float32, U8: np.uint8, I8: np.int8, U16: np.uint16, I16: np.int16, I32: np.int32, F16: np.float16}
-JS = {F32: "float32", U8: "uint8", I8: "int8", U16: "uint16", I16: "int16", I32: "int32", F16: "float16"}
+NP = {F32: np.float32, U8: np.uint8, I8: np.int8, U16: np.uint16, I16: np.int16, I32: np.int32, F16: np.float16,
+      BOOL: np.bool_}
+JS = {F32: "float32", U8: "uint8", I8: "int8", U16: "uint16", I16: "int16", I32: "int32", F16: "float16",
+      BOOL: "bool"}
 RANGE = {U8: (0, 255), I8: (-128, 127), U16: (0, 65535), I16: (-32768, 32767), U4: (0, 15), I4: (-8, 7)}
 
 rng = np.random.default_rng(20240611)
@@ -54,9 +56,10 @@ def vinfo(name, dtype, dims):
 
 
 def encode(arr):
-    """JSON-safe flat list (NaN and infinities as strings)."""
+    """JSON-safe flat list (NaN and infinities as strings, bools as 0 / 1)."""
     out = []
-    for x in np.asarray(arr).reshape(-1).tolist():
+    arr = np.asarray(arr)
+    for x in (arr.astype(np.int64) if arr.dtype == np.bool_ else arr).reshape(-1).tolist():
         if isinstance(x, float) and not math.isfinite(x):
             out.append("NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity"))
         else:
@@ -835,6 +838,28 @@ qlsoftmax_case("qlsoftmax_i8_opset11_default_axis", I8, [2, 2, 6], 11, x_scale=0
 qlsoftmax_case("qlsoftmax_u8_classifier", U8, [1, 1000], 13, x_scale=0.1)
 qlsoftmax_case("qlsoftmax_i8_runtime_params", I8, [4, 7], 13, x_scale=0.04, const=False)
 
+
+
+def qlwhere_case(name, t, cshape, xshape, yshape, const=True):
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    cond = rng.integers(0, 2, size=cshape).astype(bool)
+    inits, graph_in = [], [("cond", BOOL, cond), ("x", t, ints(t, *xshape))]
+    i1, g1 = qparams("x", t, rng.uniform(0.02, 0.06), rng.integers(mid - 40, mid + 41), const)
+    i2, g2 = qparams("y", t, rng.uniform(0.02, 0.06), rng.integers(mid - 40, mid + 41), const)
+    i3, g3 = qparams("z", t, rng.uniform(0.03, 0.06), rng.integers(mid - 20, mid + 21), const)
+    graph_in += g1 + [("y", t, ints(t, *yshape))] + g2 + g3
+    out = list(np.broadcast_shapes(tuple(cshape), tuple(xshape), tuple(yshape)))
+    node = helper.make_node("QLinearWhere", ["cond", "x", "x_scale", "x_zp", "y", "y_scale", "y_zp", "z_scale",
+                                             "z_zp"], ["z"], name="qlwhere", domain=MS)
+    web_case(name, [node], graph_in, [("z", t, out)], i1 + i2 + i3)
+
+
+qlwhere_case("qlwhere_u8_same_shape", U8, [3, 5], [3, 5], [3, 5])
+qlwhere_case("qlwhere_i8_broadcast", I8, [2, 1, 4], [3, 1], [1, 3, 4])
+qlwhere_case("qlwhere_u8_scalar_y", U8, [4, 4], [4, 4], [])
+qlwhere_case("qlwhere_i8_runtime_params", I8, [2, 3], [2, 3], [3], const=False)
+
 U8S = (("x", U8, [1, 2, 3, 3]),)
 bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                          name="qlgap_w", domain=MS),
@@ -872,6 +897,11 @@ bad("err_qlsoftmax_opset", helper.make_node("QLinearSoftmax", ["x", "xs", "xz", 
                                             name="qlsoftmax_w", domain=MS, axis=-1),
     [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1 / 256]),
      tensor("yz", U8, [], [0])], "the opset attribute is required", inputs=U8S, opset=13, ms=True)
+bad("err_qlwhere_zscale", helper.make_node("QLinearWhere", ["c", "x", "xs", "xz", "x", "xs", "xz", "zs", "zz"],
+                                           ["y"], name="qlwhere_w", domain=MS),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("zs", F32, [2], [1.0, 1.0]),
+     tensor("zz", U8, [], [0])], "z_scale must be a float scalar, got float32 [2]",
+    inputs=(("c", BOOL, [2, 3]), ("x", U8, [2, 3])), opset=13, ms=True)
 bad("err_qlsigmoid_yscale", helper.make_node("QLinearSigmoid", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                              name="qlsig_w", domain=MS),
     [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [2], [1.0, 1.0]),
