@@ -20,10 +20,10 @@ from onnx import TensorProto, helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MS = "com.microsoft"
-F32, U8, I8, U16, I16, I32, F16, BOOL = 1, 2, 3, 4, 5, 6, 10, 9
+F32, U8, I8, U16, I16, I32, F16, BOOL, I64 = 1, 2, 3, 4, 5, 6, 10, 9, 7
 E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ, U4, I4 = 17, 18, 19, 20, 21, 22
 NP = {F32: np.float32, U8: np.uint8, I8: np.int8, U16: np.uint16, I16: np.int16, I32: np.int32, F16: np.float16,
-      BOOL: np.bool_}
+      BOOL: np.bool_, I64: np.int64}
 JS = {F32: "float32", U8: "uint8", I8: "int8", U16: "uint16", I16: "int16", I32: "int32", F16: "float16",
       BOOL: "bool"}
 RANGE = {U8: (0, 255), I8: (-128, 127), U16: (0, 65535), I16: (-32768, 32767), U4: (0, 15), I4: (-8, 7)}
@@ -859,6 +859,68 @@ qlwhere_case("qlwhere_u8_same_shape", U8, [3, 5], [3, 5], [3, 5])
 qlwhere_case("qlwhere_i8_broadcast", I8, [2, 1, 4], [3, 1], [1, 3, 4])
 qlwhere_case("qlwhere_u8_scalar_y", U8, [4, 4], [4, 4], [])
 qlwhere_case("qlwhere_i8_runtime_params", I8, [2, 3], [2, 3], [3], const=False)
+
+
+
+def qop_network_case(name):
+    """A small QOperator-form CNN as onnxruntime's quantizer writes one (u8 activations, i8 per-channel
+    weights): QuantizeLinear, QLinearConv + QLinearLeakyRelu, a depthwise QLinearConv, QLinearConcat,
+    QLinearGlobalAveragePool, Reshape, QGemm, QLinearSoftmax, DequantizeLinear; intermediate results are
+    outputs too, so a mismatch names its stage. (No residual QLinearAdd: qwasm's QLinearAdd repeats the
+    DQ + Add + Q float chain, which differs from onnxruntime's kernel by one quantum on some inputs.)"""
+    def q(n, s, z, t=U8):
+        return [tensor(n + "_s", F32, [], [np.float32(s)]), tensor(n + "_z", t, [], [z])]
+
+    def conv_w(n, shape):
+        m = shape[0]
+        return [tensor(n + "_w", I8, shape, rng.integers(-100, 101, size=shape)),
+                tensor(n + "_ws", F32, [m], rng.uniform(0.002, 0.006, size=m).astype(np.float32)),
+                tensor(n + "_wz", I8, [m], np.zeros(m, np.int64)),
+                tensor(n + "_b", I32, [m], rng.integers(-500, 500, size=m))]
+
+    inits = q("x", 0.02, 128) + q("c1", 0.05, 100) + q("r1", 0.05, 90) + q("c2", 0.04, 128)
+    inits += q("cat", 0.06, 105) + q("g", 0.03, 110) + q("fc", 0.08, 128) + q("sm", 1 / 256, 0)
+    inits += conv_w("c1", [8, 3, 3, 3]) + conv_w("c2", [8, 1, 3, 3])
+    inits += [tensor("fc_w", I8, [10, 16], rng.integers(-100, 101, size=[10, 16])),
+              tensor("fc_ws", F32, [10], rng.uniform(0.01, 0.02, size=10).astype(np.float32)),
+              tensor("fc_wz", I8, [10], np.zeros(10, np.int64)),
+              tensor("fc_b", I32, [10], rng.integers(-2000, 2000, size=10)),
+              tensor("shape2d", I64, [2], np.array([1, 16], np.int64))]
+    qconv = lambda n, x, xq, out, **kw: helper.make_node(
+        "QLinearConv", [x, xq + "_s", xq + "_z", n + "_w", n + "_ws", n + "_wz", n + "_s", n + "_z", n + "_b"], [out],
+        name=n, **kw)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "x_s", "x_z"], ["xq"], name="quant_x"),
+        qconv("c1", "xq", "x", "c1", pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("QLinearLeakyRelu", ["c1", "c1_s", "c1_z", "r1_s", "r1_z"], ["r1"], name="lrelu",
+                         domain=MS, alpha=0.1),
+        qconv("c2", "r1", "r1", "c2", pads=[1, 1, 1, 1], group=8),
+        helper.make_node("QLinearConcat", ["cat_s", "cat_z", "r1", "r1_s", "r1_z", "c2", "c2_s", "c2_z"], ["cat"],
+                         name="concat", domain=MS, axis=1),
+        helper.make_node("QLinearGlobalAveragePool", ["cat", "cat_s", "cat_z", "g_s", "g_z"], ["g"], name="gap",
+                         domain=MS),
+        helper.make_node("Reshape", ["g", "shape2d"], ["g2"], name="flatten"),
+        helper.make_node("QGemm", ["g2", "g_s", "g_z", "fc_w", "fc_ws", "fc_wz", "fc_b", "fc_s", "fc_z"], ["fc"],
+                         name="fc", domain=MS, transB=1),
+        helper.make_node("QLinearSoftmax", ["fc", "fc_s", "fc_z", "sm_s", "sm_z"], ["sm"], name="softmax",
+                         domain=MS, opset=13),
+        helper.make_node("DequantizeLinear", ["sm", "sm_s", "sm_z"], ["y"], name="dequant_y"),
+        helper.make_node("DequantizeLinear", ["cat", "cat_s", "cat_z"], ["features"], name="dequant_features"),
+        helper.make_node("DequantizeLinear", ["g2", "g_s", "g_z"], ["pooled"], name="dequant_pooled"),
+        helper.make_node("DequantizeLinear", ["c1", "c1_s", "c1_z"], ["conv1"], name="dequant_conv1"),
+        helper.make_node("DequantizeLinear", ["r1", "r1_s", "r1_z"], ["relu1"], name="dequant_relu1"),
+        helper.make_node("DequantizeLinear", ["c2", "c2_s", "c2_z"], ["conv2"], name="dequant_conv2"),
+        helper.make_node("DequantizeLinear", ["fc", "fc_s", "fc_z"], ["logits"], name="dequant_logits"),
+    ]
+    x = floats(1, 3, 8, 8, scale=1.0)
+    add_case(name, nodes, [("x", F32, x)], [("y", F32, [1, 10]), ("features", F32, [1, 16, 4, 4]), ("pooled", F32, [1, 16]),
+                                          ("logits", F32, [1, 10])] +
+             [(n, F32, [1, 8, 4, 4]) for n in ("conv1", "relu1", "conv2")], inits,
+             opset=13, ms=True, tol=EXACT)
+    cases[-1]["expected_by"] = "onnxruntime-web"
+
+
+qop_network_case("qop_small_cnn")
 
 U8S = (("x", U8, [1, 2, 3, 3]),)
 bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
