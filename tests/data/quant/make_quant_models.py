@@ -922,6 +922,79 @@ def qop_network_case(name):
 
 qop_network_case("qop_small_cnn")
 
+
+
+# Power-of-two scales and odd zero points put many results exactly halfway between two integers, where
+# round(v) + zero point and round(v + zero point) differ: these pin down which one each op uses.
+def ties_unary(name, op, t, **attrs):
+    x = all_bytes(t, [256])
+    inits = [tensor("x_scale", F32, [], [0.0625]), tensor("x_zp", t, [], [3]), tensor("y_scale", F32, [], [0.125]),
+             tensor("y_zp", t, [], [5])]
+    node = helper.make_node(op, ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"], name="ties", domain=MS, **attrs)
+    web_case(name, [node], [("x", t, x)], [("y", t, [256])], inits)
+
+
+ties_unary("ties_qlleakyrelu_u8", "QLinearLeakyRelu", U8, alpha=0.5)
+ties_unary("ties_qlleakyrelu_i8", "QLinearLeakyRelu", I8, alpha=0.25)
+ties_unary("ties_qlsigmoid_u8", "QLinearSigmoid", U8)
+
+
+def ties_mul(name, t):
+    a, b = all_bytes(t, [16, 16]), all_bytes(t, [16, 16]).T.copy()
+    inits = [tensor("a_scale", F32, [], [0.125]), tensor("a_zp", t, [], [3]), tensor("b_scale", F32, [], [0.25]),
+             tensor("b_zp", t, [], [1]), tensor("c_scale", F32, [], [2.0]), tensor("c_zp", t, [], [7])]
+    node = helper.make_node("QLinearMul", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"], ["c"],
+                            name="ties", domain=MS)
+    web_case(name, [node], [("a", t, a), ("b", t, b)], [("c", t, [16, 16])], inits)
+
+
+ties_mul("ties_qlmul_u8", U8)
+ties_mul("ties_qlmul_i8", I8)
+
+
+def ties_concat(name, t):
+    inits = [tensor("y_scale", F32, [], [0.5]), tensor("y_zp", t, [], [9]), tensor("x0_scale", F32, [], [0.25]),
+             tensor("x0_zp", t, [], [2]), tensor("x1_scale", F32, [], [0.75]), tensor("x1_zp", t, [], [1])]
+    node = helper.make_node("QLinearConcat", ["y_scale", "y_zp", "x0", "x0_scale", "x0_zp", "x1", "x1_scale",
+                                              "x1_zp"], ["y"], name="ties", domain=MS, axis=0)
+    web_case(name, [node], [("x0", t, all_bytes(t, [256])), ("x1", t, all_bytes(t, [256]))], [("y", t, [512])],
+             inits)
+
+
+ties_concat("ties_qlconcat_u8", U8)
+ties_concat("ties_qlconcat_i8", I8)
+
+
+def ties_where(name, t):
+    inits = [tensor("x_scale", F32, [], [0.25]), tensor("x_zp", t, [], [2]), tensor("y_scale", F32, [], [0.75]),
+             tensor("y_zp", t, [], [1]), tensor("z_scale", F32, [], [0.5]), tensor("z_zp", t, [], [9])]
+    node = helper.make_node("QLinearWhere", ["cond", "x", "x_scale", "x_zp", "y", "y_scale", "y_zp", "z_scale",
+                                             "z_zp"], ["z"], name="ties", domain=MS)
+    cond = (np.arange(512) % 2 == 0).reshape(2, 256)
+    web_case(name, [node], [("cond", BOOL, cond), ("x", t, all_bytes(t, [256])), ("y", t, all_bytes(t, [256]))],
+             [("z", t, [2, 256])], inits)
+
+
+ties_where("ties_qlwhere_u8", U8)
+
+
+def ties_pool(name, op, t, **attrs):
+    x = all_bytes(t, [1, 4, 8, 8])
+    inits = [tensor("x_scale", F32, [], [0.5]), tensor("x_zp", t, [], [3]), tensor("y_scale", F32, [], [0.25]),
+             tensor("y_zp", t, [], [7])]
+    node = helper.make_node(op, ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"], name="ties", domain=MS, **attrs)
+    if op == "QLinearGlobalAveragePool":
+        out = [1, 4, 1, 1]
+    else:
+        out = [1, 4] + pool_out([8, 8], attrs["kernel_shape"], attrs.get("strides", [1, 1]), attrs.get("pads", [0] * 4),
+                                0, None)
+    web_case(name, [node], [("x", t, x)], [("y", t, out)], inits)
+
+
+ties_pool("ties_qlgap_u8", "QLinearGlobalAveragePool", U8)
+ties_pool("ties_qlavg_u8", "QLinearAveragePool", U8, kernel_shape=[2, 2], strides=[2, 2])
+ties_pool("ties_qlavg_i8_pad", "QLinearAveragePool", I8, kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+
 U8S = (("x", U8, [1, 2, 3, 3]),)
 bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                          name="qlgap_w", domain=MS),
