@@ -12,6 +12,7 @@
 //  quant_qgemm.cc          com.microsoft QGemm
 //  quant_qlinear_softmax.cc com.microsoft QLinearSoftmax
 //  quant_qlinear_where.cc  com.microsoft QLinearWhere
+//  quant_qlinear_reduce.cc com.microsoft QLinearReduceMean
 //  quant_qlinear_params.h  their per-tensor scale / zero point checks
 //  int8_gemm.*             how they all reach the int8 GEMM kernels; quant_matmul.* batched MatMul on top
 //  quant_common.*          ranges, 4-bit access, float8 codecs, rounding
@@ -33,6 +34,7 @@ void register_quant_qlinear_concat_ops(OpRegistry& r);
 void register_quant_qgemm_ops(OpRegistry& r);
 void register_quant_qlinear_softmax_ops(OpRegistry& r);
 void register_quant_qlinear_where_ops(OpRegistry& r);
+void register_quant_qlinear_reduce_ops(OpRegistry& r);
 
 void register_quant_ops(OpRegistry& r) {
   register_quant_qdq_ops(r);
@@ -49,6 +51,7 @@ void register_quant_ops(OpRegistry& r) {
   register_quant_qgemm_ops(r);
   register_quant_qlinear_softmax_ops(r);
   register_quant_qlinear_where_ops(r);
+  register_quant_qlinear_reduce_ops(r);
 }
 
 }  // namespace qwasm

@@ -73,7 +73,7 @@ test('every quantization operator is covered by the suite', () => {
   for (const op of ['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'MatMulInteger', 'ConvInteger',
     'QLinearMatMul', 'QLinearConv', 'MatMulNBits', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'QLinearMul',
     'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu',
-    'QGemm', 'QLinearSoftmax', 'QLinearWhere']) {
+    'QGemm', 'QLinearSoftmax', 'QLinearWhere', 'QLinearReduceMean']) {
     assert.ok(ops.has(op), op);
   }
 });

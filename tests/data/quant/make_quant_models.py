@@ -995,6 +995,34 @@ ties_pool("ties_qlgap_u8", "QLinearGlobalAveragePool", U8)
 ties_pool("ties_qlavg_u8", "QLinearAveragePool", U8, kernel_shape=[2, 2], strides=[2, 2])
 ties_pool("ties_qlavg_i8_pad", "QLinearAveragePool", I8, kernel_shape=[3, 3], pads=[1, 1, 1, 1])
 
+
+
+def qlreducemean_case(name, t, shape, axes, keepdims, const=True):
+    """No onnxruntime CPU kernel: expected values from numpy in float32, QLinearGlobalAveragePool's arithmetic
+    (int32 sum less zx * n, times the float32 multiplier sx / (sy * n), rounded half to even, plus zy)."""
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    x = ints(t, *shape)
+    sx, zx = np.float32(rng.uniform(0.01, 0.1)), int(rng.integers(mid - 20, mid + 21))
+    sy, zy = np.float32(sx * rng.uniform(0.3, 0.6)), int(rng.integers(mid - 20, mid + 21))
+    i1, g1 = qparams("x", t, sx, zx, const)
+    i2, g2 = qparams("y", t, sy, zy, const)
+    ax = tuple(a % len(shape) for a in axes)
+    n = int(np.prod([shape[a] for a in ax]))
+    acc = x.astype(np.int64).sum(axis=ax, keepdims=bool(keepdims)) - zx * n
+    mult = np.float32(sx / np.float32(sy * np.float32(n)))
+    y = np.clip(np.rint(acc.astype(np.float32) * mult) + zy, lo, hi).astype(np.int64)
+    node = helper.make_node("QLinearReduceMean", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlreducemean", domain=MS, axes=axes, keepdims=keepdims)
+    add_case(name, [node], [("x", t, x)] + g1 + g2, [("y", t, list(y.shape))], i1 + i2, opset=13, ms=True,
+             tol=EXACT, expected={"y": y})
+
+
+qlreducemean_case("qlreducemean_u8_last_keep", U8, [2, 3, 8], [-1], 1)
+qlreducemean_case("qlreducemean_i8_spatial_nokeep", I8, [2, 4, 5, 5], [2, 3], 0)
+qlreducemean_case("qlreducemean_u8_first_middle", U8, [3, 4, 6], [0, 1], 1)
+qlreducemean_case("qlreducemean_i8_runtime_params", I8, [4, 10], [1], 0, const=False)
+
 U8S = (("x", U8, [1, 2, 3, 3]),)
 bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                          name="qlgap_w", domain=MS),
@@ -1037,6 +1065,10 @@ bad("err_qlwhere_zscale", helper.make_node("QLinearWhere", ["c", "x", "xs", "xz"
     [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("zs", F32, [2], [1.0, 1.0]),
      tensor("zz", U8, [], [0])], "z_scale must be a float scalar, got float32 [2]",
     inputs=(("c", BOOL, [2, 3]), ("x", U8, [2, 3])), opset=13, ms=True)
+bad("err_qlreducemean_keepdims", helper.make_node("QLinearReduceMean", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                                  name="qlreducemean_w", domain=MS, axes=[1]),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "the axes and keepdims attributes are required", inputs=U8S, opset=13, ms=True)
 bad("err_qlsigmoid_yscale", helper.make_node("QLinearSigmoid", ["x", "xs", "xz", "ys", "yz"], ["y"],
                                              name="qlsig_w", domain=MS),
     [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [2], [1.0, 1.0]),
