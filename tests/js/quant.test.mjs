@@ -14,7 +14,7 @@ const DIR = DATA + 'quant/';
 const manifest = JSON.parse(readFileSync(DIR + 'manifest.json', 'utf8'));
 const ARRAYS = {
   float32: Float32Array, uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-  int32: Int32Array, float16: Uint16Array,
+  int32: Int32Array, float16: Uint16Array, bool: Uint8Array,  // bool data is 0 / 1
 };
 const decode = (v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
 
@@ -71,7 +71,9 @@ for (const c of manifest.cases) {
 test('every quantization operator is covered by the suite', () => {
   const ops = new Set(manifest.cases.flatMap((c) => c.ops));
   for (const op of ['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'MatMulInteger', 'ConvInteger',
-    'QLinearMatMul', 'QLinearConv', 'MatMulNBits', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul']) {
+    'QLinearMatMul', 'QLinearConv', 'MatMulNBits', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'QLinearMul',
+    'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu',
+    'QGemm', 'QLinearSoftmax', 'QLinearWhere', 'QLinearReduceMean']) {
     assert.ok(ops.has(op), op);
   }
 });

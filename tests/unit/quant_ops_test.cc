@@ -106,7 +106,7 @@ double value_of(const Json& v) {
 DType dtype_of(const std::string& t) {
   static const std::map<std::string, DType> m = {
       {"float32", DType::Float32}, {"uint8", DType::UInt8}, {"int8", DType::Int8},   {"uint16", DType::UInt16},
-      {"int16", DType::Int16},     {"int32", DType::Int32}, {"float16", DType::Float16}};
+      {"int16", DType::Int16},     {"int32", DType::Int32}, {"float16", DType::Float16}, {"bool", DType::Bool}};
   return m.at(t);
 }
 
@@ -121,7 +121,7 @@ Tensor make_tensor(const Json& spec) {
       case DType::Float32: t.data<float>()[k] = float(v); break;
       case DType::Float16: case DType::UInt16: static_cast<uint16_t*>(t.raw())[k] = uint16_t(v); break;
       case DType::Int16: t.data<int16_t>()[k] = int16_t(v); break;
-      case DType::UInt8: t.data<uint8_t>()[k] = uint8_t(v); break;
+      case DType::UInt8: case DType::Bool: static_cast<uint8_t*>(t.raw())[k] = uint8_t(v); break;
       case DType::Int8: t.data<int8_t>()[k] = int8_t(v); break;
       case DType::Int32: t.data<int32_t>()[k] = int32_t(v); break;
       default: break;

@@ -20,10 +20,12 @@ from onnx import TensorProto, helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MS = "com.microsoft"
-F32, U8, I8, U16, I16, I32, F16 = 1, 2, 3, 4, 5, 6, 10
+F32, U8, I8, U16, I16, I32, F16, BOOL, I64 = 1, 2, 3, 4, 5, 6, 10, 9, 7
 E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ, U4, I4 = 17, 18, 19, 20, 21, 22
-NP = {F32: np.float32, U8: np.uint8, I8: np.int8, U16: np.uint16, I16: np.int16, I32: np.int32, F16: np.float16}
-JS = {F32: "float32", U8: "uint8", I8: "int8", U16: "uint16", I16: "int16", I32: "int32", F16: "float16"}
+NP = {F32: np.float32, U8: np.uint8, I8: np.int8, U16: np.uint16, I16: np.int16, I32: np.int32, F16: np.float16,
+      BOOL: np.bool_, I64: np.int64}
+JS = {F32: "float32", U8: "uint8", I8: "int8", U16: "uint16", I16: "int16", I32: "int32", F16: "float16",
+      BOOL: "bool"}
 RANGE = {U8: (0, 255), I8: (-128, 127), U16: (0, 65535), I16: (-32768, 32767), U4: (0, 15), I4: (-8, 7)}
 
 rng = np.random.default_rng(20240611)
@@ -54,9 +56,10 @@ def vinfo(name, dtype, dims):
 
 
 def encode(arr):
-    """JSON-safe flat list (NaN and infinities as strings)."""
+    """JSON-safe flat list (NaN and infinities as strings, bools as 0 / 1)."""
     out = []
-    for x in np.asarray(arr).reshape(-1).tolist():
+    arr = np.asarray(arr)
+    for x in (arr.astype(np.int64) if arr.dtype == np.bool_ else arr).reshape(-1).tolist():
         if isinstance(x, float) and not math.isfinite(x):
             out.append("NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity"))
         else:
@@ -594,8 +597,490 @@ bad_nbits("err_mnb_block_size", "block_size must be a power of two >= 16, got 24
 bad_nbits("err_mnb_bits", "bits must be 2, 4 or 8, got 3", bits=3, block=32, b_bytes=24)
 bad_nbits("err_mnb_g_idx", "g_idx", g_idx=True)
 
+# ---------------------------------------------------------------- com.microsoft QOperator element-wise / pooling
+# Expected values from onnxruntime-web (wasm, exact on every CPU): "expected_by" tells make_expected.mjs.
+def web_case(name, nodes, inputs, outputs, inits):
+    add_case(name, nodes, inputs, outputs, inits, opset=13, ms=True, tol=EXACT)
+    cases[-1]["expected_by"] = "onnxruntime-web"
+
+
+def qparams(prefix, t, scale, zp, const=True):
+    """(initializers, graph inputs) for a scale / zero point pair named prefix_scale, prefix_zp."""
+    s, z = np.float32(scale), np.asarray(zp)
+    if const:
+        return [tensor(prefix + "_scale", F32, [], [s]), tensor(prefix + "_zp", t, [], [z])], []
+    return [], [(prefix + "_scale", F32, np.asarray(s, np.float32)), (prefix + "_zp", t, np.asarray(z, NP[t]))]
+
+
+def all_bytes(t, shape):
+    """Every value of t once (then repeated) in the given shape: a 256-entry table is checked whole."""
+    lo, _ = RANGE[t]
+    n = int(np.prod(shape))
+    return (np.arange(n) % 256 + lo).reshape(shape)
+
+
+def qlgap_case(name, t, xshape, channels_last=0, const=True):
+    """Channel means spread over the range (so averages differ), scales and zero points that keep most
+    outputs inside it (a few saturate)."""
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    cshape = [1] * len(xshape)
+    cshape[-1 if channels_last else 1] = xshape[-1 if channels_last else 1]
+    means = mid + rng.uniform(-90, 90, size=cshape)
+    x = np.clip(np.rint(means + rng.normal(0, 30, size=xshape)), lo, hi).astype(np.int64)
+    xs = rng.uniform(0.01, 0.1)
+    inits, pin = qparams("x", t, xs, rng.integers(mid - 20, mid + 21), const)
+    i2, p2 = qparams("y", t, xs * rng.uniform(0.6, 1.2), rng.integers(mid - 20, mid + 21), const)
+    yshape = [1] * len(xshape)
+    yshape[0] = xshape[0]
+    yshape[-1 if channels_last else 1] = xshape[-1 if channels_last else 1]
+    node = helper.make_node("QLinearGlobalAveragePool", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlgap", domain=MS, channels_last=channels_last)
+    web_case(name, [node], [("x", t, x)] + pin + p2, [("y", t, yshape)], inits + i2)
+
+
+qlgap_case("qlgap_u8_nchw", U8, [1, 3, 4, 4])
+qlgap_case("qlgap_i8_nchw", I8, [2, 5, 3, 3])
+qlgap_case("qlgap_u8_nhwc", U8, [1, 4, 4, 3], channels_last=1)
+qlgap_case("qlgap_i8_nhwc", I8, [2, 2, 3, 6], channels_last=1)
+qlgap_case("qlgap_u8_1d", U8, [2, 4, 7])
+qlgap_case("qlgap_i8_large_image", I8, [1, 2, 49, 49])
+qlgap_case("qlgap_u8_runtime_params", U8, [1, 3, 5, 5], const=False)
+
+
+def qlmul_case(name, t, ashape, bshape, const=True, full=False):
+    lo, hi = RANGE[t]
+    a = all_bytes(t, ashape) if full else ints(t, *ashape)
+    b = ints(t, *bshape)
+    inits, ins = [], []
+    for p, s in (("a", 0.05), ("b", 0.03), ("c", 0.2)):
+        i, g = qparams(p, t, s * rng.uniform(0.5, 2), rng.integers(lo // 2, hi // 2 + 1), const)
+        inits += i
+        ins += g
+    node = helper.make_node("QLinearMul", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"],
+                            ["c"], name="qlmul", domain=MS)
+    out = list(np.broadcast_shapes(tuple(ashape), tuple(bshape)))
+    web_case(name, [node], [("a", t, a), ("b", t, b)] + ins, [("c", t, out)], inits)
+
+
+qlmul_case("qlmul_u8_same", U8, [3, 7], [3, 7])
+qlmul_case("qlmul_i8_broadcast", I8, [2, 3, 4], [3, 1])
+qlmul_case("qlmul_u8_all_bytes", U8, [16, 16], [16, 16], full=True)
+qlmul_case("qlmul_i8_all_bytes", I8, [16, 16], [1, 16], full=True)
+qlmul_case("qlmul_u8_runtime_params", U8, [2, 5], [5], const=False)
+qlmul_case("qlmul_i8_runtime_params", I8, [4, 3], [4, 1], const=False)
+
+
+def qlunary_case(name, op, t, shape, const=True, full=True, **attrs):
+    lo, hi = RANGE[t]
+    x = all_bytes(t, shape) if full else ints(t, *shape)
+    i1, g1 = qparams("x", t, rng.uniform(0.02, 0.08), rng.integers(lo // 2, hi // 2 + 1), const)
+    ys = 1 / 256 if op == "QLinearSigmoid" else rng.uniform(0.02, 0.08)
+    yz = lo if op == "QLinearSigmoid" else rng.integers(lo // 2, hi // 2 + 1)
+    i2, g2 = qparams("y", t, ys, yz, const)
+    node = helper.make_node(op, ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"], name="qlunary", domain=MS,
+                            **attrs)
+    web_case(name, [node], [("x", t, x)] + g1 + g2, [("y", t, list(shape))], i1 + i2)
+
+
+qlunary_case("qlsigmoid_u8_all_bytes", "QLinearSigmoid", U8, [16, 16])
+qlunary_case("qlsigmoid_i8_all_bytes", "QLinearSigmoid", I8, [4, 8, 8])
+qlunary_case("qlsigmoid_u8_runtime_params", "QLinearSigmoid", U8, [2, 3, 5], const=False, full=False)
+qlunary_case("qlleakyrelu_u8_all_bytes", "QLinearLeakyRelu", U8, [16, 16], alpha=0.1)
+qlunary_case("qlleakyrelu_i8_all_bytes_default_alpha", "QLinearLeakyRelu", I8, [256])
+qlunary_case("qlleakyrelu_i8_runtime_params", "QLinearLeakyRelu", I8, [3, 4], const=False, full=False, alpha=0.2)
+
+
+def pool_out(in_dims, k, s, pads, ceil_mode, auto_pad):
+    r = len(in_dims)
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        return [-(-in_dims[i] // s[i]) for i in range(r)]
+    if auto_pad == "VALID":
+        return [(in_dims[i] - k[i]) // s[i] + 1 for i in range(r)]
+    out = []
+    for i in range(r):
+        span = in_dims[i] + pads[i] + pads[i + r] - k[i]
+        o = (-(-span // s[i]) if ceil_mode else span // s[i]) + 1
+        if ceil_mode and (o - 1) * s[i] >= in_dims[i] + pads[i]:
+            o -= 1
+        out.append(o)
+    return out
+
+
+def qlavg_case(name, t, xshape, kernel, strides=None, pads=None, channels_last=0, include_pad=0, ceil_mode=0,
+               auto_pad=None, const=True):
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    x = ints(t, *xshape)
+    xs = rng.uniform(0.01, 0.1)
+    inits, pin = qparams("x", t, xs, rng.integers(mid - 30, mid + 31), const)
+    i2, p2 = qparams("y", t, xs * rng.uniform(0.5, 1.0), rng.integers(mid - 30, mid + 31), const)
+    r = len(kernel)
+    s = strides or [1] * r
+    p = pads or [0] * (2 * r)
+    spatial = xshape[1:-1] if channels_last else xshape[2:]
+    out = pool_out(spatial, kernel, s, p, ceil_mode, auto_pad)
+    c = xshape[-1] if channels_last else xshape[1]
+    yshape = [xshape[0]] + out + [c] if channels_last else [xshape[0], c] + out
+    attrs = {"kernel_shape": kernel, "channels_last": channels_last, "count_include_pad": include_pad,
+             "ceil_mode": ceil_mode}
+    for k, v in (("strides", strides), ("pads", pads), ("auto_pad", auto_pad)):
+        if v is not None:
+            attrs[k] = v
+    node = helper.make_node("QLinearAveragePool", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlavg", domain=MS, **attrs)
+    web_case(name, [node], [("x", t, x)] + pin + p2, [("y", t, yshape)], inits + i2)
+
+
+qlavg_case("qlavg_u8_k3_pad", U8, [1, 2, 5, 5], [3, 3], pads=[1, 1, 1, 1])
+qlavg_case("qlavg_u8_k3_pad_include", U8, [1, 2, 5, 5], [3, 3], pads=[1, 1, 1, 1], include_pad=1)
+qlavg_case("qlavg_i8_k2_s2", I8, [2, 3, 6, 6], [2, 2], strides=[2, 2])
+qlavg_case("qlavg_u8_nhwc_include_pad", U8, [1, 5, 5, 3], [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+           channels_last=1, include_pad=1)
+qlavg_case("qlavg_i8_nhwc_k2", I8, [2, 4, 6, 5], [2, 3], strides=[1, 2], channels_last=1)
+qlavg_case("qlavg_i8_1d_ceil", I8, [2, 3, 10], [3], strides=[2], ceil_mode=1)
+qlavg_case("qlavg_u8_ceil_include_pad", U8, [1, 2, 6, 6], [3, 3], strides=[2, 2], pads=[1, 1, 0, 0], ceil_mode=1,
+           include_pad=1)
+qlavg_case("qlavg_u8_same_upper", U8, [1, 2, 7, 7], [3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+qlavg_case("qlavg_i8_3d", I8, [1, 2, 4, 4, 4], [2, 2, 2], strides=[2, 1, 2], pads=[0, 1, 0, 0, 0, 1])
+qlavg_case("qlavg_u8_runtime_params", U8, [1, 2, 4, 4], [2, 2], const=False)
+
+
+def qlconcat_case(name, t, shapes, axis, const=True, same=False):
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    ys, yz = rng.uniform(0.02, 0.06), rng.integers(mid - 30, mid + 31)
+    inits, graph_in = qparams("y", t, ys, yz, const)
+    ins = ["y_scale", "y_zp"]
+    for i, sh in enumerate(shapes):
+        xs, xz = (ys, yz) if same and i == 0 else (ys * rng.uniform(0.5, 2.0), rng.integers(mid - 40, mid + 41))
+        i1, g1 = qparams(f"x{i}", t, xs, xz, const)
+        inits += i1
+        graph_in += [(f"x{i}", t, ints(t, *sh))] + g1
+        ins += [f"x{i}", f"x{i}_scale", f"x{i}_zp"]
+    out = list(shapes[0])
+    out[axis] = sum(sh[axis] for sh in shapes)
+    node = helper.make_node("QLinearConcat", ins, ["y"], name="qlconcat", domain=MS, axis=axis)
+    web_case(name, [node], graph_in, [("y", t, out)], inits)
+
+
+qlconcat_case("qlconcat_u8_axis1", U8, [[1, 2, 3], [1, 4, 3], [1, 1, 3]], 1)
+qlconcat_case("qlconcat_i8_axis_last", I8, [[2, 3, 2], [2, 3, 5]], -1)
+qlconcat_case("qlconcat_u8_axis0_same_params", U8, [[2, 4], [3, 4]], 0, same=True)
+qlconcat_case("qlconcat_i8_nchw_channels", I8, [[1, 3, 4, 4], [1, 5, 4, 4]], 1)
+qlconcat_case("qlconcat_u8_runtime_params", U8, [[2, 3], [2, 2]], 1, const=False)
+
+
+
+def qgemm_case(name, ta, tb, M, K, N, trans_a=0, trans_b=0, alpha=None, per_col=False, bias=None, out=True,
+               const_b=True):
+    """bias: None, "scalar", "n", "1n", "m1" or "mn" (C's shape)."""
+    a = ints(ta, *([K, M] if trans_a else [M, K]))
+    b = ints(tb, *([N, K] if trans_b else [K, N]))
+    bsh = [N] if per_col else []
+    sa, za, sb, zb = scale_arr(1), ints(ta), scale_arr(N if per_col else 1), ints(tb, *bsh)
+    inits = [tensor("a_scale", F32, [], sa), tensor("a_zp", ta, [], za),
+             tensor("b_scale", F32, bsh, sb), tensor("b_zp", tb, bsh, zb)]
+    # y_scale from the real-valued product's range (without bias), so most outputs stay in range.
+    am, bm = (a.T if trans_a else a) - za, (b.T if trans_b else b) - np.asarray(zb)
+    real = (alpha or 1.0) * float(sa[0]) * (am @ bm) * sb
+    graph_in = [("a", ta, a)]
+    if const_b:
+        inits.append(tensor("b", tb, list(b.shape), b))
+    else:
+        graph_in.append(("b", tb, b))
+    ins = ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp"]
+    if bias:
+        cshape = {"scalar": [], "n": [N], "1n": [1, N], "m1": [M, 1], "mn": [M, N]}[bias]
+        inits.append(tensor("c", I32, cshape, rng.integers(-3000, 3000, size=cshape)))
+        ins.append("c")
+    if out:
+        inits += [tensor("y_scale", F32, [], np.float32([np.abs(real).max() / 90])),
+                  tensor("y_zp", ta, [], [sum(RANGE[ta]) // 2 + rng.integers(-20, 21)])]
+        ins += [""] * (7 - len(ins)) + ["y_scale", "y_zp"]
+    attrs = {k: v for k, v in (("transA", trans_a), ("transB", trans_b), ("alpha", alpha)) if v}
+    node = helper.make_node("QGemm", ins, ["y"], name="qgemm", domain=MS, **attrs)
+    add_case(name, [node], graph_in, [("y", ta if out else F32, [M, N])], inits, opset=13, ms=True,
+             tol=EXACT if out else {"atol": 1e-5, "rtol": 1e-6})
+    cases[-1]["expected_by"] = "onnxruntime-web"
+
+
+qgemm_case("qgemm_u8i8_percol_bias_n", U8, I8, 3, 16, 5, per_col=True, bias="n")
+qgemm_case("qgemm_u8u8_transb_bias_mn", U8, U8, 4, 9, 6, trans_b=1, bias="mn")
+qgemm_case("qgemm_i8i8_transa_alpha", I8, I8, 5, 12, 3, trans_a=1, alpha=0.5)
+qgemm_case("qgemm_u8i8_float_out_bias_scalar", U8, I8, 2, 20, 7, per_col=True, bias="scalar", out=False)
+qgemm_case("qgemm_i8i8_bias_m1_both_trans", I8, I8, 3, 8, 4, trans_a=1, trans_b=1, bias="m1")
+qgemm_case("qgemm_u8i8_runtime_b_bias_1n", U8, I8, 2, 33, 9, bias="1n", const_b=False)
+qgemm_case("qgemm_u8i8_classifier", U8, I8, 1, 320, 40, trans_b=1, per_col=True, bias="n")
+
+
+
+def qlsoftmax_case(name, t, shape, opset, axis=None, x_scale=0.05, const=True):
+    """Y in the quantizer's usual form (scale 1/256, zero point at the type's low end); x_scale small
+    enough that no probability rounds to 1 (where onnxruntime's int8 path wraps instead of saturating)."""
+    lo, hi = RANGE[t]
+    x = ints(t, *shape)
+    i1, g1 = qparams("x", t, x_scale, rng.integers(lo // 2, hi // 2 + 1), const)
+    i2, g2 = qparams("y", t, 1 / 256, lo, const)
+    attrs = {"opset": opset}
+    if axis is not None:
+        attrs["axis"] = axis
+    node = helper.make_node("QLinearSoftmax", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlsoftmax", domain=MS, **attrs)
+    web_case(name, [node], [("x", t, x)] + g1 + g2, [("y", t, list(shape))], i1 + i2)
+
+
+qlsoftmax_case("qlsoftmax_u8_last_axis", U8, [3, 10], 13)
+qlsoftmax_case("qlsoftmax_i8_middle_axis", I8, [2, 5, 3], 13, axis=1, x_scale=0.02)
+qlsoftmax_case("qlsoftmax_u8_opset12_flatten", U8, [2, 3, 4], 12, axis=1, x_scale=0.03)
+qlsoftmax_case("qlsoftmax_i8_opset11_default_axis", I8, [2, 2, 6], 11, x_scale=0.01)
+qlsoftmax_case("qlsoftmax_u8_classifier", U8, [1, 1000], 13, x_scale=0.1)
+qlsoftmax_case("qlsoftmax_i8_runtime_params", I8, [4, 7], 13, x_scale=0.04, const=False)
+
+
+
+def qlwhere_case(name, t, cshape, xshape, yshape, const=True):
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    cond = rng.integers(0, 2, size=cshape).astype(bool)
+    inits, graph_in = [], [("cond", BOOL, cond), ("x", t, ints(t, *xshape))]
+    i1, g1 = qparams("x", t, rng.uniform(0.02, 0.06), rng.integers(mid - 40, mid + 41), const)
+    i2, g2 = qparams("y", t, rng.uniform(0.02, 0.06), rng.integers(mid - 40, mid + 41), const)
+    i3, g3 = qparams("z", t, rng.uniform(0.03, 0.06), rng.integers(mid - 20, mid + 21), const)
+    graph_in += g1 + [("y", t, ints(t, *yshape))] + g2 + g3
+    out = list(np.broadcast_shapes(tuple(cshape), tuple(xshape), tuple(yshape)))
+    node = helper.make_node("QLinearWhere", ["cond", "x", "x_scale", "x_zp", "y", "y_scale", "y_zp", "z_scale",
+                                             "z_zp"], ["z"], name="qlwhere", domain=MS)
+    web_case(name, [node], graph_in, [("z", t, out)], i1 + i2 + i3)
+
+
+qlwhere_case("qlwhere_u8_same_shape", U8, [3, 5], [3, 5], [3, 5])
+qlwhere_case("qlwhere_i8_broadcast", I8, [2, 1, 4], [3, 1], [1, 3, 4])
+qlwhere_case("qlwhere_u8_scalar_y", U8, [4, 4], [4, 4], [])
+qlwhere_case("qlwhere_i8_runtime_params", I8, [2, 3], [2, 3], [3], const=False)
+
+
+
+def qop_network_case(name):
+    """A small QOperator-form CNN as onnxruntime's quantizer writes one (u8 activations, i8 per-channel
+    weights): QuantizeLinear, QLinearConv + QLinearLeakyRelu, a depthwise QLinearConv, QLinearConcat,
+    QLinearGlobalAveragePool, Reshape, QGemm, QLinearSoftmax, DequantizeLinear; intermediate results are
+    outputs too, so a mismatch names its stage. (No residual QLinearAdd: qwasm's QLinearAdd repeats the
+    DQ + Add + Q float chain, which differs from onnxruntime's kernel by one quantum on some inputs.)"""
+    def q(n, s, z, t=U8):
+        return [tensor(n + "_s", F32, [], [np.float32(s)]), tensor(n + "_z", t, [], [z])]
+
+    def conv_w(n, shape):
+        m = shape[0]
+        return [tensor(n + "_w", I8, shape, rng.integers(-100, 101, size=shape)),
+                tensor(n + "_ws", F32, [m], rng.uniform(0.002, 0.006, size=m).astype(np.float32)),
+                tensor(n + "_wz", I8, [m], np.zeros(m, np.int64)),
+                tensor(n + "_b", I32, [m], rng.integers(-500, 500, size=m))]
+
+    inits = q("x", 0.02, 128) + q("c1", 0.05, 100) + q("r1", 0.05, 90) + q("c2", 0.04, 128)
+    inits += q("cat", 0.06, 105) + q("g", 0.03, 110) + q("fc", 0.08, 128) + q("sm", 1 / 256, 0)
+    inits += conv_w("c1", [8, 3, 3, 3]) + conv_w("c2", [8, 1, 3, 3])
+    inits += [tensor("fc_w", I8, [10, 16], rng.integers(-100, 101, size=[10, 16])),
+              tensor("fc_ws", F32, [10], rng.uniform(0.01, 0.02, size=10).astype(np.float32)),
+              tensor("fc_wz", I8, [10], np.zeros(10, np.int64)),
+              tensor("fc_b", I32, [10], rng.integers(-2000, 2000, size=10)),
+              tensor("shape2d", I64, [2], np.array([1, 16], np.int64))]
+    qconv = lambda n, x, xq, out, **kw: helper.make_node(
+        "QLinearConv", [x, xq + "_s", xq + "_z", n + "_w", n + "_ws", n + "_wz", n + "_s", n + "_z", n + "_b"], [out],
+        name=n, **kw)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "x_s", "x_z"], ["xq"], name="quant_x"),
+        qconv("c1", "xq", "x", "c1", pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("QLinearLeakyRelu", ["c1", "c1_s", "c1_z", "r1_s", "r1_z"], ["r1"], name="lrelu",
+                         domain=MS, alpha=0.1),
+        qconv("c2", "r1", "r1", "c2", pads=[1, 1, 1, 1], group=8),
+        helper.make_node("QLinearConcat", ["cat_s", "cat_z", "r1", "r1_s", "r1_z", "c2", "c2_s", "c2_z"], ["cat"],
+                         name="concat", domain=MS, axis=1),
+        helper.make_node("QLinearGlobalAveragePool", ["cat", "cat_s", "cat_z", "g_s", "g_z"], ["g"], name="gap",
+                         domain=MS),
+        helper.make_node("Reshape", ["g", "shape2d"], ["g2"], name="flatten"),
+        helper.make_node("QGemm", ["g2", "g_s", "g_z", "fc_w", "fc_ws", "fc_wz", "fc_b", "fc_s", "fc_z"], ["fc"],
+                         name="fc", domain=MS, transB=1),
+        helper.make_node("QLinearSoftmax", ["fc", "fc_s", "fc_z", "sm_s", "sm_z"], ["sm"], name="softmax",
+                         domain=MS, opset=13),
+        helper.make_node("DequantizeLinear", ["sm", "sm_s", "sm_z"], ["y"], name="dequant_y"),
+        helper.make_node("DequantizeLinear", ["cat", "cat_s", "cat_z"], ["features"], name="dequant_features"),
+        helper.make_node("DequantizeLinear", ["g2", "g_s", "g_z"], ["pooled"], name="dequant_pooled"),
+        helper.make_node("DequantizeLinear", ["c1", "c1_s", "c1_z"], ["conv1"], name="dequant_conv1"),
+        helper.make_node("DequantizeLinear", ["r1", "r1_s", "r1_z"], ["relu1"], name="dequant_relu1"),
+        helper.make_node("DequantizeLinear", ["c2", "c2_s", "c2_z"], ["conv2"], name="dequant_conv2"),
+        helper.make_node("DequantizeLinear", ["fc", "fc_s", "fc_z"], ["logits"], name="dequant_logits"),
+    ]
+    x = floats(1, 3, 8, 8, scale=1.0)
+    add_case(name, nodes, [("x", F32, x)], [("y", F32, [1, 10]), ("features", F32, [1, 16, 4, 4]), ("pooled", F32, [1, 16]),
+                                          ("logits", F32, [1, 10])] +
+             [(n, F32, [1, 8, 4, 4]) for n in ("conv1", "relu1", "conv2")], inits,
+             opset=13, ms=True, tol=EXACT)
+    cases[-1]["expected_by"] = "onnxruntime-web"
+
+
+qop_network_case("qop_small_cnn")
+
+
+
+# Power-of-two scales and odd zero points put many results exactly halfway between two integers, where
+# round(v) + zero point and round(v + zero point) differ: these pin down which one each op uses.
+def ties_unary(name, op, t, **attrs):
+    x = all_bytes(t, [256])
+    inits = [tensor("x_scale", F32, [], [0.0625]), tensor("x_zp", t, [], [3]), tensor("y_scale", F32, [], [0.125]),
+             tensor("y_zp", t, [], [5])]
+    node = helper.make_node(op, ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"], name="ties", domain=MS, **attrs)
+    web_case(name, [node], [("x", t, x)], [("y", t, [256])], inits)
+
+
+ties_unary("ties_qlleakyrelu_u8", "QLinearLeakyRelu", U8, alpha=0.5)
+ties_unary("ties_qlleakyrelu_i8", "QLinearLeakyRelu", I8, alpha=0.25)
+ties_unary("ties_qlsigmoid_u8", "QLinearSigmoid", U8)
+
+
+def ties_mul(name, t):
+    a, b = all_bytes(t, [16, 16]), all_bytes(t, [16, 16]).T.copy()
+    inits = [tensor("a_scale", F32, [], [0.125]), tensor("a_zp", t, [], [3]), tensor("b_scale", F32, [], [0.25]),
+             tensor("b_zp", t, [], [1]), tensor("c_scale", F32, [], [2.0]), tensor("c_zp", t, [], [7])]
+    node = helper.make_node("QLinearMul", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"], ["c"],
+                            name="ties", domain=MS)
+    web_case(name, [node], [("a", t, a), ("b", t, b)], [("c", t, [16, 16])], inits)
+
+
+ties_mul("ties_qlmul_u8", U8)
+ties_mul("ties_qlmul_i8", I8)
+
+
+def ties_concat(name, t):
+    inits = [tensor("y_scale", F32, [], [0.5]), tensor("y_zp", t, [], [9]), tensor("x0_scale", F32, [], [0.25]),
+             tensor("x0_zp", t, [], [2]), tensor("x1_scale", F32, [], [0.75]), tensor("x1_zp", t, [], [1])]
+    node = helper.make_node("QLinearConcat", ["y_scale", "y_zp", "x0", "x0_scale", "x0_zp", "x1", "x1_scale",
+                                              "x1_zp"], ["y"], name="ties", domain=MS, axis=0)
+    web_case(name, [node], [("x0", t, all_bytes(t, [256])), ("x1", t, all_bytes(t, [256]))], [("y", t, [512])],
+             inits)
+
+
+ties_concat("ties_qlconcat_u8", U8)
+ties_concat("ties_qlconcat_i8", I8)
+
+
+def ties_where(name, t):
+    inits = [tensor("x_scale", F32, [], [0.25]), tensor("x_zp", t, [], [2]), tensor("y_scale", F32, [], [0.75]),
+             tensor("y_zp", t, [], [1]), tensor("z_scale", F32, [], [0.5]), tensor("z_zp", t, [], [9])]
+    node = helper.make_node("QLinearWhere", ["cond", "x", "x_scale", "x_zp", "y", "y_scale", "y_zp", "z_scale",
+                                             "z_zp"], ["z"], name="ties", domain=MS)
+    cond = (np.arange(512) % 2 == 0).reshape(2, 256)
+    web_case(name, [node], [("cond", BOOL, cond), ("x", t, all_bytes(t, [256])), ("y", t, all_bytes(t, [256]))],
+             [("z", t, [2, 256])], inits)
+
+
+ties_where("ties_qlwhere_u8", U8)
+
+
+def ties_pool(name, op, t, **attrs):
+    x = all_bytes(t, [1, 4, 8, 8])
+    inits = [tensor("x_scale", F32, [], [0.5]), tensor("x_zp", t, [], [3]), tensor("y_scale", F32, [], [0.25]),
+             tensor("y_zp", t, [], [7])]
+    node = helper.make_node(op, ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"], name="ties", domain=MS, **attrs)
+    if op == "QLinearGlobalAveragePool":
+        out = [1, 4, 1, 1]
+    else:
+        out = [1, 4] + pool_out([8, 8], attrs["kernel_shape"], attrs.get("strides", [1, 1]), attrs.get("pads", [0] * 4),
+                                0, None)
+    web_case(name, [node], [("x", t, x)], [("y", t, out)], inits)
+
+
+ties_pool("ties_qlgap_u8", "QLinearGlobalAveragePool", U8)
+ties_pool("ties_qlavg_u8", "QLinearAveragePool", U8, kernel_shape=[2, 2], strides=[2, 2])
+ties_pool("ties_qlavg_i8_pad", "QLinearAveragePool", I8, kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+
+
+
+def qlreducemean_case(name, t, shape, axes, keepdims, const=True):
+    """No onnxruntime CPU kernel: expected values from numpy in float32, QLinearGlobalAveragePool's arithmetic
+    (int32 sum less zx * n, times the float32 multiplier sx / (sy * n), rounded half to even, plus zy)."""
+    lo, hi = RANGE[t]
+    mid = (lo + hi) // 2
+    x = ints(t, *shape)
+    sx, zx = np.float32(rng.uniform(0.01, 0.1)), int(rng.integers(mid - 20, mid + 21))
+    sy, zy = np.float32(sx * rng.uniform(0.3, 0.6)), int(rng.integers(mid - 20, mid + 21))
+    i1, g1 = qparams("x", t, sx, zx, const)
+    i2, g2 = qparams("y", t, sy, zy, const)
+    ax = tuple(a % len(shape) for a in axes)
+    n = int(np.prod([shape[a] for a in ax]))
+    acc = x.astype(np.int64).sum(axis=ax, keepdims=bool(keepdims)) - zx * n
+    mult = np.float32(sx / np.float32(sy * np.float32(n)))
+    y = np.clip(np.rint(acc.astype(np.float32) * mult) + zy, lo, hi).astype(np.int64)
+    node = helper.make_node("QLinearReduceMean", ["x", "x_scale", "x_zp", "y_scale", "y_zp"], ["y"],
+                            name="qlreducemean", domain=MS, axes=axes, keepdims=keepdims)
+    add_case(name, [node], [("x", t, x)] + g1 + g2, [("y", t, list(y.shape))], i1 + i2, opset=13, ms=True,
+             tol=EXACT, expected={"y": y})
+
+
+qlreducemean_case("qlreducemean_u8_last_keep", U8, [2, 3, 8], [-1], 1)
+qlreducemean_case("qlreducemean_i8_spatial_nokeep", I8, [2, 4, 5, 5], [2, 3], 0)
+qlreducemean_case("qlreducemean_u8_first_middle", U8, [3, 4, 6], [0, 1], 1)
+qlreducemean_case("qlreducemean_i8_runtime_params", I8, [4, 10], [1], 0, const=False)
+
+U8S = (("x", U8, [1, 2, 3, 3]),)
+bad("err_qlgap_xscale", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                         name="qlgap_w", domain=MS),
+    [tensor("xs", F32, [2], [1.0, 1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "x_scale must be a float scalar, got float32 [2]", inputs=U8S, opset=13, ms=True)
+bad("err_qlgap_channels_last", helper.make_node("QLinearGlobalAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                                name="qlgap_w", domain=MS, channels_last=2),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "channels_last must be 0 or 1, got 2", inputs=U8S, opset=13, ms=True)
+bad("err_qlmul_ascale", helper.make_node("QLinearMul", ["x", "as", "az", "x", "bs", "bz", "cs", "cz"], ["y"],
+                                         name="qlmul_w", domain=MS),
+    [tensor("as", F32, [3], np.ones(3)), tensor("az", U8, [], [0]), tensor("bs", F32, [], [1.0]),
+     tensor("bz", U8, [], [0]), tensor("cs", F32, [], [1.0]), tensor("cz", U8, [], [0])],
+    "A_scale must be a float scalar, got float32 [3]", inputs=U8S, opset=13, ms=True)
+bad("err_qlmul_zp_type", helper.make_node("QLinearMul", ["x", "as", "az", "x", "bs", "bz", "cs", "cz"], ["y"],
+                                          name="qlmul_w", domain=MS),
+    [tensor("as", F32, [], [1.0]), tensor("az", U8, [], [0]), tensor("bs", F32, [], [1.0]),
+     tensor("bz", U8, [], [0]), tensor("cs", F32, [], [1.0]), tensor("cz", I8, [], [0])],
+    "C_zero_point must be a scalar of type uint8, got int8 []", inputs=U8S, opset=13, ms=True)
+bad("err_qlavg_dilations", helper.make_node("QLinearAveragePool", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                            name="qlavg_w", domain=MS, kernel_shape=[2, 2], dilations=[2, 2]),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "dilations are not supported", inputs=U8S, opset=13, ms=True)
+bad("err_qlconcat_inputs", helper.make_node("QLinearConcat", ["ys", "yz", "x", "xs"], ["y"], name="qlconcat_w",
+                                            domain=MS, axis=1),
+    [tensor("xs", F32, [], [1.0]), tensor("ys", F32, [], [1.0]), tensor("yz", U8, [], [0])],
+    "expected Y_scale, Y_zero_point and a (X, X_scale, X_zero_point) triple per input, got 4 inputs", inputs=U8S,
+    opset=13, ms=True)
+bad("err_qgemm_b_rank", helper.make_node("QGemm", ["x", "as", "az", "b", "bs", "bz"], ["y"], name="qgemm_w",
+                                         domain=MS),
+    [tensor("as", F32, [], [1.0]), tensor("az", U8, [], [0]), tensor("b", I8, [2, 3, 4], np.zeros(24)),
+     tensor("bs", F32, [], [1.0]), tensor("bz", I8, [], [0])],
+    "B must be a 2-D uint8 or int8 matrix, got int8 [2,3,4]", inputs=(("x", U8, [2, 3]),), opset=13, ms=True)
+bad("err_qlsoftmax_opset", helper.make_node("QLinearSoftmax", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                            name="qlsoftmax_w", domain=MS, axis=-1),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1 / 256]),
+     tensor("yz", U8, [], [0])], "the opset attribute is required", inputs=U8S, opset=13, ms=True)
+bad("err_qlwhere_zscale", helper.make_node("QLinearWhere", ["c", "x", "xs", "xz", "x", "xs", "xz", "zs", "zz"],
+                                           ["y"], name="qlwhere_w", domain=MS),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("zs", F32, [2], [1.0, 1.0]),
+     tensor("zz", U8, [], [0])], "z_scale must be a float scalar, got float32 [2]",
+    inputs=(("c", BOOL, [2, 3]), ("x", U8, [2, 3])), opset=13, ms=True)
+bad("err_qlreducemean_keepdims", helper.make_node("QLinearReduceMean", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                                  name="qlreducemean_w", domain=MS, axes=[1]),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", U8, [], [0])], "the axes and keepdims attributes are required", inputs=U8S, opset=13, ms=True)
+bad("err_qlsigmoid_yscale", helper.make_node("QLinearSigmoid", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                             name="qlsig_w", domain=MS),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", U8, [], [0]), tensor("ys", F32, [2], [1.0, 1.0]),
+     tensor("yz", U8, [], [0])], "Y_scale must be a float scalar, got float32 [2]", inputs=U8S, opset=13, ms=True)
+bad("err_qlleakyrelu_zp_shape", helper.make_node("QLinearLeakyRelu", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                                                 name="qllr_w", domain=MS),
+    [tensor("xs", F32, [], [1.0]), tensor("xz", I8, [2], [0, 0]), tensor("ys", F32, [], [1.0]),
+     tensor("yz", I8, [], [0])], "X_zero_point must be a scalar of type int8, got int8 [2]", inputs=(("x", I8, [2, 3]),),
+    opset=13, ms=True)
+
 with open(os.path.join(HERE, "manifest.json"), "w") as f:
     json.dump({"generator": "tests/data/quant/make_quant_models.py",
-               "expected": "tests/quant/make_expected.mjs (onnxruntime-node 1.30.0) unless expected_source says numpy",
+               "expected": "tests/quant/make_expected.mjs (onnxruntime-node 1.30.0, or onnxruntime-web 1.30.0 where "
+                           "expected_by says so) unless expected_source says numpy",
                "cases": cases}, f, indent=1)
 print(f"{len(cases)} cases written to {HERE}")
