@@ -73,7 +73,7 @@ class QGemm : public OpKernel {
     }
 
     std::vector<int32_t> acc(size_t(M * N));
-    int_matmul(a, za, *packed, s, acc.data());
+    int_matmul(ctx.parallel(), a, za, *packed, s, acc.data());
     if (const Tensor* c = ctx.input(kC)) add_bias(*c, M, N, acc.data());
 
     auto col_scale = [&](int64_t j) { return scale[scale.size() == 1 ? 0 : size_t(j)]; };
