@@ -1,0 +1,119 @@
+// Operators added for onnxruntime-web breadth (TopK, ConvTranspose, ...): the bad
+// inputs the ONNX node tests never feed (each must be an Error naming the node) and
+// the cases they do not cover (grouped ConvTranspose), with hand-worked values.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "op_test_context.h"
+#include "ops/registry.h"
+
+using namespace qwasm;
+using qwasm::test::TestContext;
+
+namespace {
+
+Node make_node(const std::string& op, size_t n_in, int64_t opset, size_t n_out = 1) {
+  Node n;
+  n.op_type = op;
+  n.name = "node_under_test";
+  n.opset = opset;
+  for (size_t i = 0; i < n_in; ++i) n.inputs.push_back("x" + std::to_string(i));
+  for (size_t i = 0; i < n_out; ++i) n.outputs.push_back("y" + std::to_string(i));
+  return n;
+}
+
+void set_int(Node& n, const std::string& name, int64_t v) {
+  n.attrs[name].kind = Attribute::Kind::Int;
+  n.attrs[name].i = v;
+}
+
+std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) {
+  const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
+  if (!f) fail("no kernel for ", n.op_type);
+  BuildContext bc{n, [](const std::string&) -> const Tensor* { return nullptr; }};
+  auto k = (*f)(bc);
+  TestContext ctx(n, std::move(ins));
+  k->compute(ctx);
+  return ctx.outs_;
+}
+
+Tensor f32(const Shape& s, std::vector<float> v) {
+  Tensor t(DType::Float32, s);
+  std::copy(v.begin(), v.end(), t.data<float>());
+  return t;
+}
+
+Tensor i64(std::vector<int64_t> v) {
+  Tensor t(DType::Int64, {int64_t(v.size())});
+  std::copy(v.begin(), v.end(), t.data<int64_t>());
+  return t;
+}
+
+// Runs the node expecting an error whose message names the node and contains `what`.
+void expect_error(const Node& n, std::vector<const Tensor*> ins, const std::string& what) {
+  try {
+    run(n, std::move(ins));
+    FAIL() << n.op_type << " accepted a bad input";
+  } catch (const std::exception& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("node_under_test"), std::string::npos) << m;
+    EXPECT_NE(m.find(what), std::string::npos) << m;
+  }
+}
+
+std::vector<float> values(const Tensor& t) { return {t.data<float>(), t.data<float>() + t.size()}; }
+
+TEST(TopK, KLargerThanTheAxisIsAnErrorNamingTheNode) {
+  Node n = make_node("TopK", 2, 11, 2);
+  Tensor x = f32({2, 3}, {1, 2, 3, 4, 5, 6}), k = i64({4});
+  expect_error(n, {&x, &k}, "K = 4");
+}
+
+TEST(TopK, ScalarInputIsAnErrorNamingTheNode) {
+  Node n = make_node("TopK", 2, 11, 2);
+  Tensor x(DType::Float32, {}), k = i64({1});
+  x.data<float>()[0] = 1;
+  expect_error(n, {&x, &k}, "rank >= 1");
+}
+
+TEST(TopK, TiesKeepTheLowerIndexFirst) {
+  Node n = make_node("TopK", 2, 11, 2);
+  Tensor x = f32({5}, {2, 7, 2, 7, 1}), k = i64({3});
+  auto out = run(n, {&x, &k});
+  EXPECT_EQ(values(out[0]), (std::vector<float>{7, 7, 2}));
+  const int64_t* idx = out[1].data<int64_t>();
+  EXPECT_EQ(std::vector<int64_t>(idx, idx + 3), (std::vector<int64_t>{1, 3, 0}));
+}
+
+TEST(ConvTranspose, WrongRankIsAnErrorNamingTheNode) {
+  Node n = make_node("ConvTranspose", 2, 11);
+  Tensor x = f32({1, 2}, {1, 2}), w = f32({1, 1, 2}, {1, 1});
+  expect_error(n, {&x, &w}, "rank >= 3");
+  Tensor x3 = f32({1, 1, 2}, {1, 2}), w4 = f32({1, 1, 1, 2}, {1, 1});
+  expect_error(n, {&x3, &w4}, "same rank");
+}
+
+TEST(ConvTranspose, WeightChannelsNotMatchingTheInputIsAnError) {
+  Node n = make_node("ConvTranspose", 2, 11);
+  Tensor x = f32({1, 2, 2}, {1, 2, 3, 4}), w = f32({3, 1, 2}, {1, 1, 1, 1, 1, 1});
+  expect_error(n, {&x, &w}, "input channels");
+}
+
+// x = [[1, 2], [3, 4]] (2 channels), w = [[1, 1]], [[1, -1]]: with group = 2 each
+// channel is its own full correlation transpose: [1, 3, 2] and [3, 1, -4]; with
+// group = 1 the same W means one output channel summing both: [4, 4, -2].
+TEST(ConvTranspose, GroupsKeepChannelsApart) {
+  Tensor x = f32({1, 2, 2}, {1, 2, 3, 4}), w = f32({2, 1, 2}, {1, 1, 1, -1});
+  Node grouped = make_node("ConvTranspose", 2, 11);
+  set_int(grouped, "group", 2);
+  auto out = run(grouped, {&x, &w});
+  EXPECT_EQ(out[0].shape(), (Shape{1, 2, 3}));
+  EXPECT_EQ(values(out[0]), (std::vector<float>{1, 3, 2, 3, 1, -4}));
+  auto one = run(make_node("ConvTranspose", 2, 11), {&x, &w});
+  EXPECT_EQ(one[0].shape(), (Shape{1, 1, 3}));
+  EXPECT_EQ(values(one[0]), (std::vector<float>{4, 4, -2}));
+}
+
+}  // namespace
