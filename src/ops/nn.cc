@@ -5,6 +5,7 @@ namespace qwasm {
 
 void register_nn_matmul_ops(OpRegistry& r);
 void register_nn_norm_ops(OpRegistry& r);
+void register_nn_norm_local_ops(OpRegistry& r);
 void register_nn_conv_ops(OpRegistry& r);
 void register_nn_conv_transpose_ops(OpRegistry& r);
 void register_nn_pool_ops(OpRegistry& r);
@@ -13,6 +14,7 @@ void register_nn_resize_ops(OpRegistry& r);
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
   register_nn_norm_ops(r);
+  register_nn_norm_local_ops(r);
   register_nn_conv_ops(r);
   register_nn_conv_transpose_ops(r);
   register_nn_pool_ops(r);
