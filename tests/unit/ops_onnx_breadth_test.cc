@@ -117,3 +117,21 @@ TEST(ConvTranspose, GroupsKeepChannelsApart) {
 }
 
 }  // namespace
+
+namespace {
+
+// MaxPool-12 on int8: the maximum of {-5, -3, -128, -7} is -3, returned as int8.
+TEST(MaxPool, Int8InputKeepsItsTypeAndSign) {
+  Node n = make_node("MaxPool", 1, 12);
+  n.attrs["kernel_shape"].kind = Attribute::Kind::Ints;
+  n.attrs["kernel_shape"].ints = {2, 2};
+  Tensor x(DType::Int8, {1, 1, 2, 2});
+  const int8_t v[] = {-5, -3, -128, -7};
+  std::copy(v, v + 4, x.data<int8_t>());
+  auto out = run(n, {&x});
+  ASSERT_EQ(out[0].dtype(), DType::Int8);
+  EXPECT_EQ(out[0].shape(), (Shape{1, 1, 1, 1}));
+  EXPECT_EQ(out[0].data<int8_t>()[0], -3);
+}
+
+}  // namespace
