@@ -10,6 +10,8 @@ void register_nn_conv_ops(OpRegistry& r);
 void register_nn_conv_transpose_ops(OpRegistry& r);
 void register_nn_pool_ops(OpRegistry& r);
 void register_nn_resize_ops(OpRegistry& r);
+void register_nn_det_ops(OpRegistry& r);
+void register_nn_einsum_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -19,6 +21,8 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_conv_transpose_ops(r);
   register_nn_pool_ops(r);
   register_nn_resize_ops(r);
+  register_nn_det_ops(r);
+  register_nn_einsum_ops(r);
 }
 
 }  // namespace qwasm

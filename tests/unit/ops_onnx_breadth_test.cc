@@ -135,3 +135,55 @@ TEST(MaxPool, Int8InputKeepsItsTypeAndSign) {
 }
 
 }  // namespace
+
+namespace {
+
+void set_str(Node& n, const std::string& name, const std::string& v) {
+  n.attrs[name].kind = Attribute::Kind::String;
+  n.attrs[name].s = v;
+}
+
+// Implicit output: "ij,jk" sums j and keeps i, k in alphabetical order (a matmul):
+// [[1, 2], [3, 4]] x [[5, 6], [7, 8]] = [[19, 22], [43, 50]].
+TEST(Einsum, ImplicitOutputIsAMatMul) {
+  Node n = make_node("Einsum", 2, 12);
+  set_str(n, "equation", "ij,jk");
+  Tensor a = f32({2, 2}, {1, 2, 3, 4}), b = f32({2, 2}, {5, 6, 7, 8});
+  auto out = run(n, {&a, &b});
+  EXPECT_EQ(out[0].shape(), (Shape{2, 2}));
+  EXPECT_EQ(values(out[0]), (std::vector<float>{19, 22, 43, 50}));
+}
+
+// "...i,i->..." with a [2, 1, 2] input broadcast: each row dotted with [1, -1].
+TEST(Einsum, EllipsisKeepsLeadingDims) {
+  Node n = make_node("Einsum", 2, 12);
+  set_str(n, "equation", "...i,i->...");
+  Tensor a = f32({2, 1, 2}, {5, 3, 1, 4}), b = f32({2}, {1, -1});
+  auto out = run(n, {&a, &b});
+  EXPECT_EQ(out[0].shape(), (Shape{2, 1}));
+  EXPECT_EQ(values(out[0]), (std::vector<float>{2, -3}));
+}
+
+TEST(Einsum, TermNotMatchingTheRankIsAnErrorNamingTheNode) {
+  Node n = make_node("Einsum", 1, 12);
+  set_str(n, "equation", "ijk->i");
+  Tensor a = f32({2, 2}, {1, 2, 3, 4});
+  expect_error(n, {&a}, "rank");
+}
+
+// det [[2, 0, 1], [1, 3, 2], [1, 1, 1]] = 2*(3-2) - 0 + 1*(1-3) = 0; a swap-needing
+// [[0, 1], [1, 0]] has det -1.
+TEST(Det, HandWorkedDeterminants) {
+  Node n = make_node("Det", 1, 11);
+  Tensor a = f32({3, 3}, {2, 0, 1, 1, 3, 2, 1, 1, 1}), b = f32({2, 2}, {0, 1, 1, 0});
+  EXPECT_FLOAT_EQ(run(n, {&a})[0].data<float>()[0], 0.0f);
+  EXPECT_FLOAT_EQ(run(n, {&b})[0].data<float>()[0], -1.0f);
+}
+
+TEST(Det, NonSquareIsAnErrorNamingTheNode) {
+  Node n = make_node("Det", 1, 11);
+  Tensor a = f32({2, 3}, {1, 2, 3, 4, 5, 6});
+  expect_error(n, {&a}, "[..., M, M]");
+}
+
+}  // namespace
