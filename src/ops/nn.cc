@@ -12,6 +12,7 @@ void register_nn_pool_ops(OpRegistry& r);
 void register_nn_resize_ops(OpRegistry& r);
 void register_nn_det_ops(OpRegistry& r);
 void register_nn_einsum_ops(OpRegistry& r);
+void register_nn_loss_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -23,6 +24,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_resize_ops(r);
   register_nn_det_ops(r);
   register_nn_einsum_ops(r);
+  register_nn_loss_ops(r);
 }
 
 }  // namespace qwasm

@@ -187,3 +187,22 @@ TEST(Det, NonSquareIsAnErrorNamingTheNode) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NegativeLogLikelihoodLoss, TargetOutsideTheClassesIsAnErrorNamingTheNode) {
+  Node n = make_node("NegativeLogLikelihoodLoss", 2, 13);
+  Tensor x = f32({1, 2}, {-0.5f, -1.0f}), t = i64({2});
+  expect_error(n, {&x, &t}, "target class 2");
+}
+
+// Mean reduction divides by the summed weights of the targets not ignored:
+// targets {0, 1, 1(ignored)} with weights {2, 3}: (2*0.5 + 3*1) / (2 + 3) = 0.8.
+TEST(NegativeLogLikelihoodLoss, MeanDividesByTheWeightsOfKeptTargets) {
+  Node n = make_node("NegativeLogLikelihoodLoss", 3, 13);
+  set_int(n, "ignore_index", 5);
+  Tensor x = f32({3, 2}, {-0.5f, -9, -9, -1, -9, -9}), t = i64({0, 1, 5}), w = f32({2}, {2, 3});
+  EXPECT_FLOAT_EQ(run(n, {&x, &t, &w})[0].data<float>()[0], 0.8f);
+}
+
+}  // namespace
