@@ -8,6 +8,7 @@
 //   shape_pad.cc        Pad
 //   shape_reverse.cc    ReverseSequence
 //   shape_unique.cc     Unique
+//   shape_window.cc     HannWindow, HammingWindow, BlackmanWindow
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -21,6 +22,7 @@ void register_shape_scatter_ops(OpRegistry& r);
 void register_shape_pad_ops(OpRegistry& r);
 void register_shape_reverse_ops(OpRegistry& r);
 void register_shape_unique_ops(OpRegistry& r);
+void register_shape_window_ops(OpRegistry& r);
 
 void register_shape_ops(OpRegistry& r) {
   register_shape_basic_ops(r);
@@ -32,6 +34,7 @@ void register_shape_ops(OpRegistry& r) {
   register_shape_pad_ops(r);
   register_shape_reverse_ops(r);
   register_shape_unique_ops(r);
+  register_shape_window_ops(r);
 }
 
 }  // namespace qwasm

@@ -197,7 +197,7 @@ TEST(NegativeLogLikelihoodLoss, TargetOutsideTheClassesIsAnErrorNamingTheNode) {
 }
 
 // Mean reduction divides by the summed weights of the targets not ignored:
-// targets {0, 1, 1(ignored)} with weights {2, 3}: (2*0.5 + 3*1) / (2 + 3) = 0.8.
+// targets {0, 1, 5 (ignored)} with weights {2, 3}: (2*0.5 + 3*1) / (2 + 3) = 0.8.
 TEST(NegativeLogLikelihoodLoss, MeanDividesByTheWeightsOfKeptTargets) {
   Node n = make_node("NegativeLogLikelihoodLoss", 3, 13);
   set_int(n, "ignore_index", 5);
