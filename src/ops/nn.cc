@@ -13,6 +13,7 @@ void register_nn_resize_ops(OpRegistry& r);
 void register_nn_det_ops(OpRegistry& r);
 void register_nn_einsum_ops(OpRegistry& r);
 void register_nn_loss_ops(OpRegistry& r);
+void register_nn_nms_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -25,6 +26,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_det_ops(r);
   register_nn_einsum_ops(r);
   register_nn_loss_ops(r);
+  register_nn_nms_ops(r);
 }
 
 }  // namespace qwasm
