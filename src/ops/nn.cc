@@ -14,6 +14,7 @@ void register_nn_det_ops(OpRegistry& r);
 void register_nn_einsum_ops(OpRegistry& r);
 void register_nn_loss_ops(OpRegistry& r);
 void register_nn_nms_ops(OpRegistry& r);
+void register_nn_unpool_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -27,6 +28,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_einsum_ops(r);
   register_nn_loss_ops(r);
   register_nn_nms_ops(r);
+  register_nn_unpool_ops(r);
 }
 
 }  // namespace qwasm
