@@ -1,4 +1,5 @@
-// The nn family: MatMul/Gemm, normalisations and softmax, convolution, pooling.
+// The nn family: MatMul/Gemm, normalisations and softmax, convolution (and transposed),
+// pooling and unpooling, Resize, GridSample, Det, Einsum, losses, NonMaxSuppression.
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -15,6 +16,7 @@ void register_nn_einsum_ops(OpRegistry& r);
 void register_nn_loss_ops(OpRegistry& r);
 void register_nn_nms_ops(OpRegistry& r);
 void register_nn_unpool_ops(OpRegistry& r);
+void register_nn_grid_sample_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -29,6 +31,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_loss_ops(r);
   register_nn_nms_ops(r);
   register_nn_unpool_ops(r);
+  register_nn_grid_sample_ops(r);
 }
 
 }  // namespace qwasm
