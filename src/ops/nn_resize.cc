@@ -53,7 +53,7 @@ double to_source(const std::string& mode, double x, double scale, int64_t in, in
   if (mode == "pytorch_half_pixel") return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
   if (mode == "align_corners") return resized == 1 ? 0.0 : x * double(in - 1) / (resized - 1);
   if (mode == "asymmetric") return x / scale;
-  if (mode == "tf_half_pixel_for_nearest") return (x + 0.5) / scale;
+  if (mode == "tf_half_pixel_for_nearest" || mode == "tf_half_pixel_for_nn") return (x + 0.5) / scale;  // _nn: opset-10 name
   if (mode == "tf_crop_and_resize")
     return out > 1 ? roi_s * double(in - 1) + x * (roi_e - roi_s) * double(in - 1) / double(out - 1)
                    : 0.5 * (roi_s + roi_e) * double(in - 1);
