@@ -17,6 +17,7 @@ void register_nn_loss_ops(OpRegistry& r);
 void register_nn_nms_ops(OpRegistry& r);
 void register_nn_unpool_ops(OpRegistry& r);
 void register_nn_grid_sample_ops(OpRegistry& r);
+void register_nn_dft_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -32,6 +33,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_nms_ops(r);
   register_nn_unpool_ops(r);
   register_nn_grid_sample_ops(r);
+  register_nn_dft_ops(r);
 }
 
 }  // namespace qwasm
