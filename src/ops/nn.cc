@@ -18,6 +18,7 @@ void register_nn_nms_ops(OpRegistry& r);
 void register_nn_unpool_ops(OpRegistry& r);
 void register_nn_grid_sample_ops(OpRegistry& r);
 void register_nn_dft_ops(OpRegistry& r);
+void register_nn_roi_align_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -34,6 +35,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_unpool_ops(r);
   register_nn_grid_sample_ops(r);
   register_nn_dft_ops(r);
+  register_nn_roi_align_ops(r);
 }
 
 }  // namespace qwasm
