@@ -206,3 +206,31 @@ TEST(NegativeLogLikelihoodLoss, MeanDividesByTheWeightsOfKeptTargets) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NonMaxSuppression, BoxesNotOfFourCoordinatesIsAnErrorNamingTheNode) {
+  Node n = make_node("NonMaxSuppression", 2, 11);
+  Tensor boxes = f32({1, 1, 3}, {0, 0, 1}), scores = f32({1, 1, 1}, {0.5f});
+  expect_error(n, {&boxes, &scores}, "[B, N, 4]");
+}
+
+// Two overlapping boxes (IoU 0.81 / 1.19 = 0.68 > 0.5) and one apart: the lower-scored
+// overlapping box is suppressed; output rows are [batch, class, box] by score.
+TEST(NonMaxSuppression, SuppressesTheLowerScoredOverlap) {
+  Node n = make_node("NonMaxSuppression", 4, 11);
+  Tensor boxes = f32({1, 3, 4}, {0, 0, 1, 1, 0.1f, 0.1f, 1.1f, 1.1f, 5, 5, 6, 6});
+  Tensor scores = f32({1, 1, 3}, {0.6f, 0.9f, 0.3f}), max_out = i64({10}), iou = f32({1}, {0.5f});
+  auto out = run(n, {&boxes, &scores, &max_out, &iou});
+  ASSERT_EQ(out[0].shape(), (Shape{2, 3}));
+  const int64_t* r = out[0].data<int64_t>();
+  EXPECT_EQ(std::vector<int64_t>(r, r + 6), (std::vector<int64_t>{0, 0, 1, 0, 0, 2}));
+}
+
+TEST(RoiAlign, BatchIndexOutsideTheInputIsAnErrorNamingTheNode) {
+  Node n = make_node("RoiAlign", 3, 16);
+  Tensor x = f32({1, 1, 2, 2}, {1, 2, 3, 4}), rois = f32({1, 4}, {0, 0, 1, 1}), bi = i64({1});
+  expect_error(n, {&x, &rois, &bi}, "batch index 1");
+}
+
+}  // namespace
