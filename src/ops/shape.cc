@@ -8,7 +8,7 @@
 //   shape_pad.cc        Pad
 //   shape_reverse.cc    ReverseSequence
 //   shape_unique.cc     Unique
-//   shape_window.cc     HannWindow, HammingWindow, BlackmanWindow
+//   shape_window.cc     HannWindow, HammingWindow, BlackmanWindow, MelWeightMatrix
 #include "ops/registry.h"
 
 namespace qwasm {
