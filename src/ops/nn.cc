@@ -1,5 +1,6 @@
 // The nn family: MatMul/Gemm, normalisations and softmax, convolution (and transposed),
-// pooling and unpooling, Resize, GridSample, Det, Einsum, losses, NonMaxSuppression.
+// pooling and unpooling, Resize, GridSample, RoiAlign, NonMaxSuppression, Det, Einsum,
+// losses, DFT/STFT, TfIdfVectorizer.
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -19,6 +20,7 @@ void register_nn_unpool_ops(OpRegistry& r);
 void register_nn_grid_sample_ops(OpRegistry& r);
 void register_nn_dft_ops(OpRegistry& r);
 void register_nn_roi_align_ops(OpRegistry& r);
+void register_nn_tfidf_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -36,6 +38,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_grid_sample_ops(r);
   register_nn_dft_ops(r);
   register_nn_roi_align_ops(r);
+  register_nn_tfidf_ops(r);
 }
 
 }  // namespace qwasm
