@@ -11,13 +11,16 @@
 namespace qwasm {
 namespace {
 
+// Not M_PI: <cmath> defines it only as an extension, which the wasm toolchain may lack.
+constexpr double kPi = 3.14159265358979323846;
+
 // Bin k of the length-`len` transform of the `count` (<= len; the rest zero) complex
 // samples at re[t * stride], im[t * stride].
 void dft_bin(const double* re, const double* im, int64_t stride, int64_t count, int64_t len, int64_t k,
              double sign, double* out) {
   double r = 0, i = 0;
   for (int64_t t = 0; t < count; ++t) {
-    const double a = sign * 2.0 * M_PI * double((k * t) % len) / double(len);
+    const double a = sign * 2.0 * kPi * double((k * t) % len) / double(len);
     const double xr = re[t * stride], xi = im[t * stride];
     r += xr * std::cos(a) - xi * std::sin(a);
     i += xr * std::sin(a) + xi * std::cos(a);

@@ -11,6 +11,9 @@
 namespace qwasm {
 namespace {
 
+// Not M_PI: <cmath> defines it only as an extension, which the wasm toolchain may lack.
+constexpr double kPi = 3.14159265358979323846;
+
 DType output_dtype(const Node& n) {
   const int64_t odt = n.attr_i("output_datatype", 1);
   QWASM_CHECK(odt >= 0 && odt <= INT32_MAX && dtype_is_valid(int32_t(odt)), n.label(), ": output_datatype ", odt,
@@ -45,7 +48,7 @@ void window(OpContext& ctx) {
   const double denom = double(n.attr_i("periodic", 1) != 0 ? size : size - 1);
   std::vector<double> y(static_cast<size_t>(size));
   for (int64_t i = 0; i < size; ++i) {
-    const double a = denom > 0 ? 2.0 * M_PI * double(i) / denom : 0.0;
+    const double a = denom > 0 ? 2.0 * kPi * double(i) / denom : 0.0;
     if (W == Window::Hann) y[size_t(i)] = 0.5 - 0.5 * std::cos(a);
     else if (W == Window::Hamming) y[size_t(i)] = 25.0 / 46.0 - 21.0 / 46.0 * std::cos(a);
     else y[size_t(i)] = 0.42 - 0.5 * std::cos(a) + 0.08 * std::cos(2.0 * a);
