@@ -234,3 +234,27 @@ TEST(RoiAlign, BatchIndexOutsideTheInputIsAnErrorNamingTheNode) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ReverseSequence, LengthBeyondTheTimeAxisIsAnErrorNamingTheNode) {
+  Node n = make_node("ReverseSequence", 2, 10);
+  Tensor x = f32({2, 2}, {1, 2, 3, 4}), lens = i64({3, 1});
+  expect_error(n, {&x, &lens}, "sequence_lens[0] = 3");
+}
+
+// Unique without sorting keeps first-occurrence order: [2, 1, 2, 3, 1] -> [2, 1, 3],
+// first indices [0, 1, 3], inverse [0, 1, 0, 2, 1], counts [2, 2, 1].
+TEST(Unique, FirstOccurrenceOrderWithAllOutputs) {
+  Node n = make_node("Unique", 1, 11, 4);
+  set_int(n, "sorted", 0);
+  Tensor x = f32({5}, {2, 1, 2, 3, 1});
+  auto out = run(n, {&x});
+  EXPECT_EQ(values(out[0]), (std::vector<float>{2, 1, 3}));
+  auto ints = [](const Tensor& t) { return std::vector<int64_t>(t.data<int64_t>(), t.data<int64_t>() + t.size()); };
+  EXPECT_EQ(ints(out[1]), (std::vector<int64_t>{0, 1, 3}));
+  EXPECT_EQ(ints(out[2]), (std::vector<int64_t>{0, 1, 0, 2, 1}));
+  EXPECT_EQ(ints(out[3]), (std::vector<int64_t>{2, 2, 1}));
+}
+
+}  // namespace
