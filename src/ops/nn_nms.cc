@@ -55,8 +55,12 @@ void non_max_suppression(OpContext& ctx) {
       order.clear();
       for (int64_t i = 0; i < N; ++i)
         if (!has_score_th || float(scores.get_f64(base + i)) > score_th) order.push_back(i);
-      std::stable_sort(order.begin(), order.end(),
-                       [&](int64_t x, int64_t y) { return scores.get_f64(base + x) > scores.get_f64(base + y); });
+      // Ties by lower index (std::sort with the index as the tie-break, not stable_sort,
+      // whose libstdc++ buffer clang-19 flags as deprecated).
+      std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+        const double sx = scores.get_f64(base + x), sy = scores.get_f64(base + y);
+        return sx != sy ? sx > sy : x < y;
+      });
       kept.clear();
       for (int64_t i : order) {
         if (int64_t(kept.size()) >= max_out) break;

@@ -28,10 +28,10 @@ std::vector<int64_t> unique_slices(const T* x, const Slices& s, bool sorted, std
     return false;
   };
   auto same = [&](int64_t a, int64_t b) { return !less(a, b) && !less(b, a); };
-  // Stable sort keeps the first occurrence first among equal slices.
+  // The index tie-break keeps the first occurrence first among equal slices.
   std::vector<int64_t> order(static_cast<size_t>(s.len));
   std::iota(order.begin(), order.end(), int64_t(0));
-  std::stable_sort(order.begin(), order.end(), less);
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return less(a, b) || (!less(b, a) && a < b); });
   std::vector<int64_t> firsts;  // first index of each distinct slice, in sorted order
   std::vector<int64_t> rank_of(static_cast<size_t>(s.len));
   for (size_t i = 0; i < order.size(); ++i) {
