@@ -1,5 +1,5 @@
 // Conv (1-D/2-D/3-D, groups, dilations, pads, auto_pad, bias) via im2col and
-// gemm_f32; ConvTranspose via col2im.
+// gemm_f32 (ConvTranspose, its adjoint via col2im, is in nn_conv_transpose.cc).
 #include <cstring>
 #include <vector>
 

@@ -143,6 +143,39 @@ void layer_norm(OpContext& ctx) {
   if (ctx.output_wanted(2)) ctx.set_output(2, inv_t);
 }
 
+// training_mode (opset >= 14): normalise with the batch's own per-channel mean and
+// population variance (replacing mu/va) and output the momentum-updated running stats.
+void batch_stats(OpContext& ctx, const Tensor& x, Tensor& mu, Tensor& va) {
+  const Node& n = ctx.node();
+  const int64_t C = x.dim(1), N = x.dim(0), inner = C * N != 0 ? x.size() / (C * N) : 0;
+  const float momentum = n.attr_f("momentum", 0.9f);
+  Tensor bm(DType::Float32, {C}), bv(DType::Float32, {C});
+  for (int64_t c = 0; c < C; ++c) {
+    double sum = 0, sq = 0;
+    for (int64_t b = 0; b < N; ++b)
+      for (int64_t i = 0; i < inner; ++i) {
+        const double v = x.data<float>()[(b * C + c) * inner + i];
+        sum += v, sq += v * v;
+      }
+    const double cnt = double(N * inner), mean = sum / cnt;
+    bm.data<float>()[c] = float(mean);
+    bv.data<float>()[c] = float(sq / cnt - mean * mean);
+  }
+  for (size_t o = 1; o <= 2; ++o) {
+    if (!ctx.output_wanted(o)) continue;
+    const Tensor& running = o == 1 ? mu : va;
+    const Tensor& batch = o == 1 ? bm : bv;
+    Tensor r(DType::Float32, {C});
+    for (int64_t c = 0; c < C; ++c)
+      r.data<float>()[c] = running.data<float>()[c] * momentum + batch.data<float>()[c] * (1 - momentum);
+    const DType dt = ctx.in(o + 2).dtype();
+    Tensor& out = ctx.output(o, dt, {C});
+    if (is_half(dt)) narrow_half(r, out);
+    else std::copy_n(r.data<float>(), C, out.data<float>());
+  }
+  mu = bm, va = bv;
+}
+
 void batch_norm(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
@@ -153,6 +186,7 @@ void batch_norm(OpContext& ctx) {
   for (const Tensor* t : {&sc, &bi, &mu, &va})
     QWASM_CHECK(t->size() == C, n.label(), ": per-channel inputs must have ", C, " elements");
   const float eps = n.attr_f("epsilon", 1e-5f);
+  if (n.opset >= 14 && n.attr_i("training_mode", 0) != 0) batch_stats(ctx, x, mu, va);
   Tensor y(DType::Float32, x.shape());
   for (int64_t c = 0; c < C; ++c) {
     const float k = sc.data<float>()[c] / std::sqrt(va.data<float>()[c] + eps);

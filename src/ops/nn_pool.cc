@@ -10,11 +10,22 @@
 namespace qwasm {
 namespace {
 
+bool is_byte_int(DType d) { return d == DType::UInt8 || d == DType::Int8; }
+
+// MaxPool also takes int8/uint8 (opset 12): every such value is exact in float32,
+// so the float path computes them and the result converts back without rounding.
+Tensor pool_input_f32(const Tensor& x0) {
+  if (!is_byte_int(x0.dtype())) return widen_half(x0);
+  Tensor x(DType::Float32, x0.shape());
+  for (int64_t i = 0; i < x0.size(); ++i) x.data<float>()[i] = float(x0.get_f64(i));
+  return x;
+}
+
 template <bool Max>
 void pool(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
-  Tensor x = widen_half(x0);
+  Tensor x = Max ? pool_input_f32(x0) : widen_half(x0);
   QWASM_CHECK(x.dtype() == DType::Float32 && x.rank() >= 3, n.label(), ": float input of rank >= 3 required");
   std::vector<int64_t> in(x.shape().begin() + 2, x.shape().end());
   ConvGeometry g = ConvGeometry::make(n, in, n.attr_ints("kernel_shape"), n.attr_i("ceil_mode", 0) != 0);
@@ -68,6 +79,8 @@ void pool(OpContext& ctx) {
   }
   Tensor& out = ctx.output(0, x0.dtype(), out_shape);
   if (is_half(x0.dtype())) narrow_half(y, out);
+  else if (x0.dtype() == DType::UInt8) std::copy_n(y.data<float>(), y.size(), out.data<uint8_t>());
+  else if (x0.dtype() == DType::Int8) std::copy_n(y.data<float>(), y.size(), out.data<int8_t>());
   else std::copy_n(y.data<float>(), y.size(), out.data<float>());
 }
 

@@ -1,5 +1,6 @@
-// Resize (opsets 10-19: nearest and N-linear, every coordinate transformation
-// mode but half_pixel_symmetric, scales or sizes, axes) and Upsample.
+// Resize (opsets 10-19: nearest, N-linear and cubic, every coordinate transformation
+// mode but half_pixel_symmetric, scales or sizes, axes) and Upsample. Each output index
+// of each axis maps to taps (source index, weight); a point sums the products of taps.
 #include <cmath>
 #include <vector>
 
@@ -10,17 +11,49 @@
 namespace qwasm {
 namespace {
 
-struct AxisMap {
-  std::vector<int64_t> i0, i1;  // source indices per output index (i1 == -1: outside, extrapolate)
-  std::vector<float> w;         // weight of i1
+struct Tap {
+  int64_t index;
+  float weight;
 };
 
-double to_source(const std::string& mode, double x, double scale, int64_t in, int64_t out, double roi_s, double roi_e) {
+struct AxisMap {
+  std::vector<std::vector<Tap>> taps;  // per output index; empty: outside (tf_crop_and_resize), extrapolate
+};
+
+// Keys' cubic convolution weights for the 4 taps around a point `ratio` in (0, 1] past tap 1.
+void cubic_weights(double ratio, double a, double c[4]) {
+  const double r1 = ratio + 1, r2 = 1 - ratio, r3 = 2 - ratio;
+  c[0] = ((a * r1 - 5 * a) * r1 + 8 * a) * r1 - 4 * a;
+  c[1] = ((a + 2) * ratio - (a + 3)) * ratio * ratio + 1;
+  c[2] = ((a + 2) * r2 - (a + 3)) * r2 * r2 + 1;
+  c[3] = ((a * r3 - 5 * a) * r3 + 8 * a) * r3 - 4 * a;
+}
+
+// As the ONNX reference: taps ceil(s) - 2 .. ceil(s) + 1 read edge-clamped; with
+// exclude_outside the weights of taps outside the input are dropped and the rest renormalised.
+std::vector<Tap> cubic_taps(double s, int64_t in, double a, bool exclude_outside) {
+  const int64_t base = int64_t(std::ceil(s)) - 2;
+  double c[4], sum = 0;
+  cubic_weights(s - double(base + 1), a, c);
+  for (int j = 0; j < 4; ++j) {
+    if (exclude_outside && (base + j < 0 || base + j >= in)) c[j] = 0;
+    sum += c[j];
+  }
+  std::vector<Tap> t;
+  for (int j = 0; j < 4; ++j)
+    t.push_back({std::min(std::max<int64_t>(base + j, 0), in - 1), float(exclude_outside ? c[j] / sum : c[j])});
+  return t;
+}
+
+// `resized` is the output length before rounding (in * scale; == out when sizes are given),
+// which align_corners divides by as the ONNX reference does.
+double to_source(const std::string& mode, double x, double scale, int64_t in, int64_t out, double resized,
+                 double roi_s, double roi_e) {
   if (mode == "half_pixel") return (x + 0.5) / scale - 0.5;
   if (mode == "pytorch_half_pixel") return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
-  if (mode == "align_corners") return out == 1 ? 0.0 : x * double(in - 1) / double(out - 1);
+  if (mode == "align_corners") return resized == 1 ? 0.0 : x * double(in - 1) / (resized - 1);
   if (mode == "asymmetric") return x / scale;
-  if (mode == "tf_half_pixel_for_nearest") return (x + 0.5) / scale;
+  if (mode == "tf_half_pixel_for_nearest" || mode == "tf_half_pixel_for_nn") return (x + 0.5) / scale;  // _nn: opset-10 name
   if (mode == "tf_crop_and_resize")
     return out > 1 ? roi_s * double(in - 1) + x * (roi_e - roi_s) * double(in - 1) / double(out - 1)
                    : 0.5 * (roi_s + roi_e) * double(in - 1);
@@ -35,167 +68,138 @@ int64_t nearest(const std::string& m, double x) {
   return int64_t(std::round(x));
 }
 
-// Output shape and, per dim, the scale and the tf_crop_and_resize region of interest.
-struct ResizeGeometry {
-  Shape out;
-  std::vector<double> scales, roi_s, roi_e;
-};
-
-// Sizes given: the output dims are those, the scales follow from them.
-void geometry_from_sizes(const Node& n, const Tensor& x, const std::vector<int64_t>& axes, const Tensor& sz,
-                         ResizeGeometry& g) {
-  auto v = ints_of(sz);
-  QWASM_CHECK(v.size() == axes.size(), n.label(), ": sizes has ", v.size(), " entries for ", axes.size(), " axes");
-  for (size_t i = 0; i < axes.size(); ++i) {
-    const int64_t a = normalize_axis(axes[i], x.rank(), n.label());
-    g.out[size_t(a)] = v[i];
-    g.scales[size_t(a)] = double(v[i]) / double(x.dim(a));
-  }
-}
-
-// Scales given (input, or the attribute before opset 9): the output dims are floor(dim * scale).
-void geometry_from_scales(const Node& n, const Tensor& x, const std::vector<int64_t>& axes, const Tensor* sc,
-                          ResizeGeometry& g) {
-  std::vector<float> v = sc ? std::vector<float>(sc->data<float>(), sc->data<float>() + sc->size()) : n.attr_floats("scales");
-  QWASM_CHECK(v.size() == axes.size(), n.label(), ": scales has ", v.size(), " entries for ", axes.size(), " axes");
-  for (size_t i = 0; i < axes.size(); ++i) {
-    const int64_t a = normalize_axis(axes[i], x.rank(), n.label());
-    QWASM_CHECK(v[i] > 0, n.label(), ": scales must be positive");
-    g.scales[size_t(a)] = v[i];
-    g.out[size_t(a)] = int64_t(std::floor(double(x.dim(a)) * v[i]));
-  }
-}
-
-// Sum over the 2^r corners of the source cell of output index `idx` (only dims
-// with a non-zero weight branch; nearest and identity dims have weight 0).
-double interpolate_at(const std::vector<AxisMap>& maps, const std::vector<int64_t>& idx,
-                      const std::vector<int64_t>& xs, const float* xp) {
-  const int64_t r = int64_t(maps.size());
-  double acc = 0;
-  std::vector<int> corner(static_cast<size_t>(r), 0);
-  for (;;) {
-    double w = 1;
-    int64_t off = 0;
-    for (int64_t d = 0; d < r; ++d) {
-      const AxisMap& m = maps[size_t(d)];
-      const size_t k = size_t(idx[size_t(d)]);
-      const float wd = m.w[k];
-      w *= corner[size_t(d)] ? wd : 1.0f - wd;
-      off += (corner[size_t(d)] ? m.i1[k] : m.i0[k]) * xs[size_t(d)];
-    }
-    acc += w * xp[off];
-    int64_t d = r - 1;
-    for (; d >= 0; --d) {
-      if (!corner[size_t(d)] && maps[size_t(d)].w[size_t(idx[size_t(d)])] != 0) {
-        corner[size_t(d)] = 1;
-        break;
-      }
-      corner[size_t(d)] = 0;
-    }
-    if (d < 0) return acc;
-  }
-}
-
-// y[o] for every output index: the extrapolation value where a dim falls outside
-// the crop, else the interpolation of x through the per-dim maps.
-void resample(const Tensor& x, const std::vector<AxisMap>& maps, float extrapolation, Tensor& y) {
-  const int64_t r = x.rank();
-  auto xs = shape_strides(x.shape()), os = shape_strides(y.shape());
-  const float* xp = x.data<float>();
-  std::vector<int64_t> idx(static_cast<size_t>(r));
-  for (int64_t o = 0; o < y.size(); ++o) {
-    int64_t rem = o;
-    bool outside = false;
-    for (int64_t d = 0; d < r; ++d) {
-      idx[size_t(d)] = rem / os[size_t(d)], rem %= os[size_t(d)];
-      if (maps[size_t(d)].i1[size_t(idx[size_t(d)])] < 0) outside = true;
-    }
-    y.data<float>()[o] = outside ? extrapolation : float(interpolate_at(maps, idx, xs, xp));
-  }
-}
-
 class Resize : public OpKernel {
  public:
   explicit Resize(const Node& n, bool upsample) : upsample_(upsample) {
     mode_ = n.attr_s("mode", "nearest");
     coord_ = n.attr_s("coordinate_transformation_mode", n.opset < 11 || upsample ? "asymmetric" : "half_pixel");
     nearest_mode_ = n.opset < 11 || upsample ? "floor" : n.attr_s("nearest_mode", "round_prefer_floor");
-    QWASM_CHECK(mode_ == "nearest" || mode_ == "linear" || mode_ == "bilinear", n.label(), ": mode '", mode_,
-                "' is not supported (nearest, linear)");
+    QWASM_CHECK(mode_ == "nearest" || mode_ == "linear" || mode_ == "bilinear" || mode_ == "cubic", n.label(),
+                ": mode '", mode_, "' is not supported (nearest, linear, cubic)");
     QWASM_CHECK(n.attr_i("antialias", 0) == 0, n.label(), ": antialias is not supported");
     extrapolation_ = n.attr_f("extrapolation_value", 0.0f);
+    cubic_a_ = n.attr_f("cubic_coeff_a", -0.75f);
+    exclude_outside_ = n.attr_i("exclude_outside", 0) != 0;
   }
 
   void compute(OpContext& ctx) override {
+    const Node& n = ctx.node();
     const Tensor& x0 = ctx.in(0);
     Tensor x = widen_half(x0);
-    QWASM_CHECK(x.dtype() == DType::Float32, ctx.node().label(), ": float input required");
-    const ResizeGeometry g = geometry(ctx, x);
-    std::vector<AxisMap> maps(static_cast<size_t>(x.rank()));
-    for (size_t d = 0; d < maps.size(); ++d)
-      maps[d] = axis_map(x.dim(int64_t(d)), g.out[d], g.scales[d], g.roi_s[d], g.roi_e[d]);
-    Tensor y(DType::Float32, g.out);
-    resample(x, maps, extrapolation_, y);
-    Tensor& yo = ctx.output(0, x0.dtype(), g.out);
-    if (is_half(x0.dtype())) narrow_half(y, yo);
-    else std::copy_n(y.data<float>(), y.size(), yo.data<float>());
-  }
-
- private:
-  // The inputs by opset: Upsample-7 scales attribute, Upsample-9 / Resize-10 (x,
-  // scales), Resize-11+ (x, roi, scales, sizes).
-  ResizeGeometry geometry(OpContext& ctx, const Tensor& x) const {
-    const Node& n = ctx.node();
+    QWASM_CHECK(x.dtype() == DType::Float32, n.label(), ": float input required");
     const int64_t r = x.rank();
-    ResizeGeometry g{x.shape(), std::vector<double>(size_t(r), 1.0), std::vector<double>(size_t(r), 0.0),
-                     std::vector<double>(size_t(r), 1.0)};
+    std::vector<double> scales(size_t(r), 1.0), roi_s(size_t(r), 0.0), roi_e(size_t(r), 1.0);
+    Shape out = x.shape();
     std::vector<int64_t> axes = n.attr_ints("axes");
     if (axes.empty()) for (int64_t i = 0; i < r; ++i) axes.push_back(i);
     const Tensor* sc = upsample_ ? (n.opset < 9 ? nullptr : ctx.input(1)) : (n.opset < 11 ? ctx.input(1) : ctx.input(2));
     const Tensor* sz = upsample_ || n.opset < 11 ? nullptr : ctx.input(3);
     const Tensor* roi = upsample_ || n.opset < 11 ? nullptr : ctx.input(1);
-    if (sz && sz->size() > 0) geometry_from_sizes(n, x, axes, *sz, g);
-    else geometry_from_scales(n, x, axes, sc, g);
+    const bool by_sizes = sz && sz->size() > 0;
+    if (by_sizes) {
+      auto v = ints_of(*sz);
+      QWASM_CHECK(v.size() == axes.size(), n.label(), ": sizes has ", v.size(), " entries for ", axes.size(), " axes");
+      for (size_t i = 0; i < axes.size(); ++i) {
+        const int64_t a = normalize_axis(axes[i], r, n.label());
+        out[size_t(a)] = v[i];
+        scales[size_t(a)] = double(v[i]) / double(x.dim(a));
+      }
+    } else {
+      std::vector<float> v = sc ? std::vector<float>(sc->data<float>(), sc->data<float>() + sc->size()) : n.attr_floats("scales");
+      QWASM_CHECK(v.size() == axes.size(), n.label(), ": scales has ", v.size(), " entries for ", axes.size(), " axes");
+      for (size_t i = 0; i < axes.size(); ++i) {
+        const int64_t a = normalize_axis(axes[i], r, n.label());
+        QWASM_CHECK(v[i] > 0, n.label(), ": scales must be positive");
+        scales[size_t(a)] = v[i];
+        out[size_t(a)] = int64_t(std::floor(double(x.dim(a)) * v[i]));
+      }
+    }
     if (roi && roi->size() == int64_t(2 * axes.size())) {
       for (size_t i = 0; i < axes.size(); ++i) {
         const int64_t a = normalize_axis(axes[i], r, n.label());
-        g.roi_s[size_t(a)] = roi->get_f64(int64_t(i));
-        g.roi_e[size_t(a)] = roi->get_f64(int64_t(i + axes.size()));
+        roi_s[size_t(a)] = roi->get_f64(int64_t(i));
+        roi_e[size_t(a)] = roi->get_f64(int64_t(i + axes.size()));
       }
     }
-    return g;
+    std::vector<AxisMap> maps(static_cast<size_t>(r));
+    for (int64_t d = 0; d < r; ++d) {
+      AxisMap& m = maps[size_t(d)];
+      const int64_t in = x.dim(d), on = out[size_t(d)];
+      for (int64_t o = 0; o < on; ++o) {
+        if (in == on && scales[size_t(d)] == 1.0 && coord_ != "tf_crop_and_resize") {
+          m.taps.push_back({{o, 1.0f}});
+          continue;
+        }
+        const double resized = by_sizes ? double(on) : double(in) * scales[size_t(d)];
+        const double s = to_source(coord_, double(o), scales[size_t(d)], in, on, resized, roi_s[size_t(d)],
+                                   roi_e[size_t(d)]);
+        if (coord_ == "tf_crop_and_resize" && (s < 0 || s > double(in - 1))) {
+          m.taps.emplace_back();
+          continue;
+        }
+        m.taps.push_back(taps_at(s, in));
+      }
+    }
+    Tensor y(DType::Float32, out);
+    auto xs = shape_strides(x.shape()), os = shape_strides(out);
+    const float* xp = x.data<float>();
+    std::vector<int64_t> idx(static_cast<size_t>(r));
+    std::vector<const std::vector<Tap>*> taps(static_cast<size_t>(r));
+    for (int64_t o = 0; o < y.size(); ++o) {
+      int64_t rem = o;
+      bool outside = false;
+      for (int64_t d = 0; d < r; ++d) {
+        idx[size_t(d)] = rem / os[size_t(d)], rem %= os[size_t(d)];
+        taps[size_t(d)] = &maps[size_t(d)].taps[size_t(idx[size_t(d)])];
+        if (taps[size_t(d)]->empty()) outside = true;
+      }
+      y.data<float>()[o] = outside ? extrapolation_ : float(sum_taps(taps, xs, xp));
+    }
+    Tensor& yo = ctx.output(0, x0.dtype(), out);
+    if (is_half(x0.dtype())) narrow_half(y, yo);
+    else std::copy_n(y.data<float>(), y.size(), yo.data<float>());
   }
 
-  // Source indices and weight for each output index along one dim of `in` -> `on`.
-  AxisMap axis_map(int64_t in, int64_t on, double scale, double roi_s, double roi_e) const {
-    AxisMap m;
-    const bool linear = mode_ != "nearest";
-    for (int64_t o = 0; o < on; ++o) {
-      if (in == on && scale == 1.0 && coord_ != "tf_crop_and_resize") {
-        m.i0.push_back(o), m.i1.push_back(o), m.w.push_back(0);
-        continue;
+ private:
+  std::vector<Tap> taps_at(double s, int64_t in) const {
+    if (mode_ == "nearest") return {{std::min(std::max<int64_t>(nearest(nearest_mode_, s), 0), in - 1), 1.0f}};
+    if (mode_ == "cubic") return cubic_taps(s, in, cubic_a_, exclude_outside_);
+    const double c = std::min(std::max(s, 0.0), double(in - 1));
+    const int64_t k0 = int64_t(std::floor(c));
+    const float w = float(c - double(k0));
+    if (w == 0) return {{k0, 1.0f}};
+    return {{k0, 1.0f - w}, {std::min(k0 + 1, in - 1), w}};
+  }
+
+  // Sum over every combination of one tap per axis, the last axis fastest.
+  static double sum_taps(const std::vector<const std::vector<Tap>*>& taps, const std::vector<int64_t>& xs,
+                         const float* xp) {
+    const size_t r = taps.size();
+    std::vector<size_t> pick(r, 0);
+    double acc = 0;
+    for (;;) {
+      double w = 1;
+      int64_t off = 0;
+      for (size_t d = 0; d < r; ++d) {
+        const Tap& t = (*taps[d])[pick[d]];
+        w *= t.weight;
+        off += t.index * xs[d];
       }
-      const double s = to_source(coord_, double(o), scale, in, on, roi_s, roi_e);
-      if (coord_ == "tf_crop_and_resize" && (s < 0 || s > double(in - 1))) {
-        m.i0.push_back(0), m.i1.push_back(-1), m.w.push_back(0);
-        continue;
+      acc += w * xp[off];
+      size_t d = r;
+      for (; d-- > 0;) {
+        if (++pick[d] < taps[d]->size()) break;
+        pick[d] = 0;
       }
-      if (!linear) {
-        int64_t k = nearest(nearest_mode_, s);
-        k = std::min(std::max<int64_t>(k, 0), in - 1);
-        m.i0.push_back(k), m.i1.push_back(k), m.w.push_back(0);
-      } else {
-        const double c = std::min(std::max(s, 0.0), double(in - 1));
-        const int64_t k0 = int64_t(std::floor(c));
-        m.i0.push_back(k0), m.i1.push_back(std::min(k0 + 1, in - 1)), m.w.push_back(float(c - double(k0)));
-      }
+      if (d == size_t(-1)) break;
     }
-    return m;
+    return acc;
   }
 
   bool upsample_;
   std::string mode_, coord_, nearest_mode_;
-  float extrapolation_ = 0;
+  float extrapolation_ = 0, cubic_a_ = -0.75f;
+  bool exclude_outside_ = false;
 };
 
 }  // namespace

@@ -176,7 +176,10 @@ void cumsum(OpContext& ctx) {
 
 }  // namespace
 
+void register_reduce_topk_ops(OpRegistry& r);
+
 void register_reduce_ops(OpRegistry& r) {
+  register_reduce_topk_ops(r);
   r.add_fn("", "ReduceSum", 1, reduce_op<R::Sum, 13>);
   r.add_fn("", "ReduceMean", 1, reduce_op<R::Mean, 18>);
   r.add_fn("", "ReduceMax", 1, reduce_op<R::Max, 18>);

@@ -6,6 +6,9 @@
 //   shape_gather.cc     Gather, GatherElements, GatherND, Compress, NonZero
 //   shape_scatter.cc    Scatter, ScatterElements, ScatterND (+ reductions)
 //   shape_pad.cc        Pad
+//   shape_reverse.cc    ReverseSequence
+//   shape_unique.cc     Unique
+//   shape_window.cc     HannWindow, HammingWindow, BlackmanWindow, MelWeightMatrix
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -17,6 +20,9 @@ void register_shape_move_ops(OpRegistry& r);
 void register_shape_gather_ops(OpRegistry& r);
 void register_shape_scatter_ops(OpRegistry& r);
 void register_shape_pad_ops(OpRegistry& r);
+void register_shape_reverse_ops(OpRegistry& r);
+void register_shape_unique_ops(OpRegistry& r);
+void register_shape_window_ops(OpRegistry& r);
 
 void register_shape_ops(OpRegistry& r) {
   register_shape_basic_ops(r);
@@ -26,6 +32,9 @@ void register_shape_ops(OpRegistry& r) {
   register_shape_gather_ops(r);
   register_shape_scatter_ops(r);
   register_shape_pad_ops(r);
+  register_shape_reverse_ops(r);
+  register_shape_unique_ops(r);
+  register_shape_window_ops(r);
 }
 
 }  // namespace qwasm

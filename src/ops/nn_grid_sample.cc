@@ -1,0 +1,120 @@
+// GridSample (opset 16, 4-D): samples X at the normalised grid points with nearest,
+// bilinear or bicubic (A = -0.75) interpolation and zeros/border/reflection padding,
+// following the ONNX reference's order of operations (computed in double).
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "ops/dtype_switch.h"
+#include "ops/registry.h"
+
+namespace qwasm {
+namespace {
+
+enum class Pad { Zeros, Border, Reflection };
+
+struct Plane {
+  const float* p;
+  int64_t h, w;
+  Pad pad;
+  double lo_x, hi_x, lo_y, hi_y;  // the reflection borders
+};
+
+double reflect(double x, double lo, double hi) {
+  const double rng = hi - lo;
+  if (x < lo) {
+    const double dx = lo - x, r = dx - double(int64_t(dx / rng)) * rng;
+    return int64_t(dx / rng) % 2 == 0 ? lo + r : hi - r;
+  }
+  if (x > hi) {
+    const double dx = x - hi, r = dx - double(int64_t(dx / rng)) * rng;
+    return int64_t(dx / rng) % 2 == 0 ? hi - r : lo + r;
+  }
+  return x;
+}
+
+double clampd(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+double pixel(const Plane& pl, int64_t r, int64_t c) {
+  if (pl.pad == Pad::Zeros) return r >= 0 && r < pl.h && c >= 0 && c < pl.w ? pl.p[r * pl.w + c] : 0.0;
+  if (pl.pad == Pad::Border) {
+    r = int64_t(clampd(double(r), 0, double(pl.h - 1))), c = int64_t(clampd(double(c), 0, double(pl.w - 1)));
+  } else {
+    c = int64_t(reflect(double(c), pl.lo_x, pl.hi_x)), r = int64_t(reflect(double(r), pl.lo_y, pl.hi_y));
+  }
+  return pl.p[r * pl.w + c];
+}
+
+void cubic_coeffs(double x, double c[4]) {
+  const double a = -0.75;
+  x = std::fabs(x);
+  c[0] = ((a * (x + 1) - 5 * a) * (x + 1) + 8 * a) * (x + 1) - 4 * a;
+  c[1] = ((a + 2) * x - (a + 3)) * x * x + 1;
+  c[2] = ((a + 2) * (1 - x) - (a + 3)) * (1 - x) * (1 - x) + 1;
+  c[3] = ((a * (2 - x) - 5 * a) * (2 - x) + 8 * a) * (2 - x) - 4 * a;
+}
+
+double sample(const Plane& pl, const std::string& mode, double x, double y) {
+  if (mode == "nearest") return pixel(pl, int64_t(std::nearbyint(y)), int64_t(std::nearbyint(x)));
+  if (mode == "bilinear") {
+    const double x1 = std::floor(x), y1 = std::floor(y), dx1 = x - x1, dy1 = y - y1;
+    const int64_t c = int64_t(x1), r = int64_t(y1);
+    return (1 - dy1) * ((1 - dx1) * pixel(pl, r, c) + dx1 * pixel(pl, r, c + 1)) +
+           dy1 * ((1 - dx1) * pixel(pl, r + 1, c) + dx1 * pixel(pl, r + 1, c + 1));
+  }
+  const int64_t x0 = int64_t(std::floor(x)) - 1, y0 = int64_t(std::floor(y)) - 1;
+  double cx[4], cy[4];
+  cubic_coeffs(x - double(x0) - 1, cx);
+  cubic_coeffs(y - double(y0) - 1, cy);
+  double acc = 0;
+  for (int i = 0; i < 4; ++i) {
+    double row = 0;
+    for (int j = 0; j < 4; ++j) row += cx[j] * pixel(pl, y0 + i, x0 + j);
+    acc += cy[i] * row;
+  }
+  return acc;
+}
+
+void grid_sample(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  Tensor x = widen_half(x0), grid = widen_half(ctx.in(1));
+  QWASM_CHECK(x.dtype() == DType::Float32 && grid.dtype() == DType::Float32, n.label(), ": float inputs required");
+  QWASM_CHECK(x.rank() == 4 && grid.rank() == 4 && grid.dim(0) == x.dim(0) && grid.dim(3) == 2, n.label(),
+              ": X must be [N, C, H, W] and grid [N, Ho, Wo, 2], got ", shape_str(x.shape()), " and ",
+              shape_str(grid.shape()));
+  const std::string mode = n.attr_s("mode", "bilinear"), pm = n.attr_s("padding_mode", "zeros");
+  QWASM_CHECK(mode == "nearest" || mode == "bilinear" || mode == "bicubic", n.label(), ": unknown mode '", mode, "'");
+  QWASM_CHECK(pm == "zeros" || pm == "border" || pm == "reflection", n.label(), ": unknown padding_mode '", pm, "'");
+  const bool align = n.attr_i("align_corners", 0) != 0;
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), Ho = grid.dim(1), Wo = grid.dim(2);
+  Plane pl{nullptr, H, W, pm == "zeros" ? Pad::Zeros : pm == "border" ? Pad::Border : Pad::Reflection,
+           align ? 0.0 : -0.5, align ? double(W - 1) : double(W) - 0.5,
+           align ? 0.0 : -0.5, align ? double(H - 1) : double(H) - 0.5};
+  auto denorm = [&](double v, int64_t len) { return align ? (v + 1) / 2 * double(len - 1) : ((v + 1) * double(len) - 1) / 2; };
+  Tensor y(DType::Float32, {N, C, Ho, Wo});
+  const float* g = grid.data<float>();
+  for (int64_t b = 0; b < N; ++b)
+    for (int64_t c = 0; c < C; ++c) {
+      pl.p = x.data<float>() + (b * C + c) * H * W;
+      float* yp = y.data<float>() + (b * C + c) * Ho * Wo;
+      for (int64_t o = 0; o < Ho * Wo; ++o) {
+        double sx = denorm(g[(b * Ho * Wo + o) * 2], W), sy = denorm(g[(b * Ho * Wo + o) * 2 + 1], H);
+        if (mode == "nearest") sx = std::nearbyint(sx), sy = std::nearbyint(sy);
+        if (sx < pl.lo_x || sx > pl.hi_x || sy < pl.lo_y || sy > pl.hi_y) {
+          if (pl.pad == Pad::Border) sx = clampd(sx, 0, double(W - 1)), sy = clampd(sy, 0, double(H - 1));
+          else if (pl.pad == Pad::Reflection) sx = reflect(sx, pl.lo_x, pl.hi_x), sy = reflect(sy, pl.lo_y, pl.hi_y);
+        }
+        yp[o] = float(sample(pl, mode, sx, sy));
+      }
+    }
+  Tensor& out = ctx.output(0, x0.dtype(), y.shape());
+  if (is_half(x0.dtype())) narrow_half(y, out);
+  else std::memcpy(out.raw(), y.raw(), y.bytes());
+}
+
+}  // namespace
+
+void register_nn_grid_sample_ops(OpRegistry& r) { r.add_fn("", "GridSample", 16, grid_sample); }
+
+}  // namespace qwasm
