@@ -31,7 +31,7 @@ double heap_in_use() { return double(mallinfo().uordblks); }
 // A Uint8Array over [ptr, ptr + bytes) of the module's memory, made on each call through
 // embind's public typed_memory_view, so JS never holds (or refreshes) a heap view that
 // memory growth, here or on a pool worker, left short or detached. Use it at once.
-val memory_view(uintptr_t ptr, size_t bytes) {
+val heap_view(uintptr_t ptr, size_t bytes) {
   return val(typed_memory_view(bytes, reinterpret_cast<const uint8_t*>(ptr)));
 }
 
@@ -41,5 +41,5 @@ EMSCRIPTEN_BINDINGS(qwasm_features) {
   function("variant", &variant);
   function("heapInUse", &heap_in_use);
   function("dotClass", &dot_class);
-  function("memoryView", &memory_view);
+  function("memoryView", &heap_view);
 }
