@@ -3,7 +3,7 @@ import { engineFeatures } from './features.js';
 import { InferenceSession } from './session.js';
 import { openSource, resolveRelative } from './sources.js';
 import { Tensor } from './tensor.js';
-import { defaultThreads, dotClass, getModule, heapU8, poolThreads } from './wasm-module.js';
+import { defaultThreads, dotClass, getModule, heapBytes, poolThreads } from './wasm-module.js';
 
 export { Tensor, InferenceSession };
 
@@ -31,7 +31,7 @@ async function pumpModel(mod, loader, src, onProgress, signal) {
         used = 0;
       }
       const n = Math.min(cap - used, chunk.length - off);
-      heapU8(mod).set(chunk.subarray(off, off + n), ptr + used);
+      heapBytes(mod, ptr + used, n).set(chunk.subarray(off, off + n));
       used += n;
       off += n;
     }
@@ -54,7 +54,7 @@ async function pumpExternal(mod, loader, location, src, progress, onProgress, si
     if (signal?.aborted) throw abortError(signal);
     const ptr = loader.stagingBuffer(chunk.length);
     if (!ptr) throw new Error(`external data file '${location}': out of wasm memory`);
-    heapU8(mod).set(chunk, ptr);
+    heapBytes(mod, ptr, chunk.length).set(chunk);
     const r = loader.writeExternal(location, offset, chunk.length);
     if (r.error) throw new Error(r.error);
     offset += chunk.length;

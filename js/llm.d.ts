@@ -29,4 +29,22 @@ export interface CausalLM {
   dispose(): void;
 }
 
+/** Byte-level BPE tokenizer for "qwasm-bpe-v1" tokenizer.json files (models/tinylm/README.md). */
+export class Tokenizer {
+  constructor(spec: { pattern: string; merges: [number, number][]; specialTokens?: Record<string, number> });
+  /** From a parsed tokenizer.json; throws when its format is not qwasm-bpe-v1 or its vocab disagrees with its merges. */
+  static fromJSON(json: unknown): Tokenizer;
+  /** Token id -> its bytes. */
+  readonly vocab: Uint8Array[];
+  readonly vocabSize: number;
+  /** Special-token strings (e.g. '<|endoftext|>') become their ids. */
+  encode(text: string): number[];
+  /** Special-token strings are encoded as ordinary text. */
+  encodeOrdinary(text: string): number[];
+  /** Invalid UTF-8 becomes U+FFFD; special tokens are dropped unless skipSpecial is false; unknown ids throw RangeError. */
+  decode(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): string;
+  /** push(id) returns the text completed by that id; flush() the rest. */
+  streamDecoder(options?: { skipSpecial?: boolean }): { push(id: number): string; flush(): string };
+}
+
 export function loadCausalLM(model: ModelSource, options?: SessionOptions): Promise<CausalLM>;

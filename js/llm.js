@@ -6,6 +6,8 @@
 import { createSession, Tensor } from './index.js';
 import { kCarry, kClearCarry } from './session.js';
 
+export { Tokenizer } from './tokenizer.js';
+
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
 
 // mulberry32: small, fast, seedable.

@@ -2,7 +2,7 @@
 // straight into wasm memory the runtime allocated; outputs are copied out once.
 import { dtypeInfo, dtypeName } from './dtypes.js';
 import { Tensor } from './tensor.js';
-import { heapU8 } from './wasm-module.js';
+import { heapBytes } from './wasm-module.js';
 
 // Package-internal hooks (used by llm.js, not part of the public API).
 export const kCarry = Symbol('qwasm.carry');
@@ -55,7 +55,7 @@ export class InferenceSession {
         if (staged.bytes !== t.data.byteLength) {
           throw new Error(`input '${name}': data has ${t.data.length} elements but dims [${t.dims}] need ${staged.bytes / info.array.BYTES_PER_ELEMENT}`);
         }
-        heapU8(this.#mod).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), staged.ptr);
+        heapBytes(this.#mod, staged.ptr, staged.bytes).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
       }
     } catch (e) {
       handle.clearInputs();
@@ -68,7 +68,7 @@ export class InferenceSession {
       for (const o of r.outputs) {
         const type = dtypeName(o.type);
         const Arr = dtypeInfo(type).array;
-        const bytes = heapU8(this.#mod).slice(o.ptr, o.ptr + o.bytes);
+        const bytes = heapBytes(this.#mod, o.ptr, o.bytes).slice();
         out[o.name] = new Tensor(type, new Arr(bytes.buffer, 0, o.bytes / Arr.BYTES_PER_ELEMENT), o.dims);
       }
     } finally {

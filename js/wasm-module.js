@@ -5,6 +5,8 @@ import { engineFeatures } from './features.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
 const modules = new Map();
+// Pool workers each threaded module was started with (PTHREAD_POOL_SIZE=Module.qwasmPoolSize).
+const poolSizes = new WeakMap();
 
 // Threaded builds (`<variant>-threads`) start their pthread pool with the module: a
 // blocked main thread cannot wait for a new worker to load, so sessions only use
@@ -27,9 +29,9 @@ async function instantiate(name, poolSize) {
     opts.qwasmPoolSize = poolSize;
     opts.mainScriptUrlOrBlob = glueUrl.href;
   }
+  // In Node the glue unrefs its idle pool workers itself (src/bindings/node_pool_post.js).
   const mod = await factory(opts);
-  // Idle pool workers must not keep a Node process alive.
-  if (poolSize !== undefined && isNode) for (const w of mod.PThread.unusedWorkers) w.unref?.();
+  poolSizes.set(mod, poolSize ?? 0);
   return mod;
 }
 
@@ -85,16 +87,14 @@ export async function getModule(simd = 'auto', threads = 1) {
 // first threaded session makes the shared pool from all the workers the module started
 // (none is created later: a blocked main thread cannot wait for a new worker to load).
 export function poolThreads(mod) {
-  const p = mod.PThread;
-  return p ? 1 + p.unusedWorkers.length + p.runningWorkers.length : 1;
+  return 1 + (poolSizes.get(mod) ?? 0);
 }
 
-// The module's memory as bytes. In a threaded build memory can grow on a worker, which
-// leaves the main thread's views short until refreshed.
-export function heapU8(mod) {
-  const buf = mod.wasmMemory?.buffer;
-  if (buf && mod.HEAPU8.buffer !== buf) mod.HEAPU8 = new Uint8Array(buf);
-  return mod.HEAPU8;
+// `bytes` bytes of the module's memory at `ptr`, as a Uint8Array made now by the module
+// (embind typed_memory_view, src/bindings/features_bindings.cc): memory may have grown,
+// here or on a pool worker, since any earlier view was made. Use it before the next wasm call.
+export function heapBytes(mod, ptr, bytes) {
+  return mod.memoryView(ptr, bytes);
 }
 
 export { dotClass, isNode };

@@ -1,7 +1,6 @@
 // The text-generation panel: loads the embedded default LM (models/tinylm)
 // through qwasm's public API and streams generated text token by token.
-import { loadCausalLM } from '../js/llm.js';
-import { Tokenizer } from './tokenizer.js';
+import { loadCausalLM, Tokenizer } from '../js/llm.js';
 import { $, overallProgress, setBusy, showError } from './ui.js';
 
 const MODEL_DIR = new URL('../models/tinylm/', import.meta.url);

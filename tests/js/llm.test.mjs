@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadCausalLM, sampleToken } from '../../js/llm.js';
-import { ortGreedy } from '../../tools/ort-greedy.mjs';
+import { ortGreedy } from './support/ort-greedy.mjs';
 import { opts } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'qwasm-llm-'));

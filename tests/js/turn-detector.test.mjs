@@ -1,14 +1,14 @@
 // The real third-party int8 model: turn_detector.onnx from npm
 // @livekit/agents-plugin-livekit@0.1.3 (a 4-layer Llama-style decoder, opset 17,
 // DynamicQuantizeLinear + MatMulInteger u8 x i8). Fetched with `npm pack` into the
-// git-ignored build/bench/livekit (shared with tools/bench/turn-detector.mjs), never
+// git-ignored build/bench/livekit (support/turn-detector-model.mjs, shared with tools/bench), never
 // committed. qwasm's `prob` must equal onnxruntime-node's within 1e-4 for fixed token
 // sequences of several lengths. Without the network (and no cached copy) this FAILS.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { createSession, Tensor } from '../../js/index.js';
-import { turnDetectorPath } from '../../tools/bench/turn-detector.mjs';
+import { turnDetectorPath } from './support/turn-detector-model.mjs';
 import { opts } from './helpers.mjs';
 
 const PACKAGE = '@livekit/agents-plugin-livekit@0.1.3';

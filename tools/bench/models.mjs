@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-web';
 import { createSession, Tensor } from '../../js/index.js';
 import { find, generated, median, printTable, report } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
-import { turnDetectorPath } from './turn-detector.mjs';
+import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
 
 ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';

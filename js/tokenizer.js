@@ -1,7 +1,10 @@
-// Byte-level BPE tokenizer for the demo LM ("qwasm-bpe-v1"), following the
-// steps documented in tools/tinylm/tokenizer.py. Independent of qwasm; runs in
-// browsers and Node.
+// qwasm/llm's Tokenizer: byte-level BPE in the "qwasm-bpe-v1" format of the embedded
+// default model (models/tinylm/tokenizer.json), following the steps documented in
+// tools/tinylm/tokenizer.py. Part of the package because text in / text out needs it
+// next to loadCausalLM (DESIGN.md: lm.tokenizer) and the demo may use only the public
+// API. Pure JS (no wasm); runs in browsers and Node.
 //
+//   import { Tokenizer } from 'qwasm/llm';
 //   const tok = Tokenizer.fromJSON(await (await fetch('tokenizer.json')).json());
 //   const ids = tok.encode('It is a truth universally');
 //   tok.decode(ids);
