@@ -39,6 +39,16 @@ void set_strs(Node& n, const std::string& name, std::vector<std::string> v) {
   n.attrs[name].strings = std::move(v);
 }
 
+void set_floats(Node& n, const std::string& name, std::vector<float> v) {
+  n.attrs[name].kind = Attribute::Kind::Floats;
+  n.attrs[name].floats = std::move(v);
+}
+
+void set_float(Node& n, const std::string& name, float v) {
+  n.attrs[name].kind = Attribute::Kind::Float;
+  n.attrs[name].f = v;
+}
+
 std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) {
   const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
   if (!f) fail("no kernel for ", n.op_type);
@@ -180,6 +190,142 @@ TEST(Lstm, OnlyTheCellStateWanted) {
   EXPECT_EQ(out[0].size(), 0);
   // c = sig(0.5) * tanh(1.0) with no previous cell: 0.6224593312 * 0.7615941560 = 0.4740613890.
   expect_values(out[2], {1, 1, 1}, {0.4740613890f}, 1e-6f);
+}
+
+// Every activation through a one-step RNN with W = 1 and R = 0, so Y = f(x) for
+// x = -2, -0.5, 0.5, 2; values from python's math module, e.g. Elu: 0.8 * (math.exp(x) - 1).
+TEST(Rnn, EachActivationWithItsAlphaAndBeta) {
+  struct Case {
+    const char* name;
+    std::vector<float> alpha, beta, want;
+  };
+  const std::vector<Case> cases = {
+      {"Sigmoid", {}, {}, {0.119202922f, 0.377540669f, 0.622459331f, 0.880797078f}},
+      {"Tanh", {}, {}, {-0.964027580f, -0.462117157f, 0.462117157f, 0.964027580f}},
+      {"Relu", {}, {}, {0, 0, 0.5f, 2}},
+      {"Affine", {0.5f}, {0.25f}, {-0.75f, 0, 0.5f, 1.25f}},
+      {"LeakyRelu", {0.1f}, {}, {-0.2f, -0.05f, 0.5f, 2}},
+      {"ThresholdedRelu", {0.7f}, {}, {0, 0, 0, 2}},
+      {"ScaledTanh", {2.0f}, {0.5f}, {-1.523188312f, -0.489837325f, 0.489837325f, 1.523188312f}},
+      {"HardSigmoid", {0.3f}, {0.4f}, {0, 0.25f, 0.55f, 1}},
+      {"Elu", {0.8f}, {}, {-0.691731773f, -0.314775472f, 0.5f, 2}},
+      {"Softsign", {}, {}, {-0.666666667f, -0.333333333f, 0.333333333f, 0.666666667f}},
+      {"Softplus", {}, {}, {0.126928011f, 0.474076984f, 0.974076984f, 2.126928011f}},
+  };
+  Tensor x = f32({1, 4, 1}, {-2, -0.5f, 0.5f, 2}), w = f32({1, 1, 1}, {1}), r = f32({1, 1, 1}, {0});
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Node n = make_node("RNN", 3, 1);
+    set_strs(n, "activations", {c.name});
+    if (!c.alpha.empty()) set_floats(n, "activation_alpha", c.alpha);
+    if (!c.beta.empty()) set_floats(n, "activation_beta", c.beta);
+    auto out = run(n, {&x, &w, &r});
+    expect_values(out[0], {1, 1, 4, 1}, c.want, 1e-6f);
+  }
+}
+
+// Bidirectional GRU with bias, initial_h, sequence_lens = [3, 1] and parametrised forward
+// activations (HardSigmoid 0.3/0.4, ScaledTanh 1.5/0.5: alpha and beta lists consumed in
+// order) and default reverse ones. Values from this pure-python script:
+//   import math; sig = lambda v: 1 / (1 + math.exp(-v))
+//   clipf = lambda v, c: max(-c, min(c, v)) if c else v
+//   acts = [lambda v: max(0., min(1., .3 * v + .4)), lambda v: 1.5 * math.tanh(.5 * v), sig, math.tanh]
+//   W = [[.5, -.7, .9], [.3, .6, -.4]]; R = [[.2, -.5, .8], [-.3, .4, .6]]   # gates z, r, h
+//   Bw = [[.1, 0, -.2], [.05, -.1, .2]]; Br = [[0, .3, .25], [.1, 0, -.15]]
+//   X = [[1., -1.5], [2., 9.], [-.5, 9.]]; lens = [3, 1]; H0 = [[.4, -.2], [.1, .3]]   # X[t][b], H0[d][b]
+//   def run(lbr, clip):
+//     for d in range(2):
+//       f, g = acts[2 * d], acts[2 * d + 1]
+//       for b in range(2):
+//         h = H0[d][b]
+//         for t in (range(lens[b]) if d == 0 else range(lens[b] - 1, -1, -1)):
+//           x = X[t][b]
+//           z = f(clipf(W[d][0] * x + Bw[d][0] + R[d][0] * h + Br[d][0], clip))
+//           r = f(clipf(W[d][1] * x + Bw[d][1] + R[d][1] * h + Br[d][1], clip))
+//           if lbr: c = g(clipf(W[d][2] * x + Bw[d][2] + r * (R[d][2] * h + Br[d][2]), clip))
+//           else: c = g(clipf(W[d][2] * x + Bw[d][2] + R[d][2] * (r * h) + Br[d][2], clip))
+//           h = (1 - z) * c + z * h; Y[t][d][b] = h
+//         Yh[d][b] = h
+//   run(0, 0); run(1, 0.6)
+struct GruCase {
+  Tensor x = f32({3, 2, 1}, {1.0f, -1.5f, 2.0f, 9.0f, -0.5f, 9.0f});
+  Tensor w = f32({2, 3, 1}, {0.5f, -0.7f, 0.9f, 0.3f, 0.6f, -0.4f});
+  Tensor r = f32({2, 3, 1}, {0.2f, -0.5f, 0.8f, -0.3f, 0.4f, 0.6f});
+  Tensor b = f32({2, 6}, {0.1f, 0, -0.2f, 0, 0.3f, 0.25f, 0.05f, -0.1f, 0.2f, 0.1f, 0, -0.15f});
+  Tensor lens = i32({3, 1});
+  Tensor h0 = f32({2, 2, 1}, {0.4f, -0.2f, 0.1f, 0.3f});
+  Node node() const {
+    Node n = make_node("GRU", 6, 2);
+    set_str(n, "direction", "bidirectional");
+    set_strs(n, "activations", {"HardSigmoid", "ScaledTanh", "Sigmoid", "Tanh"});
+    set_floats(n, "activation_alpha", {0.3f, 1.5f});
+    set_floats(n, "activation_beta", {0.4f, 0.5f});
+    return n;
+  }
+  std::vector<Tensor> run_node(const Node& n) const { return run(n, {&x, &w, &r, &b, &lens, &h0}); }
+};
+
+TEST(Gru, BidirectionalResetBeforeTheProduct) {
+  GruCase c;
+  auto out = c.run_node(c.node());
+  expect_values(out[0], {3, 2, 2, 1},
+                {0.520840003f, -0.782964577f, -0.181277004f, 0.482536641f, 0.657295261f, 0, -0.070206657f, 0,
+                 0.196246321f, 0, 0.185236241f, 0},
+                1e-6f);
+  expect_values(out[1], {2, 2, 1}, {0.196246321f, -0.782964577f, -0.181277004f, 0.482536641f}, 1e-6f);
+}
+
+TEST(Gru, BidirectionalLinearBeforeResetWithClip) {
+  GruCase c;
+  Node n = c.node();
+  set_int(n, "linear_before_reset", 1);
+  set_float(n, "clip", 0.6f);
+  auto out = c.run_node(n);
+  expect_values(out[0], {3, 2, 2, 1},
+                {0.415526946f, -0.384835757f, -0.143088101f, 0.441348556f, 0.424532574f, 0, -0.044516270f, 0,
+                 0.006528888f, 0, 0.225791735f, 0},
+                1e-6f);
+  expect_values(out[1], {2, 2, 1}, {0.006528888f, -0.384835757f, -0.143088101f, 0.441348556f}, 1e-6f);
+}
+
+TEST(Gru, BidirectionalNeedsFourActivationsNotTwo) {
+  GruCase c;
+  Node n = c.node();
+  set_strs(n, "activations", {"Sigmoid", "Tanh"});
+  expect_error(n, {&c.x, &c.w, &c.r}, "activations lists 2 functions, expected 4");
+}
+
+// Reverse LSTM, layout 1, input_forget (ft = 1 - it, so Pf is never read), peepholes,
+// initial_h/initial_c and sequence_lens = [2, 1]. Values from this pure-python script:
+//   import math; sig = lambda v: 1 / (1 + math.exp(-v))
+//   W = [.5, -.3, .8, 1.]; R = [.1, .2, .3, .4]; P = [.25, -.5, .75]   # gates i, o, f, c; P i, o, f
+//   X = [[1., -2.], [.5, 3.]]; lens = [2, 1]; H0 = [.2, -.1]; C0 = [.3, .6]   # X[b][t]
+//   for b in range(2):
+//     h, c = H0[b], C0[b]
+//     for t in range(lens[b] - 1, -1, -1):
+//       g = [W[k] * X[b][t] + R[k] * h for k in range(4)]
+//       i = sig(g[0] + P[0] * c); c = (1 - i) * c + i * math.tanh(g[3])
+//       h = sig(g[1] + P[1] * c) * math.tanh(c); Y[b][t] = h
+TEST(Lstm, ReverseBatchFirstInputForgetWithPeepholes) {
+  Node n = make_node("LSTM", 8, 3);
+  set_str(n, "direction", "reverse");
+  set_int(n, "layout", 1);
+  set_int(n, "input_forget", 1);
+  Tensor x = f32({2, 2, 1}, {1.0f, -2.0f, 0.5f, 3.0f});
+  Tensor w = f32({1, 4, 1}, {0.5f, -0.3f, 0.8f, 1.0f}), r = f32({1, 4, 1}, {0.1f, 0.2f, 0.3f, 0.4f});
+  Tensor lens = i32({2, 1}), h0 = f32({2, 1, 1}, {0.2f, -0.1f}), c0 = f32({2, 1, 1}, {0.3f, 0.6f});
+  Tensor p = f32({1, 3}, {0.25f, -0.5f, 0.75f});
+  auto out = run(n, {&x, &w, &r, nullptr, &lens, &h0, &c0, &p});
+  expect_values(out[0], {2, 2, 1, 1}, {0.154049654f, -0.041181409f, 0.182898692f, 0}, 1e-6f);
+  expect_values(out[1], {2, 1, 1}, {0.154049654f, 0.182898692f}, 1e-6f);
+  expect_values(out[2], {2, 1, 1}, {0.442386033f, 0.498682155f}, 1e-6f);
+}
+
+TEST(Lstm, WrongPeepholeShapeIsAnErrorNamingTheNode) {
+  Node n = make_node("LSTM", 8, 1);
+  Tensor x(DType::Float32, {1, 1, 1}), w(DType::Float32, {1, 4, 1}), r(DType::Float32, {1, 4, 1});
+  Tensor p(DType::Float32, {1, 4});
+  expect_error(n, {&x, &w, &r, nullptr, nullptr, nullptr, nullptr, &p}, "P must be a float32 [1, 3]");
 }
 
 }  // namespace
