@@ -129,12 +129,8 @@ RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>
   const size_t per_dir = default_acts.size();
   std::vector<std::string> names;
   if (const Attribute* a = n.attr("activations")) names = a->strings;
-  if (names.empty()) names = default_acts;
-  // One direction's list on a bidirectional node serves both (onnxruntime accepts it too).
-  if (p.dirs == 2 && names.size() == per_dir) {
-    const std::vector<std::string> one = names;
-    names.insert(names.end(), one.begin(), one.end());
-  }
+  if (names.empty())
+    for (int64_t d = 0; d < p.dirs; ++d) names.insert(names.end(), default_acts.begin(), default_acts.end());
   QWASM_CHECK(names.size() == per_dir * size_t(p.dirs), n.label(), ": activations lists ", names.size(),
               " functions, expected ", per_dir * size_t(p.dirs), " for direction ", dir);
   const std::vector<float> alphas = n.attr_floats("activation_alpha"), betas = n.attr_floats("activation_beta");
