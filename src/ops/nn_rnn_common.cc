@@ -27,13 +27,13 @@ RnnActivation parse_activation(const Node& n, const std::string& name, const std
     const char* name;
     Kind kind;
     bool has_alpha, has_beta;
-    float alpha, beta;  // defaults
+    float alpha, beta;  // defaults when the list ran out: onnxruntime's (rnn_helpers.cc), 0 unless named
   };
   static const Entry table[] = {
       {"sigmoid", Kind::Sigmoid, false, false, 0, 0},       {"tanh", Kind::Tanh, false, false, 0, 0},
-      {"relu", Kind::Relu, false, false, 0, 0},             {"affine", Kind::Affine, true, true, 1, 0},
-      {"leakyrelu", Kind::LeakyRelu, true, false, 0.01f, 0}, {"thresholdedrelu", Kind::ThresholdedRelu, true, false, 1, 0},
-      {"scaledtanh", Kind::ScaledTanh, true, true, 1, 1},    {"hardsigmoid", Kind::HardSigmoid, true, true, 0.2f, 0.5f},
+      {"relu", Kind::Relu, false, false, 0, 0},             {"affine", Kind::Affine, true, true, 0, 0},
+      {"leakyrelu", Kind::LeakyRelu, true, false, 0.01f, 0}, {"thresholdedrelu", Kind::ThresholdedRelu, true, false, 0, 0},
+      {"scaledtanh", Kind::ScaledTanh, true, true, 0, 0},    {"hardsigmoid", Kind::HardSigmoid, true, true, 0.2f, 0.5f},
       {"elu", Kind::Elu, true, false, 1, 0},                 {"softsign", Kind::Softsign, false, false, 0, 0},
       {"softplus", Kind::Softplus, false, false, 0, 0},
   };
@@ -61,7 +61,7 @@ float RnnActivation::operator()(float x) const {
     case Kind::Relu: return x > 0 ? x : 0.0f;
     case Kind::Affine: return alpha * x + beta;
     case Kind::LeakyRelu: return x >= 0 ? x : alpha * x;
-    case Kind::ThresholdedRelu: return x > alpha ? x : 0.0f;
+    case Kind::ThresholdedRelu: return x >= alpha ? x : 0.0f;  // ">= alpha" per the RNN spec list
     case Kind::ScaledTanh: return alpha * std::tanh(beta * x);
     case Kind::HardSigmoid: return std::max(0.0f, std::min(1.0f, alpha * x + beta));
     case Kind::Elu: return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);

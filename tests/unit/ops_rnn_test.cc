@@ -211,6 +211,9 @@ TEST(Rnn, EachActivationWithItsAlphaAndBeta) {
       {"Elu", {0.8f}, {}, {-0.691731773f, -0.314775472f, 0.5f, 2}},
       {"Softsign", {}, {}, {-0.666666667f, -0.333333333f, 0.333333333f, 0.666666667f}},
       {"Softplus", {}, {}, {0.126928011f, 0.474076984f, 0.974076984f, 2.126928011f}},
+      // No alpha/beta given: onnxruntime's defaults (LeakyRelu 0.01, HardSigmoid 0.2/0.5), names in any case.
+      {"leakyrelu", {}, {}, {-0.02f, -0.005f, 0.5f, 2}},
+      {"HARDSIGMOID", {}, {}, {0.1f, 0.4f, 0.6f, 0.9f}},
   };
   Tensor x = f32({1, 4, 1}, {-2, -0.5f, 0.5f, 2}), w = f32({1, 1, 1}, {1}), r = f32({1, 1, 1}, {0});
   for (const Case& c : cases) {
