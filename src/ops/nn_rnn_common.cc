@@ -139,14 +139,14 @@ RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>
 
   // Stage X time-major so every step's rows are contiguous for the projection GEMM.
   const float* xs = x.data<float>();
-  if (!p.layout_batch_first) {
-    p.x.assign(xs, xs + x.size());
-  } else {
-    p.x.resize(size_t(x.size()));
+  p.x = xs;
+  if (p.layout_batch_first) {
+    p.x_staged.resize(size_t(x.size()));
     for (int64_t bb = 0; bb < p.batch; ++bb)
       for (int64_t t = 0; t < p.seq; ++t)
         std::copy(xs + (bb * p.seq + t) * p.input, xs + (bb * p.seq + t + 1) * p.input,
-                  p.x.begin() + (t * p.batch + bb) * p.input);
+                  p.x_staged.begin() + (t * p.batch + bb) * p.input);
+    p.x = p.x_staged.data();
   }
   return p;
 }
@@ -176,7 +176,7 @@ void rnn_input_projection(OpContext& ctx, const RnnProblem& p, int64_t d, const 
   if (bias) {
     for (int64_t m = 0; m < M; ++m) std::copy(bias, bias + N, xw.begin() + m * N);
   }
-  gemm_f32(ctx.parallel(), false, true, M, N, p.input, 1.0f, p.x.data(), p.input, p.w + d * N * p.input, p.input,
+  gemm_f32(ctx.parallel(), false, true, M, N, p.input, 1.0f, p.x, p.input, p.w + d * N * p.input, p.input,
            bias ? 1.0f : 0.0f, xw.data(), N);
 }
 

@@ -21,12 +21,17 @@ struct RnnActivation {
 
 // A recurrent node's inputs, validated and staged time-major ([seq, batch, ...]).
 struct RnnProblem {
+  // Moves keep x_staged's buffer (and so x) valid; a copy would leave x pointing at the original.
+  RnnProblem() = default;
+  RnnProblem(const RnnProblem&) = delete;
+  RnnProblem(RnnProblem&&) = default;
   int64_t seq = 0, batch = 0, input = 0, hidden = 0, dirs = 1, gates = 1;
   bool layout_batch_first = false;  // layout = 1
   bool reverse[2] = {false, true};  // per direction index
   float clip = 0;                   // 0: no clip
   std::vector<RnnActivation> acts;  // dirs * acts_per_dir
-  std::vector<float> x;             // [seq, batch, input]
+  const float* x = nullptr;         // [seq, batch, input]: the input itself, or x_staged for layout 1
+  std::vector<float> x_staged;
   std::vector<int64_t> lens;        // [batch], each in [0, seq]
   const float* w = nullptr;         // [dirs, gates*hidden, input]
   const float* r = nullptr;         // [dirs, gates*hidden, hidden]
@@ -36,7 +41,7 @@ struct RnnProblem {
   const RnnActivation& act(int64_t dir, int64_t k, int64_t per_dir) const { return acts[dir * per_dir + k]; }
 };
 
-// Validates inputs 0..5 (X, W, R, B, sequence_lens, initial_h) and the attributes of a
+// Validates inputs 0..4 (X, W, R, B, sequence_lens) and the attributes of a
 // node with `gates` gates whose default activations are `default_acts` (per direction).
 RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts);
 
