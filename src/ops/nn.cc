@@ -1,6 +1,6 @@
 // The nn family: MatMul/Gemm, normalisations and softmax, convolution (and transposed),
 // pooling and unpooling, Resize, GridSample, RoiAlign, NonMaxSuppression, Det, Einsum,
-// losses, DFT/STFT, TfIdfVectorizer.
+// losses, DFT/STFT, TfIdfVectorizer, the recurrent RNN/GRU/LSTM.
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -21,6 +21,9 @@ void register_nn_grid_sample_ops(OpRegistry& r);
 void register_nn_dft_ops(OpRegistry& r);
 void register_nn_roi_align_ops(OpRegistry& r);
 void register_nn_tfidf_ops(OpRegistry& r);
+void register_nn_rnn_ops(OpRegistry& r);
+void register_nn_gru_ops(OpRegistry& r);
+void register_nn_lstm_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -39,6 +42,9 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_dft_ops(r);
   register_nn_roi_align_ops(r);
   register_nn_tfidf_ops(r);
+  register_nn_rnn_ops(r);
+  register_nn_gru_ops(r);
+  register_nn_lstm_ops(r);
 }
 
 }  // namespace qwasm

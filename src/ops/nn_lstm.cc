@@ -1,0 +1,76 @@
+// LSTM (opsets 7 and 14), gates in ONNX order i, o, f, c (W/R rows [i; o; f; c],
+// B = [Wb; Rb], peepholes P = [Pi; Po; Pf]):
+//   it = f(Xt*Wi^T + Ht-1*Ri^T + Pi (.) Ct-1 + Wbi + Rbi)
+//   ft = f(Xt*Wf^T + Ht-1*Rf^T + Pf (.) Ct-1 + Wbf + Rbf)    (1 - it with input_forget)
+//   ct = g(Xt*Wc^T + Ht-1*Rc^T + Wbc + Rbc)
+//   Ct = ft (.) Ct-1 + it (.) ct
+//   ot = f(Xt*Wo^T + Ht-1*Ro^T + Po (.) Ct + Wbo + Rbo)
+//   Ht = ot (.) h(Ct)
+#include <vector>
+
+#include "graph/error.h"
+#include "graph/shape.h"
+#include "ops/gemm_f32.h"
+#include "ops/nn_rnn_common.h"
+#include "ops/registry.h"
+
+namespace qwasm {
+namespace {
+
+void lstm(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const RnnProblem p = rnn_problem(ctx, 4, {"Sigmoid", "Tanh", "Tanh"});
+  const bool input_forget = n.attr_i("input_forget", 0) != 0;
+  const int64_t H = p.hidden, B = p.batch, G = 4 * H;
+  const std::vector<float> h0 = rnn_initial_state(ctx, 5, p, "initial_h");
+  const std::vector<float> c0 = rnn_initial_state(ctx, 6, p, "initial_c");
+  const Tensor* P = ctx.input(7);
+  QWASM_CHECK(!P || (P->dtype() == DType::Float32 && P->rank() == 2 && P->dim(0) == p.dirs && P->dim(1) == 3 * H),
+              n.label(), ": P must be a float32 [", p.dirs, ", ", 3 * H, "], got ", P ? shape_str(P->shape()) : "");
+  std::vector<float> y(size_t(p.seq * p.dirs * B * H), 0.0f), h_last(h0), c_last(c0);
+  std::vector<float> xw, hr(size_t(B * G)), bias(static_cast<size_t>(G));
+  for (int64_t d = 0; d < p.dirs; ++d) {
+    if (p.b)
+      for (int64_t j = 0; j < G; ++j) bias[size_t(j)] = p.b[d * 2 * G + j] + p.b[d * 2 * G + G + j];
+    rnn_input_projection(ctx, p, d, p.b ? bias.data() : nullptr, xw);
+    const RnnActivation &f = p.act(d, 0, 3), &g = p.act(d, 1, 3), &hf = p.act(d, 2, 3);
+    const float* pi = P ? P->data<float>() + d * 3 * H : nullptr;
+    const float* po = pi ? pi + H : nullptr;
+    const float* pf = pi ? pi + 2 * H : nullptr;
+    const float* R = p.r + d * G * H;
+    float* h = h_last.data() + d * B * H;
+    float* c = c_last.data() + d * B * H;
+    for (int64_t s = 0; s < p.seq; ++s) {
+      gemm_f32(ctx.parallel(), false, true, B, G, H, 1.0f, h, H, R, H, 0.0f, hr.data(), G);
+      for (int64_t b = 0; b < B; ++b) {
+        const int64_t t = rnn_time(p, d, s, b);
+        if (t < 0) continue;
+        const float* xr = xw.data() + (t * B + b) * G;
+        const float* rr = hr.data() + b * G;
+        float* yr = y.data() + ((t * p.dirs + d) * B + b) * H;
+        for (int64_t j = 0; j < H; ++j) {
+          float& cj = c[b * H + j];
+          const float i = f(p.clipped(xr[j] + rr[j] + (pi ? pi[j] * cj : 0.0f)));
+          const float fg =
+              input_forget ? 1.0f - i : f(p.clipped(xr[2 * H + j] + rr[2 * H + j] + (pf ? pf[j] * cj : 0.0f)));
+          const float cand = g(p.clipped(xr[3 * H + j] + rr[3 * H + j]));
+          cj = fg * cj + i * cand;
+          const float o = f(p.clipped(xr[H + j] + rr[H + j] + (po ? po[j] * cj : 0.0f)));
+          yr[j] = h[b * H + j] = o * hf(cj);
+        }
+      }
+    }
+  }
+  rnn_write_y(ctx, p, y);
+  rnn_write_state(ctx, 1, p, h_last);
+  rnn_write_state(ctx, 2, p, c_last);
+}
+
+}  // namespace
+
+void register_nn_lstm_ops(OpRegistry& r) {
+  r.add_fn("", "LSTM", 7, lstm);
+  r.add_fn("", "LSTM", 14, lstm);
+}
+
+}  // namespace qwasm

@@ -1,0 +1,66 @@
+// Shared parts of the ai.onnx recurrent operators (RNN, GRU, LSTM; opsets 7 and 14):
+// the activation list, input validation, the layout-0 (time-major) staging of X and of
+// the initial states, the all-steps input projection and the writing of Y / Y_h / Y_c.
+// Each op's own file holds only its gate equations and time loop.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ops/op.h"
+
+namespace qwasm {
+
+// One entry of the `activations` attribute with its alpha/beta (ONNX RNN spec list).
+struct RnnActivation {
+  enum class Kind { Sigmoid, Tanh, Relu, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus };
+  Kind kind = Kind::Sigmoid;
+  float alpha = 0, beta = 0;
+  float operator()(float x) const;
+};
+
+// A recurrent node's inputs, validated and staged time-major ([seq, batch, ...]).
+struct RnnProblem {
+  // Moves keep x_staged's buffer (and so x) valid; a copy would leave x pointing at the original.
+  RnnProblem() = default;
+  RnnProblem(const RnnProblem&) = delete;
+  RnnProblem(RnnProblem&&) = default;
+  int64_t seq = 0, batch = 0, input = 0, hidden = 0, dirs = 1, gates = 1;
+  bool layout_batch_first = false;  // layout = 1
+  bool reverse[2] = {false, true};  // per direction index
+  float clip = 0;                   // 0: no clip
+  std::vector<RnnActivation> acts;  // dirs * acts_per_dir
+  const float* x = nullptr;         // [seq, batch, input]: the input itself, or x_staged for layout 1
+  std::vector<float> x_staged;
+  std::vector<int64_t> lens;        // [batch], each in [0, seq]
+  const float* w = nullptr;         // [dirs, gates*hidden, input]
+  const float* r = nullptr;         // [dirs, gates*hidden, hidden]
+  const float* b = nullptr;         // [dirs, 2*gates*hidden] (Wb then Rb) or nullptr
+  int64_t gh() const { return gates * hidden; }
+  float clipped(float v) const { return clip > 0 ? (v < -clip ? -clip : (v > clip ? clip : v)) : v; }
+  const RnnActivation& act(int64_t dir, int64_t k, int64_t per_dir) const { return acts[dir * per_dir + k]; }
+};
+
+// Validates inputs 0..4 (X, W, R, B, sequence_lens) and the attributes of a
+// node with `gates` gates whose default activations are `default_acts` (per direction).
+RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts);
+
+// Input `idx` as a [dirs, batch, hidden] time-major state (zeros when absent), validated.
+std::vector<float> rnn_initial_state(OpContext& ctx, size_t idx, const RnnProblem& p, const char* what);
+
+// xw[seq*batch, gates*hidden] = X * W_d^T + bias (bias[gates*hidden] or nullptr), all steps at once.
+void rnn_input_projection(OpContext& ctx, const RnnProblem& p, int64_t d, const float* bias, std::vector<float>& xw);
+
+// The time index a step `s` of direction `d` reads for batch row `b`, or -1 past that
+// row's sequence length (reverse directions walk each row's own length backwards).
+inline int64_t rnn_time(const RnnProblem& p, int64_t d, int64_t s, int64_t b) {
+  if (s >= p.lens[size_t(b)]) return -1;
+  return p.reverse[d] ? p.lens[size_t(b)] - 1 - s : s;
+}
+
+// Writes Y ([seq, dirs, batch, hidden] time-major) to output 0 and a state
+// ([dirs, batch, hidden]) to output `idx`, in the node's layout, when wanted.
+void rnn_write_y(OpContext& ctx, const RnnProblem& p, const std::vector<float>& y);
+void rnn_write_state(OpContext& ctx, size_t idx, const RnnProblem& p, const std::vector<float>& s);
+
+}  // namespace qwasm
