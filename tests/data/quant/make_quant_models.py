@@ -951,6 +951,28 @@ ties_mul("ties_qlmul_u8", U8)
 ties_mul("ties_qlmul_i8", I8)
 
 
+def ties_add(name, t, bshape=(16, 16), zc=7, const=True):
+    """v = (a - 3) / 2 + (b - 1) is an exact half for every even a; onnxruntime rounds v + zc (zc odd), where the
+    DQ + Add + Q chain (qwasm's QLinearAdd when the QDQ pass made it) rounds v, then adds zc."""
+    a = all_bytes(t, [16, 16])
+    b = all_bytes(t, [16, 16]).T.copy() if tuple(bshape) == (16, 16) else all_bytes(t, list(bshape)) + 4
+    inits, ins = [], []
+    for p, sc, zp in (("a", 0.25, 3), ("b", 0.5, 1), ("c", 0.5, zc)):
+        i, g = qparams(p, t, sc, zp, const)
+        inits += i
+        ins += g
+    node = helper.make_node("QLinearAdd", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"], ["c"],
+                            name="ties", domain=MS)
+    web_case(name, [node], [("a", t, a), ("b", t, b)] + ins, [("c", t, [16, 16])], inits)
+
+
+ties_add("ties_qladd_u8", U8)
+ties_add("ties_qladd_i8", I8, zc=-5)
+ties_add("ties_qladd_u8_runtime_params", U8, bshape=(1, 16), const=False)
+ties_add("ties_qladd_i8_runtime_params", I8, bshape=(16, 1), zc=-5, const=False)
+ties_add("ties_qladd_u8_scalar_b", U8, bshape=(), zc=9)
+
+
 def ties_concat(name, t):
     inits = [tensor("y_scale", F32, [], [0.5]), tensor("y_zp", t, [], [9]), tensor("x0_scale", F32, [], [0.25]),
              tensor("x0_zp", t, [], [2]), tensor("x1_scale", F32, [], [0.75]), tensor("x1_zp", t, [], [1])]
