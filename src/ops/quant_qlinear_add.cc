@@ -76,8 +76,9 @@ class QLinearAdd : public OpKernel {
     uint8_t apply(uint8_t x, uint8_t y) const {
       const float v = (ta[x] + tb[y]) / sc;
       if (qdq_rounding) return uint8_t(round_clamp(std::nearbyint(v) + zc, r.lo, r.hi));
-      // onnxruntime clamps before adding the zero point and rounds after. (A NaN, from a NaN
-      // or zero scale, stays NaN through its min / max; round_clamp makes it 0, as the chain.)
+      // onnxruntime clamps before adding the zero point and rounds after. (A NaN, from a zero
+      // or NaN scale, passes its min / max and becomes the byte 0, as round_clamp makes it:
+      // the suite's zero_cscale_* cases.)
       const float c = std::min(std::max(v, float(r.lo) - zc), float(r.hi) - zc);
       return uint8_t(round_clamp(c + zc, r.lo, r.hi));
     }

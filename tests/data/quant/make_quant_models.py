@@ -973,6 +973,23 @@ ties_add("ties_qladd_i8_runtime_params", I8, bshape=(16, 1), zc=-5, const=False)
 ties_add("ties_qladd_u8_scalar_b", U8, bshape=(), zc=9)
 
 
+def zero_cscale(name, op, t):
+    """C_scale 0: v = x / 0 is +-infinity (saturates) or, where the numerator is 0, NaN, which onnxruntime turns into
+    the byte 0 (not the zero point)."""
+    inits = [tensor("a_scale", F32, [], [0.25]), tensor("a_zp", t, [], [3]), tensor("b_scale", F32, [], [0.5]),
+             tensor("b_zp", t, [], [1]), tensor("c_scale", F32, [], [0.0]), tensor("c_zp", t, [], [7])]
+    node = helper.make_node(op, ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"], ["c"],
+                            name="zero_cscale", domain=MS)
+    a = all_bytes(t, [16, 16])
+    web_case(name, [node], [("a", t, a), ("b", t, a.T.copy())], [("c", t, [16, 16])], inits)
+
+
+zero_cscale("zero_cscale_qladd_u8", "QLinearAdd", U8)
+zero_cscale("zero_cscale_qladd_i8", "QLinearAdd", I8)
+zero_cscale("zero_cscale_qlmul_u8", "QLinearMul", U8)
+zero_cscale("zero_cscale_qlmul_i8", "QLinearMul", I8)
+
+
 def ties_concat(name, t):
     inits = [tensor("y_scale", F32, [], [0.5]), tensor("y_zp", t, [], [9]), tensor("x0_scale", F32, [], [0.25]),
              tensor("x0_zp", t, [], [2]), tensor("x1_scale", F32, [], [0.75]), tensor("x1_zp", t, [], [1])]
