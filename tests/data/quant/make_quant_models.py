@@ -865,8 +865,8 @@ def qop_network_case(name):
     """A small QOperator-form CNN as onnxruntime's quantizer writes one (u8 activations, i8 per-channel
     weights): QuantizeLinear, QLinearConv + QLinearLeakyRelu, a depthwise QLinearConv, QLinearConcat,
     QLinearGlobalAveragePool, Reshape, QGemm, QLinearSoftmax, DequantizeLinear; intermediate results are
-    outputs too, so a mismatch names its stage. (No residual QLinearAdd: qwasm's QLinearAdd repeats the
-    DQ + Add + Q float chain, which differs from onnxruntime's kernel by one quantum on some inputs.)"""
+    outputs too, so a mismatch names its stage. A residual QLinearAdd of the two convolutions' activations is
+    one more output (a model's own QLinearAdd rounds like onnxruntime, not like the DQ + Add + Q chain)."""
     def q(n, s, z, t=U8):
         return [tensor(n + "_s", F32, [], [np.float32(s)]), tensor(n + "_z", t, [], [z])]
 
@@ -879,6 +879,7 @@ def qop_network_case(name):
 
     inits = q("x", 0.02, 128) + q("c1", 0.05, 100) + q("r1", 0.05, 90) + q("c2", 0.04, 128)
     inits += q("cat", 0.06, 105) + q("g", 0.03, 110) + q("fc", 0.08, 128) + q("sm", 1 / 256, 0)
+    inits += q("res", 0.1, 101)
     inits += conv_w("c1", [8, 3, 3, 3]) + conv_w("c2", [8, 1, 3, 3])
     inits += [tensor("fc_w", I8, [10, 16], rng.integers(-100, 101, size=[10, 16])),
               tensor("fc_ws", F32, [10], rng.uniform(0.01, 0.02, size=10).astype(np.float32)),
@@ -910,11 +911,14 @@ def qop_network_case(name):
         helper.make_node("DequantizeLinear", ["r1", "r1_s", "r1_z"], ["relu1"], name="dequant_relu1"),
         helper.make_node("DequantizeLinear", ["c2", "c2_s", "c2_z"], ["conv2"], name="dequant_conv2"),
         helper.make_node("DequantizeLinear", ["fc", "fc_s", "fc_z"], ["logits"], name="dequant_logits"),
+        helper.make_node("QLinearAdd", ["r1", "r1_s", "r1_z", "c2", "c2_s", "c2_z", "res_s", "res_z"], ["res"],
+                         name="residual_add", domain=MS),
+        helper.make_node("DequantizeLinear", ["res", "res_s", "res_z"], ["residual"], name="dequant_residual"),
     ]
     x = floats(1, 3, 8, 8, scale=1.0)
     add_case(name, nodes, [("x", F32, x)], [("y", F32, [1, 10]), ("features", F32, [1, 16, 4, 4]), ("pooled", F32, [1, 16]),
                                           ("logits", F32, [1, 10])] +
-             [(n, F32, [1, 8, 4, 4]) for n in ("conv1", "relu1", "conv2")], inits,
+             [(n, F32, [1, 8, 4, 4]) for n in ("conv1", "relu1", "conv2", "residual")], inits,
              opset=13, ms=True, tol=EXACT)
     cases[-1]["expected_by"] = "onnxruntime-web"
 
