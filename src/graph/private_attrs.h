@@ -16,6 +16,13 @@ inline constexpr const char kPrivateAttrPrefix[] = "qwasm_";
 inline constexpr const char kAttrActLo[] = "qwasm_act_lo";
 inline constexpr const char kAttrActHi[] = "qwasm_act_hi";
 
+// Rounding of com.microsoft QLinearAdd (int, 1 = set): written by fuse_qdq on every
+// QLinearAdd it emits for DQ + Add + Q, so the op quantizes like that float chain,
+// saturate(round(v) + zc), and the fused graph stays bit-identical to the unfused one.
+// Without it (a model's own QLinearAdd) the op rounds like onnxruntime's kernel,
+// round(clamp(v, lo - zc, hi - zc) + zc); with an odd zc the two differ at exact halves.
+inline constexpr const char kAttrQdqRounding[] = "qwasm_qdq_rounding";
+
 // A Gather folded into com.microsoft DynamicQuantizeMatMul (gather_into_dynamic_matmul):
 // the Gather's axis (int), its constant indices (tensor) and its node name (string,
 // for error messages naming the node the user wrote).
@@ -30,7 +37,8 @@ constexpr bool has_private_prefix(const char* name) {
     if (*name != *p) return false;
   return true;
 }
-static_assert(has_private_prefix(kAttrActLo) && has_private_prefix(kAttrActHi), "private attribute prefix");
+static_assert(has_private_prefix(kAttrActLo) && has_private_prefix(kAttrActHi) && has_private_prefix(kAttrQdqRounding),
+              "private attribute prefix");
 static_assert(has_private_prefix(kAttrGatherAxis) && has_private_prefix(kAttrGatherIndices) &&
                   has_private_prefix(kAttrGatherName),
               "private attribute prefix");

@@ -1,14 +1,19 @@
 // com.microsoft QLinearAdd (A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp), per-tensor
-// parameters, numpy broadcasting; C has A's type (uint8 or int8).
-// The QDQ pass (graph/passes/fuse_qdq.cc) emits it for DQ(a) + DQ(b) -> Add -> Q, so it
-// computes exactly what that float chain computes, in the same float operations:
-//   c = saturate(round_half_even((float(a - za) * sa + float(b - zb) * sb) / sc) + zc)
-// which makes the fused graph bit-identical to the unfused one. Each operand only has
-// 256 possible dequantized values; with constant parameters the whole function of the
-// two bytes is tabulated when the session is built.
-// Optional private attributes kAttrActLo / kAttrActHi (graph/private_attrs.h) narrow the output clamp: the
-// pass folds a Relu / Clip between the Add and the QuantizeLinear into them (exact,
-// because quantization is monotonic).
+// parameters, numpy broadcasting; C has A's type (uint8 or int8). Both roundings start from
+//   v = (float(a - za) * sa + float(b - zb) * sb) / sc
+// in float, and differ where v + zc is an exact half (odd zc), by one quantum:
+//  - as onnxruntime's kernel (the portable one onnxruntime-web runs), for a model's own node:
+//      c = round_half_even(clamp(v, lo - zc, hi - zc) + zc)
+//  - as DQ(a) + DQ(b) -> Add -> Q computes it, when the node carries kAttrQdqRounding
+//    (graph/private_attrs.h), which the QDQ pass (graph/passes/fuse_qdq.cc) sets on the
+//    QLinearAdd it emits, so the fused graph stays bit-identical to the unfused one:
+//      c = saturate(round_half_even(v) + zc)
+// Each operand only has 256 possible dequantized values; with constant parameters the whole
+// function of the two bytes is tabulated when the session is built.
+// Optional private attributes kAttrActLo / kAttrActHi narrow the output clamp: the pass folds
+// a Relu / Clip between the Add and the QuantizeLinear into them (exact, because quantization
+// is monotonic).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -67,8 +72,15 @@ class QLinearAdd : public OpKernel {
   struct Params {
     float ta[256], tb[256], sc, zc;
     QRange r;
+    bool qdq_rounding;
     uint8_t apply(uint8_t x, uint8_t y) const {
-      return uint8_t(round_clamp(std::nearbyint((ta[x] + tb[y]) / sc) + zc, r.lo, r.hi));
+      const float v = (ta[x] + tb[y]) / sc;
+      if (qdq_rounding) return uint8_t(round_clamp(std::nearbyint(v) + zc, r.lo, r.hi));
+      // onnxruntime clamps before adding the zero point and rounds after. (A NaN, from a zero
+      // or NaN scale, passes its min / max and becomes the byte 0, as round_clamp makes it:
+      // the suite's zero_cscale_* cases.)
+      const float c = std::min(std::max(v, float(r.lo) - zc), float(r.hi) - zc);
+      return uint8_t(round_clamp(c + zc, r.lo, r.hi));
     }
   };
 
@@ -82,6 +94,7 @@ class QLinearAdd : public OpKernel {
     p.r = qrange(t, n_.label());
     p.r.lo = std::max<int32_t>(p.r.lo, int32_t(n_.attr_i(kAttrActLo, p.r.lo)));
     p.r.hi = std::min<int32_t>(p.r.hi, int32_t(n_.attr_i(kAttrActHi, p.r.hi)));
+    p.qdq_rounding = n_.attr_i(kAttrQdqRounding, 0) != 0;
     const bool s8 = t == DType::Int8;
     for (int v = 0; v < 256; ++v) {
       const int32_t q = s8 ? int32_t(int8_t(uint8_t(v))) : v;

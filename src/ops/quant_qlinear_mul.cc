@@ -68,7 +68,9 @@ class QLinearMul : public OpKernel {
     // from round-then-add (the suite's ties_qlmul_* cases tell them apart).
     uint8_t apply(uint8_t x, uint8_t y) const {
       const float v = ta[x] * tb[y] / sc;
-      if (std::isnan(v)) return byte_of(zc);
+      // A NaN (a zero or NaN scale) passes onnxruntime's min / max and converts to the byte 0,
+      // not to the zero point (the suite's zero_cscale_* cases).
+      if (std::isnan(v)) return 0;
       const float c = std::min(std::max(v, float(r.lo - zc)), float(r.hi - zc));
       return byte_of(int32_t(std::nearbyint(c + float(zc))));
     }

@@ -2,7 +2,8 @@
 // Q(input) -> DQ -> Conv/MatMul/Add (weights and bias behind DQ) [-> Relu|Clip] -> Q.
 // Each test checks the rewrite happened (or, for the negative cases, did not) and
 // compares Executor(model, /*optimize=*/false) with Executor(model, true):
-//  - QLinearAdd: bit-identical (it repeats the chain's float arithmetic);
+//  - QLinearAdd: bit-identical (the pass marks it to repeat the chain's float arithmetic,
+//    kAttrQdqRounding; FusedAddEqualsChainAtExactHalves has inputs where that matters);
 //  - QLinearConv / QLinearMatMul: within 1 LSB. The unfused float Conv/MatMul rounds
 //    every product and partial sum to float32, the fused op accumulates exactly in
 //    int32 and rounds once; when the exact value lies within that float error of a
@@ -311,7 +312,9 @@ TEST(QdqPass, ResidualAddIsBitExact) {
 
 TEST(QdqPass, QLinearAddTableEqualsRuntimeParameters) {
   // The fused Add tabulates all 65536 byte pairs at build time; with a scale that is
-  // a graph input it computes per call. Both must agree on every pair.
+  // a graph input it computes per call. Both must agree on every pair, in either rounding
+  // (the chain's, which the pass asks for, and onnxruntime's, a model's own node).
+  for (bool qdq_rounding : {true, false})
   for (DType t : {DType::UInt8, DType::Int8}) {
     auto model = [&](bool runtime_scale) {
       QdqGraph b(51);
@@ -323,6 +326,7 @@ TEST(QdqPass, QLinearAddTableEqualsRuntimeParameters) {
                                       b.init("sc", scalar_f(0.06f)), b.init("zc", scalar_q(t, z + 2))}, "Y");
       n.domain = "com.microsoft", n.opset = 1;
       n.attrs[kAttrActLo] = int_attr(t == DType::Int8 ? -100 : 20);
+      if (qdq_rounding) n.attrs[kAttrQdqRounding] = int_attr(1);
       b.m.opsets["com.microsoft"] = 1;
       b.output("Y", t);
       return b.m;
@@ -333,6 +337,47 @@ TEST(QdqPass, QLinearAddTableEqualsRuntimeParameters) {
     const Tensor table = run(model(false), true, {{"A", a}, {"B", bb}})[0];
     const Tensor direct = run(model(true), true, {{"A", a}, {"B", bb}, {"SA", scalar_f(0.031f)}})[0];
     expect_close(direct, table, 0);
+  }
+}
+
+// DQ(A) + DQ(B) -> Add -> Q over every byte pair, with power-of-two scales and odd zero
+// points: v = (a - 3) / 2 + (b - 1) is an exact half for every even a, where the chain's
+// round(v) + 7 and onnxruntime's round(v + 7) are one quantum apart (round half to even).
+// The fused QLinearAdd must still equal the unfused chain there.
+Model add_ties_model(DType t) {
+  QdqGraph b(71);
+  b.m.graph.inputs = {value("A", t, {256, 256}), value("B", t, {256})};
+  const std::string y = b.out(b.node("Add", {b.dq("A", 0.25f, 3, t), b.dq("B", 0.5f, 1, t)}));
+  b.q(y, 0.5f, 7, t, "Y");
+  b.output("Y", t);
+  return b.m;
+}
+
+TEST(QdqPass, FusedAddEqualsChainAtExactHalves) {
+  for (DType t : {DType::UInt8, DType::Int8}) {
+    SCOPED_TRACE(dtype_name(t));
+    const Model m = add_ties_model(t);
+    Model fused = optimized(m);
+    ASSERT_EQ(op_types(fused), (std::vector<std::string>{"QLinearAdd"}));
+    EXPECT_EQ(fused.graph.nodes[0].attr_i(kAttrQdqRounding, 0), 1);
+    Tensor a(t, {256, 256}), bb(t, {256});
+    for (int64_t i = 0; i < a.size(); ++i) static_cast<uint8_t*>(a.raw())[i] = uint8_t(i / 256);
+    for (int64_t i = 0; i < bb.size(); ++i) static_cast<uint8_t*>(bb.raw())[i] = uint8_t(i);
+    const std::vector<std::pair<std::string, Tensor>> feeds = {{"A", a}, {"B", bb}};
+    const Tensor chain = run(m, false, feeds)[0];
+    expect_close(chain, run(m, true, feeds)[0], 0);
+    // By hand: a = 5, b = 2 gives v = 1 + 1 = 2, c = 9 either way; a = 4, b = 1 gives
+    // v = 0.5: the chain rounds to 0 and adds 7, onnxruntime rounds 7.5 to 8.
+    EXPECT_EQ(qv(chain, 5 * 256 + 2), 9);
+    EXPECT_EQ(qv(chain, 4 * 256 + 1), 7);
+    // The inputs do reach the halves: the same node without the attribute (onnxruntime's
+    // rounding) differs from the chain, by one, there.
+    fused.graph.nodes[0].attrs.erase(kAttrQdqRounding);
+    const Tensor ort = run(fused, false, feeds)[0];
+    EXPECT_EQ(qv(ort, 4 * 256 + 1), 8);
+    int64_t differ = 0;
+    for (int64_t i = 0; i < chain.size(); ++i) differ += qv(chain, i) != qv(ort, i);
+    EXPECT_GT(differ, 1000);
   }
 }
 

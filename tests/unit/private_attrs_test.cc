@@ -62,7 +62,8 @@ std::string load_error(const onnx::ModelProto& m) {
 }  // namespace
 
 TEST(PrivateAttrs, DeclaredNamesAreRecognisedAndOnnxNamesAreNot) {
-  for (const char* name : {kAttrActLo, kAttrActHi, kAttrGatherAxis, kAttrGatherIndices, kAttrGatherName})
+  for (const char* name : {kAttrActLo, kAttrActHi, kAttrQdqRounding, kAttrGatherAxis, kAttrGatherIndices,
+                           kAttrGatherName})
     EXPECT_TRUE(is_private_attr(name)) << name;
   // A later private attribute is caught by the prefix alone.
   EXPECT_TRUE(is_private_attr("qwasm_future"));

@@ -17,7 +17,8 @@
 // their parameters constant; the op's output (and the activation's) has no other use
 // and is not a graph output. A DequantizeLinear shared with other consumers stays
 // for them; one left unused is removed.
-// Exactness: QLinearAdd repeats the float arithmetic of the chain (bit-identical);
+// Exactness: QLinearAdd, told so by kAttrQdqRounding, repeats the float arithmetic of the
+// chain (bit-identical);
 // QLinearConv / QLinearMatMul accumulate in int32, where the float op rounds every
 // partial sum, so an output lying within float rounding of a .5 boundary can differ
 // by 1 LSB (the bound tests/unit/graph_passes_qdq_test.cc checks).
@@ -288,6 +289,9 @@ bool match_add(Graph& g, const GraphIndex& idx, int i, Fusion& fu) {
   Node& f = fu.fused;
   f.op_type = "QLinearAdd", f.domain = "com.microsoft", f.opset = 1;
   f.inputs = {a.q, a.scale, a.zp, b.q, b.scale, b.zp, fu.tail.out.scale, fu.tail.out.zp};
+  // Round as the Q of the chain does (round, then add the zero point), not as onnxruntime's
+  // QLinearAdd (add, then round): they differ at exact halves.
+  f.attrs[kAttrQdqRounding] = int_attr(1);
   finish(c, fu.tail, f);
   fu.dq_values = {c.inputs[0], c.inputs[1]};
   return true;

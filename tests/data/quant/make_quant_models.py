@@ -865,8 +865,8 @@ def qop_network_case(name):
     """A small QOperator-form CNN as onnxruntime's quantizer writes one (u8 activations, i8 per-channel
     weights): QuantizeLinear, QLinearConv + QLinearLeakyRelu, a depthwise QLinearConv, QLinearConcat,
     QLinearGlobalAveragePool, Reshape, QGemm, QLinearSoftmax, DequantizeLinear; intermediate results are
-    outputs too, so a mismatch names its stage. (No residual QLinearAdd: qwasm's QLinearAdd repeats the
-    DQ + Add + Q float chain, which differs from onnxruntime's kernel by one quantum on some inputs.)"""
+    outputs too, so a mismatch names its stage. A residual QLinearAdd of the two convolutions' activations is
+    one more output (a model's own QLinearAdd rounds like onnxruntime, not like the DQ + Add + Q chain)."""
     def q(n, s, z, t=U8):
         return [tensor(n + "_s", F32, [], [np.float32(s)]), tensor(n + "_z", t, [], [z])]
 
@@ -879,6 +879,7 @@ def qop_network_case(name):
 
     inits = q("x", 0.02, 128) + q("c1", 0.05, 100) + q("r1", 0.05, 90) + q("c2", 0.04, 128)
     inits += q("cat", 0.06, 105) + q("g", 0.03, 110) + q("fc", 0.08, 128) + q("sm", 1 / 256, 0)
+    inits += q("res", 0.1, 101)
     inits += conv_w("c1", [8, 3, 3, 3]) + conv_w("c2", [8, 1, 3, 3])
     inits += [tensor("fc_w", I8, [10, 16], rng.integers(-100, 101, size=[10, 16])),
               tensor("fc_ws", F32, [10], rng.uniform(0.01, 0.02, size=10).astype(np.float32)),
@@ -910,11 +911,14 @@ def qop_network_case(name):
         helper.make_node("DequantizeLinear", ["r1", "r1_s", "r1_z"], ["relu1"], name="dequant_relu1"),
         helper.make_node("DequantizeLinear", ["c2", "c2_s", "c2_z"], ["conv2"], name="dequant_conv2"),
         helper.make_node("DequantizeLinear", ["fc", "fc_s", "fc_z"], ["logits"], name="dequant_logits"),
+        helper.make_node("QLinearAdd", ["r1", "r1_s", "r1_z", "c2", "c2_s", "c2_z", "res_s", "res_z"], ["res"],
+                         name="residual_add", domain=MS),
+        helper.make_node("DequantizeLinear", ["res", "res_s", "res_z"], ["residual"], name="dequant_residual"),
     ]
     x = floats(1, 3, 8, 8, scale=1.0)
     add_case(name, nodes, [("x", F32, x)], [("y", F32, [1, 10]), ("features", F32, [1, 16, 4, 4]), ("pooled", F32, [1, 16]),
                                           ("logits", F32, [1, 10])] +
-             [(n, F32, [1, 8, 4, 4]) for n in ("conv1", "relu1", "conv2")], inits,
+             [(n, F32, [1, 8, 4, 4]) for n in ("conv1", "relu1", "conv2", "residual")], inits,
              opset=13, ms=True, tol=EXACT)
     cases[-1]["expected_by"] = "onnxruntime-web"
 
@@ -949,6 +953,45 @@ def ties_mul(name, t):
 
 ties_mul("ties_qlmul_u8", U8)
 ties_mul("ties_qlmul_i8", I8)
+
+
+def ties_add(name, t, bshape=(16, 16), zc=7, const=True):
+    """v = (a - 3) / 2 + (b - 1) is an exact half for every even a; onnxruntime rounds v + zc (zc odd), where the
+    DQ + Add + Q chain (qwasm's QLinearAdd when the QDQ pass made it) rounds v, then adds zc."""
+    a = all_bytes(t, [16, 16])
+    b = all_bytes(t, [16, 16]).T.copy() if tuple(bshape) == (16, 16) else all_bytes(t, list(bshape)) + 4
+    inits, ins = [], []
+    for p, sc, zp in (("a", 0.25, 3), ("b", 0.5, 1), ("c", 0.5, zc)):
+        i, g = qparams(p, t, sc, zp, const)
+        inits += i
+        ins += g
+    node = helper.make_node("QLinearAdd", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"], ["c"],
+                            name="ties", domain=MS)
+    web_case(name, [node], [("a", t, a), ("b", t, b)] + ins, [("c", t, [16, 16])], inits)
+
+
+ties_add("ties_qladd_u8", U8)
+ties_add("ties_qladd_i8", I8, zc=-5)
+ties_add("ties_qladd_u8_runtime_params", U8, bshape=(1, 16), const=False)
+ties_add("ties_qladd_i8_runtime_params", I8, bshape=(16, 1), zc=-5, const=False)
+ties_add("ties_qladd_u8_scalar_b", U8, bshape=(), zc=9)
+
+
+def zero_cscale(name, op, t):
+    """C_scale 0: v = x / 0 is +-infinity (saturates) or, where the numerator is 0, NaN, which onnxruntime turns into
+    the byte 0 (not the zero point)."""
+    inits = [tensor("a_scale", F32, [], [0.25]), tensor("a_zp", t, [], [3]), tensor("b_scale", F32, [], [0.5]),
+             tensor("b_zp", t, [], [1]), tensor("c_scale", F32, [], [0.0]), tensor("c_zp", t, [], [7])]
+    node = helper.make_node(op, ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "c_scale", "c_zp"], ["c"],
+                            name="zero_cscale", domain=MS)
+    a = all_bytes(t, [16, 16])
+    web_case(name, [node], [("a", t, a), ("b", t, a.T.copy())], [("c", t, [16, 16])], inits)
+
+
+zero_cscale("zero_cscale_qladd_u8", "QLinearAdd", U8)
+zero_cscale("zero_cscale_qladd_i8", "QLinearAdd", I8)
+zero_cscale("zero_cscale_qlmul_u8", "QLinearMul", U8)
+zero_cscale("zero_cscale_qlmul_i8", "QLinearMul", I8)
 
 
 def ties_concat(name, t):
