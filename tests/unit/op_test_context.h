@@ -1,6 +1,8 @@
 // An OpContext over heap tensors, for unit tests that run one node through the
 // builtin registry without an executor.
 #pragma once
+#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,5 +29,57 @@ class TestContext : public OpContext {
   const Node& node_;
   std::vector<const Tensor*> ins_;
 };
+
+// A node of `op` with inputs x0.. and outputs y0.., named so errors can be checked for it.
+inline Node make_node(const std::string& op, size_t n_in, int64_t opset, size_t n_out = 1) {
+  Node n;
+  n.op_type = op;
+  n.name = "node_under_test";
+  n.opset = opset;
+  for (size_t i = 0; i < n_in; ++i) n.inputs.push_back("x" + std::to_string(i));
+  for (size_t i = 0; i < n_out; ++i) n.outputs.push_back("y" + std::to_string(i));
+  return n;
+}
+
+inline void set_int(Node& n, const std::string& name, int64_t v) {
+  n.attrs[name].kind = Attribute::Kind::Int;
+  n.attrs[name].i = v;
+}
+inline void set_ints(Node& n, const std::string& name, std::vector<int64_t> v) {
+  n.attrs[name].kind = Attribute::Kind::Ints;
+  n.attrs[name].ints = std::move(v);
+}
+inline void set_float(Node& n, const std::string& name, float v) {
+  n.attrs[name].kind = Attribute::Kind::Float;
+  n.attrs[name].f = v;
+}
+inline void set_floats(Node& n, const std::string& name, std::vector<float> v) {
+  n.attrs[name].kind = Attribute::Kind::Floats;
+  n.attrs[name].floats = std::move(v);
+}
+inline void set_str(Node& n, const std::string& name, const std::string& v) {
+  n.attrs[name].kind = Attribute::Kind::String;
+  n.attrs[name].s = v;
+}
+inline void set_strs(Node& n, const std::string& name, std::vector<std::string> v) {
+  n.attrs[name].kind = Attribute::Kind::Strings;
+  n.attrs[name].strings = std::move(v);
+}
+
+// Builds n's kernel from the builtin registry with no constant inputs.
+inline std::unique_ptr<OpKernel> build_kernel(const Node& n) {
+  const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
+  if (!f) fail("no kernel for ", n.op_type);
+  BuildContext bc{n, [](const std::string&) -> const Tensor* { return nullptr; }};
+  return (*f)(bc);
+}
+
+// Builds and runs n once on `ins`; returns every output.
+inline std::vector<Tensor> run_node(const Node& n, std::vector<const Tensor*> ins) {
+  auto k = build_kernel(n);
+  TestContext ctx(n, std::move(ins));
+  k->compute(ctx);
+  return ctx.outs_;
+}
 
 }  // namespace qwasm::test

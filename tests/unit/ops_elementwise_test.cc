@@ -20,26 +20,8 @@ using qwasm::test::TestContext;
 
 namespace {
 
-Node make_node(const std::string& op, size_t n_in, int64_t opset = 21) {
-  Node n;
-  n.op_type = op;
-  n.name = "t";
-  n.opset = opset;
-  for (size_t i = 0; i < n_in; ++i) n.inputs.push_back("x" + std::to_string(i));
-  n.outputs = {"y"};
-  return n;
-}
-
-Tensor run(const Node& n, std::vector<const Tensor*> ins) {
-  const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
-  if (!f) fail("no kernel for ", n.op_type);
-  BuildContext bc{n, [](const std::string&) -> const Tensor* { return nullptr; }};
-  auto k = (*f)(bc);
-  TestContext ctx(n, std::move(ins));
-  k->compute(ctx);
-  return ctx.outs_[0];
-}
-
+Node make_node(const std::string& op, size_t n_in, int64_t opset = 21) { return test::make_node(op, n_in, opset); }
+Tensor run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins))[0]; }
 Tensor run(const std::string& op, std::vector<const Tensor*> ins) { return run(make_node(op, ins.size()), ins); }
 
 template <typename T> Tensor make(DType dt, Shape s, std::vector<T> v) {

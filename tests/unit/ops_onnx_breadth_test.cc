@@ -11,33 +11,18 @@
 
 using namespace qwasm;
 using qwasm::test::TestContext;
+using qwasm::test::build_kernel;
+using qwasm::test::make_node;
+using qwasm::test::set_float;
+using qwasm::test::set_floats;
+using qwasm::test::set_int;
+using qwasm::test::set_ints;
+using qwasm::test::set_str;
+using qwasm::test::set_strs;
 
 namespace {
 
-Node make_node(const std::string& op, size_t n_in, int64_t opset, size_t n_out = 1) {
-  Node n;
-  n.op_type = op;
-  n.name = "node_under_test";
-  n.opset = opset;
-  for (size_t i = 0; i < n_in; ++i) n.inputs.push_back("x" + std::to_string(i));
-  for (size_t i = 0; i < n_out; ++i) n.outputs.push_back("y" + std::to_string(i));
-  return n;
-}
-
-void set_int(Node& n, const std::string& name, int64_t v) {
-  n.attrs[name].kind = Attribute::Kind::Int;
-  n.attrs[name].i = v;
-}
-
-std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) {
-  const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
-  if (!f) fail("no kernel for ", n.op_type);
-  BuildContext bc{n, [](const std::string&) -> const Tensor* { return nullptr; }};
-  auto k = (*f)(bc);
-  TestContext ctx(n, std::move(ins));
-  k->compute(ctx);
-  return ctx.outs_;
-}
+std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins)); }
 
 Tensor f32(const Shape& s, std::vector<float> v) {
   Tensor t(DType::Float32, s);
@@ -137,11 +122,6 @@ TEST(MaxPool, Int8InputKeepsItsTypeAndSign) {
 }  // namespace
 
 namespace {
-
-void set_str(Node& n, const std::string& name, const std::string& v) {
-  n.attrs[name].kind = Attribute::Kind::String;
-  n.attrs[name].s = v;
-}
 
 // Implicit output: "ij,jk" sums j and keeps i, k in alphabetical order (a matmul):
 // [[1, 2], [3, 4]] x [[5, 6], [7, 8]] = [[19, 22], [43, 50]].

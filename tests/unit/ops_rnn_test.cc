@@ -12,52 +12,17 @@
 using namespace qwasm;
 using qwasm::test::TestContext;
 
+using qwasm::test::set_float;
+using qwasm::test::set_floats;
+using qwasm::test::set_int;
+using qwasm::test::set_str;
+using qwasm::test::set_strs;
+
 namespace {
 
-Node make_node(const std::string& op, size_t n_in, size_t n_out) {
-  Node n;
-  n.op_type = op;
-  n.name = "node_under_test";
-  n.opset = 14;
-  for (size_t i = 0; i < n_in; ++i) n.inputs.push_back("x" + std::to_string(i));
-  for (size_t i = 0; i < n_out; ++i) n.outputs.push_back("y" + std::to_string(i));
-  return n;
-}
-
-void set_int(Node& n, const std::string& name, int64_t v) {
-  n.attrs[name].kind = Attribute::Kind::Int;
-  n.attrs[name].i = v;
-}
-
-void set_str(Node& n, const std::string& name, const std::string& v) {
-  n.attrs[name].kind = Attribute::Kind::String;
-  n.attrs[name].s = v;
-}
-
-void set_strs(Node& n, const std::string& name, std::vector<std::string> v) {
-  n.attrs[name].kind = Attribute::Kind::Strings;
-  n.attrs[name].strings = std::move(v);
-}
-
-void set_floats(Node& n, const std::string& name, std::vector<float> v) {
-  n.attrs[name].kind = Attribute::Kind::Floats;
-  n.attrs[name].floats = std::move(v);
-}
-
-void set_float(Node& n, const std::string& name, float v) {
-  n.attrs[name].kind = Attribute::Kind::Float;
-  n.attrs[name].f = v;
-}
-
-std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) {
-  const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
-  if (!f) fail("no kernel for ", n.op_type);
-  BuildContext bc{n, [](const std::string&) -> const Tensor* { return nullptr; }};
-  auto k = (*f)(bc);
-  TestContext ctx(n, std::move(ins));
-  k->compute(ctx);
-  return ctx.outs_;
-}
+// Recurrent ops at opset 14 (layout attribute).
+Node make_node(const std::string& op, size_t n_in, size_t n_out) { return test::make_node(op, n_in, 14, n_out); }
+std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins)); }
 
 Tensor f32(const Shape& s, std::vector<float> v) {
   Tensor t(DType::Float32, s);
