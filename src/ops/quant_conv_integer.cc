@@ -105,111 +105,143 @@ class IntConv : public OpKernel {
   }
 
   void compute(OpContext& ctx) override {
-    // The calling thread's scratch; worker threads below write into it too (disjoint rows).
-    Scratch& sc = scratch;
+    Call c = prepare(ctx);
+    if (dw_.channels == c.C && c.M == c.C && c.cg == 1 && c.g.in.size() == 2) run_depthwise(ctx, c);
+    else run_gemm(ctx, c);
+  }
+
+ private:
+  // One call's validated shapes, geometry and output pointers.
+  struct Call {
+    const Tensor* x = nullptr;
+    const Tensor* w = nullptr;
+    const Tensor* wz = nullptr;
+    ConvGeometry g;
+    int64_t N = 0, C = 0, M = 0, cg = 0, mg = 0, kk = 0, O = 0, K = 0, in_size = 1;
+    int32_t xzv = 0;
+    const uint8_t* xb = nullptr;
+    bool x_signed = false;
+    std::unique_ptr<ConvRequant> rq;  // QLinearConv: requantization into the byte output yq
+    uint8_t* yq = nullptr;
+    int32_t* yi = nullptr;            // ConvInteger: the int32 output
+  };
+
+  Call prepare(OpContext& ctx) {
+    Call c;
     const Tensor& x = ctx.in(size_t(s_.x));
     const Tensor& w = ctx.in(size_t(s_.w));
     const Tensor* xz = ctx.input(size_t(s_.x_zp));
-    const Tensor* wz = ctx.input(size_t(s_.w_zp));
+    c.x = &x, c.w = &w, c.wz = ctx.input(size_t(s_.w_zp));
     QWASM_CHECK(is_byte(x.dtype()), n_.label(), ": x must be uint8 or int8, got ", dtype_name(x.dtype()));
-    check_weights(w, wz);
+    check_weights(w, c.wz);
     QWASM_CHECK(x.rank() >= 3 && w.rank() == x.rank(), n_.label(), ": x ", shape_str(x.shape()), " and w ",
                 shape_str(w.shape()), " must have the same rank >= 3");
-    const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0);
-    QWASM_CHECK(C % group_ == 0 && w.dim(1) == C / group_, n_.label(), ": w shape ", shape_str(w.shape()),
-                " does not match ", C, " input channels in ", group_, " groups");
+    c.N = x.dim(0), c.C = x.dim(1), c.M = w.dim(0);
+    QWASM_CHECK(c.C % group_ == 0 && w.dim(1) == c.C / group_, n_.label(), ": w shape ", shape_str(w.shape()),
+                " does not match ", c.C, " input channels in ", group_, " groups");
     if (xz)
       QWASM_CHECK(xz->size() == 1 && xz->dtype() == x.dtype(), n_.label(), ": x_zero_point must be a ",
                   dtype_name(x.dtype()), " scalar, got ", dtype_name(xz->dtype()), " ", shape_str(xz->shape()));
     std::vector<int64_t> in(x.shape().begin() + 2, x.shape().end()), ks(w.shape().begin() + 2, w.shape().end());
     if (n_.has_attr("kernel_shape"))
       QWASM_CHECK(n_.attr_ints("kernel_shape") == ks, n_.label(), ": kernel_shape disagrees with w ", shape_str(w.shape()));
-    const ConvGeometry g = ConvGeometry::make(n_, in, ks);
-    Shape out_shape = {N, M};
-    out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
-
-    const int64_t cg = C / group_, mg = M / group_, kk = g.kernel_size(), O = g.out_size(), K = cg * kk;
-    int64_t in_size = 1;
-    for (int64_t d : in) in_size *= d;
-    const int32_t xzv = xz ? byte_at(*xz, 0) : 0;
-    const uint8_t* xb = static_cast<const uint8_t*>(x.raw());
-    const bool x_signed = x.dtype() == DType::Int8;
-    // QLinearConv: requantization parameters and the byte output; ConvInteger: int32 output.
+    c.g = ConvGeometry::make(n_, in, ks);
+    Shape out_shape = {c.N, c.M};
+    out_shape.insert(out_shape.end(), c.g.out.begin(), c.g.out.end());
+    c.cg = c.C / group_, c.mg = c.M / group_, c.kk = c.g.kernel_size(), c.O = c.g.out_size(), c.K = c.cg * c.kk;
+    for (int64_t d : in) c.in_size *= d;
+    c.xzv = xz ? byte_at(*xz, 0) : 0;
+    c.xb = static_cast<const uint8_t*>(x.raw());
+    c.x_signed = x.dtype() == DType::Int8;
     DType yt = DType::Undefined;
-    std::unique_ptr<ConvRequant> rq = q_ ? make_requant(ctx, x, M, yt) : nullptr;
-    uint8_t* yq = q_ ? static_cast<uint8_t*>(ctx.output(0, yt, out_shape).raw()) : nullptr;
-    int32_t* yi = q_ ? nullptr : ctx.output(0, DType::Int32, out_shape).data<int32_t>();
-    // Requantizes [channels, O] accumulators of image b into y (QLinearConv only).
-    auto finish_rows = [&](const int32_t* acc, int64_t b) {
+    if (q_) {
+      c.rq = make_requant(ctx, x, c.M, yt);
+      c.yq = static_cast<uint8_t*>(ctx.output(0, yt, out_shape).raw());
+    } else {
+      c.yi = ctx.output(0, DType::Int32, out_shape).data<int32_t>();
+    }
+    return c;
+  }
+
+  // Depthwise 2-D: the direct path (quant_depthwise.cc), then requantization by channel rows.
+  void run_depthwise(OpContext& ctx, const Call& c) const {
+    // The calling thread's scratch; worker threads write into it too (disjoint rows).
+    Scratch& sc = scratch;
+    const int64_t M = c.M, O = c.O;
+    if (q_) grow(sc.acc, M * O);
+    for (int64_t b = 0; b < c.N; ++b) {
+      depthwise_conv(ctx.parallel(), c.xb + b * c.C * c.in_size, c.x_signed, c.xzv, dw_, c.g,
+                     q_ ? sc.acc.data() : c.yi + b * M * O);
+      if (!q_) continue;
       const int pieces = M * O < kParallelMinWork ? 1 : int(std::min<int64_t>(M, ctx.parallel().threads()));
       parallel_for(ctx.parallel(), pieces, [&](int p) {
-        for (int64_t m = M * p / pieces; m < M * (p + 1) / pieces; ++m) rq->row(acc + m * O, O, m, yq + (b * M + m) * O);
+        for (int64_t m = M * p / pieces; m < M * (p + 1) / pieces; ++m)
+          c.rq->row(sc.acc.data() + m * O, O, m, c.yq + (b * M + m) * O);
       });
-    };
-
-    if (dw_.channels == C && M == C && cg == 1 && g.in.size() == 2) {
-      if (q_) grow(sc.acc, M * O);
-      for (int64_t b = 0; b < N; ++b) {
-        depthwise_conv(ctx.parallel(), xb + b * C * in_size, x_signed, xzv, dw_, g,
-                       q_ ? sc.acc.data() : yi + b * M * O);
-        if (q_) finish_rows(sc.acc.data(), b);
-      }
-      return;
     }
+  }
+
+  // Every other convolution: per image and group, unfold positions into [O, K] rows and
+  // multiply by the group's packed weights. Output positions are independent from
+  // unfolding to the NCHW store, so threads take whole chunks of them through every step
+  // (the byte shuffles cost as much as the GEMM on MobileNet's 1x1 layers). Chunks are
+  // multiples of 32 positions (whole transpose tiles and kernel row tiles): results do
+  // not depend on the split.
+  void run_gemm(OpContext& ctx, const Call& c) const {
+    // The calling thread's scratch; worker threads write into it too (disjoint rows).
+    Scratch& sc = scratch;
+    const int64_t O = c.O, K = c.K, mg = c.mg;
     // A 1x1 kernel with unit strides and no padding reads every input position once,
     // in order: its im2row is a plain [cg, O] -> [O, cg] transpose.
-    bool pointwise = kk == 1 && O == in_size;
-    for (size_t d = 0; d < g.in.size(); ++d)
-      pointwise = pointwise && g.stride[d] == 1 && g.pad_lo[d] == 0 && g.out[d] == g.in[d];
+    bool pointwise = c.kk == 1 && O == c.in_size;
+    for (size_t d = 0; d < c.g.in.size(); ++d)
+      pointwise = pointwise && c.g.stride[d] == 1 && c.g.pad_lo[d] == 0 && c.g.out[d] == c.g.in[d];
     grow(sc.rows, O * K);
-    // Rows [o0, o1) of image b, group gi's [O, K] GEMM operand.
-    auto unfold = [&](int64_t b, int64_t gi, int64_t o0, int64_t o1) {
-      const uint8_t* xg = xb + (b * C + gi * cg) * in_size;
-      if (pointwise) transpose_bytes(xg + o0, cg, o1 - o0, in_size, sc.rows.data() + o0 * K, cg);
-      else im2row(xg, cg, g, uint8_t(xzv), sc.rows.data(), o0, o1);
-    };
     // W per group as the kernel's B: packed at build time, else now.
     I8PackedB local;
     const I8PackedB* wk = &packed_w_;
     if (!packed_w_.kernel) {
-      local = pack_weights(w, wz);
+      local = pack_weights(*c.w, c.wz);
       wk = &local;
     }
     grow(sc.acc, O * mg);
     if (q_) grow(sc.tile, O * mg);
-    // Output positions are independent from unfolding to the NCHW store, so threads
-    // take whole chunks of them through every step (the byte shuffles cost as much
-    // as the GEMM on MobileNet's 1x1 layers). Chunks are multiples of 32 positions
-    // (whole transpose tiles and kernel row tiles): results do not depend on the split.
     constexpr int64_t kChunk = 32;
     const int64_t units = (O + kChunk - 1) / kChunk;
     const int threads = ctx.parallel().threads();
     const int pieces = threads < 2 || O * mg * K < kParallelMinWork ? 1 : int(std::min<int64_t>(units, 2 * threads));
-    for (int64_t b = 0; b < N; ++b)
+    for (int64_t b = 0; b < c.N; ++b)
       for (int64_t gi = 0; gi < group_; ++gi)
         parallel_for(ctx.parallel(), pieces, [&](int piece) {
           const int64_t o0 = std::min(O, units * piece / pieces * kChunk);
           const int64_t o1 = std::min(O, units * (piece + 1) / pieces * kChunk);
           if (o0 >= o1) return;
-          unfold(b, gi, o0, o1);
+          // Rows [o0, o1) of image b, group gi's [O, K] GEMM operand.
+          const uint8_t* xg = c.xb + (b * c.C + gi * c.cg) * c.in_size;
+          if (pointwise) transpose_bytes(xg + o0, c.cg, o1 - o0, c.in_size, sc.rows.data() + o0 * K, c.cg);
+          else im2row(xg, c.cg, c.g, uint8_t(c.xzv), sc.rows.data(), o0, o1);
           kernels::GemmI8Args ga;
-          ga.A = sc.rows.data() + o0 * K, ga.lda = K, ga.a_signed = x_signed;
-          ga.za = xzv, ga.C = sc.acc.data() + o0 * mg, ga.ldc = mg;
+          ga.A = sc.rows.data() + o0 * K, ga.lda = K, ga.a_signed = c.x_signed;
+          ga.za = c.xzv, ga.C = sc.acc.data() + o0 * mg, ga.ldc = mg;
           gemm_i8_rows(serial(), *wk, size_t(gi), o1 - o0, ga);
-          // The GEMM writes [positions, mg]: requantize in that layout (vectorized
-          // across channels), then transpose the bytes into NCHW.
-          if (q_) {
-            rq->tile(sc.acc.data() + o0 * mg, o1 - o0, mg, gi * mg, sc.tile.data() + o0 * mg);
-            transpose_bytes(sc.tile.data() + o0 * mg, o1 - o0, mg, yq + (b * M + gi * mg) * O + o0, O);
-          } else {
-            int32_t* yg = yi + (b * M + gi * mg) * O;
-            for (int64_t o = o0; o < o1; ++o)
-              for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = sc.acc[size_t(o * mg + m)];
-          }
+          store_chunk(c, sc, b, gi, o0, o1);
         });
   }
 
- private:
+  // The GEMM wrote [positions, mg] accumulators: requantize in that layout (vectorized
+  // across channels), then transpose the bytes into NCHW; or store the int32 values.
+  // `sc` is the calling thread's scratch (this runs on workers, whose own is not it).
+  void store_chunk(const Call& c, Scratch& sc, int64_t b, int64_t gi, int64_t o0, int64_t o1) const {
+    const int64_t O = c.O, mg = c.mg;
+    if (q_) {
+      c.rq->tile(sc.acc.data() + o0 * mg, o1 - o0, mg, gi * mg, sc.tile.data() + o0 * mg);
+      transpose_bytes(sc.tile.data() + o0 * mg, o1 - o0, mg, c.yq + (b * c.M + gi * mg) * O + o0, O);
+    } else {
+      int32_t* yg = c.yi + (b * c.M + gi * mg) * O;
+      for (int64_t o = o0; o < o1; ++o)
+        for (int64_t m = 0; m < mg; ++m) yg[m * O + o] = sc.acc[size_t(o * mg + m)];
+    }
+  }
 
   bool absent(int i) const { return i >= int(n_.inputs.size()) || n_.inputs[size_t(i)].empty(); }
 

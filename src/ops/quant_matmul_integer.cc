@@ -114,36 +114,11 @@ class IntMatMul : public OpKernel {
     // A: given (uint8/int8) or quantized here from float.
     Tensor a = ctx.in(0);
     const Tensor* za = opt_input(ctx, s_.a_zp);
-    float a_scale = 1.0f;
-    Tensor za_dyn;
-    bool rows_gathered = false;
+    DynamicA dyn;
     if (mode_ == Mode::Dynamic) {
-      const Tensor af = widen_half(a);
-      QWASM_CHECK(af.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
-      Tensor q;
-      const DynQuant p = dynamic_qparams(af.data<float>(), af.size());
-      if (has_gather()) {
-        // A folded Gather over a row or batch axis of Y selects the same rows of A
-        // (B is 2-D: Y's leading axes are A's). Parameters stay those of all of A.
-        QWASM_CHECK(af.rank() >= 1, n_.label(), ": A must have rank >= 1");
-        const int64_t axis = normalize_axis(gather_axis_, std::max<int64_t>(af.rank(), 1), gather_node_.label());
-        if (af.rank() >= 2 && axis < af.rank() - 1) {
-          const Tensor rows = gather_axis(af, axis, read_indices(gather_indices_, af.dim(axis), gather_node_),
-                                          gather_indices_.shape());
-          q = Tensor(DType::UInt8, rows.shape());
-          quantize_u8(rows.data<float>(), rows.size(), p, q.data<uint8_t>());
-          rows_gathered = true;
-        }
-      }
-      if (!rows_gathered) {
-        q = Tensor(DType::UInt8, af.shape());
-        quantize_u8(af.data<float>(), af.size(), p, q.data<uint8_t>());
-      }
-      a = q;
-      a_scale = p.scale;
-      za_dyn = Tensor(DType::UInt8, {});
-      za_dyn.data<uint8_t>()[0] = p.zero_point;
-      za = &za_dyn;
+      dyn = quantize_a(a);
+      a = dyn.q;
+      za = &dyn.zp;
     }
     QWASM_CHECK(is_byte(a.dtype()), n_.label(), ": A must be uint8 or int8, got ", dtype_name(a.dtype()));
     const IntMatMulShape s = int_matmul_shape(n_, a.shape(), b.shape());
@@ -154,27 +129,63 @@ class IntMatMul : public OpKernel {
       int_matmul(ctx.parallel(), a, za, *packed, s, y.data<int32_t>());
       return;
     }
+    float a_scale = dyn.scale;
     if (mode_ == Mode::ToFloat) {
       const Tensor as = widen_half(ctx.in(size_t(s_.a_scale)));
       check_scale("a_scale", as, 1);
       a_scale = as.data<float>()[0];
     }
+    Tensor acc(DType::Int32, s.out);
+    int_matmul(ctx.parallel(), a, za, *packed, s, acc.data<int32_t>());
+    write_float(ctx, s, acc, a_scale, has_gather() && !dyn.rows_gathered);
+  }
+
+ private:
+  // Dynamic mode's A: quantized to uint8 with the parameters of all of A. With a folded
+  // Gather over a row or batch axis of Y only the picked rows are quantized (B is 2-D:
+  // Y's leading axes are A's).
+  struct DynamicA {
+    Tensor q, zp;
+    float scale = 1.0f;
+    bool rows_gathered = false;
+  };
+  DynamicA quantize_a(const Tensor& a) const {
+    const Tensor af = widen_half(a);
+    QWASM_CHECK(af.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
+    const DynQuant p = dynamic_qparams(af.data<float>(), af.size());
+    DynamicA r;
+    Tensor rows = af;
+    if (has_gather()) {
+      QWASM_CHECK(af.rank() >= 1, n_.label(), ": A must have rank >= 1");
+      const int64_t axis = normalize_axis(gather_axis_, std::max<int64_t>(af.rank(), 1), gather_node_.label());
+      if (af.rank() >= 2 && axis < af.rank() - 1) {
+        rows = gather_axis(af, axis, read_indices(gather_indices_, af.dim(axis), gather_node_), gather_indices_.shape());
+        r.rows_gathered = true;
+      }
+    }
+    r.q = Tensor(DType::UInt8, rows.shape());
+    quantize_u8(rows.data<float>(), rows.size(), p, r.q.data<uint8_t>());
+    r.scale = p.scale;
+    r.zp = Tensor(DType::UInt8, {});
+    r.zp.data<uint8_t>()[0] = p.zero_point;
+    return r;
+  }
+
+  // Y = acc * a_scale * b_scale[n] (+ bias[n]) in the scale input's float type; a folded
+  // Gather over Y's last axis (pick_columns) then picks its columns.
+  void write_float(OpContext& ctx, const IntMatMulShape& s, const Tensor& acc, float a_scale, bool pick_columns) const {
     const Tensor bs = widen_half(ctx.in(size_t(s_.b_scale)));
     check_scale("b_scale", bs, s.N);
     const Tensor* bias0 = opt_input(ctx, s_.bias);
     const Tensor bias = bias0 ? widen_half(*bias0) : Tensor();
     QWASM_CHECK(!bias0 || (bias.dtype() == DType::Float32 && bias.size() == s.N), n_.label(), ": bias must be float with N = ",
                 s.N, " elements");
-    Tensor acc(DType::Int32, s.out);
-    int_matmul(ctx.parallel(), a, za, *packed, s, acc.data<int32_t>());
-    // One multiplier per column; the float result keeps the scale input's type.
     std::vector<float> mult(static_cast<size_t>(s.N));
     for (int64_t j = 0; j < s.N; ++j) mult[size_t(j)] = a_scale * bs.data<float>()[bs.size() == 1 ? 0 : j];
     const DType out_t = is_half(ctx.in(size_t(s_.b_scale)).dtype()) ? ctx.in(size_t(s_.b_scale)).dtype() : DType::Float32;
-    const bool pick_columns = has_gather() && !rows_gathered;
+    const bool direct = out_t == DType::Float32 && !pick_columns;
     Tensor yf;
     float* y = nullptr;
-    const bool direct = out_t == DType::Float32 && !pick_columns;
     if (direct) {
       y = ctx.output(0, out_t, s.out).data<float>();
     } else {
@@ -182,19 +193,18 @@ class IntMatMul : public OpKernel {
       y = yf.data<float>();
     }
     rescale(ctx.parallel(), acc.data<int32_t>(), mult.data(), bias0 ? bias.data<float>() : nullptr, s.N, acc.size(), y);
+    if (direct) return;
     if (pick_columns) {
-      // The folded Gather runs over Y's last axis: pick its columns.
       QWASM_CHECK(yf.rank() >= 1, n_.label(), ": result has no axis to gather");
       const int64_t axis = normalize_axis(gather_axis_, yf.rank(), gather_node_.label());
       yf = gather_axis(yf, axis, read_indices(gather_indices_, yf.dim(axis), gather_node_), gather_indices_.shape());
     }
-    if (direct) return;
     Tensor& out = ctx.output(0, out_t, yf.shape());
     if (is_half(out_t)) narrow_half(yf, out);
     else std::memcpy(out.raw(), yf.raw(), yf.bytes());
   }
 
- private:
+
   void check_scale(const char* name, const Tensor& t, int64_t n) const {
     QWASM_CHECK(t.dtype() == DType::Float32 || is_half(t.dtype()), n_.label(), ": ", name, " must be float, got ",
                 dtype_name(t.dtype()));
