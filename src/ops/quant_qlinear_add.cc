@@ -18,9 +18,7 @@
 #include <vector>
 
 #include "graph/private_attrs.h"
-#include "ops/broadcast.h"
-#include "ops/dtype_switch.h"
-#include "ops/quant_common.h"
+#include "ops/quant_qlinear_params.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -40,31 +38,15 @@ class QLinearAdd : public OpKernel {
     const DType t = p[1]->dtype();
     if (!is_byte(t) || p[3]->dtype() != t || p[5]->dtype() != t) return;
     const Params q = params(t, *p[0], p[1], *p[2], p[3], *p[4], p[5]);
-    table_.resize(65536);
-    for (int x = 0; x < 256; ++x)
-      for (int y = 0; y < 256; ++y) table_[size_t(x * 256 + y)] = q.apply(uint8_t(x), uint8_t(y));
+    table_ = byte_pair_table([&q](uint8_t x, uint8_t y) { return q.apply(x, y); });
     table_type_ = t;
   }
 
   void compute(OpContext& ctx) override {
-    const Tensor& a = ctx.in(kA);
-    const Tensor& b = ctx.in(kB);
-    QWASM_CHECK(is_byte(a.dtype()) && b.dtype() == a.dtype(), n_.label(), ": A and B must both be uint8 or both int8, got ",
-                dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
-    const Shape out = broadcast_shapes(a.shape(), b.shape(), n_.label());
-    Tensor& c = ctx.output(0, a.dtype(), out);
-    const uint8_t* ap = static_cast<const uint8_t*>(a.raw());
-    const uint8_t* bp = static_cast<const uint8_t*>(b.raw());
-    uint8_t* cp = static_cast<uint8_t*>(c.raw());
-    if (!table_.empty() && table_type_ == a.dtype()) {
-      const uint8_t* t = table_.data();
-      broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out,
-                       [t](uint8_t x, uint8_t y) -> uint8_t { return t[size_t(x) * 256 + y]; });
-      return;
-    }
-    const Params q = params(a.dtype(), widen_half(ctx.in(kAScale)), ctx.input(kAZp), widen_half(ctx.in(kBScale)),
-                            ctx.input(kBZp), widen_half(ctx.in(kCScale)), ctx.input(kCZp));
-    broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out, [&q](uint8_t x, uint8_t y) { return q.apply(x, y); });
+    run_qlinear_binary(ctx, n_, table_, table_type_, [&](DType t) {
+      return params(t, ctx.in(kAScale), ctx.input(kAZp), ctx.in(kBScale), ctx.input(kBZp), ctx.in(kCScale),
+                    ctx.input(kCZp));
+    });
   }
 
  private:
@@ -87,34 +69,19 @@ class QLinearAdd : public OpKernel {
   Params params(DType t, const Tensor& sa, const Tensor* za, const Tensor& sb, const Tensor* zb, const Tensor& sc,
                 const Tensor* zc) const {
     Params p;
-    const float a_s = scalar_scale(sa, "A_scale"), b_s = scalar_scale(sb, "B_scale");
-    p.sc = scalar_scale(sc, "C_scale");
-    const int32_t a_z = zero_point(za, t, "A_zero_point"), b_z = zero_point(zb, t, "B_zero_point");
-    p.zc = float(zero_point(zc, t, "C_zero_point"));
+    const float a_s = qlinear_scale(sa, n_, "A_scale"), b_s = qlinear_scale(sb, n_, "B_scale");
+    p.sc = qlinear_scale(sc, n_, "C_scale");
+    const int32_t a_z = qlinear_zero_point(za, t, n_, "A_zero_point"), b_z = qlinear_zero_point(zb, t, n_, "B_zero_point");
+    p.zc = float(qlinear_zero_point(zc, t, n_, "C_zero_point"));
     p.r = qrange(t, n_.label());
     p.r.lo = std::max<int32_t>(p.r.lo, int32_t(n_.attr_i(kAttrActLo, p.r.lo)));
     p.r.hi = std::min<int32_t>(p.r.hi, int32_t(n_.attr_i(kAttrActHi, p.r.hi)));
     p.qdq_rounding = n_.attr_i(kAttrQdqRounding, 0) != 0;
-    const bool s8 = t == DType::Int8;
     for (int v = 0; v < 256; ++v) {
-      const int32_t q = s8 ? int32_t(int8_t(uint8_t(v))) : v;
-      p.ta[v] = float(q - a_z) * a_s;
-      p.tb[v] = float(q - b_z) * b_s;
+      p.ta[v] = float(byte_value(t, v) - a_z) * a_s;
+      p.tb[v] = float(byte_value(t, v) - b_z) * b_s;
     }
     return p;
-  }
-
-  float scalar_scale(const Tensor& s0, const char* name) const {
-    const Tensor s = widen_half(s0);
-    QWASM_CHECK(s.dtype() == DType::Float32 && s.size() == 1, n_.label(), ": ", name, " must be a float scalar, got ",
-                dtype_name(s.dtype()), " ", shape_str(s.shape()));
-    return s.data<float>()[0];
-  }
-  int32_t zero_point(const Tensor* z, DType t, const char* name) const {
-    if (!z) return 0;
-    QWASM_CHECK(z->dtype() == t && z->size() == 1, n_.label(), ": ", name, " must be a ", dtype_name(t), " scalar, got ",
-                dtype_name(z->dtype()), " ", shape_str(z->shape()));
-    return byte_at(*z, 0);
   }
 
   const Node& n_;

@@ -8,7 +8,6 @@
 #include <memory>
 #include <vector>
 
-#include "ops/broadcast.h"
 #include "ops/quant_qlinear_params.h"
 #include "ops/registry.h"
 
@@ -30,32 +29,15 @@ class QLinearMul : public OpKernel {
     const DType t = p[1]->dtype();
     if (!is_byte(t)) return;
     const Params q = params(t, *p[0], p[1], *p[2], p[3], *p[4], p[5]);
-    table_.resize(65536);
-    for (int x = 0; x < 256; ++x)
-      for (int y = 0; y < 256; ++y) table_[size_t(x * 256 + y)] = q.apply(uint8_t(x), uint8_t(y));
+    table_ = byte_pair_table([&q](uint8_t x, uint8_t y) { return q.apply(x, y); });
     table_type_ = t;
   }
 
   void compute(OpContext& ctx) override {
-    const Tensor& a = ctx.in(kA);
-    const Tensor& b = ctx.in(kB);
-    QWASM_CHECK(is_byte(a.dtype()) && b.dtype() == a.dtype(), n_.label(),
-                ": A and B must both be uint8 or both int8, got ", dtype_name(a.dtype()), " and ",
-                dtype_name(b.dtype()));
-    const Shape out = broadcast_shapes(a.shape(), b.shape(), n_.label());
-    Tensor& c = ctx.output(0, a.dtype(), out);
-    const uint8_t* ap = static_cast<const uint8_t*>(a.raw());
-    const uint8_t* bp = static_cast<const uint8_t*>(b.raw());
-    uint8_t* cp = static_cast<uint8_t*>(c.raw());
-    if (!table_.empty() && table_type_ == a.dtype()) {
-      const uint8_t* t = table_.data();
-      broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out,
-                       [t](uint8_t x, uint8_t y) -> uint8_t { return t[size_t(x) * 256 + y]; });
-      return;
-    }
-    const Params q = params(a.dtype(), ctx.in(kAScale), ctx.input(kAZp), ctx.in(kBScale), ctx.input(kBZp),
-                            ctx.in(kCScale), ctx.input(kCZp));
-    broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out, [&q](uint8_t x, uint8_t y) { return q.apply(x, y); });
+    run_qlinear_binary(ctx, n_, table_, table_type_, [&](DType t) {
+      return params(t, ctx.in(kAScale), ctx.input(kAZp), ctx.in(kBScale), ctx.input(kBZp), ctx.in(kCScale),
+                    ctx.input(kCZp));
+    });
   }
 
  private:

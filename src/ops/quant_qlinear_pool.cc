@@ -25,6 +25,27 @@ namespace {
 
 enum In { kX, kXScale, kXZp, kYScale, kYZp };
 
+// The X / Y parameters both pools read per run, checked naming the node.
+struct PoolParams {
+  DType t;
+  float sx, sy;
+  int32_t zx, zy;
+  QRange r;
+};
+PoolParams pool_params(OpContext& ctx, const Node& n) {
+  const Tensor& x = ctx.in(kX);
+  PoolParams p;
+  p.t = x.dtype();
+  QWASM_CHECK(is_byte(p.t), n.label(), ": X must be uint8 or int8, got ", dtype_name(p.t));
+  QWASM_CHECK(x.rank() >= 3, n.label(), ": X must have rank 3 or more, got ", shape_str(x.shape()));
+  p.sx = qlinear_scale(ctx.in(kXScale), n, "x_scale");
+  p.sy = qlinear_scale(ctx.in(kYScale), n, "y_scale");
+  p.zx = qlinear_zero_point(ctx.input(kXZp), p.t, n, "x_zero_point");
+  p.zy = qlinear_zero_point(ctx.input(kYZp), p.t, n, "y_zero_point");
+  p.r = qrange(p.t, n.label());
+  return p;
+}
+
 class QLinearGlobalAveragePool : public OpKernel {
  public:
   explicit QLinearGlobalAveragePool(const BuildContext& bc)
@@ -37,14 +58,11 @@ class QLinearGlobalAveragePool : public OpKernel {
 
   void compute(OpContext& ctx) override {
     const Tensor& x = ctx.in(kX);
-    const DType t = x.dtype();
-    QWASM_CHECK(is_byte(t), n_.label(), ": X must be uint8 or int8, got ", dtype_name(t));
-    QWASM_CHECK(x.rank() >= 3, n_.label(), ": X must have rank 3 or more, got ", shape_str(x.shape()));
-    const float sx = qlinear_scale(ctx.in(kXScale), n_, "x_scale");
-    const float sy = qlinear_scale(ctx.in(kYScale), n_, "y_scale");
-    const int32_t zx = qlinear_zero_point(ctx.input(kXZp), t, n_, "x_zero_point");
-    const int32_t zy = qlinear_zero_point(ctx.input(kYZp), t, n_, "y_zero_point");
-    const QRange r = qrange(t, n_.label());
+    const PoolParams pp = pool_params(ctx, n_);
+    const DType t = pp.t;
+    const float sx = pp.sx, sy = pp.sy;
+    const int32_t zx = pp.zx, zy = pp.zy;
+    const QRange r = pp.r;
 
     const Shape& xs = x.shape();
     const size_t rank = xs.size();
@@ -102,14 +120,11 @@ class QLinearAveragePool : public OpKernel {
 
   void compute(OpContext& ctx) override {
     const Tensor& x = ctx.in(kX);
-    const DType t = x.dtype();
-    QWASM_CHECK(is_byte(t), n_.label(), ": X must be uint8 or int8, got ", dtype_name(t));
-    QWASM_CHECK(x.rank() >= 3, n_.label(), ": X must have rank 3 or more, got ", shape_str(x.shape()));
-    const float sx = qlinear_scale(ctx.in(kXScale), n_, "x_scale");
-    const float sy = qlinear_scale(ctx.in(kYScale), n_, "y_scale");
-    const int32_t zx = qlinear_zero_point(ctx.input(kXZp), t, n_, "x_zero_point");
-    const float zy = float(qlinear_zero_point(ctx.input(kYZp), t, n_, "y_zero_point"));
-    const QRange r = qrange(t, n_.label());
+    const PoolParams pp = pool_params(ctx, n_);
+    const DType t = pp.t;
+    const float sx = pp.sx, sy = pp.sy, zy = float(pp.zy);
+    const int32_t zx = pp.zx;
+    const QRange r = pp.r;
 
     const Shape& xs = x.shape();
     const size_t rank = xs.size(), sr = rank - 2;

@@ -1,6 +1,10 @@
 // An OpContext over heap tensors, for unit tests that run one node through the
 // builtin registry without an executor.
 #pragma once
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <exception>
 #include <memory>
 #include <string>
 #include <utility>
@@ -80,6 +84,29 @@ inline std::vector<Tensor> run_node(const Node& n, std::vector<const Tensor*> in
   TestContext ctx(n, std::move(ins));
   k->compute(ctx);
   return ctx.outs_;
+}
+
+// A tensor of `shape` holding `v` (row-major), and a 1-D one holding `v`.
+template <typename T>
+Tensor tensor_of(DType dt, const Shape& shape, const std::vector<T>& v) {
+  Tensor t(dt, shape);
+  std::copy(v.begin(), v.end(), t.data<T>());
+  return t;
+}
+inline Tensor f32(const Shape& s, std::vector<float> v) { return tensor_of(DType::Float32, s, v); }
+inline Tensor i64(std::vector<int64_t> v) { return tensor_of(DType::Int64, {int64_t(v.size())}, v); }
+inline Tensor i32(std::vector<int32_t> v) { return tensor_of(DType::Int32, {int64_t(v.size())}, v); }
+
+// Runs n (made by make_node) expecting an error whose message names the node and contains `what`.
+inline void expect_error(const Node& n, std::vector<const Tensor*> ins, const std::string& what) {
+  try {
+    run_node(n, std::move(ins));
+    ADD_FAILURE() << n.op_type << " accepted a bad input";
+  } catch (const std::exception& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("node_under_test"), std::string::npos) << m;
+    EXPECT_NE(m.find(what), std::string::npos) << m;
+  }
 }
 
 }  // namespace qwasm::test

@@ -11,6 +11,9 @@
 
 using namespace qwasm;
 using qwasm::test::TestContext;
+using qwasm::test::f32;
+using qwasm::test::i64;
+using qwasm::test::expect_error;
 using qwasm::test::build_kernel;
 using qwasm::test::make_node;
 using qwasm::test::set_float;
@@ -23,30 +26,6 @@ using qwasm::test::set_strs;
 namespace {
 
 std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins)); }
-
-Tensor f32(const Shape& s, std::vector<float> v) {
-  Tensor t(DType::Float32, s);
-  std::copy(v.begin(), v.end(), t.data<float>());
-  return t;
-}
-
-Tensor i64(std::vector<int64_t> v) {
-  Tensor t(DType::Int64, {int64_t(v.size())});
-  std::copy(v.begin(), v.end(), t.data<int64_t>());
-  return t;
-}
-
-// Runs the node expecting an error whose message names the node and contains `what`.
-void expect_error(const Node& n, std::vector<const Tensor*> ins, const std::string& what) {
-  try {
-    run(n, std::move(ins));
-    FAIL() << n.op_type << " accepted a bad input";
-  } catch (const std::exception& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find("node_under_test"), std::string::npos) << m;
-    EXPECT_NE(m.find(what), std::string::npos) << m;
-  }
-}
 
 std::vector<float> values(const Tensor& t) { return {t.data<float>(), t.data<float>() + t.size()}; }
 

@@ -11,6 +11,9 @@
 
 using namespace qwasm;
 using qwasm::test::TestContext;
+using qwasm::test::f32;
+using qwasm::test::i32;
+using qwasm::test::expect_error;
 
 using qwasm::test::set_float;
 using qwasm::test::set_floats;
@@ -23,29 +26,6 @@ namespace {
 // Recurrent ops at opset 14 (layout attribute).
 Node make_node(const std::string& op, size_t n_in, size_t n_out) { return test::make_node(op, n_in, 14, n_out); }
 std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins)); }
-
-Tensor f32(const Shape& s, std::vector<float> v) {
-  Tensor t(DType::Float32, s);
-  std::copy(v.begin(), v.end(), t.data<float>());
-  return t;
-}
-
-Tensor i32(std::vector<int32_t> v) {
-  Tensor t(DType::Int32, {int64_t(v.size())});
-  std::copy(v.begin(), v.end(), t.data<int32_t>());
-  return t;
-}
-
-void expect_error(const Node& n, std::vector<const Tensor*> ins, const std::string& what) {
-  try {
-    run(n, std::move(ins));
-    FAIL() << n.op_type << " accepted a bad input";
-  } catch (const std::exception& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find("node_under_test"), std::string::npos) << m;
-    EXPECT_NE(m.find(what), std::string::npos) << m;
-  }
-}
 
 void expect_values(const Tensor& t, const Shape& shape, const std::vector<float>& want, float tol = 0) {
   ASSERT_EQ(t.shape(), shape);

@@ -14,6 +14,7 @@
 
 using namespace qwasm;
 using qwasm::test::TestContext;
+using qwasm::test::i64;
 using qwasm::test::build_kernel;
 using qwasm::test::make_node;
 using qwasm::test::set_float;
@@ -27,12 +28,6 @@ namespace {
 
 std::vector<Tensor> run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins)); }
 std::unique_ptr<OpKernel> build(const Node& n) { return build_kernel(n); }
-
-Tensor i64(std::vector<int64_t> v) {
-  Tensor t(DType::Int64, {int64_t(v.size())});
-  std::copy(v.begin(), v.end(), t.data<int64_t>());
-  return t;
-}
 
 Tensor iota_f32(const Shape& s) {
   Tensor t(DType::Float32, s);
