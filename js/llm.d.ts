@@ -24,27 +24,33 @@ export interface GenerationStats {
 export interface CausalLM {
   readonly session: InferenceSession;
   readonly numLayers: number;
+  /** null when the model was loaded from a single ONNX file. */
+  readonly tokenizer: TextTokenizer | null;
+  /** Text pieces as they complete (never a split character); needs a model folder. */
+  generateText(prompt: string | ChatMessage[], options?: GenerateOptions): AsyncGenerator<string, void, unknown>;
   generate(promptIds: ArrayLike<number>, options?: GenerateOptions): AsyncGenerator<number, void, unknown>;
   lastStats: GenerationStats | null;
   dispose(): void;
 }
 
-/** Byte-level BPE tokenizer for "qwasm-bpe-v1" tokenizer.json files (models/tinylm/README.md). */
-export class Tokenizer {
-  constructor(spec: { pattern: string; merges: [number, number][]; specialTokens?: Record<string, number> });
-  /** From a parsed tokenizer.json; throws when its format is not qwasm-bpe-v1 or its vocab disagrees with its merges. */
-  static fromJSON(json: unknown): Tokenizer;
-  /** Token id -> its bytes. */
-  readonly vocab: Uint8Array[];
-  readonly vocabSize: number;
-  /** Special-token strings (e.g. '<|endoftext|>') become their ids. */
-  encode(text: string): number[];
-  /** Special-token strings are encoded as ordinary text. */
-  encodeOrdinary(text: string): number[];
-  /** Invalid UTF-8 becomes U+FFFD; special tokens are dropped unless skipSpecial is false; unknown ids throw RangeError. */
+/** lm.tokenizer: the folder's tokenizer.json read by @huggingface/tokenizers. */
+export interface TextTokenizer {
+  /** addSpecialTokens (default true) adds what the tokenizer's post-processor adds (e.g. BOS). */
+  encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
+  /** Special tokens are dropped unless skipSpecial is false. */
   decode(ids: ArrayLike<number>, options?: { skipSpecial?: boolean }): string;
-  /** push(id) returns the text completed by that id; flush() the rest. */
-  streamDecoder(options?: { skipSpecial?: boolean }): { push(id: number): string; flush(): string };
+  isSpecial(id: number): boolean;
 }
 
-export function loadCausalLM(model: ModelSource, options?: SessionOptions): Promise<CausalLM>;
+export interface ChatMessage { role: string; content: string }
+
+export interface CausalLMOptions extends SessionOptions {
+  /** Which onnx/model{suffix}.onnx of a folder to load (transformers.js names); default 'q4'. */
+  dtype?: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+}
+
+/** A Hugging Face model folder: a URL or local path, or a map of relative file names to contents. */
+export type ModelFolder = string | URL | Record<string, ModelSource | object>;
+
+/** One ONNX file (any ModelSource), or a model folder (then tokenizer and generateText work). */
+export function loadCausalLM(model: ModelSource | ModelFolder, options?: CausalLMOptions): Promise<CausalLM>;

@@ -4,9 +4,8 @@
 // or onnxruntime-genai's (same names, no position_ids). The KV cache stays in
 // wasm memory between steps; the prompt is prefilled in one run.
 import { createSession, Tensor } from './index.js';
+import { DTYPE_SUFFIX, isFolder, openFolder } from './model-folder.js';
 import { kCarry, kClearCarry } from './session.js';
-
-export { Tokenizer } from './tokenizer.js';
 
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
 
@@ -53,6 +52,7 @@ class CausalLM {
   #session;
   #layers;
   #kv;  // { type, heads, headDim } per past input name
+  #text = null;  // { tokenizer, chat, eos, defaults } when loaded from a model folder
 
   constructor(session) {
     this.#session = session;
@@ -84,6 +84,42 @@ class CausalLM {
 
   get session() { return this.#session; }
   get numLayers() { return this.#layers; }
+  /** { encode(text), decode(ids) } when the model was loaded from a folder with tokenizer.json. */
+  get tokenizer() { return this.#text?.tokenizer ?? null; }
+  /** The heads / head_dim of the KV cache the graph declares, per past input name. */
+  get kvShapes() { return new Map(this.#kv); }
+
+  // Package-internal: attaches what a model folder provides (see loadCausalLM).
+  attachText(text) { this.#text = text; }
+
+  // Generates text from a prompt string, or from chat messages [{ role, content }] through the
+  // folder's chat template. Yields text pieces as they complete (no character is split across
+  // pieces); stops at the end-of-sequence ids of generation_config.json / config.json.
+  async *generateText(prompt, options = {}) {
+    const t = this.#text;
+    if (!t) {
+      throw new Error('generateText: this model was loaded from a single ONNX file; load its folder ' +
+        '(config.json, tokenizer.json, onnx/...) for text in / text out, or use generate() with token ids');
+    }
+    let ids;
+    if (Array.isArray(prompt)) {
+      if (!t.chat) throw new Error('generateText: chat messages need a chat_template in tokenizer_config.json');
+      ids = t.tokenizer.encode(t.chat(prompt), { addSpecialTokens: false });
+    } else if (typeof prompt === 'string') {
+      ids = t.tokenizer.encode(prompt);
+    } else {
+      throw new TypeError('generateText: expected a prompt string or an array of { role, content } messages');
+    }
+    if (ids.length === 0) throw new Error('generateText: the prompt encodes to no tokens');
+    const stream = t.textStream();
+    const opts = { ...t.defaults, ...options, stopIds: options.stopIds ?? t.eos };
+    for await (const id of this.generate(ids, opts)) {
+      const piece = stream.push(id);
+      if (piece) yield piece;
+    }
+    const rest = stream.flush();
+    if (rest) yield rest;
+  }
 
   #emptyPast() {
     const feeds = {};
@@ -145,12 +181,78 @@ class CausalLM {
   dispose() { this.#session.dispose(); }
 }
 
+// model: one ONNX file (any createSession source), or a Hugging Face model folder (URL, local
+// path, or { 'config.json': ..., 'onnx/model_q4.onnx': ..., ... }) whose ONNX file options.dtype
+// picks ('q4' by default; 'fp32', 'fp16', 'q8', 'q4f16', ... as transformers.js names them).
 export async function loadCausalLM(model, options = {}) {
-  const session = await createSession(model, options);
+  if (!isFolder(model)) return fromSession(await createSession(model, options));
+  const folder = await openFolder(model, options.signal);
+  const read = async (name, required) => {
+    if (!(await folder.has(name))) {
+      if (required) throw new Error(`loadCausalLM: ${folder.label} has no ${name}`);
+      return {};
+    }
+    try {
+      return await folder.json(name);
+    } catch (e) {
+      throw new Error(`loadCausalLM: ${name} in ${folder.label}: ${e.message}`);
+    }
+  };
+  const config = await read('config.json', true);
+  const [generation, tokenizerJson, tokenizerConfig] = await Promise.all([
+    read('generation_config.json', false), read('tokenizer.json', true), read('tokenizer_config.json', false)]);
+  const jsConfig = config['transformers.js_config'] ?? {};
+  const dtype = options.dtype ?? (typeof jsConfig.dtype === 'string' ? jsConfig.dtype : 'q4');
+  if (!(dtype in DTYPE_SUFFIX)) {
+    throw new TypeError(`loadCausalLM: dtype '${dtype}' is not one of ${Object.keys(DTYPE_SUFFIX).join(', ')}`);
+  }
+  const file = `onnx/model${DTYPE_SUFFIX[dtype]}.onnx`;
+  if (!(await folder.has(file))) throw new Error(`loadCausalLM: dtype '${dtype}' needs ${file}, which ${folder.label} does not have`);
+  const { loadTokenizer, loadChatTemplate, textStream } = await import('./text.js');
+  const [tokenizer, chat] = await Promise.all([loadTokenizer(tokenizerJson, tokenizerConfig), loadChatTemplate(tokenizerConfig)]);
+  const session = await createSession(folder.model(file), { ...options, externalData: options.externalData ?? folder.external(file) });
+  const lm = fromSession(session);
+  try {
+    checkConfig(lm, config, file);
+  } catch (e) {
+    lm.dispose();
+    throw e;
+  }
+  const eos = [generation.eos_token_id ?? config.eos_token_id].flat().filter((v) => Number.isInteger(v));
+  const defaults = {};
+  if (Number.isInteger(generation.max_new_tokens)) defaults.maxNewTokens = generation.max_new_tokens;
+  if (generation.do_sample) {
+    defaults.temperature = generation.temperature ?? 1;
+    if (generation.top_k !== undefined) defaults.topK = generation.top_k;
+    if (generation.top_p !== undefined) defaults.topP = generation.top_p;
+  }
+  lm.attachText({ tokenizer, chat, eos, defaults, textStream: () => textStream(tokenizer) });
+  return lm;
+}
+
+function fromSession(session) {
   try {
     return new CausalLM(session);
   } catch (e) {
     session.dispose();
     throw e;
+  }
+}
+
+// config.json must describe the graph it ships with: a mismatch usually means a wrong file.
+function checkConfig(lm, config, file) {
+  const heads = config.num_attention_heads;
+  const kvHeads = config.num_key_value_heads ?? heads;
+  const headDim = config.head_dim ?? (config.hidden_size && heads ? config.hidden_size / heads : undefined);
+  if (Number.isInteger(config.num_hidden_layers) && config.num_hidden_layers !== lm.numLayers) {
+    throw new Error(`loadCausalLM: config.json says num_hidden_layers = ${config.num_hidden_layers} but ${file} has ${lm.numLayers} layers of past_key_values`);
+  }
+  for (const [name, kv] of lm.kvShapes) {
+    if (kvHeads !== undefined && kv.heads !== kvHeads) {
+      throw new Error(`loadCausalLM: config.json says num_key_value_heads = ${kvHeads} but ${file}'s ${name} has ${kv.heads} heads`);
+    }
+    if (headDim !== undefined && kv.headDim !== headDim) {
+      throw new Error(`loadCausalLM: config.json says head_dim = ${headDim} but ${file}'s ${name} has head_dim ${kv.headDim}`);
+    }
   }
 }

@@ -15,7 +15,8 @@ const TYPES = {
 };
 
 // The folders the demo page needs; nothing else of the repository is served by the demo.
-export const DEMO_DIRS = ['web-demo', 'js', 'dist', 'models'];
+// node_modules: the browser import map of web-demo/index.html points into it (tokenizers, jinja).
+export const DEMO_DIRS = ['web-demo', 'js', 'dist', 'models', 'node_modules'];
 
 // `dirs`: top-level folders that may be served (undefined = the whole root, for tests).
 // `index`: where '/' redirects (a redirect, so the page's relative URLs resolve).

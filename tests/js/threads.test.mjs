@@ -10,7 +10,7 @@ import { _debugHeap, createSession, features, Tensor } from '../../js/index.js';
 import { loadCausalLM } from '../../js/llm.js';
 import { fixture, SIMD } from './helpers.mjs';
 
-const LM = new URL('../../models/tinylm/model_q4.onnx', import.meta.url).pathname;
+const LM = new URL('../../models/tinylm/onnx/model_q4.onnx', import.meta.url).pathname;
 const PROMPT = [72, 101, 108, 108, 111, 44, 32, 77, 114, 46, 32, 68, 97, 114, 99, 121];
 
 // Raw bytes of every output, for exact comparison.

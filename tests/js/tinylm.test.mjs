@@ -1,21 +1,22 @@
 // The embedded default model (models/tinylm: a tiny Llama-style LM trained on Jane Austen,
-// q4 MatMulNBits, external data) through qwasm/llm only: text encoded with its Tokenizer,
-// greedy tokens from loadCausalLM equal onnxruntime-node's (computed live here) and the
-// committed onnxruntime run, and the runtime's own continuation decodes to English words.
+// q4 MatMulNBits, external data, in the Hugging Face folder layout) through qwasm/llm only:
+// loaded as a folder, text encoded with lm.tokenizer, greedy tokens equal onnxruntime-node's
+// (computed live here) and the committed onnxruntime run, and generateText writes English words.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadCausalLM, Tokenizer } from '../../js/llm.js';
+import { loadCausalLM } from '../../js/llm.js';
 import { opts } from './helpers.mjs';
 import { ortGreedy } from './support/ort-greedy.mjs';
 
 const dir = new URL('../../models/tinylm/', import.meta.url).pathname;
-const MODEL = dir + 'model_q4.onnx';
+const MODEL = dir + 'onnx/model_q4.onnx';
 const json = (name) => JSON.parse(readFileSync(dir + name, 'utf8'));
 // expected_greedy.json: onnxruntime-node's greedy tokens for its prompt (tools/tinylm/generate_ort.mjs).
 const expected = json('expected_greedy.json');
 const config = json('config.json');
-const tokenizer = Tokenizer.fromJSON(json('tokenizer.json'));
+const folderLM = await loadCausalLM(dir, opts());
+const tokenizer = folderLM.tokenizer;
 // The 2000 most frequent words of the training text (provenance in the file's header).
 const austenWords = new Set(readFileSync(new URL('./austen-words.txt', import.meta.url), 'utf8')
   .split('\n').filter((l) => l && !l.startsWith('#')));
@@ -34,7 +35,8 @@ test('loads through qwasm/llm with the shape its config gives', async () => {
   const lm = await loadCausalLM(MODEL, opts());
   try {
     assert.equal(lm.numLayers, config.num_hidden_layers);
-    assert.equal(tokenizer.vocabSize, config.vocab_size);
+    assert.equal(lm.tokenizer, null);
+    assert.equal(folderLM.numLayers, config.num_hidden_layers);
   } finally {
     lm.dispose();
   }
@@ -77,23 +79,65 @@ test('a second, longer prompt: greedy tokens equal onnxruntime-node', async () =
   }
 });
 
-test("the runtime's greedy continuation, decoded (whole and streamed), reads as English", async () => {
+test("generateText on the folder: the greedy continuation streams as text and reads as English", async () => {
   const text = 'Elizabeth was';
-  const prompt = tokenizer.encode(text);
-  const lm = await loadCausalLM(MODEL, opts());
-  let ids;
-  try {
-    ids = await greedy(lm, prompt);
-  } finally {
-    lm.dispose();
-  }
-  const continuation = tokenizer.decode(ids);
-  const stream = tokenizer.streamDecoder();
-  assert.equal(ids.map((id) => stream.push(id)).join('') + stream.flush(), continuation);
-  assert.equal(tokenizer.decode([...prompt, ...ids]), text + continuation);
+  const pieces = [];
+  for await (const piece of folderLM.generateText(text, { maxNewTokens: STEPS })) pieces.push(piece);
+  const continuation = pieces.join('');
+  const ids = await greedy(folderLM, tokenizer.encode(text));
+  assert.equal(continuation, tokenizer.decode(ids));
+  assert.equal(tokenizer.decode([...tokenizer.encode(text), ...ids]), text + continuation);
+  assert.ok(pieces.length > 1 && pieces.every((p) => !p.includes('\uFFFD')), JSON.stringify(pieces));
   const ws = words(continuation);
   assert.ok(ws.length >= 10, `only ${ws.length} words in ${JSON.stringify(continuation)}`);
   const english = ws.filter((w) => /^[A-Za-z]+$/.test(w) && austenWords.has(w.toLowerCase()));
   assert.ok(english.length >= 0.8 * ws.length,
     `${english.length}/${ws.length} words are common training-text words: ${JSON.stringify(continuation)}`);
 });
+
+test('generateText: the committed greedy text; bad input and missing files are clear Errors', async () => {
+  let got = '';
+  for await (const p of folderLM.generateText(expected.prompt, { maxNewTokens: STEPS })) got += p;
+  assert.equal(expected.prompt + got, expected.text);
+  await assert.rejects(async () => { for await (const _ of folderLM.generateText(42)); }, /prompt string or an array/);
+  await assert.rejects(async () => { for await (const _ of folderLM.generateText([{ role: 'user', content: 'hi' }])); },
+    /chat_template/);
+  await assert.rejects(loadCausalLM(dir, { ...opts(), dtype: 'q8' }), /dtype 'q8' needs onnx\/model_quantized.onnx/);
+  await assert.rejects(loadCausalLM(dir, { ...opts(), dtype: 'q3' }), /dtype 'q3' is not one of/);
+  const files = { 'config.json': json('config.json'), 'onnx/model_q4.onnx': readFileSync(MODEL) };
+  await assert.rejects(loadCausalLM(files, opts()), /has no tokenizer.json/);
+  const lm = await loadCausalLM(MODEL, opts());
+  await assert.rejects(async () => { for await (const _ of lm.generateText('x')); }, /single ONNX file/);
+  lm.dispose();
+});
+
+test('a map of files loads like the folder (external data from the map); config mismatches are refused', async () => {
+  const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json',
+    'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data'];
+  const files = Object.fromEntries(names.map((n) => [n, new Uint8Array(readFileSync(dir + n))]));
+  const lm = await loadCausalLM(files, opts());
+  const ids = tokenizer.encode(expected.prompt);
+  assert.deepEqual(await greedy(lm, ids, 8), expected.generated_ids.slice(0, 8));
+  lm.dispose();
+  const bad = { ...files, 'config.json': JSON.stringify({ ...config, num_key_value_heads: 2 }) };
+  await assert.rejects(loadCausalLM(bad, opts()), /num_key_value_heads = 2 but onnx\/model_q4.onnx's past_key_values.0.key has 4 heads/);
+  const badDim = { ...files, 'config.json': JSON.stringify({ ...config, head_dim: 32 }) };
+  await assert.rejects(loadCausalLM(badDim, opts()), /head_dim = 32/);
+});
+
+test('chat messages go through the chat template of tokenizer_config.json', async () => {
+  const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data'];
+  const files = Object.fromEntries(names.map((n) => [n, new Uint8Array(readFileSync(dir + n))]));
+  files['tokenizer_config.json'] = JSON.stringify({ ...json('tokenizer_config.json'),
+    chat_template: "{% for m in messages %}{{ m['role'] | upper }}: {{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}ASSISTANT:{% endif %}" });
+  const lm = await loadCausalLM(files, opts());
+  let chat = '';
+  for await (const p of lm.generateText([{ role: 'user', content: 'Who is Mr. Darcy?' }], { maxNewTokens: 12 })) chat += p;
+  let plain = '';
+  for await (const p of lm.generateText('USER: Who is Mr. Darcy?\nASSISTANT:', { maxNewTokens: 12 })) plain += p;
+  assert.equal(chat, plain);
+  assert.ok(chat.length > 0);
+  lm.dispose();
+});
+
+test.after(() => folderLM.dispose());

@@ -97,7 +97,7 @@ export async function benchDecoder(simd, threads = 1) {
   report(B, 'onnxruntime-web', 'peak_load_rss_above_baseline', mo.peakMiB, 'MiB');
   report(B, `qwasm-${simd}`, 'held_after_load', mq.heldMiB, 'MiB');
   // The same load in a process that already loaded the small embedded model once.
-  const mw = peakLoadMemory('qwasm', model, simd, new URL('../../models/tinylm/model_q4.onnx', import.meta.url).pathname);
+  const mw = peakLoadMemory('qwasm', model, simd, new URL('../../models/tinylm/onnx/model_q4.onnx', import.meta.url).pathname);
   report(B, `qwasm-${simd}`, 'peak_load_rss_above_baseline_after_a_first_load', mw.peakMiB, 'MiB');
   const q = `qwasm-${simd}`;
   const targets = [

@@ -182,17 +182,17 @@ class Decoder(GraphBuilder):
         logits = self.linear(self.rmsnorm(x), a.hidden, a.vocab)
         self.nodes.append(helper.make_node("Identity", [logits], ["logits"], name="logits"))
         F, I = TensorProto.FLOAT, TensorProto.INT64
-        inputs = [helper.make_tensor_value_info("input_ids", I, ["batch", "seq"]),
-                  helper.make_tensor_value_info("attention_mask", I, ["batch", "total"])]
+        inputs = [helper.make_tensor_value_info("input_ids", I, ["batch_size", "sequence_length"]),
+                  helper.make_tensor_value_info("attention_mask", I, ["batch_size", "total_sequence_length"])]
         if a.style == "optimum":
-            inputs.append(helper.make_tensor_value_info("position_ids", I, ["batch", "seq"]))
-        outputs = [helper.make_tensor_value_info("logits", F, ["batch", "seq", a.vocab])]
+            inputs.append(helper.make_tensor_value_info("position_ids", I, ["batch_size", "sequence_length"]))
+        outputs = [helper.make_tensor_value_info("logits", F, ["batch_size", "sequence_length", a.vocab])]
         for i in range(a.layers):
             for kind in ("key", "value"):
                 inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kind}", F,
-                                                            ["batch", a.kv_heads, "past", self.hd]))
+                                                            ["batch_size", a.kv_heads, "past_sequence_length", self.hd]))
                 outputs.append(helper.make_tensor_value_info(f"present.{i}.{kind}", F,
-                                                             ["batch", a.kv_heads, "total", self.hd]))
+                                                             ["batch_size", a.kv_heads, "total_sequence_length", self.hd]))
         g = helper.make_graph(self.nodes, f"decoder_{a.style}", inputs, outputs, self.inits)
         return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)],
                                  producer_name="qwasm-tests")

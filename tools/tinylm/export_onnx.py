@@ -184,7 +184,7 @@ def main():
 
     # reference cases for check_ort.mjs: (1) prefill from empty past, (2) one decode step on
     # that cache, (3) batch 2 with left padding in the second row.
-    tok = Tokenizer.load(os.path.join(ROOT, "models/tinylm/tokenizer.json"))
+    tok = Tokenizer.load(os.path.join(ROOT, "tests/data/tinylm/tokenizer.qwasm-bpe.json"))
     prompt = tok.encode("It is a truth universally")
     cases = []
 

