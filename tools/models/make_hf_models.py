@@ -173,12 +173,13 @@ def write_json(path, obj):
         json.dump(obj, f, indent=1)
 
 
-def bert_folder(out, name, classify, seed):
+def bert_folder(out, name, classify, seed, layers=2, hidden=64):
     d = os.path.join(out, name)
     os.makedirs(os.path.join(d, "onnx"), exist_ok=True)
     tok = wordpiece_tokenizer(words(400))
     cfg = {"model_type": "bert", "architectures": ["BertForSequenceClassification" if classify else "BertModel"],
-           "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2, "intermediate_size": 128,
+           "hidden_size": hidden, "num_attention_heads": max(4, hidden // 32), "num_hidden_layers": layers,
+           "intermediate_size": 2 * hidden if hidden <= 64 else 4 * hidden,
            "vocab_size": len(tok["model"]["vocab"]), "max_position_embeddings": 128, "type_vocab_size": 2,
            "hidden_act": "gelu", "layer_norm_eps": 1e-12, "pad_token_id": 0}
     if classify:
@@ -219,7 +220,11 @@ def llama_folder(out, seed):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
+    ap.add_argument("--minilm", action="store_true",
+                    help="also write minilm-l6/ (6 layers, hidden 384: the shape of all-MiniLM-L6-v2) for benchmarks")
     a = ap.parse_args()
+    if a.minilm:
+        bert_folder(a.out, "minilm-l6", False, 14, layers=6, hidden=384)
     bert_folder(a.out, "bert-tiny", False, 11)
     bert_folder(a.out, "bert-tiny-cls", True, 12)
     llama_folder(a.out, 13)
