@@ -44,5 +44,8 @@ for variant in simd128 relaxed; do
   cp "build/wasm-$variant-threads/dist/$t.worker.js" dist/
   cp "build/wasm-$variant-threads/dist/$t.worker.js" "dist/$t.worker.cjs"
 done
+# qwasm/quantize's own module, built in the simd128 tree only (src/bindings/CMakeLists.txt).
+node scripts/patch-esm-glue.mjs build/wasm-simd128/dist/qwasm-quantize.mjs dist/qwasm-quantize.mjs
+cp build/wasm-simd128/dist/qwasm-quantize.wasm dist/
 echo "build: ok ($((SECONDS - T0)) s)"
 ls -l dist

@@ -1,0 +1,114 @@
+// qwasm/quantize: turns a float ONNX model into the quantized forms qwasm runs on its integer
+// kernels (and onnxruntime runs too), in the page or in Node, with the same C++ quantizer as
+// the native `qwasm-quantize` tool. Its wasm module (dist/qwasm-quantize.*) loads on first use.
+//
+//   const { model, externalData, report } = await quantize(source, { mode: 'weight-only',
+//     weights: { bits: 4, blockSize: 32 } });
+import { openSource, resolveRelative } from './sources.js';
+import { isNode } from './wasm-module.js';
+
+let modulePromise;
+async function quantizerModule() {
+  if (!modulePromise) {
+    modulePromise = (async () => {
+      const glueUrl = new URL('../dist/qwasm-quantize.mjs', import.meta.url);
+      const wasmUrl = new URL('../dist/qwasm-quantize.wasm', import.meta.url);
+      const opts = { locateFile: () => wasmUrl.href };
+      if (isNode) {
+        const { readFile } = await import('node:fs/promises');
+        opts.wasmBinary = await readFile(wasmUrl);
+      }
+      const { default: factory } = await import(glueUrl.href);
+      return factory(opts);
+    })();
+    modulePromise.catch(() => { modulePromise = undefined; });
+  }
+  return modulePromise;
+}
+
+function abortError(signal) {
+  if (signal.reason instanceof Error) return signal.reason;
+  const e = new Error('quantize was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+// Reads a whole source (any createSession model kind) into the quantizer's buffer `name`.
+async function readInto(q, name, source, what, signal) {
+  const src = await openSource(source, what, signal);
+  const chunks = [];
+  let total = 0;
+  for await (const c of src.chunks) {
+    if (signal?.aborted) throw abortError(signal);
+    chunks.push(c.slice());  // file chunks share one buffer
+    total += c.length;
+  }
+  if (src.total !== undefined && total !== src.total) throw new Error(`${what}: truncated, received ${total} of ${src.total} bytes`);
+  if (!q.buffer(name, total)) throw new Error(`${what}: out of wasm memory (${total} bytes)`);
+  const view = q.bufferView(name);
+  let off = 0;
+  for (const c of chunks) { view.set(c, off); off += c.length; }
+  return src;
+}
+
+const MODES = ['weight-only', 'dynamic', 'static'];
+
+function resolveOptions(o) {
+  if (o === null || typeof o !== 'object') throw new TypeError('quantize: options must be an object');
+  const mode = o.mode ?? 'weight-only';
+  if (!MODES.includes(mode)) throw new TypeError(`quantize: options.mode must be one of ${MODES.join(', ')}, got '${mode}'`);
+  const w = o.weights ?? {};
+  if (w.type !== undefined && w.type !== 'int') throw new TypeError(`quantize: weights.type '${w.type}' is not supported yet (only 'int')`);
+  if (o.calibration !== undefined || o.smoothQuant) {
+    throw new TypeError('quantize: calibration and smoothQuant are not supported by this version yet (weight-only and dynamic need none)');
+  }
+  const a = o.activations ?? {};
+  if (a.type !== undefined && a.type !== 'uint8') throw new TypeError(`quantize: activations.type '${a.type}' is not supported yet (dynamic quantizes activations to uint8)`);
+  return {
+    mode,
+    bits: w.bits ?? (mode === 'weight-only' ? 4 : 8),
+    blockSize: w.blockSize ?? 32,
+    symmetric: !!w.symmetric,
+    accuracyLevel: w.accuracyLevel ?? 4,
+    algorithm: w.algorithm ?? 'rtn',
+    ops: o.ops ?? ['MatMul'],
+    exclude: o.exclude ?? [],
+    externalDataThreshold: o.externalDataThreshold ?? 0,
+    externalDataName: o.externalDataName ?? 'model.onnx_data',
+  };
+}
+
+// source: any model kind createSession takes; options.externalData: [{ path, data }] for its
+// external files (else they are read next to a URL / path source). Returns { model: Uint8Array,
+// externalData: [{ path, data }] | undefined, report: [{ node, opType, action, detail }] }.
+// The source is never modified.
+export async function quantize(source, options = {}) {
+  const opts = resolveOptions(options);
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const mod = await quantizerModule();
+  const q = new mod.Quantizer();
+  try {
+    onProgress?.({ phase: 'read', loaded: 0, total: 1 });
+    const src = await readInto(q, '', source, 'model', signal);
+    const files = q.externalFiles();
+    if (files.error) throw new Error(files.error);
+    for (const location of files) {
+      let data = options.externalData?.find((e) => String(e.path).replace(/^\.\//, '') === location)?.data;
+      if (data === undefined) {
+        const rel = options.externalData ? null : resolveRelative(src.base, location);
+        if (!rel) throw new Error(`external data file '${location}' is referenced by the model but not given in options.externalData`);
+        data = rel.path ?? rel.url;
+      }
+      await readInto(q, location, data, `external data file '${location}'`, signal);
+    }
+    onProgress?.({ phase: 'read', loaded: 1, total: 1 });
+    const r = q.run(opts, onProgress ? (done, total) => onProgress({ phase: 'quantize', loaded: done, total }) : undefined);
+    if (r.error) throw new Error(r.error);
+    const model = r.model.slice();
+    const externalData = r.external.length ? r.external.map((e) => ({ path: e.path, data: e.data.slice() })) : undefined;
+    return { model, externalData, report: r.report, sourceBytes: r.sourceBytes };
+  } finally {
+    q.delete();
+  }
+}

@@ -1,0 +1,31 @@
+// Weight quantization arithmetic, independent of ONNX: round to nearest, ties to even
+// (std::nearbyint in the default rounding mode), as numpy's round does.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace qwasm {
+
+// MatMulNBits inputs for W [K, N] (row-major, float): B uint8 [N, blocks, block*bits/8]
+// (4 bits: low nibble = even k), scales [N * blocks], zero points uint8 [N, ceil(blocks*bits/8)]
+// (4 bits: two per byte, low nibble first; empty when symmetric). K is padded with zeros to
+// whole blocks. Asymmetric: the block's range is widened to include 0, scale = range / (2^bits - 1),
+// zp = round(-min / scale); symmetric: scale = max|w| / 2^(bits-1), zp = 2^(bits-1). A block of
+// zeros gets scale 1.
+struct NBitsWeight {
+  std::vector<uint8_t> b;
+  std::vector<float> scales;
+  std::vector<uint8_t> zero_points;
+  int64_t blocks = 0;
+};
+NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int block_size, bool symmetric);
+
+// Symmetric int8 per output channel for W [K, N]: scale[n] = max_k |w| / 127 (1 for a zero
+// column), q = clamp(round(w / scale), -127, 127). Row-major [K, N] output.
+struct Int8Weight {
+  std::vector<int8_t> q;
+  std::vector<float> scales;
+};
+Int8Weight quantize_int8_per_channel(const float* w, int64_t K, int64_t N);
+
+}  // namespace qwasm

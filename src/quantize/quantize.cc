@@ -1,0 +1,352 @@
+#include "quantize/quantize.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <unordered_map>
+
+#include "graph/error.h"
+#include "onnx.pb.h"
+#include "onnx/tensor_proto.h"
+#include "quantize/block_quant.h"
+
+namespace qwasm {
+namespace {
+
+constexpr const char* kMs = "com.microsoft";
+
+// Ops whose presence means the model was quantized already: quantizing it again would stack
+// a second quantization on values that are already rounded.
+const std::set<std::string> kQuantizedOps = {
+    "MatMulNBits", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
+    "ConvInteger", "QLinearConv", "QLinearMatMul", "DynamicQuantizeMatMul", "QGemm", "QAttention",
+    "MatMulIntegerToFloat", "GatherBlockQuantized"};
+
+std::string node_id(const onnx::NodeProto& n, int index) {
+  return n.name().empty() ? "#" + std::to_string(index) : n.name();
+}
+
+// The float32 values of an initializer (inline or in the caller's external files).
+std::vector<float> float_values(const onnx::TensorProto& tp, const ExternalFiles& external) {
+  int64_t count = 1;
+  for (int64_t d : tp.dims()) {
+    QWASM_CHECK(d >= 0 && d < (int64_t(1) << 40), "initializer '", tp.name(), "': bad dimension ", d);
+    count *= d;
+  }
+  std::vector<float> out(static_cast<size_t>(count));
+  if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
+    const ExternalRef ref = external_ref_of(tp);
+    auto it = external.find(ref.location);
+    QWASM_CHECK(it != external.end(), "initializer '", tp.name(), "' is in external data file '", ref.location,
+                "', which was not given");
+    const size_t bytes = out.size() * sizeof(float);
+    QWASM_CHECK(ref.offset <= it->second.size() && bytes <= it->second.size() - ref.offset, "external data file '",
+                ref.location, "' is too short for initializer '", tp.name(), "' (", it->second.size(),
+                " bytes, needs ", ref.offset + bytes, ")");
+    std::memcpy(out.data(), it->second.data() + ref.offset, bytes);
+  } else if (!tp.raw_data().empty()) {
+    QWASM_CHECK(tp.raw_data().size() == out.size() * sizeof(float), "initializer '", tp.name(), "': raw_data has ",
+                tp.raw_data().size(), " bytes, dims need ", out.size() * sizeof(float));
+    std::memcpy(out.data(), tp.raw_data().data(), tp.raw_data().size());
+  } else {
+    QWASM_CHECK(tp.float_data_size() == count, "initializer '", tp.name(), "': ", tp.float_data_size(),
+                " float_data values, dims need ", count);
+    std::copy(tp.float_data().begin(), tp.float_data().end(), out.begin());
+  }
+  return out;
+}
+
+template <class T>
+onnx::TensorProto make_tensor(const std::string& name, int elem, const std::vector<int64_t>& dims, const T* data,
+                              size_t count) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(elem);
+  for (int64_t d : dims) t.add_dims(d);
+  t.set_raw_data(std::string(reinterpret_cast<const char*>(data), count * sizeof(T)));
+  return t;
+}
+
+void set_int_attr(onnx::NodeProto& n, const char* name, int64_t v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+}
+
+// A unique value / initializer name derived from `base`.
+class Names {
+ public:
+  explicit Names(const onnx::GraphProto& g) {
+    for (const auto& t : g.initializer()) used_.insert(t.name());
+    for (const auto& v : g.input()) used_.insert(v.name());
+    for (const auto& n : g.node())
+      for (const auto& o : n.output()) used_.insert(o);
+  }
+  std::string make(const std::string& base) {
+    std::string s = base;
+    for (int i = 1; used_.count(s); ++i) s = base + "_" + std::to_string(i);
+    used_.insert(s);
+    return s;
+  }
+
+ private:
+  std::set<std::string> used_;
+};
+
+struct Candidate {
+  int node;
+  int weight;  // index into graph.initializer
+  int64_t K, N;
+};
+
+void check_options(const QuantizeOptions& o) {
+  using M = QuantizeOptions::Mode;
+  QWASM_CHECK(o.algorithm == "rtn" || o.algorithm == "gptq" || o.algorithm == "awq", "quantize: algorithm '",
+              o.algorithm, "' is not one of rtn, gptq, awq");
+  QWASM_CHECK(o.algorithm == "rtn", "quantize: algorithm '", o.algorithm,
+              "' needs calibration data, which this build of the quantizer does not take yet; use 'rtn'");
+  QWASM_CHECK(o.mode != M::Static, "quantize: mode 'static' needs calibration data, which this build of the "
+              "quantizer does not take yet; use 'weight-only' or 'dynamic'");
+  if (o.mode == M::WeightOnly) {
+    QWASM_CHECK(o.bits == 4 || o.bits == 8, "quantize: weights.bits must be 4 or 8 for weight-only, got ", o.bits);
+    QWASM_CHECK(o.block_size >= 16 && o.block_size <= 256 && (o.block_size & (o.block_size - 1)) == 0,
+                "quantize: weights.blockSize must be a power of two from 16 to 256, got ", o.block_size);
+    QWASM_CHECK(o.accuracy_level >= 0 && o.accuracy_level <= 4, "quantize: accuracyLevel must be 0..4, got ",
+                o.accuracy_level);
+  } else {
+    QWASM_CHECK(o.bits == 8, "quantize: mode 'dynamic' quantizes weights to 8 bits (MatMulInteger); ",
+                o.bits, "-bit weights need mode 'weight-only'");
+  }
+  for (const auto& op : o.ops)
+    QWASM_CHECK(op == "MatMul", "quantize: op type '", op, "' cannot be quantized yet (supported: MatMul)");
+}
+
+// Rewrites node c (MatMul) of g into the weight-only or dynamic form; the new nodes are
+// appended to `out_nodes` in order. Returns the report detail.
+std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<float>& w, const QuantizeOptions& o,
+                    Names& names, std::vector<onnx::NodeProto>& out_nodes) {
+  const onnx::NodeProto& src = g.node(c.node);
+  const std::string& a = src.input(0);
+  const std::string& y = src.output(0);
+  const std::string base = g.initializer(c.weight).name();
+  if (o.mode == QuantizeOptions::Mode::WeightOnly) {
+    const NBitsWeight q = quantize_nbits(w.data(), c.K, c.N, o.bits, o.block_size, o.symmetric);
+    const int64_t blob = o.block_size * o.bits / 8;
+    onnx::NodeProto n;
+    n.set_name(src.name());
+    n.set_op_type("MatMulNBits");
+    n.set_domain(kMs);
+    n.add_input(a);
+    const std::string bq = names.make(base + "_Q" + std::to_string(o.bits));
+    *g.add_initializer() = make_tensor(bq, onnx::TensorProto::UINT8, {c.N, q.blocks, blob}, q.b.data(), q.b.size());
+    n.add_input(bq);
+    const std::string sc = names.make(base + "_scales");
+    *g.add_initializer() = make_tensor(sc, onnx::TensorProto::FLOAT, {c.N * q.blocks}, q.scales.data(), q.scales.size());
+    n.add_input(sc);
+    if (!o.symmetric) {
+      const std::string zp = names.make(base + "_zero_points");
+      *g.add_initializer() = make_tensor(zp, onnx::TensorProto::UINT8, {int64_t(q.zero_points.size())},
+                                         q.zero_points.data(), q.zero_points.size());
+      n.add_input(zp);
+    }
+    n.add_output(y);
+    set_int_attr(n, "K", c.K);
+    set_int_attr(n, "N", c.N);
+    set_int_attr(n, "bits", o.bits);
+    set_int_attr(n, "block_size", o.block_size);
+    set_int_attr(n, "accuracy_level", o.accuracy_level);
+    out_nodes.push_back(std::move(n));
+    return std::to_string(o.bits) + "-bit, block " + std::to_string(o.block_size) +
+           (o.symmetric ? ", symmetric" : ", with zero points");
+  }
+  // dynamic: the chain onnxruntime's quantize_dynamic writes (per-channel int8 weights)
+  const Int8Weight q = quantize_int8_per_channel(w.data(), c.K, c.N);
+  const std::string stem = src.name().empty() ? y : src.name();
+  const std::string wq = names.make(base + "_quantized"), wzp = names.make(base + "_zero_point"),
+                    ws = names.make(base + "_scale");
+  *g.add_initializer() = make_tensor(wq, onnx::TensorProto::INT8, {c.K, c.N}, q.q.data(), q.q.size());
+  const std::vector<int8_t> zeros(size_t(c.N), 0);
+  *g.add_initializer() = make_tensor(wzp, onnx::TensorProto::INT8, {c.N}, zeros.data(), zeros.size());
+  *g.add_initializer() = make_tensor(ws, onnx::TensorProto::FLOAT, {c.N}, q.scales.data(), q.scales.size());
+  const std::string aq = names.make(stem + "_A_quantized"), as = names.make(stem + "_A_scale"),
+                    az = names.make(stem + "_A_zero_point"), acc = names.make(stem + "_int32"),
+                    accf = names.make(stem + "_int32_float"), scale = names.make(stem + "_scale");
+  auto node = [&](const char* op, const std::string& name, std::vector<std::string> in, std::vector<std::string> out) {
+    onnx::NodeProto n;
+    n.set_name(name);
+    n.set_op_type(op);
+    for (auto& s : in) n.add_input(s);
+    for (auto& s : out) n.add_output(s);
+    out_nodes.push_back(std::move(n));
+    return &out_nodes.back();
+  };
+  node("DynamicQuantizeLinear", stem + "_QuantizeLinear", {a}, {aq, as, az});
+  node("MatMulInteger", stem + "_MatMulInteger", {aq, wq, az, wzp}, {acc});
+  set_int_attr(*node("Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
+  node("Mul", stem + "_scales_mul", {as, ws}, {scale});
+  node("Mul", stem + "_output_scale_mul", {accf, scale}, {y});
+  return "8-bit per-channel weights, activations quantized at run time (uint8)";
+}
+
+}  // namespace
+
+std::vector<std::string> external_data_files(const void* data, size_t size) {
+  onnx::ModelProto m;
+  QWASM_CHECK(size > 0 && size <= size_t(INT32_MAX) && m.ParseFromArray(data, int(size)),
+              "quantize: the model is not a valid ONNX ModelProto (", size, " bytes)");
+  std::vector<std::string> out;
+  for (const auto& t : m.graph().initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    const std::string loc = external_ref_of(t).location;
+    if (std::find(out.begin(), out.end(), loc) == out.end()) out.push_back(loc);
+  }
+  return out;
+}
+
+QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles& external,
+                              const QuantizeOptions& options, const QuantizeProgress& progress) {
+  check_options(options);
+  QWASM_CHECK(size > 0, "quantize: the model is empty (0 bytes)");
+  onnx::ModelProto m;
+  QWASM_CHECK(size <= size_t(INT32_MAX) && m.ParseFromArray(data, int(size)),
+              "quantize: the model is not a valid ONNX ModelProto (", size, " bytes)");
+  QWASM_CHECK(m.has_graph(), "quantize: the model has no graph");
+  onnx::GraphProto& g = *m.mutable_graph();
+  QuantizedModel result;
+  result.source_bytes = size;
+  for (const auto& kv : external) result.source_bytes += kv.second.size();
+
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    if (kQuantizedOps.count(n.op_type()))
+      fail("quantize: the model is already quantized (node '", node_id(n, i), "' is ", n.op_type(),
+           "); quantize its float original instead");
+  }
+  std::unordered_map<std::string, int> init_index;
+  for (int i = 0; i < g.initializer_size(); ++i) init_index[g.initializer(i).name()] = i;
+  std::unordered_map<std::string, int> uses;
+  for (const auto& n : g.node())
+    for (const auto& s : n.input()) ++uses[s];
+  for (const auto& o : g.output()) ++uses[o.name()];
+  std::set<std::string> graph_inputs;
+  for (const auto& v : g.input()) graph_inputs.insert(v.name());
+
+  const std::set<std::string> excluded(options.exclude.begin(), options.exclude.end());
+  std::vector<Candidate> candidates;
+  std::map<int, std::string> left_float;  // node -> why
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
+    if (n.op_type() == "Gemm" || n.op_type() == "Conv") {
+      left_float[i] = n.op_type() + " is not quantized by this version (MatMul only)";
+      continue;
+    }
+    if (n.op_type() != "MatMul") continue;
+    if (excluded.count(n.name())) {
+      left_float[i] = "excluded by options.exclude";
+      continue;
+    }
+    auto it = n.input_size() == 2 ? init_index.find(n.input(1)) : init_index.end();
+    if (it == init_index.end() || graph_inputs.count(n.input(1))) {
+      left_float[i] = "its weight (input 1) is not a constant initializer";
+      continue;
+    }
+    const auto& w = g.initializer(it->second);
+    if (w.data_type() != onnx::TensorProto::FLOAT) {
+      left_float[i] = "its weight is not float32";
+      continue;
+    }
+    if (w.dims_size() != 2) {
+      left_float[i] = "its weight has rank " + std::to_string(w.dims_size()) + ", not 2";
+      continue;
+    }
+    const int64_t K = w.dims(0), N = w.dims(1);
+    if (K < 16 || N < 1) {
+      left_float[i] = "its weight [" + std::to_string(K) + ", " + std::to_string(N) + "] is too small to gain";
+      continue;
+    }
+    candidates.push_back({i, it->second, K, N});
+  }
+  if (candidates.empty()) {
+    std::string why;
+    for (auto& kv : left_float) why += "; " + node_id(g.node(kv.first), kv.first) + ": " + kv.second;
+    fail("quantize: the model has no node this mode can quantize (MatMul with a constant float32 [K, N] weight)",
+         why.empty() ? std::string(" and no MatMul at all") : why);
+  }
+
+  // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
+  Names names(g);
+  std::map<int, std::vector<onnx::NodeProto>> replacement;
+  std::set<int> dropped_weights;
+  size_t done = 0;
+  for (const Candidate& c : candidates) {
+    const std::vector<float> w = float_values(g.initializer(c.weight), external);
+    const std::string detail = rewrite(g, c, w, options, names, replacement[c.node]);
+    const auto& n = g.node(c.node);
+    result.report.push_back({node_id(n, c.node), n.op_type(),
+                             options.mode == QuantizeOptions::Mode::WeightOnly ? "MatMulNBits" : "MatMulInteger",
+                             "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + detail});
+    if (--uses[g.initializer(c.weight).name()] == 0) dropped_weights.insert(c.weight);
+    if (progress) progress(++done, candidates.size());
+  }
+  for (auto& kv : left_float) result.report.push_back({node_id(g.node(kv.first), kv.first), g.node(kv.first).op_type(), "float", kv.second});
+
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  for (int i = 0; i < g.node_size(); ++i) {
+    auto r = replacement.find(i);
+    if (r == replacement.end()) *nodes.Add() = std::move(*g.mutable_node(i));
+    else for (auto& n : r->second) *nodes.Add() = std::move(n);
+  }
+  g.mutable_node()->Swap(&nodes);
+  google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
+  for (int i = 0; i < g.initializer_size(); ++i)
+    if (!dropped_weights.count(i)) *inits.Add() = std::move(*g.mutable_initializer(i));
+  g.mutable_initializer()->Swap(&inits);
+  // Weights left float and other initializers may still live in the source's external
+  // files: keep them where they were (the caller passes those files along).
+
+  if (options.mode == QuantizeOptions::Mode::WeightOnly) {
+    bool has_ms = false;
+    for (const auto& op : m.opset_import()) has_ms |= op.domain() == kMs;
+    if (!has_ms) {
+      auto* op = m.add_opset_import();
+      op->set_domain(kMs);
+      op->set_version(1);
+    }
+  } else {
+    // DynamicQuantizeLinear and MatMulInteger need ai.onnx opset >= 11 / 10.
+    for (auto& op : *m.mutable_opset_import())
+      if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) op.set_version(11);
+  }
+
+  // New initializers above the threshold go to one external data file.
+  if (options.external_data_threshold > 0) {
+    std::string file;
+    for (auto& t : *g.mutable_initializer()) {
+      if (t.data_location() == onnx::TensorProto::EXTERNAL || t.raw_data().size() < options.external_data_threshold)
+        continue;
+      while (file.size() % 64) file.push_back('\0');  // aligned offsets, as onnx's writer does
+      const size_t offset = file.size();
+      file += t.raw_data();
+      const size_t length = t.raw_data().size();
+      t.clear_raw_data();
+      t.set_data_location(onnx::TensorProto::EXTERNAL);
+      auto add = [&](const char* k, const std::string& v) {
+        auto* e = t.add_external_data();
+        e->set_key(k);
+        e->set_value(v);
+      };
+      add("location", options.external_data_name);
+      add("offset", std::to_string(offset));
+      add("length", std::to_string(length));
+    }
+    if (!file.empty()) result.external.emplace_back(options.external_data_name, std::move(file));
+  }
+  QWASM_CHECK(m.ByteSizeLong() < (size_t(1) << 31), "quantize: the quantized model is ", m.ByteSizeLong(),
+              " bytes, over protobuf's 2 GB limit: set externalDataThreshold");
+  result.model = m.SerializeAsString();
+  return result;
+}
+
+}  // namespace qwasm

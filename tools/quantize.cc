@@ -1,0 +1,104 @@
+// qwasm-quantize: the quantizer as a command-line tool (the same C++ code as qwasm/quantize).
+//   qwasm-quantize [--mode weight-only|dynamic] [--bits 4|8] [--block-size 32] [--symmetric]
+//                  [--accuracy-level 4] [--exclude NODE]... [--external-data-threshold BYTES]
+//                  in.onnx out.onnx
+// External data of in.onnx is read next to it; out.onnx's (if any) is written next to it.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "api/quantize.h"
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(bytes.data(), std::streamsize(bytes.size()));
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+std::string dir_of(const std::string& p) {
+  const size_t s = p.rfind('/');
+  return s == std::string::npos ? "" : p.substr(0, s + 1);
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: qwasm-quantize [--mode weight-only|dynamic] [--bits 4|8] [--block-size N] [--symmetric]\n"
+               "                      [--accuracy-level 0..4] [--exclude NODE]... [--external-data-threshold BYTES]\n"
+               "                      in.onnx out.onnx\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  qwasm::QuantizeOptions o;
+  std::string in, out;
+  bool bits_given = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    try {
+      if (a == "--mode") {
+        const std::string m = next();
+        if (m == "weight-only") o.mode = qwasm::QuantizeOptions::Mode::WeightOnly;
+        else if (m == "dynamic") o.mode = qwasm::QuantizeOptions::Mode::Dynamic;
+        else if (m == "static") o.mode = qwasm::QuantizeOptions::Mode::Static;
+        else throw std::runtime_error("--mode must be weight-only, dynamic or static, got " + m);
+      } else if (a == "--bits") {
+        o.bits = std::stoi(next());
+        bits_given = true;
+      } else if (a == "--block-size") o.block_size = std::stoi(next());
+      else if (a == "--symmetric") o.symmetric = true;
+      else if (a == "--accuracy-level") o.accuracy_level = std::stoi(next());
+      else if (a == "--algorithm") o.algorithm = next();
+      else if (a == "--exclude") o.exclude.push_back(next());
+      else if (a == "--external-data-threshold") o.external_data_threshold = std::stoull(next());
+      else if (a.rfind("--", 0) == 0) return usage();
+      else if (in.empty()) in = a;
+      else if (out.empty()) out = a;
+      else return usage();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "qwasm-quantize: %s\n", e.what());
+      return 2;
+    }
+  }
+  if (in.empty() || out.empty()) return usage();
+  if (o.mode == qwasm::QuantizeOptions::Mode::Dynamic && !bits_given) o.bits = 8;
+  try {
+    const std::string model = read_all(in);
+    // External files named by the model's initializers, read next to it.
+    qwasm::ExternalFiles external;
+    for (const auto& loc : qwasm::external_data_files(model.data(), model.size())) external[loc] = read_all(dir_of(in) + loc);
+    const size_t slash = out.rfind('/');
+    o.external_data_name = (slash == std::string::npos ? out : out.substr(slash + 1)) + "_data";
+    const qwasm::QuantizedModel q = qwasm::quantize_model(model.data(), model.size(), external, o);
+    write_all(out, q.model);
+    uint64_t out_bytes = q.model.size();
+    for (const auto& f : q.external) {
+      write_all(dir_of(out) + f.first, f.second);
+      out_bytes += f.second.size();
+    }
+    for (const auto& r : q.report)
+      std::printf("%-40s %-8s -> %-14s %s\n", r.node.c_str(), r.op_type.c_str(), r.action.c_str(), r.detail.c_str());
+    std::printf("qwasm-quantize: %llu -> %llu bytes (%.1f%%)\n", (unsigned long long)q.source_bytes,
+                (unsigned long long)out_bytes, 100.0 * double(out_bytes) / double(q.source_bytes));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qwasm-quantize: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
