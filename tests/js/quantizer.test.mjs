@@ -53,7 +53,7 @@ const floatOut = await runOrt(FLOAT);
 
 const CASES = [
   { name: 'weight-only 4-bit, block 32', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 32 } }, check: [4, 32, 0], cos: 0.99 },
-  { name: 'weight-only 4-bit symmetric, block 16', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 16, symmetric: true } }, check: [4, 16, 1], cos: 0.99 },
+  { name: 'weight-only 4-bit symmetric, block 16', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 16, symmetric: true } }, check: [4, 16, 1], cos: 0.98 },
   { name: 'weight-only 8-bit, block 64', options: { mode: 'weight-only', weights: { bits: 8, blockSize: 64 } }, check: [8, 64, 0], cos: 0.9999 },
   { name: 'dynamic int8 (per-channel weights)', options: { mode: 'dynamic' }, cos: 0.999 },
 ];
