@@ -1,10 +1,12 @@
 // "Bring your own model": open a .onnx (plus external data files) from disk or
 // a URL, list its inputs/outputs, run it on random or typed-in values.
 import { createSession } from '../js/index.js';
+import { compareWithOrt } from './compare-panel.js';
 import { parseTensor, randomTensor, resolveDims, summarize, symbolicDims } from './tensors.js';
 import { $, overallProgress, showError } from './ui.js';
 
 let session = null;
+let loaded = null;   // { model, externalData } of the session, for the comparison
 let loading = null;  // AbortController of the load in flight, if any
 
 const err = () => $('byo').querySelector('.error');
@@ -66,6 +68,8 @@ async function load(name, model, externalData) {
     const s = await createSession(model, { externalData, onProgress: overallProgress(progress), signal: ctl.signal });
     if (ctl.signal.aborted) { s.dispose(); return; }  // a newer load replaced this one
     session = s;
+    loaded = { model, externalData };
+    $('byo-compare').hidden = true;
     showModel(name, performance.now() - t0);
   } catch (e) {
     if (ctl.signal.aborted) return;
@@ -148,6 +152,20 @@ export function setupByo() {
     load(href.split('/').pop() || href, href);
   });
   $('byo-run').addEventListener('click', run);
+  $('byo-compare-go').addEventListener('click', async () => {
+    showError(err(), null);
+    const button = $('byo-compare-go');
+    button.disabled = true;
+    try {
+      const repeat = Math.min(200, Math.max(3, Number($('byo-repeat').value) || 1));
+      await compareWithOrt({ ...loaded, session, inputs: feeds(), repeat });
+    } catch (e) {
+      $('byo-compare').dataset.state = 'error';
+      showError(err(), e, 'Comparison failed');
+    } finally {
+      button.disabled = false;
+    }
+  });
   const drop = $('byo');
   drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('dragging'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));

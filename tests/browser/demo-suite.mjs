@@ -138,6 +138,18 @@ async function desktop(browser, url, checks) {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  await checks.check('[demo] Compare: the MLP in qwasm and in onnxruntime-web, timings, ratio and difference', async () => {
+    await page.click('#byo-compare-go');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('byo-compare').dataset.state),
+      null, { timeout: 60000 });
+    const d = await page.evaluate(() => ({ ...document.getElementById('byo-compare').dataset }));
+    assert(d.state === 'done', `compare state ${d.state}: ${await byoError(page).innerText().catch(() => '')}`);
+    assert(Number(d.qwasmMs) > 0 && Number(d.ortMs) > 0, `timings ${d.qwasmMs} / ${d.ortMs}`);
+    assert(Number(d.maxDiff) < 1e-5, `max difference ${d.maxDiff}`);
+    const table = await text(page, '#byo-compare tbody');
+    assert(/speed-up\s+[\d.]+x/.test(table) && /max \|difference\| probs/.test(table), `compare table: ${table}`);
+  });
+
   await checks.check('[demo] a model from a URL: symbolic dims, int64 inputs, random values', async () => {
     await page.fill('#byo-url', `${url}/models/tinylm/onnx/model_q4.onnx`);  // its .data resolves next to it
     await page.click('#byo-url-form button');

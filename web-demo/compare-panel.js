@@ -1,0 +1,70 @@
+// "Compare with onnxruntime-web": runs the model of the "Bring your own model" panel in qwasm
+// and in onnxruntime-web on the same inputs, one thread each, and shows both medians, the
+// speed ratio and the largest output difference. onnxruntime-web (~10 MB) is imported only
+// when the button is pressed (the page's import map points at its npm copy).
+import { $ } from './ui.js';
+
+let ortPromise;
+function loadOrt() {
+  ortPromise ??= import('onnxruntime-web').then((ort) => {
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.wasmPaths = new URL('../node_modules/onnxruntime-web/dist/', import.meta.url).href;
+    return ort;
+  });
+  return ortPromise;
+}
+
+async function bytesOf(src) {
+  if (typeof src === 'string') return src;  // a URL: onnxruntime-web fetches it itself
+  return new Uint8Array(await src.arrayBuffer());
+}
+
+async function median(fn, runs) {
+  await fn();  // warm-up (first-run costs on both sides)
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}
+
+function maxDiff(a, b) {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(Number(a[i]) - Number(b[i])));
+  return d;
+}
+
+// model: what the panel loaded (URL string or File), externalData: its [{ path, data: File }],
+// session: the qwasm session, inputs: { name: Tensor } from the panel, repeat: runs to time.
+export async function compareWithOrt({ model, externalData, session, inputs, repeat }) {
+  const out = $('byo-compare');
+  out.hidden = false;
+  out.dataset.state = 'running';
+  out.querySelector('.label').textContent = 'Loading onnxruntime-web…';
+  const ort = await loadOrt();
+  const ext = externalData && await Promise.all(externalData.map(async (e) => ({ path: e.path, data: await bytesOf(e.data) })));
+  const o = await ort.InferenceSession.create(await bytesOf(model), { executionProviders: ['wasm'], externalData: ext });
+  try {
+    out.querySelector('.label').textContent = `Timing ${repeat} runs each…`;
+    const oFeeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, [...t.dims])]));
+    let qOut, oOut;
+    const qMs = await median(async () => { qOut = await session.run(inputs); }, repeat);
+    const oMs = await median(async () => { oOut = await o.run(oFeeds); }, repeat);
+    const diffs = session.outputNames.map((n) => [n, maxDiff(qOut[n].data, oOut[n].data)]);
+    const rows = [['qwasm', `${qMs.toFixed(2)} ms`], ['onnxruntime-web', `${oMs.toFixed(2)} ms`],
+      ['speed-up', `${(oMs / qMs).toFixed(2)}x`], ...diffs.map(([n, d]) => [`max |difference| ${n}`, d.toExponential(2)])];
+    const table = out.querySelector('tbody');
+    table.replaceChildren(...rows.map(([k, v]) => {
+      const tr = document.createElement('tr');
+      for (const text of [k, v]) { const td = document.createElement('td'); td.textContent = text; tr.append(td); }
+      return tr;
+    }));
+    out.querySelector('.label').textContent = `One thread each, median of ${repeat} runs after a warm-up, same inputs`;
+    Object.assign(out.dataset, { state: 'done', qwasmMs: qMs.toFixed(3), ortMs: oMs.toFixed(3), maxDiff: String(Math.max(...diffs.map((d) => d[1]))) });
+  } finally {
+    await o.release();
+  }
+}
