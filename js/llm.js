@@ -210,7 +210,13 @@ export async function loadCausalLM(model, options = {}) {
   if (!(await folder.has(file))) throw new Error(`loadCausalLM: dtype '${dtype}' needs ${file}, which ${folder.label} does not have`);
   const { loadTokenizer, loadChatTemplate, textStream } = await import('./text.js');
   const [tokenizer, chat] = await Promise.all([loadTokenizer(tokenizerJson, tokenizerConfig), loadChatTemplate(tokenizerConfig)]);
-  const session = await createSession(folder.model(file), { ...options, externalData: options.externalData ?? folder.external(file) });
+  let session;
+  try {
+    session = await createSession(folder.model(file), { ...options, externalData: options.externalData ?? folder.external(file) });
+  } catch (e) {
+    if (/^model: HTTP 404/.test(e.message)) throw new Error(`loadCausalLM: dtype '${dtype}' needs ${file}, which ${folder.label} does not have`);
+    throw e;
+  }
   const lm = fromSession(session);
   try {
     checkConfig(lm, config, file);

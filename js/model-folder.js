@@ -53,20 +53,27 @@ async function localFolder(dir) {
   };
 }
 
+// Files are fetched once (GET: HEAD probes are not served everywhere); a 404 means absent.
+// The ONNX file is not probed: createSession streams it, and a 404 there is reported by
+// loadCausalLM as the missing dtype file.
 function urlFolder(base, signal) {
   const url = (name) => new URL(name, base).href;
   const cache = new Map();
-  const head = (name) => {
-    if (!cache.has(name)) cache.set(name, fetch(url(name), { method: 'HEAD', signal }).then((r) => r.ok, () => false));
+  const get = (name) => {
+    if (!cache.has(name)) cache.set(name, fetch(url(name), { signal }));
     return cache.get(name);
   };
   return {
     label: base,
-    has: head,
+    async has(name) {
+      if (name.endsWith('.onnx')) return true;
+      const r = await get(name).catch(() => null);
+      return !!r?.ok;
+    },
     async json(name) {
-      const r = await fetch(url(name), { signal });
+      const r = await get(name);
       if (!r.ok) throw new Error(`${url(name)}: HTTP ${r.status} ${r.statusText}`);
-      return r.json();
+      return r.clone().json();
     },
     model: url,
     external: () => undefined,
