@@ -1,0 +1,48 @@
+#include "runtime/subgraph_runner.h"
+
+#include "graph/subgraph_scope.h"
+#include "runtime/executor.h"
+
+namespace qwasm {
+namespace {
+
+class BodyRunner : public SubgraphRunner {
+ public:
+  BodyRunner(const Graph& body, const std::map<std::string, int64_t>& opsets, bool optimize,
+             const ControlFlowLimits& limits)
+      : outer_(free_names(body)) {
+    for (const auto& vi : body.inputs) formal_.push_back(vi.name);
+    exec_ = Executor::for_subgraph(body, outer_, opsets, optimize, limits);
+  }
+  const std::vector<std::string>& outer_names() const override { return outer_; }
+
+  std::vector<Tensor> run(const std::vector<Tensor>& formal, const std::vector<const Tensor*>& outer,
+                          Parallel& par) override {
+    QWASM_CHECK(formal.size() == formal_.size(), "the body declares ", formal_.size(), " inputs but is given ",
+                formal.size());
+    QWASM_CHECK(outer.size() == outer_.size(), "the body reads ", outer_.size(), " outer values, given ",
+                outer.size());
+    std::vector<std::pair<std::string, Tensor>> feeds;
+    feeds.reserve(formal.size() + outer.size());
+    for (size_t i = 0; i < formal.size(); ++i) feeds.emplace_back(formal_[i], formal[i]);
+    for (size_t i = 0; i < outer.size(); ++i) {
+      QWASM_CHECK(outer[i] && outer[i]->defined(), "outer value '", outer_[i], "' the body reads has no value");
+      feeds.emplace_back(outer_[i], *outer[i]);
+    }
+    return exec_->run(feeds, {}, par);
+  }
+
+ private:
+  std::vector<std::string> outer_;
+  std::vector<std::string> formal_;
+  std::unique_ptr<Executor> exec_;
+};
+
+}  // namespace
+
+std::unique_ptr<SubgraphRunner> make_subgraph_runner(const Graph& body, const std::map<std::string, int64_t>& opsets,
+                                                     bool optimize, const ControlFlowLimits& limits) {
+  return std::make_unique<BodyRunner>(body, opsets, optimize, limits);
+}
+
+}  // namespace qwasm
