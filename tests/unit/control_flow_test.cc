@@ -85,6 +85,65 @@ TEST(ControlFlow, IfReadsOuterValues) {
             (std::vector<float>{1, 2}));
 }
 
+// A branch reading an initializer of the outer graph: w = [10, 20], out = x + w or x - w.
+TEST(ControlFlow, BranchReadsOuterInitializer) {
+  Graph g;
+  g.inputs = {value("cond", DType::Bool, {}), value("x", DType::Float32, {2})};
+  g.initializers["w"] = f32({2}, {10, 20});
+  Node n = make("If", {"cond"}, {"out"});
+  n.attrs["then_branch"] = graph_attr(binary_branch("Add", "x", "w", "t"));
+  n.attrs["else_branch"] = graph_attr(binary_branch("Sub", "x", "w", "e"));
+  g.nodes.push_back(n);
+  g.outputs = {any("out")};
+  Executor ex(model_of(g));
+  for (int run = 0; run < 2; ++run) {  // the initializer survives the first run
+    EXPECT_EQ(values(ex.run({{"cond", scalar_bool(true)}, {"x", f32({2}, {1, 2})}}, {})[0]),
+              (std::vector<float>{11, 22}));
+    EXPECT_EQ(values(ex.run({{"cond", scalar_bool(false)}, {"x", f32({2}, {1, 2})}}, {})[0]),
+              (std::vector<float>{-9, -18}));
+  }
+}
+
+TEST(ControlFlow, UnsupportedOpInABranchNamesTheIfAtLoad) {
+  Graph g;
+  g.inputs = {value("cond", DType::Bool, {}), value("x", DType::Float32, {2})};
+  Node n = make("If", {"cond"}, {"out"});
+  n.name = "if1";
+  Graph bad;
+  bad.nodes.push_back(make("NoSuchOp", {"x"}, {"t"}));
+  bad.outputs = {any("t")};
+  n.attrs["then_branch"] = graph_attr(bad);
+  n.attrs["else_branch"] = graph_attr(binary_branch("Sub", "x", "x", "e"));
+  g.nodes.push_back(n);
+  g.outputs = {any("out")};
+  try {
+    Executor ex(model_of(g));
+    ADD_FAILURE() << "loaded";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("If node 'if1' > then_branch: unsupported operator ai.onnx::NoSuchOp"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ControlFlow, BranchReadingAnUndefinedNameIsRefusedAtLoad) {
+  Graph g;
+  g.inputs = {value("cond", DType::Bool, {}), value("x", DType::Float32, {2})};
+  Node n = make("If", {"cond"}, {"out"});
+  n.name = "if1";
+  n.attrs["then_branch"] = graph_attr(binary_branch("Add", "x", "nowhere", "t"));
+  n.attrs["else_branch"] = graph_attr(binary_branch("Sub", "x", "x", "e"));
+  g.nodes.push_back(n);
+  g.outputs = {any("out")};
+  try {
+    Executor ex(model_of(g));
+    ADD_FAILURE() << "loaded";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("If node 'if1': input 'nowhere' is not produced"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(ControlFlow, ErrorInsideABranchNamesTheIf) {
   Graph g;
   g.inputs = {value("cond", DType::Bool, {}), value("x", DType::Float32, {2}), value("y", DType::Float32, {3})};
@@ -292,6 +351,36 @@ TEST(ControlFlow, SequenceToATensorOpIsRefused) {
               std::string::npos)
         << m;
   }
+}
+
+TEST(ControlFlow, SequenceFedToATensorInputIsRefused) {
+  Graph g;
+  g.inputs = {value("x", DType::Float32, {2})};
+  g.nodes.push_back(make("Relu", {"x"}, {"y"}));
+  g.outputs = {any("y")};
+  Executor ex(model_of(g));
+  const std::string m = error_of(ex, {{"x", Tensor::sequence(DType::Float32, {f32({2}, {1, 2})})}});
+  EXPECT_NE(m.find("input 'x': expected a tensor of float32, got a sequence(float32)"), std::string::npos) << m;
+}
+
+// SequenceMap with a tensor side input: y[i] = s[i] + t.
+TEST(ControlFlow, SequenceMapWithATensorInput) {
+  Graph g;
+  g.inputs = {any("s"), value("t", DType::Float32, {1})};
+  Node n = make("SequenceMap", {"s", "t"}, {"y"});
+  Graph body = binary_branch("Add", "a", "b", "c");
+  body.inputs = {any("a"), any("b")};
+  n.attrs["body"] = graph_attr(body);
+  g.nodes.push_back(n);
+  g.outputs = {any("y")};
+  Executor ex(model_of(g));
+  auto y = ex.run({{"s", Tensor::sequence(DType::Float32, {f32({2}, {1, 2}), f32({1}, {5})})},
+                   {"t", f32({1}, {10})}},
+                  {})[0];
+  ASSERT_TRUE(y.is_sequence());
+  ASSERT_EQ(y.items().size(), 2u);
+  EXPECT_EQ(values(y.items()[0]), (std::vector<float>{11, 12}));
+  EXPECT_EQ(values(y.items()[1]), (std::vector<float>{15}));
 }
 
 TEST(ControlFlow, IfOutsideAnExecutorIsRefused) {
