@@ -285,6 +285,34 @@ TEST(ControlFlow, RunawayLoopStopsAtTheAccumulationLimit) {
   EXPECT_NE(m.find("over the limit of 65536"), std::string::npos) << m;
 }
 
+// A carried sequence that grows by one 4 KiB tensor per iteration, without end.
+TEST(ControlFlow, GrowingSequenceStopsAtTheAccumulationLimit) {
+  Graph body;
+  body.inputs = {value("i", DType::Int64, {}), value("c", DType::Bool, {}), any("seq")};
+  body.nodes.push_back(make("Identity", {"c"}, {"c_out"}));
+  body.nodes.push_back(make("SequenceInsert", {"seq", "v"}, {"seq_out"}));
+  body.outputs = {any("c_out"), any("seq_out")};
+  Graph g;
+  g.inputs = {value("cond", DType::Bool, {}), value("v", DType::Float32, {1024})};
+  Node empty = make("SequenceEmpty", {}, {"seq0"});
+  g.nodes.push_back(empty);
+  Node loop = make("Loop", {"", "cond", "seq0"}, {"seq"});
+  loop.name = "grow_seq";
+  loop.attrs["body"] = graph_attr(body);
+  g.nodes.push_back(loop);
+  g.outputs = {any("seq")};
+  ControlFlowLimits limits;
+  limits.max_accumulated_bytes = 40 * 1024;  // 10 tensors of 4 KiB fit, the 11th does not
+  Executor ex(model_of(g), true, limits);
+  const std::string m = error_of(ex, {{"cond", scalar_bool(true)}, {"v", Tensor(DType::Float32, {1024})}});
+  EXPECT_NE(m.find("Loop node 'grow_seq'"), std::string::npos) << m;
+  EXPECT_NE(m.find("hold 45056 bytes after iteration 10"), std::string::npos) << m;
+  // With cond false at entry the empty sequence comes back.
+  auto out = ex.run({{"cond", scalar_bool(false)}, {"v", Tensor(DType::Float32, {1024})}}, {});
+  ASSERT_TRUE(out[0].is_sequence());
+  EXPECT_TRUE(out[0].items().empty());
+}
+
 // sum_out = sum_in + slice; scan_out = sum_out.
 Graph scan_sum(std::vector<int64_t> in_dir, std::vector<int64_t> out_dir, std::vector<int64_t> in_axes,
                std::vector<int64_t> out_axes, int64_t width) {
