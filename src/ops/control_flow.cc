@@ -10,13 +10,14 @@ namespace {
 
 class IfOp : public OpKernel {
  public:
-  explicit IfOp(const BuildContext& bc) : then_(bc, "then_branch"), else_(bc, "else_branch") {
+  explicit IfOp(const BuildContext& bc) : node_(bc.node), then_(bc, "then_branch"), else_(bc, "else_branch") {
     const Node& n = bc.node;
     QWASM_CHECK(formal_input_count(n) == 1, n.label(), ": takes one input (cond), has ", formal_input_count(n));
     QWASM_CHECK(then_.output_count() == n.outputs.size() && else_.output_count() == n.outputs.size(), n.label(),
                 ": has ", n.outputs.size(), " outputs but then_branch returns ", then_.output_count(),
                 " and else_branch ", else_.output_count());
   }
+  bool absorbed(size_t i) const override { return outer_input_absorbed(node_, i, {&then_, &else_}); }
   void compute(OpContext& ctx) override {
     const Body& b = scalar_bool(ctx.node(), ctx.in(0), "cond") ? then_ : else_;
     std::vector<Tensor> out = b.run(ctx, {});
@@ -25,6 +26,7 @@ class IfOp : public OpKernel {
   }
 
  private:
+  const Node& node_;
   Body then_, else_;
 };
 
@@ -33,7 +35,7 @@ class IfOp : public OpKernel {
 // ends the loop when false; M (when given) bounds the iterations.
 class LoopOp : public OpKernel {
  public:
-  explicit LoopOp(const BuildContext& bc) : body_(bc, "body"), limits_(bc.limits) {
+  explicit LoopOp(const BuildContext& bc) : node_(bc.node), body_(bc, "body"), limits_(bc.limits) {
     const Node& n = bc.node;
     const size_t formal = formal_input_count(n);
     QWASM_CHECK(formal >= 2, n.label(), ": needs inputs M and cond (either may be empty)");
@@ -47,6 +49,7 @@ class LoopOp : public OpKernel {
                 " outputs, the body gives ", carried_ + scans_);
   }
 
+  bool absorbed(size_t i) const override { return outer_input_absorbed(node_, i, {&body_}); }
   void compute(OpContext& ctx) override {
     const Node& n = ctx.node();
     const Tensor* m = ctx.input(0);
@@ -100,6 +103,7 @@ class LoopOp : public OpKernel {
   }
 
  private:
+  const Node& node_;
   Body body_;
   ControlFlowLimits limits_;
   size_t carried_ = 0, scans_ = 0;
@@ -111,7 +115,7 @@ class LoopOp : public OpKernel {
 // it runs as one opset-9 scan per batch entry.
 class ScanOp : public OpKernel {
  public:
-  explicit ScanOp(const BuildContext& bc) : body_(bc, "body"), batched_(bc.node.opset < 9) {
+  explicit ScanOp(const BuildContext& bc) : node_(bc.node), body_(bc, "body"), batched_(bc.node.opset < 9) {
     const Node& n = bc.node;
     const size_t formal = formal_input_count(n) - (batched_ ? 1 : 0);
     QWASM_CHECK(formal_input_count(n) >= (batched_ ? 1u : 0u), n.label(), ": needs sequence_lens (may be empty)");
@@ -135,6 +139,7 @@ class ScanOp : public OpKernel {
                 ": opset 8 Scan has no axes attributes");
   }
 
+  bool absorbed(size_t i) const override { return outer_input_absorbed(node_, i, {&body_}); }
   void compute(OpContext& ctx) override {
     const Node& n = ctx.node();
     std::vector<Tensor> in;
@@ -215,6 +220,7 @@ class ScanOp : public OpKernel {
     return result;
   }
 
+  const Node& node_;
   Body body_;
   bool batched_;
   size_t n_ = 0, m_ = 0, k_ = 0;  // state values, scan inputs, scan outputs

@@ -48,6 +48,19 @@ std::vector<Tensor> Body::run(OpContext& ctx, const std::vector<Tensor>& formal)
   return out;
 }
 
+bool Body::reads_input(size_t i) const {
+  for (size_t j : outer_inputs_)
+    if (j == i) return true;
+  return false;
+}
+
+bool outer_input_absorbed(const Node& n, size_t i, std::initializer_list<const Body*> bodies) {
+  if (i < formal_input_count(n) || i >= n.inputs.size()) return false;
+  for (const Body* b : bodies)
+    if (b->reads_input(i)) return false;
+  return true;
+}
+
 bool scalar_bool(const Node& n, const Tensor& t, const char* what) {
   QWASM_CHECK(t.is_tensor() && t.dtype() == DType::Bool && t.size() == 1, n.label(), ": ", what,
               " must be one bool, got ", t.kind_str(), " of shape ", shape_str(t.shape()));

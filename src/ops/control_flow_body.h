@@ -3,6 +3,7 @@
 // values (the executor appends them, graph/private_attrs.h kAttrOuterInputs), and a
 // run that names the enclosing node in any error from inside the body.
 #pragma once
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ class Body {
   // Runs the body on `formal` (one value per body input) and the outer values taken
   // from ctx. Errors read "Loop node 'l' > body: Add node 'x': ...".
   std::vector<Tensor> run(OpContext& ctx, const std::vector<Tensor>& formal) const;
+  // Whether run() reads node input i. Outer values that were constant when the body was
+  // built are the body's own initializers and are never read from the node.
+  bool reads_input(size_t i) const;
 
  private:
   std::string attr_;
@@ -31,6 +35,10 @@ class Body {
 
 // The node's own inputs, without the outer values the executor appended.
 size_t formal_input_count(const Node& n);
+
+// OpKernel::absorbed for a control-flow node: an appended outer input none of `bodies`
+// reads at run time (a constant they took at build), so the executor may drop it.
+bool outer_input_absorbed(const Node& n, size_t i, std::initializer_list<const Body*> bodies);
 
 // A scalar-like input read as bool / int64 (one element), naming the node when not.
 bool scalar_bool(const Node& n, const Tensor& t, const char* what);

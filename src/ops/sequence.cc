@@ -226,13 +226,14 @@ void optional_get_element(OpContext& ctx) {
 // body output j over the items.
 class SequenceMapOp : public OpKernel {
  public:
-  explicit SequenceMapOp(const BuildContext& bc) : body_(bc, "body") {
+  explicit SequenceMapOp(const BuildContext& bc) : node_(bc.node), body_(bc, "body") {
     const Node& n = bc.node;
     QWASM_CHECK(body_.input_count() == formal_input_count(n), n.label(), ": body takes ", body_.input_count(),
                 " inputs, the node gives ", formal_input_count(n));
     QWASM_CHECK(body_.output_count() == n.outputs.size(), n.label(), ": body returns ", body_.output_count(),
                 " outputs, the node has ", n.outputs.size());
   }
+  bool absorbed(size_t i) const override { return outer_input_absorbed(node_, i, {&body_}); }
   void compute(OpContext& ctx) override {
     const Node& n = ctx.node();
     const size_t count = seq_input(ctx, 0).items().size();
@@ -265,6 +266,7 @@ class SequenceMapOp : public OpKernel {
   }
 
  private:
+  const Node& node_;
   Body body_;
 };
 

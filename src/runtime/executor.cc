@@ -128,11 +128,13 @@ Executor::Executor(Model model, bool optimize, const ControlFlowLimits& limits, 
 }
 
 std::unique_ptr<Executor> Executor::for_subgraph(const Graph& body, const std::vector<std::string>& outer,
+                                                 const std::map<std::string, Tensor>& outer_constants,
                                                  const std::map<std::string, int64_t>& opsets, bool optimize,
                                                  const ControlFlowLimits& limits) {
   Model m;
   m.opsets = opsets;
   m.graph = body;
+  for (const auto& kv : outer_constants) m.graph.initializers[kv.first] = kv.second;
   for (const auto& name : outer) {
     ValueInfo vi;
     vi.name = name;
@@ -184,7 +186,11 @@ void Executor::build(bool optimize) {
                       return refs == 1 && buf && buf.use_count() == 1 ? &it->second : nullptr;
                     },
                     [this, optimize](const Graph& body) {
-                      return make_subgraph_runner(body, model_.opsets, optimize, limits_);
+                      return make_subgraph_runner(body, model_.opsets, optimize, limits_,
+                                                  [this](const std::string& name) -> const Tensor* {
+                                                    auto it = constants_.find(name);
+                                                    return it == constants_.end() ? nullptr : &it->second;
+                                                  });
                     },
                     limits_};
     std::unique_ptr<OpKernel> kernel;

@@ -19,10 +19,12 @@ class Executor {
   // optimize: run the graph passes (graph/passes) first; off only to compare fused with unfused.
   // limits: what a Loop may iterate / accumulate before it fails (ops/op.h).
   explicit Executor(Model model, bool optimize = true, const ControlFlowLimits& limits = {});
-  // A subgraph (If branch, Loop / Scan body) as its own executor: `outer` (the names it
-  // reads from enclosing scopes) become graph inputs after the body's own, and feeds are
+  // A subgraph (If branch, Loop / Scan body) as its own executor: `outer` (names it reads
+  // from enclosing scopes, fed per run) become graph inputs after the body's own,
+  // `outer_constants` (the enclosing scopes' constants it reads) initializers; feeds are
   // not checked against the declared shapes (loop-carried values may change shape).
   static std::unique_ptr<Executor> for_subgraph(const Graph& body, const std::vector<std::string>& outer,
+                                                const std::map<std::string, Tensor>& outer_constants,
                                                 const std::map<std::string, int64_t>& opsets, bool optimize,
                                                 const ControlFlowLimits& limits);
   ~Executor();

@@ -9,10 +9,15 @@ namespace {
 class BodyRunner : public SubgraphRunner {
  public:
   BodyRunner(const Graph& body, const std::map<std::string, int64_t>& opsets, bool optimize,
-             const ControlFlowLimits& limits)
-      : outer_(free_names(body)) {
+             const ControlFlowLimits& limits, const std::function<const Tensor*(const std::string&)>& outer_constant) {
+    std::map<std::string, Tensor> constants;
+    for (const auto& name : free_names(body)) {
+      const Tensor* c = outer_constant ? outer_constant(name) : nullptr;
+      if (c) constants[name] = *c;  // shares the buffer
+      else outer_.push_back(name);
+    }
     for (const auto& vi : body.inputs) formal_.push_back(vi.name);
-    exec_ = Executor::for_subgraph(body, outer_, opsets, optimize, limits);
+    exec_ = Executor::for_subgraph(body, outer_, constants, opsets, optimize, limits);
   }
   const std::vector<std::string>& outer_names() const override { return outer_; }
 
@@ -41,8 +46,9 @@ class BodyRunner : public SubgraphRunner {
 }  // namespace
 
 std::unique_ptr<SubgraphRunner> make_subgraph_runner(const Graph& body, const std::map<std::string, int64_t>& opsets,
-                                                     bool optimize, const ControlFlowLimits& limits) {
-  return std::make_unique<BodyRunner>(body, opsets, optimize, limits);
+                                                     bool optimize, const ControlFlowLimits& limits,
+                                                     const std::function<const Tensor*(const std::string&)>& outer_constant) {
+  return std::make_unique<BodyRunner>(body, opsets, optimize, limits, outer_constant);
 }
 
 }  // namespace qwasm

@@ -187,6 +187,21 @@ Graph nested_if_loop() {
   return g;
 }
 
+// The same with scale an initializer of the outer graph: it reaches the nested If as a
+// constant of the Loop body's executor, then of the branch's.
+TEST(ControlFlow, NestedIfInLoopReadsOuterOuterConstant) {
+  Graph g = nested_if_loop();
+  g.inputs.pop_back();  // scale
+  g.initializers["scale"] = f32({1}, {3});
+  Executor ex(model_of(g));
+  for (int run = 0; run < 2; ++run) {
+    auto mul = ex.run({{"M", scalar_i64(2)}, {"flag", scalar_bool(true)}, {"base", f32({1}, {1})}}, {});
+    EXPECT_EQ(values(mul[0]), (std::vector<float>{9}));  // 1 * 3 * 3
+    auto add = ex.run({{"M", scalar_i64(2)}, {"flag", scalar_bool(false)}, {"base", f32({1}, {1})}}, {});
+    EXPECT_EQ(values(add[1]), (std::vector<float>{4, 7}));  // 1 + 3, + 3
+  }
+}
+
 TEST(ControlFlow, NestedIfInLoopReadsOuterOuterValue) {
   Executor ex(model_of(nested_if_loop()));
   auto feeds = [](bool flag) {
