@@ -190,7 +190,8 @@ void Executor::build(bool optimize) {
                                                   [this](const std::string& name) -> const Tensor* {
                                                     auto it = constants_.find(name);
                                                     return it == constants_.end() ? nullptr : &it->second;
-                                                  });
+                                                  },
+                                                  this);
                     },
                     limits_};
     std::unique_ptr<OpKernel> kernel;

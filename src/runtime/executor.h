@@ -41,9 +41,11 @@ class Executor {
                           const std::vector<std::string>& wanted, Parallel& par = serial());
 
   // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
-  // set. For tools and benchmarks; nullptr (the default) costs nothing.
+  // set. For tools and benchmarks; nullptr (the default) costs nothing. Ops inside If /
+  // Loop / Scan bodies are counted too (their time is also inside the control-flow op's).
   using OpProfile = std::map<std::string, std::pair<double, int64_t>>;
   void set_profile(OpProfile* p) { profile_ = p; }
+  OpProfile* profile() const { return profile_; }
 
  private:
   struct Step {

@@ -9,7 +9,9 @@ namespace {
 class BodyRunner : public SubgraphRunner {
  public:
   BodyRunner(const Graph& body, const std::map<std::string, int64_t>& opsets, bool optimize,
-             const ControlFlowLimits& limits, const std::function<const Tensor*(const std::string&)>& outer_constant) {
+             const ControlFlowLimits& limits, const std::function<const Tensor*(const std::string&)>& outer_constant,
+             const Executor* parent)
+      : parent_(parent) {
     std::map<std::string, Tensor> constants;
     for (const auto& name : free_names(body)) {
       const Tensor* c = outer_constant ? outer_constant(name) : nullptr;
@@ -34,10 +36,12 @@ class BodyRunner : public SubgraphRunner {
       QWASM_CHECK(outer[i] && outer[i]->defined(), "outer value '", outer_[i], "' the body reads has no value");
       feeds.emplace_back(outer_[i], *outer[i]);
     }
+    exec_->set_profile(parent_ ? parent_->profile() : nullptr);
     return exec_->run(feeds, {}, par);
   }
 
  private:
+  const Executor* parent_;
   std::vector<std::string> outer_;
   std::vector<std::string> formal_;
   std::unique_ptr<Executor> exec_;
@@ -47,8 +51,9 @@ class BodyRunner : public SubgraphRunner {
 
 std::unique_ptr<SubgraphRunner> make_subgraph_runner(const Graph& body, const std::map<std::string, int64_t>& opsets,
                                                      bool optimize, const ControlFlowLimits& limits,
-                                                     const std::function<const Tensor*(const std::string&)>& outer_constant) {
-  return std::make_unique<BodyRunner>(body, opsets, optimize, limits, outer_constant);
+                                                     const std::function<const Tensor*(const std::string&)>& outer_constant,
+                                                     const Executor* parent) {
+  return std::make_unique<BodyRunner>(body, opsets, optimize, limits, outer_constant, parent);
 }
 
 }  // namespace qwasm

@@ -12,9 +12,13 @@
 
 namespace qwasm {
 
+class Executor;
+
 // outer_constant: the enclosing executor's constant of that name, nullptr when not constant.
+// parent: the enclosing executor, whose profile (if set when a run starts) the body adds to.
 std::unique_ptr<SubgraphRunner> make_subgraph_runner(const Graph& body, const std::map<std::string, int64_t>& opsets,
                                                      bool optimize, const ControlFlowLimits& limits,
-                                                     const std::function<const Tensor*(const std::string&)>& outer_constant);
+                                                     const std::function<const Tensor*(const std::string&)>& outer_constant,
+                                                     const Executor* parent);
 
 }  // namespace qwasm
