@@ -90,6 +90,9 @@ val SessionHandle::run(val names_js) {
     outputs_ = carry_.run(*session_, inputs_, std::move(names));
     val arr = val::array();
     for (const auto& [name, t] : outputs_) {
+      // The JS API has tensors only; sequences / optionals stay inside the graph.
+      QWASM_CHECK(t.is_tensor(), "output '", name, "' is a ", t.kind_str(),
+                  ", which the JS API cannot return (it returns tensors only)");
       val o = val::object();
       o.set("name", name);
       o.set("type", int(t.dtype()));

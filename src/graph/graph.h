@@ -14,7 +14,8 @@ namespace qwasm {
 struct Graph;
 
 struct Attribute {
-  enum class Kind { Undefined, Float, Int, String, Tensor, Graph, Floats, Ints, Strings, Tensors, Graphs };
+  // TypeProto: only its presence is kept (Optional's `type`; qwasm needs no more of it).
+  enum class Kind { Undefined, Float, Int, String, Tensor, Graph, Floats, Ints, Strings, Tensors, Graphs, TypeProto };
   Kind kind = Kind::Undefined;
   float f = 0;
   int64_t i = 0;

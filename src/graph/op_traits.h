@@ -21,11 +21,17 @@ struct OpTraits {
   // type (the other inputs only say where they go): a QDQ chain DQ -> op -> Q with one
   // scale and zero point may run the op on the quantized bytes (graph/passes/fuse_qdq.cc).
   bool moves_values = false;
+  // The op accepts sequence and empty-optional values (graph/tensor.h ValueKind) as
+  // inputs; the executor refuses to give them to any op without this flag.
+  bool takes_sequences = false;
 };
 
 // The usual sets, for registrations to name.
 inline constexpr OpTraits kNeverFold{/*never_fold=*/true, /*moves_values=*/false};
 inline constexpr OpTraits kMovesValues{/*never_fold=*/false, /*moves_values=*/true};
+inline constexpr OpTraits kTakesSequences{/*never_fold=*/false, /*moves_values=*/false, /*takes_sequences=*/true};
+// If / Loop / Scan: run subgraphs, so never folded, and forward any value kind.
+inline constexpr OpTraits kControlFlow{/*never_fold=*/true, /*moves_values=*/false, /*takes_sequences=*/true};
 
 // The traits of a node's op at the node's opset; defaults for an op nobody registered.
 using OpTraitsOf = std::function<OpTraits(const Node&)>;

@@ -30,6 +30,11 @@ inline constexpr const char kAttrGatherAxis[] = "qwasm_gather_axis";
 inline constexpr const char kAttrGatherIndices[] = "qwasm_gather_indices";
 inline constexpr const char kAttrGatherName[] = "qwasm_gather_name";
 
+// How many inputs at the end of a control-flow node (If, Loop, Scan, SequenceMap) the
+// executor appended (int): the outer-scope values its subgraphs read
+// (graph/subgraph_scope.h), after the node's own inputs.
+inline constexpr const char kAttrOuterInputs[] = "qwasm_outer_inputs";
+
 // Compile-time check that each name above carries the prefix (else the loader would let
 // a model set it).
 constexpr bool has_private_prefix(const char* name) {
@@ -40,7 +45,7 @@ constexpr bool has_private_prefix(const char* name) {
 static_assert(has_private_prefix(kAttrActLo) && has_private_prefix(kAttrActHi) && has_private_prefix(kAttrQdqRounding),
               "private attribute prefix");
 static_assert(has_private_prefix(kAttrGatherAxis) && has_private_prefix(kAttrGatherIndices) &&
-                  has_private_prefix(kAttrGatherName),
+                  has_private_prefix(kAttrGatherName) && has_private_prefix(kAttrOuterInputs),
               "private attribute prefix");
 
 // The ops that read kAttrActLo / kAttrActHi (ops/quant_conv_integer.cc, ops/quant_qlinear_add.cc);

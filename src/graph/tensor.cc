@@ -31,6 +31,40 @@ Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<Buffer> buf, size_t off
               "buffer too small for tensor of shape ", shape_str(shape_));
 }
 
+Tensor Tensor::sequence(DType elem, std::vector<Tensor> items) {
+  QWASM_CHECK(elem != DType::Undefined, "a sequence needs an element type");
+  for (size_t i = 0; i < items.size(); ++i) {
+    QWASM_CHECK(items[i].is_tensor() && items[i].defined(), "sequence item ", i, " is ", items[i].kind_str(),
+                ", not a tensor");
+    QWASM_CHECK(items[i].dtype() == elem, "sequence of ", dtype_name(elem), ": item ", i, " is ",
+                dtype_name(items[i].dtype()));
+  }
+  Tensor t;
+  t.dtype_ = elem;
+  t.kind_ = ValueKind::Sequence;
+  t.items_ = std::make_shared<const std::vector<Tensor>>(std::move(items));
+  return t;
+}
+
+Tensor Tensor::none() {
+  Tensor t;
+  t.kind_ = ValueKind::None;
+  return t;
+}
+
+const std::vector<Tensor>& Tensor::items() const {
+  QWASM_CHECK(is_sequence(), "expected a sequence, got ", kind_str());
+  return *items_;
+}
+
+std::string Tensor::kind_str() const {
+  switch (kind_) {
+    case ValueKind::Sequence: return "sequence(" + std::string(dtype_name(dtype_)) + ")";
+    case ValueKind::None: return "optional(none)";
+    default: return "tensor(" + std::string(dtype_name(dtype_)) + ")";
+  }
+}
+
 Tensor Tensor::reshaped(Shape shape) const {
   QWASM_CHECK(shape_size(shape) == size_, "cannot reshape ", shape_str(shape_), " to ",
               shape_str(shape));
@@ -40,6 +74,7 @@ Tensor Tensor::reshaped(Shape shape) const {
 }
 
 Tensor Tensor::clone() const {
+  if (!is_tensor()) return *this;  // sequences are immutable, None has no bytes
   Tensor t(dtype_, shape_);
   if (bytes()) std::memcpy(t.raw(), raw(), bytes());
   return t;

@@ -73,6 +73,7 @@ Attribute convert_attribute(onnx::AttributeProto& a, const Node& node,
       out.kind = K::Graphs;
       for (auto& g : *a.mutable_graphs()) out.graphs.push_back(std::make_shared<Graph>(convert_graph(g, opsets, opts)));
       break;
+    case onnx::AttributeProto::TYPE_PROTO: out.kind = K::TypeProto; break;
     default:
       fail(node.label(), ": attribute '", a.name(), "' has an unsupported type ", int(a.type()));
   }

@@ -80,7 +80,7 @@ void identity_fn(OpContext& ctx) { ctx.set_output(0, ctx.in(0)); }
 void register_cast_ops(OpRegistry& r) {
   r.add("", "Cast", 1, make_cast);
   r.add_fn("", "CastLike", 15, cast_like_fn);
-  r.add_fn("", "Identity", 1, identity_fn);
+  r.add_fn("", "Identity", 1, identity_fn, kTakesSequences);  // opset 16: optionals and sequences too
 }
 
 }  // namespace qwasm

@@ -47,6 +47,29 @@ class OpKernel {
   virtual bool absorbed(size_t input) const { return false; }
 };
 
+// A subgraph (If branch, Loop / Scan body) compiled by the executor for a control-flow
+// op; ops cannot see the runtime, so the executor hands a factory for these through
+// BuildContext::subgraph.
+class SubgraphRunner {
+ public:
+  virtual ~SubgraphRunner() = default;
+  // Values the body reads from enclosing scopes (its free names, nested bodies included),
+  // in the order run() takes them. The executor lists the same names as extra inputs of
+  // the control-flow node, after its formal ones.
+  virtual const std::vector<std::string>& outer_names() const = 0;
+  // formal: one value per body graph input, in order; outer: one per outer_names().
+  // Returns the body's outputs in order.
+  virtual std::vector<Tensor> run(const std::vector<Tensor>& formal, const std::vector<const Tensor*>& outer,
+                                  Parallel& par) = 0;
+};
+
+// Documented limits of control flow: a Loop whose iterations or accumulated outputs
+// (scan outputs, a carried sequence growing) pass these fails with an Error naming it.
+struct ControlFlowLimits {
+  int64_t max_loop_iterations = int64_t(1) << 24;
+  int64_t max_accumulated_bytes = int64_t(1) << 30;
+};
+
 // What a factory can see while building: constant inputs (initializers or
 // Constant outputs known at load) for pre-packing and attribute checks.
 struct BuildContext {
@@ -56,6 +79,10 @@ struct BuildContext {
   // shares its buffer; nullptr otherwise. A kernel may then rearrange them in place
   // (and must report the input as absorbed).
   std::function<Tensor*(const std::string&)> exclusive_constant;
+  // Compiles one of the node's subgraph attributes; empty outside an executor (tests
+  // building one node), where control-flow ops then refuse to build.
+  std::function<std::unique_ptr<SubgraphRunner>(const Graph&)> subgraph;
+  ControlFlowLimits limits;
   const Tensor* const_input(size_t i) const {
     return i < node.inputs.size() && !node.inputs[i].empty() ? constant(node.inputs[i]) : nullptr;
   }

@@ -64,6 +64,8 @@ const OpRegistry& OpRegistry::builtin() {
     register_reduce_ops(r);
     register_quant_ops(r);
     register_llm_ops(r);
+    register_control_flow_ops(r);
+    register_sequence_ops(r);
     return r;
   }();
   return reg;

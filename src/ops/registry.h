@@ -6,10 +6,9 @@
 //   r.add("", "RandomNormal", 1, make_random_normal, kNeverFold);
 //   r.add_fn("", "Reshape", 1, reshape, kMovesValues);
 // and every version registered separately states its own. The executor asks the registry
-// (traits()) whether a node may be folded at load; the graph passes receive the same
-// lookup from the executor. So an op registered later (RandomNormal / RandomUniform(Like),
-// Multinomial, Bernoulli, If, Loop, Scan are not yet) must set never_fold in its own
-// registration: nothing else lists it.
+// (traits()) whether a node may be folded at load and whether it may receive sequences;
+// the graph passes receive the same lookup from the executor. So an op registered later
+// must set never_fold in its own registration when it applies: nothing else lists it.
 #pragma once
 #include <map>
 #include <string>
@@ -52,6 +51,8 @@ void register_shape_ops(OpRegistry& r);         // ops/shape*.cc: Reshape, Trans
 void register_nn_ops(OpRegistry& r);            // ops/nn*.cc: MatMul, Gemm, Conv, pools, norms, Softmax, Resize
 void register_reduce_ops(OpRegistry& r);        // ops/reduce.cc: Reduce*, ArgMax/ArgMin, CumSum
 void register_quant_ops(OpRegistry& r);         // ops/quant*.cc: Q/DQ, MatMulInteger, QLinear*, MatMulNBits
-void register_llm_ops(OpRegistry& r);           // ops/llm*.cc: RMSNorm, rotary, GroupQueryAttention ...
+void register_llm_ops(OpRegistry& r);
+void register_control_flow_ops(OpRegistry& r);  // ops/control_flow.cc: If, Loop, Scan
+void register_sequence_ops(OpRegistry& r);      // ops/sequence.cc: Sequence*, SplitToSequence, Optional*           // ops/llm*.cc: RMSNorm, rotary, GroupQueryAttention ...
 
 }  // namespace qwasm

@@ -5,7 +5,10 @@
 #include <set>
 
 #include "graph/passes/passes.h"
+#include "graph/private_attrs.h"
+#include "graph/subgraph_scope.h"
 #include "ops/registry.h"
+#include "runtime/subgraph_runner.h"
 
 namespace qwasm {
 
@@ -58,6 +61,28 @@ bool foldable(const Node& n, const OpTraits& traits) {
   throw Error(n.label() + ": " + msg);
 }
 
+// Sequences and empty optionals reach only ops registered to take them (OpTraits::takes_sequences).
+void check_value_kinds(const Node& n, const std::vector<const Tensor*>& in) {
+  for (size_t i = 0; i < in.size(); ++i)
+    if (in[i] && !in[i]->is_tensor())
+      fail(n.label(), ": input ", i, " '", n.inputs[i], "' is a ", in[i]->kind_str(), " but ", n.op_type,
+           " takes tensors only");
+}
+
+// Appends to each control-flow node the outer values its subgraphs read, so the
+// order, the lifetimes and the constants see them as inputs (graph/subgraph_scope.h).
+void add_outer_inputs(Graph& g) {
+  for (Node& n : g.nodes) {
+    if (!has_subgraph(n)) continue;
+    std::vector<std::string> outer = free_names(n);
+    n.inputs.insert(n.inputs.end(), outer.begin(), outer.end());
+    Attribute count;
+    count.kind = Attribute::Kind::Int;
+    count.i = int64_t(outer.size());
+    n.attrs[kAttrOuterInputs] = count;
+  }
+}
+
 std::vector<const Node*> topological_order(const Graph& g, const std::set<std::string>& available_init) {
   std::set<std::string> available = available_init;
   available.insert("");
@@ -94,11 +119,36 @@ std::vector<const Node*> topological_order(const Graph& g, const std::set<std::s
 
 }  // namespace
 
-Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena_(std::make_shared<Arena>()) {
+Executor::Executor(Model model, bool optimize, const ControlFlowLimits& limits)
+    : Executor(std::move(model), optimize, limits, false) {}
+
+Executor::Executor(Model model, bool optimize, const ControlFlowLimits& limits, bool is_subgraph)
+    : model_(std::move(model)), arena_(std::make_shared<Arena>()), limits_(limits), is_subgraph_(is_subgraph) {
+  build(optimize);
+}
+
+std::unique_ptr<Executor> Executor::for_subgraph(const Graph& body, const std::vector<std::string>& outer,
+                                                 const std::map<std::string, Tensor>& outer_constants,
+                                                 const std::map<std::string, int64_t>& opsets, bool optimize,
+                                                 const ControlFlowLimits& limits) {
+  Model m;
+  m.opsets = opsets;
+  m.graph = body;
+  for (const auto& kv : outer_constants) m.graph.initializers[kv.first] = kv.second;
+  for (const auto& name : outer) {
+    ValueInfo vi;
+    vi.name = name;
+    m.graph.inputs.push_back(vi);
+  }
+  return std::unique_ptr<Executor>(new Executor(std::move(m), optimize, limits, true));
+}
+
+void Executor::build(bool optimize) {
   const OpRegistry& reg = OpRegistry::builtin();
   if (optimize)
     optimize_graph(model_, [&reg](const Node& n) { return reg.traits(n.domain, n.op_type, n.opset); });
   Graph& g = model_.graph;
+  add_outer_inputs(g);
   for (auto& kv : g.initializers) constants_[kv.first] = kv.second;
   g.initializers.clear();  // constants_ holds them now (shared buffers)
   std::set<std::string> available;
@@ -112,11 +162,7 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
     for (const auto& s : n.inputs)
       if (!s.empty() && constants_.count(s)) ++const_uses[s];
   for (const auto& vi : g.outputs) ++const_uses[vi.name];
-  // Subgraphs (If/Loop/Scan bodies) may read outer constants by name: keep everything then.
-  for (const Node& n : g.nodes)
-    for (const auto& kv : n.attrs)
-      if (kv.second.g || !kv.second.graphs.empty())
-        for (auto& u : const_uses) ++u.second;
+  // (Values subgraphs read are inputs of their control-flow node now: counted above.)
 
   for (const Node* n : topological_order(g, available)) {
     const OpFactory* f = reg.find(n->domain, n->op_type, n->opset);
@@ -138,7 +184,16 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
                       for (const auto& s : n->inputs) refs += s == name;
                       const auto& buf = it->second.buffer();
                       return refs == 1 && buf && buf.use_count() == 1 ? &it->second : nullptr;
-                    }};
+                    },
+                    [this, optimize](const Graph& body) {
+                      return make_subgraph_runner(body, model_.opsets, optimize, limits_,
+                                                  [this](const std::string& name) -> const Tensor* {
+                                                    auto it = constants_.find(name);
+                                                    return it == constants_.end() ? nullptr : &it->second;
+                                                  },
+                                                  this);
+                    },
+                    limits_};
     std::unique_ptr<OpKernel> kernel;
     try {
       kernel = (*f)(bc);
@@ -147,9 +202,11 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
     }
     bool all_const = std::all_of(n->inputs.begin(), n->inputs.end(),
                                  [&](const std::string& s) { return s.empty() || constants_.count(s); });
-    if (all_const && foldable(*n, reg.traits(n->domain, n->op_type, n->opset))) {
+    const OpTraits traits = reg.traits(n->domain, n->op_type, n->opset);
+    if (all_const && foldable(*n, traits)) {
       std::vector<const Tensor*> in;
       for (const auto& s : n->inputs) in.push_back(s.empty() ? nullptr : &constants_[s]);
+      if (!traits.takes_sequences) check_value_kinds(*n, in);
       Context ctx(*n, std::move(in), *arena_, serial());
       try {
         kernel->compute(ctx);
@@ -166,7 +223,7 @@ Executor::Executor(Model model, bool optimize) : model_(std::move(model)), arena
       auto u = const_uses.find(s);
       if (u != const_uses.end() && --u->second == 0) constants_.erase(s);
     }
-    steps_.push_back(Step{n, std::move(kernel), {}, {}, {}});
+    steps_.push_back(Step{n, std::move(kernel), {}, {}, {}, traits.takes_sequences});
   }
   plan();
 }
@@ -207,6 +264,10 @@ void Executor::plan() {
 
 void Executor::check_feed(const ValueInfo& vi, const Tensor& t,
                           std::unordered_map<std::string, int64_t>& syms) const {
+  // A sequence / optional input is declared without a tensor element type (the loader
+  // reads tensor types only); a tensor input must get a tensor.
+  QWASM_CHECK(vi.dtype == DType::Undefined || t.is_tensor(), "input '", vi.name, "': expected a tensor of ",
+              dtype_name(vi.dtype), ", got a ", t.kind_str());
   QWASM_CHECK(vi.dtype == DType::Undefined || t.dtype() == vi.dtype, "input '", vi.name, "': expected ",
               dtype_name(vi.dtype), ", got ", dtype_name(t.dtype()));
   if (!vi.has_shape) return;
@@ -245,7 +306,7 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
       for (auto& v : model_.graph.inputs) names += (names.empty() ? "'" : ", '") + v.name + "'";
       fail("unknown input '", f.first, "' (the model's inputs are ", names, ")");
     }
-    check_feed(*vi, f.second, syms);
+    if (!is_subgraph_) check_feed(*vi, f.second, syms);
     values[size_t(slots_.at(f.first))] = f.second;
   }
   for (const auto& vi : model_.graph.inputs)
@@ -260,6 +321,7 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
     std::vector<const Tensor*> in;
     in.reserve(st.in.size());
     for (int id : st.in) in.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
+    if (!st.takes_sequences) check_value_kinds(*st.node, in);
     Context ctx(*st.node, std::move(in), *arena_, par);
     const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {

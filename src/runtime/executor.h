@@ -17,7 +17,16 @@ namespace qwasm {
 class Executor {
  public:
   // optimize: run the graph passes (graph/passes) first; off only to compare fused with unfused.
-  explicit Executor(Model model, bool optimize = true);
+  // limits: what a Loop may iterate / accumulate before it fails (ops/op.h).
+  explicit Executor(Model model, bool optimize = true, const ControlFlowLimits& limits = {});
+  // A subgraph (If branch, Loop / Scan body) as its own executor: `outer` (names it reads
+  // from enclosing scopes, fed per run) become graph inputs after the body's own,
+  // `outer_constants` (the enclosing scopes' constants it reads) initializers; feeds are
+  // not checked against the declared shapes (loop-carried values may change shape).
+  static std::unique_ptr<Executor> for_subgraph(const Graph& body, const std::vector<std::string>& outer,
+                                                const std::map<std::string, Tensor>& outer_constants,
+                                                const std::map<std::string, int64_t>& opsets, bool optimize,
+                                                const ControlFlowLimits& limits);
   ~Executor();
 
   const std::vector<ValueInfo>& inputs() const { return model_.graph.inputs; }
@@ -32,9 +41,11 @@ class Executor {
                           const std::vector<std::string>& wanted, Parallel& par = serial());
 
   // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
-  // set. For tools and benchmarks; nullptr (the default) costs nothing.
+  // set. For tools and benchmarks; nullptr (the default) costs nothing. Ops inside If /
+  // Loop / Scan bodies are counted too (their time is also inside the control-flow op's).
   using OpProfile = std::map<std::string, std::pair<double, int64_t>>;
   void set_profile(OpProfile* p) { profile_ = p; }
+  OpProfile* profile() const { return profile_; }
 
  private:
   struct Step {
@@ -43,9 +54,12 @@ class Executor {
     std::vector<int> in;   // slot per input (-1 when left out)
     std::vector<int> out;  // slot per output (-1 when not wanted)
     std::vector<int> release_after;  // slots whose last consumer is this step
+    bool takes_sequences = false;    // OpTraits::takes_sequences of its op
   };
   class Context;
 
+  Executor(Model model, bool optimize, const ControlFlowLimits& limits, bool is_subgraph);
+  void build(bool optimize);
   int slot(const std::string& name);
   void plan();
   void check_feed(const ValueInfo& vi, const Tensor& t, std::unordered_map<std::string, int64_t>& syms) const;
@@ -57,6 +71,8 @@ class Executor {
   std::unordered_map<std::string, Tensor> constants_;  // initializers + folded values
   std::vector<Step> steps_;
   OpProfile* profile_ = nullptr;
+  ControlFlowLimits limits_;
+  bool is_subgraph_ = false;
 };
 
 }  // namespace qwasm

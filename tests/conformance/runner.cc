@@ -2,6 +2,8 @@
 // Prints PASS/FAIL per test and "P/T passed"; with --expect, fails when any
 // listed test does not pass (the list in the repo only grows).
 #include <dirent.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
 #include <cmath>
@@ -40,18 +42,101 @@ std::string read_file(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
-Tensor read_tensor(const std::string& path, std::string* name) {
-  std::string bytes = read_file(path);
+// What a graph input / output holds, from its TypeProto: the test data of sequences and
+// optionals are SequenceProto / OptionalProto (onnx-data.proto), which the project does
+// not compile; the few fields the tests use are read from the wire format here.
+struct ValueType {
+  enum Kind { kTensor, kSequence, kOptional } kind = kTensor;
+  DType elem = DType::Undefined;           // innermost tensor element type
+  bool optional_of_sequence = false;
+};
+
+ValueType value_type(const onnx::TypeProto& t) {
+  ValueType v;
+  const onnx::TypeProto* inner = &t;
+  if (t.has_optional_type()) {
+    v.kind = ValueType::kOptional;
+    inner = &t.optional_type().elem_type();
+    v.optional_of_sequence = inner->has_sequence_type();
+  } else if (t.has_sequence_type()) {
+    v.kind = ValueType::kSequence;
+  }
+  if (inner->has_sequence_type()) inner = &inner->sequence_type().elem_type();
+  if (inner->has_tensor_type() && dtype_is_valid(inner->tensor_type().elem_type()))
+    v.elem = DType(inner->tensor_type().elem_type());
+  return v;
+}
+
+// Calls f(field, bytes) for each length-delimited field of a serialized message.
+template <typename F> void each_message_field(const std::string& bytes, const std::string& path, F f) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()), int(bytes.size()));
+  while (uint32_t tag = in.ReadTag()) {
+    if (WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t len = 0;
+      std::string sub;
+      if (!in.ReadVarint32(&len) || !in.ReadString(&sub, int(len))) fail(path, ": truncated message");
+      f(WireFormatLite::GetTagFieldNumber(tag), sub);
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      fail(path, ": malformed message");
+    }
+  }
+}
+
+Tensor tensor_from_bytes(const std::string& bytes, const std::string& path, std::string* name) {
   onnx::TensorProto tp;
   if (!tp.ParseFromString(bytes)) fail(path, " is not a TensorProto");
-  *name = tp.name();
+  if (name) *name = tp.name();
   return tensor_from_proto(tp, LoadOptions{});
+}
+
+// SequenceProto: 1 name, 3 tensor_values.
+Tensor sequence_from_bytes(const std::string& bytes, const std::string& path, DType elem, std::string* name) {
+  std::vector<Tensor> items;
+  each_message_field(bytes, path, [&](int field, const std::string& sub) {
+    if (field == 1 && name) *name = sub;
+    if (field == 3) items.push_back(tensor_from_bytes(sub, path, nullptr));
+  });
+  if (!items.empty()) elem = items[0].dtype();
+  return Tensor::sequence(elem == DType::Undefined ? DType::Float32 : elem, std::move(items));
+}
+
+// OptionalProto: 1 name, 3 tensor_value, 5 sequence_value; neither = no value.
+Tensor optional_from_bytes(const std::string& bytes, const std::string& path, DType elem, std::string* name) {
+  Tensor out = Tensor::none();
+  each_message_field(bytes, path, [&](int field, const std::string& sub) {
+    if (field == 1 && name) *name = sub;
+    if (field == 3) out = tensor_from_bytes(sub, path, nullptr);
+    if (field == 5) out = sequence_from_bytes(sub, path, elem, nullptr);
+  });
+  return out;
+}
+
+Tensor read_value(const std::string& path, const ValueType& type, std::string* name) {
+  std::string bytes = read_file(path);
+  switch (type.kind) {
+    case ValueType::kSequence: return sequence_from_bytes(bytes, path, type.elem, name);
+    case ValueType::kOptional: return optional_from_bytes(bytes, path, type.elem, name);
+    default: return tensor_from_bytes(bytes, path, name);
+  }
 }
 
 double value_at(const Tensor& t, int64_t i) { return t.get_f64(i); }
 
 // ONNX backend-test tolerance: |a - e| <= atol + rtol * |e|, NaNs must match.
 std::string compare(const Tensor& got, const Tensor& want, const std::string& name) {
+  if (got.kind() != want.kind()) return name + ": got a " + got.kind_str() + ", expected a " + want.kind_str();
+  if (want.is_none()) return "";
+  if (want.is_sequence()) {
+    if (got.items().size() != want.items().size())
+      return name + ": sequence of " + std::to_string(got.items().size()) + " tensors, expected " +
+             std::to_string(want.items().size());
+    for (size_t i = 0; i < want.items().size(); ++i) {
+      std::string why = compare(got.items()[i], want.items()[i], name + "[" + std::to_string(i) + "]");
+      if (!why.empty()) return why;
+    }
+    return "";
+  }
   if (got.dtype() != want.dtype())
     return name + ": dtype " + dtype_name(got.dtype()) + " != expected " + dtype_name(want.dtype());
   if (got.shape() != want.shape())
@@ -88,6 +173,16 @@ std::string compare(const Tensor& got, const Tensor& want, const std::string& na
 std::string run_test(const std::string& dir) {
   try {
     auto session = Session::create_from_file(dir + "/model.onnx");
+    onnx::ModelProto mp;
+    if (!mp.ParseFromString(read_file(dir + "/model.onnx"))) fail(dir, "/model.onnx is not a ModelProto");
+    std::vector<ValueType> in_types, out_types;
+    for (const auto& vi : mp.graph().input()) {
+      bool is_init = false;
+      for (const auto& init : mp.graph().initializer()) is_init = is_init || init.name() == vi.name();
+      if (!is_init) in_types.push_back(value_type(vi.type()));
+    }
+    for (const auto& vi : mp.graph().output()) out_types.push_back(value_type(vi.type()));
+    auto type_at = [](const std::vector<ValueType>& v, size_t i) { return i < v.size() ? v[i] : ValueType{}; };
     auto sets = list_dir(dir, "test_data_set_");
     if (sets.empty()) return "no test_data_set";
     for (const auto& set : sets) {
@@ -96,7 +191,7 @@ std::string run_test(const std::string& dir) {
       auto ins = list_dir(sd, "input_");
       for (size_t i = 0; i < ins.size(); ++i) {
         std::string name;
-        Tensor t = read_tensor(sd + "/input_" + std::to_string(i) + ".pb", &name);
+        Tensor t = read_value(sd + "/input_" + std::to_string(i) + ".pb", type_at(in_types, i), &name);
         if (name.empty() && i < session->inputs().size()) name = session->inputs()[i].name;
         feeds.emplace_back(name, t);
       }
@@ -105,7 +200,7 @@ std::string run_test(const std::string& dir) {
       std::vector<Tensor> expected;
       for (size_t i = 0; i < outs.size(); ++i) {
         std::string name;
-        expected.push_back(read_tensor(sd + "/output_" + std::to_string(i) + ".pb", &name));
+        expected.push_back(read_value(sd + "/output_" + std::to_string(i) + ".pb", type_at(out_types, i), &name));
         if (name.empty() && i < session->outputs().size()) name = session->outputs()[i].name;
         names.push_back(name);
       }

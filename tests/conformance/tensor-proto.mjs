@@ -47,6 +47,35 @@ const ARRAYS = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array, uint
 
 export class UnsupportedType extends Error {}
 
+// The graph inputs / outputs of a ModelProto whose type is not a tensor (a sequence,
+// optional, map or sparse tensor: values the JS API cannot pass), as "name (kind)".
+// ModelProto.graph = 7; GraphProto.input = 11, output = 12; ValueInfoProto.name = 1,
+// type = 2; TypeProto.tensor_type = 1 (the others: 4 sequence, 5 map, 8 sparse, 9 optional).
+export function nonTensorGraphValues(input) {
+  const KINDS = { 4: 'sequence', 5: 'map', 8: 'sparse tensor', 9: 'optional' };
+  const fields = (buf, want) => {
+    const r = reader(buf), out = [];
+    while (!r.done()) {
+      const key = Number(r.varint());
+      const field = key >> 3, wt = key & 7;
+      if (wt === 2 && want.includes(field)) out.push([field, r.bytes()]);
+      else r.skip(wt);
+    }
+    return out;
+  };
+  const found = [];
+  for (const [, graph] of fields(new Uint8Array(input), [7])) {
+    for (const [, vi] of fields(graph, [11, 12])) {
+      let name = '';
+      for (const [f, b] of fields(vi, [1, 2])) {
+        if (f === 1) name = new TextDecoder().decode(b);
+        else for (const [kind] of fields(b, [4, 5, 8, 9])) found.push(`${name} (${KINDS[kind]})`);
+      }
+    }
+  }
+  return found;
+}
+
 // Returns { name, tensor }.
 export function decodeTensorProto(input) {
   // Node Buffers share pooled memory and their slice() does not copy: take a plain copy.

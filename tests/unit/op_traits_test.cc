@@ -65,6 +65,15 @@ TEST(OpTraits, BuiltinRegistrationsDeclareThem) {
   for (const char* op : {"Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze"})
     EXPECT_TRUE(r.traits("", op, 17).moves_values) << op;
   for (const char* op : {"Add", "Relu", "DequantizeLinear"}) EXPECT_FALSE(r.traits("", op, 17).moves_values) << op;
+  // Ops with subgraphs are never folded and forward any value kind; sequence ops take
+  // sequences; tensor ops do not.
+  for (const char* op : {"If", "Loop", "Scan", "SequenceMap"}) {
+    EXPECT_TRUE(r.traits("", op, 17).never_fold) << op;
+    EXPECT_TRUE(r.traits("", op, 17).takes_sequences) << op;
+  }
+  for (const char* op : {"SequenceAt", "SequenceInsert", "ConcatFromSequence", "OptionalHasElement", "Identity"})
+    EXPECT_TRUE(r.traits("", op, 17).takes_sequences) << op;
+  for (const char* op : {"Add", "Relu", "Concat", "Reshape"}) EXPECT_FALSE(r.traits("", op, 17).takes_sequences) << op;
   // Contrib registrations keep working with the default traits.
   EXPECT_NE(r.find("com.microsoft", "Gelu", 1), nullptr);
   EXPECT_FALSE(r.traits("com.microsoft", "Gelu", 1).never_fold);
