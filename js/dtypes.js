@@ -16,9 +16,18 @@ export const DTYPES = {
 
 const BY_CODE = new Map(Object.entries(DTYPES).map(([name, d]) => [d.code, name]));
 
-export function dtypeName(code) {
+// onnx.proto types with no typed array here, named for error messages.
+const NO_ARRAY = { 8: 'string', 14: 'complex64', 15: 'complex128', 16: 'bfloat16', 17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4' };
+
+// `what` names the value for the error ("input 'x'").
+export function dtypeName(code, what = 'tensor') {
   const name = BY_CODE.get(code);
-  if (!name) throw new Error(`unsupported tensor element type code ${code}`);
+  if (!name) {
+    const known = NO_ARRAY[code];
+    throw new Error(`${what}: element type ${known ? `${known} (${code})` : `code ${code}`} is not supported by the JS API ` +
+      `(supported: ${Object.keys(DTYPES).join(', ')})`);
+  }
   return name;
 }
 

@@ -85,6 +85,10 @@ export class InferenceSession {
   dispose(): void;
 }
 
+/**
+ * Rejects with an Error naming what is wrong for an invalid model, an unsupported operator, or a
+ * model input/output of a type outside TensorType (bfloat16, string, ...).
+ */
 export function createSession(model: ModelSource, options?: SessionOptions): Promise<InferenceSession>;
 
 export interface Features {

@@ -8,8 +8,11 @@ import { heapBytes } from './wasm-module.js';
 export const kCarry = Symbol('qwasm.carry');
 export const kClearCarry = Symbol('qwasm.clearCarry');
 
-function describe(info) {
-  return info.map((v) => ({ name: v.name, type: v.type ? dtypeName(v.type) : undefined, dims: v.dims }));
+// A model input or output of a type JS cannot hold (bfloat16, string, ...) is refused
+// here, naming it, rather than at the first run.
+function describe(info, kind) {
+  return info.map((v) => ({ name: v.name, type: v.type ? dtypeName(v.type, `model ${kind} '${v.name}'`) : undefined,
+    dims: v.dims }));
 }
 
 export class InferenceSession {
@@ -21,8 +24,13 @@ export class InferenceSession {
   constructor(mod, variant, handle) {
     this.#mod = mod;
     this.#handle = handle;
-    this.#inputs = describe(handle.inputInfo());
-    this.#outputs = describe(handle.outputInfo());
+    try {
+      this.#inputs = describe(handle.inputInfo(), 'input');
+      this.#outputs = describe(handle.outputInfo(), 'output');
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
     this.variant = variant;
     /** Threads this session runs on (the caller included). */
     this.threads = handle.threads();
@@ -66,7 +74,7 @@ export class InferenceSession {
     const out = {};
     try {
       for (const o of r.outputs) {
-        const type = dtypeName(o.type);
+        const type = dtypeName(o.type, `output '${o.name}'`);
         const Arr = dtypeInfo(type).array;
         const bytes = heapBytes(this.#mod, o.ptr, o.bytes).slice();
         out[o.name] = new Tensor(type, new Arr(bytes.buffer, 0, o.bytes / Arr.BYTES_PER_ELEMENT), o.dims);

@@ -62,7 +62,11 @@ struct Node {
   std::vector<int64_t> attr_ints(const std::string& n, std::vector<int64_t> def = {}) const;
   std::vector<float> attr_floats(const std::string& n, std::vector<float> def = {}) const;
   const Tensor* attr_t(const std::string& n) const;  // nullptr when absent
-  const Attribute* attr(const std::string& n) const;  // nullptr when absent
+  const Attribute* attr(const std::string& n) const;  // nullptr when absent (any type)
+
+ private:
+  // attr(n), or an Error naming the node when it is present with another type.
+  const Attribute* typed_attr(const std::string& n, Attribute::Kind want) const;
 };
 
 struct Graph {

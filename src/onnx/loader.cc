@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "graph/opsets.h"
 #include "graph/private_attrs.h"
 #include "onnx/chunk_stream.h"
 #include "onnx/tensor_proto.h"
@@ -80,12 +81,30 @@ Attribute convert_attribute(onnx::AttributeProto& a, const Node& node,
   return out;
 }
 
+// Every value has one writer (ONNX graphs are single assignment): a node output may not
+// repeat another node's output, a graph input or an initializer. Otherwise which value a
+// reader sees would depend on the order nodes run in.
+void check_single_writer(const onnx::GraphProto& gp, const Graph& g) {
+  std::map<std::string, std::string> writer;  // value -> what defines it, for the message
+  for (const auto& kv : g.initializers) writer[kv.first] = "an initializer";
+  for (const auto& vi : gp.input()) writer.emplace(vi.name(), "a graph input");
+  for (const Node& n : g.nodes)
+    for (const auto& o : n.outputs) {
+      if (o.empty()) continue;
+      auto [it, fresh] = writer.emplace(o, n.label());
+      QWASM_CHECK(fresh, n.label(), ": output '", o, "' is already written by ", it->second,
+                  " (each value must have exactly one writer)");
+    }
+}
+
 Graph convert_graph(onnx::GraphProto& gp, const std::map<std::string, int64_t>& opsets,
                     const LoadOptions& opts) {
   Graph g;
   g.name = gp.name();
   for (auto& tp : *gp.mutable_initializer()) {
     QWASM_CHECK(!tp.name().empty(), "graph '", g.name, "': initializer without a name");
+    QWASM_CHECK(!g.initializers.count(tp.name()), "graph '", g.name, "': initializer '", tp.name(),
+                "' is given twice");
     g.initializers[tp.name()] = tensor_from_proto(tp, opts);
   }
   QWASM_CHECK(gp.sparse_initializer_size() == 0, "graph '", g.name, "': sparse initializers are not supported");
@@ -116,6 +135,7 @@ Graph convert_graph(onnx::GraphProto& gp, const std::map<std::string, int64_t>& 
     g.nodes.push_back(std::move(n));
     ++index;
   }
+  check_single_writer(gp, g);
   return g;
 }
 
@@ -125,11 +145,22 @@ Model convert_model(onnx::ModelProto& mp, const LoadOptions& opts) {
   m.producer = mp.producer_name();
   for (const auto& op : mp.opset_import()) {
     std::string d = op.domain() == "ai.onnx" ? "" : op.domain();
+    const int64_t newest = newest_opset(d);
+    QWASM_CHECK(newest < 0 || op.version() <= newest, "model imports opset ", op.version(), " of domain '",
+                d.empty() ? "ai.onnx" : d, "', newer than the newest qwasm implements (", newest, ")");
     m.opsets[d] = op.version();
   }
   // IR version 3 and earlier models may omit the import of the default domain.
   if (!m.opsets.count("")) m.opsets[""] = 1;
   QWASM_CHECK(mp.has_graph(), "model has no graph");
+  // A tensor input must say its element type: 0 (UNDEFINED) or an unknown code leaves
+  // nothing to check feeds against.
+  for (const auto& vi : mp.graph().input()) {
+    if (!vi.has_type() || !vi.type().has_tensor_type()) continue;
+    const int32_t et = vi.type().tensor_type().elem_type();
+    QWASM_CHECK(dtype_is_valid(et), "graph input '", vi.name(), "': element type ", et,
+                et == 0 ? " (UNDEFINED)" : "", " is not an ONNX tensor type");
+  }
   m.graph = convert_graph(*mp.mutable_graph(), m.opsets, opts);
   return m;
 }

@@ -1,6 +1,7 @@
 // The nn family: MatMul/Gemm, normalisations and softmax, convolution (and transposed),
 // pooling and unpooling, Resize, GridSample, RoiAlign, NonMaxSuppression, Det, Einsum,
-// losses, DFT/STFT, TfIdfVectorizer, the recurrent RNN/GRU/LSTM.
+// losses, DFT/STFT, TfIdfVectorizer, the recurrent RNN/GRU/LSTM, the training optimizers
+// (nn_training.cc) and the random ops with Dropout from opset 12 (nn_random.cc).
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -24,6 +25,8 @@ void register_nn_tfidf_ops(OpRegistry& r);
 void register_nn_rnn_ops(OpRegistry& r);
 void register_nn_gru_ops(OpRegistry& r);
 void register_nn_lstm_ops(OpRegistry& r);
+void register_nn_training_ops(OpRegistry& r);
+void register_random_ops(OpRegistry& r);
 
 void register_nn_ops(OpRegistry& r) {
   register_nn_matmul_ops(r);
@@ -45,6 +48,8 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_rnn_ops(r);
   register_nn_gru_ops(r);
   register_nn_lstm_ops(r);
+  register_nn_training_ops(r);
+  register_random_ops(r);
 }
 
 }  // namespace qwasm

@@ -128,7 +128,10 @@ RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>
 
   const size_t per_dir = default_acts.size();
   std::vector<std::string> names;
-  if (const Attribute* a = n.attr("activations")) names = a->strings;
+  if (const Attribute* a = n.attr("activations")) {
+    QWASM_CHECK(a->kind == Attribute::Kind::Strings, n.label(), ": attribute 'activations' must be a list of strings");
+    names = a->strings;
+  }
   if (names.empty())
     for (int64_t d = 0; d < p.dirs; ++d) names.insert(names.end(), default_acts.begin(), default_acts.end());
   QWASM_CHECK(names.size() == per_dir * size_t(p.dirs), n.label(), ": activations lists ", names.size(),

@@ -1,5 +1,7 @@
 #include "ops/registry.h"
 
+#include <algorithm>
+
 namespace qwasm {
 
 const Tensor& OpContext::in(size_t i) const {
@@ -53,6 +55,13 @@ OpTraits OpRegistry::traits(const std::string& domain, const std::string& op_typ
 
 bool OpRegistry::has_op(const std::string& domain, const std::string& op_type) const {
   return table_.count({domain, op_type}) != 0;
+}
+
+int OpRegistry::newest_since_version(const std::string& domain) const {
+  int newest = 0;
+  for (const auto& kv : table_)
+    if (kv.first.first == domain && !kv.second.empty()) newest = std::max(newest, kv.second.rbegin()->first);
+  return newest;
 }
 
 const OpRegistry& OpRegistry::builtin() {

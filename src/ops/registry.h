@@ -7,8 +7,9 @@
 //   r.add_fn("", "Reshape", 1, reshape, kMovesValues);
 // and every version registered separately states its own. The executor asks the registry
 // (traits()) whether a node may be folded at load and whether it may receive sequences;
-// the graph passes receive the same lookup from the executor. So an op registered later
-// must set never_fold in its own registration when it applies: nothing else lists it.
+// the graph passes receive the same lookup from the executor. So an op that must not be
+// folded (the random ops of ops/nn_random.cc, If, Loop, Scan) sets never_fold in its own
+// registration: nothing else lists it.
 #pragma once
 #include <map>
 #include <string>
@@ -31,6 +32,9 @@ class OpRegistry {
   // The traits of the registration find() picks; defaults when nothing matches.
   OpTraits traits(const std::string& domain, const std::string& op_type, int64_t opset) const;
   bool has_op(const std::string& domain, const std::string& op_type) const;
+  // The highest since_version registered in `domain` (0 when none): kept within
+  // graph/opsets.h's limits, which the loader enforces.
+  int newest_since_version(const std::string& domain) const;
 
   // The process-wide registry with every built-in family registered.
   static const OpRegistry& builtin();

@@ -1,5 +1,5 @@
 // The shape family, one file per sub-family:
-//   shape_basic.cc      views: Reshape, Flatten, Squeeze, Unsqueeze, Dropout; Shape, Size
+//   shape_basic.cc      views: Reshape, Flatten, Squeeze, Unsqueeze, Dropout < 12; Shape, Size
 //   shape_generate.cc   Constant, ConstantOfShape, Range, EyeLike, OneHot, Trilu
 //   shape_transpose.cc  Transpose, DepthToSpace, SpaceToDepth (tiled permute_copy)
 //   shape_move.cc       Concat, Split, Slice, Expand, Tile (strided_copy)

@@ -1,4 +1,4 @@
-// Shape-only ops: Reshape, Flatten, Squeeze, Unsqueeze and inference Dropout
+// Shape-only ops: Reshape, Flatten, Squeeze, Unsqueeze and Dropout before opset 12
 // return views sharing the input's buffer (no copy); Shape and Size read dims.
 #include <algorithm>
 #include <cmath>
@@ -103,17 +103,11 @@ void shape_op(OpContext& ctx) {
 
 void size_op(OpContext& ctx) { ctx.output(0, DType::Int64, {}).data<int64_t>()[0] = ctx.in(0).size(); }
 
-// Inference only: the output is the input and the mask keeps everything.
+// Dropout before opset 12 (no training_mode input): the output is the input and the
+// mask keeps everything. Opset 12 on, with training, is in ops/nn_random.cc.
 void dropout(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x = ctx.in(0);
-  if (n.opset >= 12) {
-    const Tensor* train = ctx.input(2);
-    const Tensor* ratio = ctx.input(1);
-    const double p = ratio && ratio->size() ? ratio->get_f64(0) : 0.5;
-    QWASM_CHECK(!(train && train->size() && train->get_i64(0) != 0 && p != 0), n.label(),
-                ": training_mode with a non-zero ratio (random dropout) is not supported");
-  }
   ctx.set_output(0, x);
   if (ctx.output_wanted(1)) {
     // The mask is bool from opset 10; before that it had the input's type.

@@ -46,6 +46,9 @@ const TYPES = { 1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6:
 const ARRAYS = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array, float16: Uint16Array, float64: Float64Array, uint32: Uint32Array, uint64: BigUint64Array };
 
 export class UnsupportedType extends Error {}
+// Types the JS API has no array for, named for the skip reason.
+const UNSUPPORTED = { 0: 'undefined', 8: 'string', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4' };
 
 // The graph inputs / outputs of a ModelProto whose type is not a tensor (a sequence,
 // optional, map or sparse tensor: values the JS API cannot pass), as "name (kind)".
@@ -96,7 +99,10 @@ export function decodeTensorProto(input) {
     else r.skip(wt);
   }
   const type = TYPES[dataType];
-  if (!type) throw new UnsupportedType(`tensor '${name}': element type ${dataType} is not in the JS API`);
+  if (!type) {
+    const what = UNSUPPORTED[dataType] ? `${UNSUPPORTED[dataType]} (${dataType})` : `${dataType}`;
+    throw new UnsupportedType(`tensor '${name}': element type ${what} is not in the JS API`);
+  }
   const Arr = ARRAYS[type];
   const shape = dims.map(Number);
   const count = shape.reduce((a, b) => a * b, 1);

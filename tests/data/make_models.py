@@ -96,6 +96,28 @@ def bad_location_model(name, location, length="16"):
     onnx.save(m, os.path.join(HERE, name + ".onnx"))
 
 
+def bfloat16_input_model():
+    """y = Cast<float>(x) with x bfloat16: valid, but JS has no bfloat16 array."""
+    g = helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["y"], name="widen", to=TensorProto.FLOAT)], "bf16_input",
+        [helper.make_tensor_value_info("x", TensorProto.BFLOAT16, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def invalid_model(kind):
+    """Models the loader must refuse (saved without the checker, which refuses them too):
+    two nodes writing one value, or an ai.onnx opset newer than qwasm implements."""
+    nodes = [helper.make_node("Relu", ["x"], ["h"], name="first"),
+             helper.make_node("Neg", ["x"], ["h" if kind == "two_writers" else "z"], name="second"),
+             helper.make_node("Relu", ["h"], ["y"], name="last")]
+    g = helper.make_graph(nodes, kind, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    opset = 99 if kind == "opset_too_new" else 17
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.save(m, os.path.join(HERE, kind + ".onnx"))
+
+
 def mlp_expected():
     """The MLP's outputs for a fixed input, computed with numpy (the reference)."""
     m = onnx.load(os.path.join(HERE, "mlp.onnx"))
@@ -115,6 +137,9 @@ if __name__ == "__main__":
     bad_location_model("absolute_location", "/etc/passwd")
     bad_location_model("wrong_length", "external.weights.bin", length="12")
     save(add_model(), "add.onnx")
+    save(bfloat16_input_model(), "bfloat16_input.onnx")
+    invalid_model("two_writers")
+    invalid_model("opset_too_new")
     save(mlp_model(), "mlp.onnx")
     external_model()
     with open(os.path.join(HERE, "mlp.expected.json"), "w") as f:

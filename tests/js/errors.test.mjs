@@ -46,6 +46,29 @@ test('unsupported operator names domain, op, opset and node', async () => {
   await stillWorks();
 });
 
+test('two nodes writing one value are refused, naming both', async () => {
+  await assert.rejects(createSession(fixture('two_writers.onnx'), opts()),
+    (e) => /Neg node 'second'/.test(e.message) && /output 'h'/.test(e.message) && /Relu node 'first'/.test(e.message));
+  await stillWorks();
+});
+
+test('an opset newer than qwasm implements is refused, naming domain and version', async () => {
+  await assert.rejects(createSession(fixture('opset_too_new.onnx'), opts()),
+    (e) => /opset 99 of domain 'ai\.onnx'/.test(e.message) && /newest qwasm implements \(21\)/.test(e.message));
+  await stillWorks();
+});
+
+test('a model input of a type JS cannot hold (bfloat16) is refused by name, freeing the session', async () => {
+  const attempt = () => assert.rejects(createSession(fixture('bfloat16_input.onnx'), opts()),
+    (e) => /model input 'x'/.test(e.message) && /bfloat16/.test(e.message) && /not supported by the JS API/.test(e.message));
+  for (let i = 0; i < 3; i++) await attempt();  // warm up allocator bins
+  const before = await _debugHeap(SIMD, THREADS);
+  for (let i = 0; i < 20; i++) await attempt();
+  const grew = (await _debugHeap(SIMD, THREADS)) - before;
+  assert.ok(grew <= 1024, `heap grew by ${grew} bytes after 20 refused bfloat16 models`);
+  await stillWorks();
+});
+
 test('external data location with .. or an absolute path is rejected', async () => {
   await assert.rejects(createSession(fixture('escape_location.onnx'), opts()), /tensor 'w'.*'\.\.\/secret\.bin'/);
   await assert.rejects(createSession(fixture('absolute_location.onnx'), opts()), /tensor 'w'.*absolute/);

@@ -1,6 +1,6 @@
 // Shape family: the tiled permute_copy against a naive index walk over every
 // permutation up to rank 5, views that must not copy, and the checks the ONNX
-// node tests do not reach (bad perms, reductions by opset, training Dropout).
+// node tests do not reach (bad perms, reductions by opset, old Dropout).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -164,22 +164,14 @@ TEST(ShapeOps, SplitNumOutputsGivesSmallerLastPart) {
   EXPECT_THROW(run(n, {&x}), std::exception);
 }
 
-TEST(ShapeOps, DropoutIsIdentityAndRefusesRandomTraining) {
+// Training-mode Dropout (opset 12 on) is tested in ops_random_test.cc.
+TEST(ShapeOps, DropoutBeforeOpset12IsIdentity) {
   Tensor x = iota_f32({2, 2});
   Node n = make_node("Dropout", 1, 7, 2);
   auto y = run(n, {&x});
   EXPECT_EQ(y[0].raw(), x.raw());
   EXPECT_EQ(y[1].dtype(), DType::Float32);  // mask had the input's type before opset 10
   EXPECT_EQ(y[1].data<float>()[3], 1.f);
-  Node t = make_node("Dropout", 3, 13, 2);
-  Tensor ratio(DType::Float32, {});
-  ratio.data<float>()[0] = 0.3f;
-  Tensor train(DType::Bool, {});
-  static_cast<uint8_t*>(train.raw())[0] = 1;
-  EXPECT_THROW(run(t, {&x, &ratio, &train}), std::exception);
-  ratio.data<float>()[0] = 0;
-  y = run(t, {&x, &ratio, &train});
-  EXPECT_EQ(y[1].dtype(), DType::Bool);
 }
 
 TEST(ShapeOps, PadRunsCoverConstantAndEdgeAroundCrops) {
