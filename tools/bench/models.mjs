@@ -1,5 +1,5 @@
 // Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
-// process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder]
+// process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder] [mnv3] [svtr]
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { createSession, Tensor } from '../../js/index.js';
@@ -9,7 +9,7 @@ import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs
 
 ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';
-const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder']);
+const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr']);
 const ratios = [];
 const threadRatios = [];
 const THREADS = Math.min(4, availableParallelism());
@@ -56,6 +56,14 @@ if (wanted.has('turn')) {
   const ids = BigInt64Array.from({ length: 32 }, (_, i) => BigInt(100 + i * 37));
   const r = await compare('turn_detector-32tok', model, (T) => ({ input_ids: T('int64', ids, [1, 32]) }));
   ratios.push(['turn_detector speedup vs onnxruntime-web', r, 'report']);
+}
+// Float CNNs as exported (Conv, then its BatchNormalization, then the activation).
+for (const [key, kind, h, w] of [['mnv3', 'mnv3', 48, 192], ['svtr', 'svtr', 48, 320]]) {
+  if (!wanted.has(key)) continue;
+  const model = generated(`float_${kind}.onnx`, 'tools/models/make_float_cnn.py', ['--kind', kind]);
+  const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
+  const r = await compare(`float-${kind}-${h}x${w}`, model, (T) => ({ x: T('float32', x, [1, 3, h, w]) }));
+  ratios.push([`float ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
 }
 if (wanted.has('decoder')) {
   const { targets, threads } = await benchDecoder(SIMD, THREADS);
