@@ -40,6 +40,10 @@ inline constexpr const char kAttrFloatAct[] = "qwasm_float_act";
 inline constexpr const char kAttrFloatActAlpha[] = "qwasm_float_act_alpha";
 inline constexpr const char kAttrFloatActBeta[] = "qwasm_float_act_beta";
 inline constexpr const char kAttrResidual[] = "qwasm_residual";
+// A scalar Mul (kAttrPostScale, float) and then Add (kAttrPostShift, float) after the
+// activation (PaddleOCR's learnable affine blocks): v = act(.) * scale + shift.
+inline constexpr const char kAttrPostScale[] = "qwasm_post_scale";
+inline constexpr const char kAttrPostShift[] = "qwasm_post_shift";
 
 // Compile-time check that each name above carries the prefix (else the loader would let
 // a model set it).
@@ -54,7 +58,8 @@ static_assert(has_private_prefix(kAttrGatherAxis) && has_private_prefix(kAttrGat
                   has_private_prefix(kAttrGatherName),
               "private attribute prefix");
 static_assert(has_private_prefix(kAttrFloatAct) && has_private_prefix(kAttrFloatActAlpha) &&
-                  has_private_prefix(kAttrFloatActBeta) && has_private_prefix(kAttrResidual),
+                  has_private_prefix(kAttrFloatActBeta) && has_private_prefix(kAttrResidual) &&
+                  has_private_prefix(kAttrPostScale) && has_private_prefix(kAttrPostShift),
               "private attribute prefix");
 
 // The ops that read kAttrActLo / kAttrActHi (ops/quant_conv_integer.cc, ops/quant_qlinear_add.cc);

@@ -8,6 +8,9 @@ namespace qwasm {
 ConvEpilogue ConvEpilogue::of(const Node& n) {
   ConvEpilogue e;
   e.residual = n.attr_i(kAttrResidual, 0) != 0;
+  e.post = n.has_attr(kAttrPostScale) || n.has_attr(kAttrPostShift);
+  e.post_scale = n.attr_f(kAttrPostScale, 1.0f);
+  e.post_shift = n.attr_f(kAttrPostShift, 0.0f);
   if (!n.has_attr(kAttrFloatAct)) return e;
   const std::string a = n.attr_s(kAttrFloatAct, "");
   e.alpha = n.attr_f(kAttrFloatActAlpha, 0.0f);

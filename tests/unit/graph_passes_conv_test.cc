@@ -188,3 +188,74 @@ TEST(FuseConvEpilogue, ClipBoundsMustBeConstant) {
   v.graph.inputs.push_back(value("hi", DType::Float32, {}));
   EXPECT_EQ(op_types(optimized(v)), (std::vector<std::string>{"Conv", "Clip"}));
 }
+
+TEST(FuseHardSwish, DecomposedChainBecomesOneNodeThenJoinsTheConv) {
+  // Paddle2ONNX's form after a Conv with a learnable affine block on each side:
+  // Conv -> Mul(a [1,M,1,1]) -> Add(b) -> Add 3 -> Clip(0, 6) -> Mul(x, .) -> Div 6 -> Mul(c) -> Add(d).
+  Model m = model_of({1, 3, 6, 7}, {1, 4, 6, 7});
+  Graph& g = m.graph;
+  g.initializers["W"] = random_f32({4, 3, 3, 3}, rng());
+  g.initializers["B"] = random_f32({4}, rng());
+  g.initializers["a"] = random_f32({1, 4, 1, 1}, rng(), 0.5f, 2.0f);
+  g.initializers["b"] = scalar_f(0.3f, {1});
+  g.initializers["three"] = scalar_f(3.0f);
+  g.initializers["zero"] = scalar_f(0.0f);
+  g.initializers["six"] = scalar_f(6.0f);
+  g.initializers["c"] = scalar_f(0.7f, {1});
+  g.initializers["d"] = scalar_f(-0.2f, {1});
+  Node conv = make("Conv", {"X", "W", "B"}, {"y"});
+  conv.attrs["pads"] = ints_attr({1, 1, 1, 1});
+  g.nodes.push_back(conv);
+  g.nodes.push_back(make("Mul", {"a", "y"}, {"ya"}));
+  g.nodes.push_back(make("Add", {"ya", "b"}, {"x"}));
+  g.nodes.push_back(make("Add", {"x", "three"}, {"x3"}));
+  g.nodes.push_back(make("Clip", {"x3", "zero", "six"}, {"cl"}));
+  g.nodes.push_back(make("Mul", {"x", "cl"}, {"p"}));
+  g.nodes.push_back(make("Div", {"p", "six"}, {"h"}));
+  g.nodes.push_back(make("Mul", {"c", "h"}, {"hc"}));
+  g.nodes.push_back(make("Add", {"hc", "d"}, {"Y"}));
+  const Model opt = optimized(m);
+  ASSERT_EQ(op_types(opt), (std::vector<std::string>{"Conv"}));
+  const Node& f = opt.graph.nodes[0];
+  EXPECT_EQ(f.attr_s(kAttrFloatAct, ""), "HardSwish");
+  EXPECT_EQ(f.attr_f(kAttrPostScale, 0), 0.7f);
+  EXPECT_EQ(f.attr_f(kAttrPostShift, 0), -0.2f);
+  const Tensor x = random_f32({1, 3, 6, 7}, rng(), -2.0f, 2.0f);
+  expect_close(run(m, true, x), run(m, false, x), 2e-6f);
+
+  // The same chain without the Conv: a HardSwish node of its own.
+  Model h = model_of({2, 9}, {2, 9});
+  h.graph.initializers = {{"three", scalar_f(3.0f)}, {"zero", scalar_f(0.0f)}, {"six", scalar_f(6.0f)}};
+  h.graph.nodes = {make("Identity", {"X"}, {"x"}), make("Add", {"three", "x"}, {"x3"}),
+                   make("Clip", {"x3", "zero", "six"}, {"cl"}), make("Mul", {"cl", "x"}, {"p"}),
+                   make("Div", {"p", "six"}, {"Y"})};
+  EXPECT_EQ(op_types(optimized(h)), (std::vector<std::string>{"Identity", "HardSwish"}));
+  const Tensor v = random_f32({2, 9}, rng(), -5.0f, 5.0f);
+  expect_close(run(h, true, v), run(h, false, v), 1e-6f);
+
+  // Clip to 0..5: not HardSwish.
+  h.graph.initializers["five"] = scalar_f(5.0f);
+  h.graph.nodes[2].inputs[2] = "five";
+  EXPECT_EQ(op_types(optimized(h)), (std::vector<std::string>{"Identity", "Add", "Clip", "Mul", "Div"}));
+}
+
+TEST(FoldConvScaleShift, OnlyPerChannelOrScalarConstants) {
+  // Mul by [1, 1, 1, 5] varies along W: it stays (and, not being a scalar, is no epilogue).
+  Model m = model_of({1, 2, 4, 5}, {1, 3, 4, 5});
+  Graph& g = m.graph;
+  g.initializers["W"] = random_f32({3, 2, 1, 1}, rng());
+  g.initializers["s"] = random_f32({1, 1, 1, 5}, rng());
+  g.nodes.push_back(make("Conv", {"X", "W"}, {"y"}));
+  g.nodes.push_back(make("Mul", {"y", "s"}, {"Y"}));
+  EXPECT_EQ(op_types(optimized(m)), (std::vector<std::string>{"Conv", "Mul"}));
+  // Per output channel [3, 1, 1], then a scalar Add: folded into W and the bias.
+  g.initializers["s"] = random_f32({3, 1, 1}, rng());
+  g.initializers["t"] = scalar_f(0.5f);
+  g.nodes[1].outputs = {"ys"};
+  g.nodes.push_back(make("Add", {"ys", "t"}, {"Y"}));
+  const Model opt = optimized(m);
+  ASSERT_EQ(op_types(opt), (std::vector<std::string>{"Conv"}));
+  EXPECT_EQ(opt.graph.nodes[0].attrs.count(kAttrPostScale), 0u) << "folded into the weights, not an epilogue";
+  const Tensor x = random_f32({1, 2, 4, 5}, rng());
+  expect_close(run(m, true, x), run(m, false, x), 1e-6f);
+}

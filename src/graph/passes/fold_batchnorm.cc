@@ -8,6 +8,10 @@
 // the two-node graph by float rounding only. Every exporter writes BN this way (PyTorch
 // keeps it separate unless asked to fold), and the separate pass over the activation
 // is what it costs otherwise.
+// The same for a Conv followed by Mul and / or Add by constants that are one value or
+// one per output channel (shape [M, 1, 1], [1, M, 1, 1], ...: broadcasting cannot change
+// the output's shape), as PaddleOCR exports its learnable affine blocks and folded
+// scales: w' = w * a[m], b' = b[m] * a[m] (+ c[m]).
 // Matched only when the producer's output has the BN as its one use (not a graph
 // output), the BN has no training outputs, and all of W, the bias and the four BN
 // parameters are float32 constants of the right sizes. The folded weights are new
@@ -100,6 +104,87 @@ bool foldable_producer(const Node& p) {
          (p.op_type == "Conv" || p.op_type == "ConvTranspose" || p.op_type == "Gemm");
 }
 
+// The per-channel values of a constant Mul / Add operand against an M-channel output of
+// rank `rank` (size 1 or M along dim 1, 1 elsewhere); false when it could broadcast the
+// output up or is not float32.
+bool channel_values(const Tensor* t, int64_t M, int64_t rank, std::vector<double>& v) {
+  if (!t || t->dtype() != DType::Float32 || t->rank() > rank) return false;
+  v.assign(size_t(M), 0.0);
+  if (t->size() == 1) {
+    std::fill(v.begin(), v.end(), double(t->data<float>()[0]));
+    return true;
+  }
+  // Aligned to the right: dim 1 of the output is dim (t.rank - (rank - 1)) of t.
+  const int64_t cdim = t->rank() - (rank - 1);
+  if (cdim < 0) return false;
+  for (int64_t d = 0; d < t->rank(); ++d)
+    if (t->dim(d) != (d == cdim ? M : 1)) return false;
+  for (int64_t m = 0; m < M; ++m) v[size_t(m)] = t->data<float>()[m];
+  return true;
+}
+
+// Conv (constant W, constant or no bias) -> Mul / Add by per-channel constants: folded.
+void fold_conv_scale_shift(Graph& g, std::vector<std::string>& replaced) {
+  std::set<int> dead;
+  {
+    const GraphIndex idx(g);
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      Node& p = g.nodes[i];
+      if (!p.domain.empty() || p.op_type != "Conv" || p.outputs.size() != 1 || p.inputs.size() < 2) continue;
+      const Tensor* w = f32_constant(idx, p, 1);
+      const bool has_bias = p.inputs.size() > 2 && !p.inputs[2].empty();
+      const Tensor* b = has_bias ? f32_constant(idx, p, 2) : nullptr;
+      if (!w || w->rank() < 3 || (has_bias && (!b || b->size() != w->dim(0)))) continue;
+      const int64_t M = w->dim(0);
+      std::vector<double> scale(size_t(M), 1.0), shift(size_t(M), 0.0);
+      for (int64_t m = 0; m < M; ++m) shift[size_t(m)] = b ? b->data<float>()[m] : 0.0;
+      std::string out = p.outputs[0];
+      std::vector<int> eaten;
+      for (;;) {
+        if (idx.is_graph_output(out)) break;
+        const int c = idx.sole_consumer(out);
+        if (c < 0 || dead.count(c)) break;
+        const Node& n = g.nodes[size_t(c)];
+        if (!n.domain.empty() || (n.op_type != "Mul" && n.op_type != "Add") || n.inputs.size() != 2 ||
+            n.outputs.size() != 1 || n.inputs[0] == n.inputs[1])
+          break;
+        const std::string& other = n.inputs[0] == out ? n.inputs[1] : n.inputs[0];
+        std::vector<double> v;
+        if (!channel_values(idx.constant(other), M, w->rank(), v)) break;
+        for (int64_t m = 0; m < M; ++m) {
+          if (n.op_type == "Mul") scale[size_t(m)] *= v[size_t(m)], shift[size_t(m)] *= v[size_t(m)];
+          else shift[size_t(m)] += v[size_t(m)];
+        }
+        eaten.push_back(c);
+        out = n.outputs[0];
+      }
+      if (eaten.empty()) continue;
+      Tensor w2(DType::Float32, w->shape());
+      const int64_t inner = w->size() / M;
+      for (int64_t k = 0; k < w->size(); ++k) w2.data<float>()[k] = float(w->data<float>()[k] * scale[size_t(k / inner)]);
+      Tensor b2(DType::Float32, {M});
+      for (int64_t m = 0; m < M; ++m) b2.data<float>()[m] = float(shift[size_t(m)]);
+      const std::string base = p.name.empty() ? p.outputs[0] : p.name;
+      const std::string wn = fresh_name(g, base + "/affine_folded_w");
+      g.initializers[wn] = std::move(w2);
+      const std::string bname = fresh_name(g, base + "/affine_folded_b");
+      g.initializers[bname] = std::move(b2);
+      replaced.push_back(p.inputs[1]);
+      if (has_bias) replaced.push_back(p.inputs[2]);
+      for (int c : eaten) {
+        const Node& n = g.nodes[size_t(c)];
+        replaced.push_back(n.inputs[0]), replaced.push_back(n.inputs[1]);
+        dead.insert(c);
+      }
+      p.inputs[1] = wn;
+      p.inputs.resize(3);
+      p.inputs[2] = bname;
+      p.outputs[0] = out;
+    }
+  }
+  erase_nodes(g, dead);
+}
+
 }  // namespace
 
 void fold_batchnorm(Model& m) {
@@ -150,6 +235,7 @@ void fold_batchnorm(Model& m) {
     }
   }
   erase_nodes(g, dead);
+  fold_conv_scale_shift(g, replaced);
   drop_unused_initializers(g, replaced);
 }
 

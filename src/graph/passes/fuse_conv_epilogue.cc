@@ -2,8 +2,10 @@
 // activation, or only by the activation, becomes one Conv node that applies them on
 // the way out (ops/conv_epilogue.h):
 //   Conv -> [Add(., r)] -> [Relu | Clip | HardSwish | HardSigmoid | Sigmoid | LeakyRelu]
+//        -> [Mul by a scalar constant] -> [Add of a scalar constant]
 // The activation and its parameters go into qwasm_float_act*, the Add's other operand
-// into input 3 with qwasm_residual = 1 (graph/private_attrs.h). The op computes the
+// into input 3 with qwasm_residual = 1, the scalars into qwasm_post_scale / _shift
+// (graph/private_attrs.h). The op computes the
 // same expressions in the same order, so the fused graph gives the same bits.
 // Matched only when each intermediate value has its one use inside the chain (none is
 // a graph output) and a Clip's bounds are float32 constants; the fused node takes the
@@ -58,6 +60,17 @@ std::string activation(const GraphIndex& idx, const Node& n, float& alpha, float
   return "";
 }
 
+// Whether `n` is `op`(value, c) or `op`(c, value) with c a single float32 constant
+// (rank <= 1, so it cannot broadcast the output up); sets c.
+bool scalar_operand(const GraphIndex& idx, const Node& n, const char* op, const std::string& value, float& c) {
+  if (!is_op(n, op) || n.inputs.size() != 2 || n.inputs[0] == n.inputs[1]) return false;
+  const std::string& other = n.inputs[0] == value ? n.inputs[1] : n.inputs[0];
+  const Tensor* t = idx.constant(other);
+  if (!t || t->dtype() != DType::Float32 || t->size() != 1 || t->rank() > 1) return false;
+  c = t->data<float>()[0];
+  return true;
+}
+
 // The one node reading `value`, when nothing else (graph outputs included) sees it.
 int only_reader(const GraphIndex& idx, const std::string& value, const std::set<int>& dead) {
   if (idx.is_graph_output(value)) return -1;
@@ -92,8 +105,20 @@ void fuse_conv_epilogue(Model& m) {
       }
       if (next >= 0) {
         act_name = activation(idx, g.nodes[size_t(next)], alpha, beta);
-        if (!act_name.empty()) act = last = next;
+        if (!act_name.empty()) {
+          act = last = next;
+          next = only_reader(idx, g.nodes[size_t(act)].outputs[0], dead);
+        }
       }
+      // Then v * scale (a scalar Mul) and / or + shift (a scalar Add), in that order.
+      int post_mul = -1, post_add = -1;
+      float scale = 1.0f, shift = 0.0f;
+      if (next >= 0 && scalar_operand(idx, g.nodes[size_t(next)], "Mul", g.nodes[size_t(last)].outputs[0], scale)) {
+        post_mul = last = next;
+        next = only_reader(idx, g.nodes[size_t(last)].outputs[0], dead);
+      }
+      if (next >= 0 && scalar_operand(idx, g.nodes[size_t(next)], "Add", g.nodes[size_t(last)].outputs[0], shift))
+        post_add = last = next;
       if (last == int(i)) continue;
       Node f = conv;
       f.inputs.resize(3);  // "" when the Conv has no bias
@@ -110,9 +135,14 @@ void fuse_conv_epilogue(Model& m) {
         f.attrs[kAttrFloatActAlpha] = float_attr(alpha);
         f.attrs[kAttrFloatActBeta] = float_attr(beta);
       }
+      if (post_mul >= 0 || post_add >= 0) {
+        f.attrs[kAttrPostScale] = float_attr(scale);
+        f.attrs[kAttrPostShift] = float_attr(shift);
+      }
       f.outputs = g.nodes[size_t(last)].outputs;
       dead.insert(int(i));
-      if (add >= 0 && add != last) dead.insert(add);
+      for (int k : {add, act, post_mul, post_add})
+        if (k >= 0 && k != last) dead.insert(k);
       g.nodes[size_t(last)] = std::move(f);
     }
   }
