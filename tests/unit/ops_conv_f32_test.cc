@@ -336,3 +336,61 @@ TEST(ConvF32, UnknownFusedActivationIsAnError) {
   set_str(n, kAttrFloatAct, "Swish");
   expect_error(n, {&in.x, &in.w, &in.b}, "unknown fused activation 'Swish'");
 }
+
+namespace {
+
+// ConvTranspose by its definition: every input value x[c, ih, iw] times w[c, j, kh, kw]
+// lands on output (oh, ow) = (ih*SH - PT + kh*DH, iw*SW - PL + kw*DW) of channel
+// (c / cg) * mg + j when that lies inside the output.
+std::vector<double> transpose_reference(const Tensor& x, const Tensor& w, int64_t group, const std::vector<int64_t>& st,
+                                        const std::vector<int64_t>& dil, const std::vector<int64_t>& pads, int64_t OH,
+                                        int64_t OW) {
+  const int64_t C = x.dim(1), H = x.dim(2), W = x.dim(3), mg = w.dim(1), KH = w.dim(2), KW = w.dim(3);
+  const int64_t cg = C / group, M = mg * group;
+  std::vector<double> y(size_t(M * OH * OW), 0.0);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t j = 0; j < mg; ++j)
+      for (int64_t kh = 0; kh < KH; ++kh)
+        for (int64_t kw = 0; kw < KW; ++kw)
+          for (int64_t ih = 0; ih < H; ++ih)
+            for (int64_t iw = 0; iw < W; ++iw) {
+              const int64_t oh = ih * st[0] - pads[0] + kh * dil[0], ow = iw * st[1] - pads[1] + kw * dil[1];
+              if (oh < 0 || oh >= OH || ow < 0 || ow >= OW) continue;
+              const int64_t m = (c / cg) * mg + j;
+              y[size_t((m * OH + oh) * OW + ow)] += double(x.data<float>()[(c * H + ih) * W + iw]) *
+                                                    w.data<float>()[((c * mg + j) * KH + kh) * KW + kw];
+            }
+  return y;
+}
+
+}  // namespace
+
+TEST(ConvTransposeF32, TwoDimensionalMatchesReference) {
+  struct Case {
+    Shape x, w;
+    int64_t group;
+    std::vector<int64_t> strides, dilations, pads;
+  };
+  const std::vector<Case> cases = {
+      {{1, 3, 5, 6}, {3, 2, 2, 2}, 1, {2, 2}, {1, 1}, {0, 0, 0, 0}},   // the detector's 2x2 stride-2 upsampling
+      {{1, 4, 4, 7}, {4, 3, 3, 3}, 2, {2, 3}, {1, 1}, {1, 0, 0, 2}},   // grouped, asymmetric pads
+      {{1, 2, 5, 5}, {2, 2, 3, 2}, 1, {1, 2}, {2, 3}, {2, 1, 1, 1}},   // dilations
+      {{1, 1, 3, 4}, {1, 1, 5, 5}, 1, {3, 1}, {1, 1}, {4, 2, 4, 2}},   // pads beyond the kernel's reach (rows)
+  };
+  uint32_t seed = 80;
+  for (const Case& k : cases) {
+    std::mt19937 rng(seed++);
+    const Tensor x = random_f32(k.x, rng), w = random_f32(k.w, rng);
+    Node n = make_node("ConvTranspose", 2, 17);
+    set_int(n, "group", k.group);
+    set_ints(n, "strides", k.strides);
+    set_ints(n, "dilations", k.dilations);
+    set_ints(n, "pads", k.pads);
+    const Tensor y = run_conv(n, {&x, &w}, serial());
+    const int64_t OH = k.strides[0] * (k.x[2] - 1) + (k.w[2] - 1) * k.dilations[0] + 1 - k.pads[0] - k.pads[2];
+    const int64_t OW = k.strides[1] * (k.x[3] - 1) + (k.w[3] - 1) * k.dilations[1] + 1 - k.pads[1] - k.pads[3];
+    ASSERT_EQ(y.shape(), (Shape{1, k.w[1] * k.group, OH, OW}));
+    const std::vector<double> want = transpose_reference(x, w, k.group, k.strides, k.dilations, k.pads, OH, OW);
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(y.data<float>()[i], want[i], 1e-5) << "element " << i;
+  }
+}
