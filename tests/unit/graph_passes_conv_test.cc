@@ -259,3 +259,21 @@ TEST(FoldConvScaleShift, OnlyPerChannelOrScalarConstants) {
   const Tensor x = random_f32({1, 2, 4, 5}, rng());
   expect_close(run(m, true, x), run(m, false, x), 1e-6f);
 }
+
+TEST(FoldConvScaleShift, ConvTransposeBiasAddThenBatchNorm) {
+  // Paddle2ONNX's upsampling: ConvTranspose (no bias) -> Add(b [1, M, 1, 1]) -> BN.
+  Model m = model_of({1, 4, 5, 5}, {1, 6, 10, 10});
+  Graph& g = m.graph;
+  g.initializers["W"] = random_f32({4, 3, 2, 2}, rng());
+  g.initializers["b"] = random_f32({1, 6, 1, 1}, rng());
+  Node t = make("ConvTranspose", {"X", "W"}, {"t"});
+  t.attrs["group"] = int_attr(2);
+  t.attrs["strides"] = ints_attr({2, 2});
+  g.nodes.push_back(t);
+  g.nodes.push_back(make("Add", {"t", "b"}, {"tb"}));
+  add_bn(g, "tb", "Y", 6, "bn");
+  const Model opt = optimized(m);
+  EXPECT_EQ(op_types(opt), (std::vector<std::string>{"ConvTranspose"}));
+  const Tensor x = random_f32({1, 4, 5, 5}, rng());
+  expect_close(run(m, true, x), run(m, false, x), 1e-5f);
+}

@@ -8,7 +8,7 @@
 // the two-node graph by float rounding only. Every exporter writes BN this way (PyTorch
 // keeps it separate unless asked to fold), and the separate pass over the activation
 // is what it costs otherwise.
-// The same for a Conv followed by Mul and / or Add by constants that are one value or
+// The same for a Conv / ConvTranspose followed by Mul and / or Add by constants that are one value or
 // one per output channel (shape [M, 1, 1], [1, M, 1, 1], ...: broadcasting cannot change
 // the output's shape), as PaddleOCR exports its learnable affine blocks and folded
 // scales: w' = w * a[m], b' = b[m] * a[m] (+ c[m]).
@@ -123,19 +123,21 @@ bool channel_values(const Tensor* t, int64_t M, int64_t rank, std::vector<double
   return true;
 }
 
-// Conv (constant W, constant or no bias) -> Mul / Add by per-channel constants: folded.
+// Conv / ConvTranspose (constant W, constant or no bias) -> Mul / Add by per-channel
+// constants: folded.
 void fold_conv_scale_shift(Graph& g, std::vector<std::string>& replaced) {
   std::set<int> dead;
   {
     const GraphIndex idx(g);
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       Node& p = g.nodes[i];
-      if (!p.domain.empty() || p.op_type != "Conv" || p.outputs.size() != 1 || p.inputs.size() < 2) continue;
+      if (!foldable_producer(p) || p.op_type == "Gemm" || p.inputs.size() < 2) continue;
       const Tensor* w = f32_constant(idx, p, 1);
       const bool has_bias = p.inputs.size() > 2 && !p.inputs[2].empty();
       const Tensor* b = has_bias ? f32_constant(idx, p, 2) : nullptr;
-      if (!w || w->rank() < 3 || (has_bias && (!b || b->size() != w->dim(0)))) continue;
-      const int64_t M = w->dim(0);
+      int64_t M = 0;
+      std::vector<int64_t> channel_of;
+      if (!w || (has_bias && !b) || !weight_channels(p, *w, b, M, channel_of)) continue;
       std::vector<double> scale(size_t(M), 1.0), shift(size_t(M), 0.0);
       for (int64_t m = 0; m < M; ++m) shift[size_t(m)] = b ? b->data<float>()[m] : 0.0;
       std::string out = p.outputs[0];
@@ -160,8 +162,8 @@ void fold_conv_scale_shift(Graph& g, std::vector<std::string>& replaced) {
       }
       if (eaten.empty()) continue;
       Tensor w2(DType::Float32, w->shape());
-      const int64_t inner = w->size() / M;
-      for (int64_t k = 0; k < w->size(); ++k) w2.data<float>()[k] = float(w->data<float>()[k] * scale[size_t(k / inner)]);
+      for (int64_t k = 0; k < w->size(); ++k)
+        w2.data<float>()[k] = float(w->data<float>()[k] * scale[size_t(channel_of[size_t(k)])]);
       Tensor b2(DType::Float32, {M});
       for (int64_t m = 0; m < M; ++m) b2.data<float>()[m] = float(shift[size_t(m)]);
       const std::string base = p.name.empty() ? p.outputs[0] : p.name;
@@ -191,6 +193,9 @@ void fold_batchnorm(Model& m) {
   Graph& g = m.graph;
   std::set<int> dead;
   std::vector<std::string> replaced;
+  // A bias Add between the conv and its BN first (Paddle2ONNX writes ConvTranspose + Add + BN),
+  // then the BNs, then what follows them.
+  fold_conv_scale_shift(g, replaced);
   {
     const GraphIndex idx(g);
     for (size_t i = 0; i < g.nodes.size(); ++i) {
