@@ -35,6 +35,21 @@ inline constexpr const char kAttrGatherName[] = "qwasm_gather_name";
 // (graph/subgraph_scope.h), after the node's own inputs.
 inline constexpr const char kAttrOuterInputs[] = "qwasm_outer_inputs";
 
+// Epilogue of a float Conv / Gemm (fuse_conv_epilogue): y = act(conv + bias [+ residual]).
+// kAttrFloatAct (string) names the activation folded in: Relu, Clip, HardSwish,
+// HardSigmoid, Sigmoid or LeakyRelu; kAttrFloatActAlpha / kAttrFloatActBeta (float) are
+// its parameters (Clip: min, max; HardSigmoid: alpha, beta; LeakyRelu: alpha).
+// kAttrResidual (int, 1 = set): the node's input 3 (Conv) is a value added before the
+// activation, as the Add the pass folded computed it (numpy broadcasting).
+inline constexpr const char kAttrFloatAct[] = "qwasm_float_act";
+inline constexpr const char kAttrFloatActAlpha[] = "qwasm_float_act_alpha";
+inline constexpr const char kAttrFloatActBeta[] = "qwasm_float_act_beta";
+inline constexpr const char kAttrResidual[] = "qwasm_residual";
+// A scalar Mul (kAttrPostScale, float) and then Add (kAttrPostShift, float) after the
+// activation (PaddleOCR's learnable affine blocks): v = act(.) * scale + shift.
+inline constexpr const char kAttrPostScale[] = "qwasm_post_scale";
+inline constexpr const char kAttrPostShift[] = "qwasm_post_shift";
+
 // Compile-time check that each name above carries the prefix (else the loader would let
 // a model set it).
 constexpr bool has_private_prefix(const char* name) {
@@ -46,6 +61,10 @@ static_assert(has_private_prefix(kAttrActLo) && has_private_prefix(kAttrActHi) &
               "private attribute prefix");
 static_assert(has_private_prefix(kAttrGatherAxis) && has_private_prefix(kAttrGatherIndices) &&
                   has_private_prefix(kAttrGatherName) && has_private_prefix(kAttrOuterInputs),
+              "private attribute prefix");
+static_assert(has_private_prefix(kAttrFloatAct) && has_private_prefix(kAttrFloatActAlpha) &&
+                  has_private_prefix(kAttrFloatActBeta) && has_private_prefix(kAttrResidual) &&
+                  has_private_prefix(kAttrPostScale) && has_private_prefix(kAttrPostShift),
               "private attribute prefix");
 
 // The ops that read kAttrActLo / kAttrActHi (ops/quant_conv_integer.cc, ops/quant_qlinear_add.cc);

@@ -1,8 +1,14 @@
-// Conv (1-D/2-D/3-D, groups, dilations, pads, auto_pad, bias) via im2col and
-// gemm_f32 (ConvTranspose, its adjoint via col2im, is in nn_conv_transpose.cc).
+// Conv (1-D/2-D/3-D, groups, dilations, pads, auto_pad, bias). 1-D and 2-D go to the
+// shape-class kernels of ops/conv_f32.h (depthwise direct, 1x1 GEMM, tiled im2col
+// GEMM); 3-D keeps a plain im2col into gemm_f32. The epilogue a graph pass folded in
+// (ops/conv_epilogue.h: residual Add, activation) is applied while the output is hot.
+// ConvTranspose, the adjoint via col2im, is in nn_conv_transpose.cc.
 #include <cstring>
 #include <vector>
 
+#include "ops/broadcast.h"
+#include "ops/conv_epilogue.h"
+#include "ops/conv_f32.h"
 #include "ops/conv_geometry.h"
 #include "ops/dtype_switch.h"
 #include "ops/gemm_f32.h"
@@ -12,7 +18,8 @@ namespace qwasm {
 namespace {
 
 // cols[(c*K + k), o] = x[c, in position of output o under kernel offset k] (0 in padding).
-void im2col(const float* x, int64_t channels, const ConvGeometry& g, float* cols) {
+// The N-D fallback (3-D convs); 1-D / 2-D use conv2d_f32.
+void im2col_nd(const float* x, int64_t channels, const ConvGeometry& g, float* cols) {
   const size_t r = g.in.size();
   const int64_t K = g.kernel_size(), O = g.out_size();
   std::vector<int64_t> kidx(r), oidx(r);
@@ -38,6 +45,34 @@ void im2col(const float* x, int64_t channels, const ConvGeometry& g, float* cols
     }
 }
 
+void conv_nd(Parallel& par, const ConvGeometry& g, int64_t C, int64_t M, int64_t group, const float* x,
+             const float* w, const float* bias, const float* res, const ConvEpilogue& ep, float* y) {
+  const int64_t cg = C / group, mg = M / group, K = g.kernel_size(), O = g.out_size();
+  int64_t in_size = 1;
+  for (int64_t d : g.in) in_size *= d;
+  std::vector<float> cols(static_cast<size_t>(cg * K * O));
+  for (int64_t gi = 0; gi < group; ++gi) {
+    im2col_nd(x + gi * cg * in_size, cg, g, cols.data());
+    gemm_f32(par, false, false, mg, O, cg * K, 1.0f, w + gi * mg * cg * K, cg * K, cols.data(), O, 0.0f,
+             y + gi * mg * O, O);
+  }
+  for (int64_t m = 0; m < M; ++m) ep.apply(y + m * O, O, bias ? bias[m] : 0.0f, res ? res + m * O : nullptr);
+}
+
+Conv2D conv2d_of(const ConvGeometry& g, int64_t C, int64_t M, int64_t group) {
+  Conv2D s;
+  const bool one_d = g.in.size() == 1;
+  const size_t h = 0, w = one_d ? 0 : 1;
+  s.C = C, s.M = M, s.group = group;
+  s.H = one_d ? 1 : g.in[h], s.W = g.in[w];
+  s.OH = one_d ? 1 : g.out[h], s.OW = g.out[w];
+  s.KH = one_d ? 1 : g.kernel[h], s.KW = g.kernel[w];
+  s.SH = one_d ? 1 : g.stride[h], s.SW = g.stride[w];
+  s.DH = one_d ? 1 : g.dilation[h], s.DW = g.dilation[w];
+  s.PT = one_d ? 0 : g.pad_lo[h], s.PL = g.pad_lo[w];
+  return s;
+}
+
 void conv(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
@@ -52,23 +87,46 @@ void conv(OpContext& ctx) {
   ConvGeometry g = ConvGeometry::make(n, in, ks);
   Shape out_shape = {N, M};
   out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
-  Tensor y(DType::Float32, out_shape);
-  const int64_t cg = C / group, mg = M / group, K = g.kernel_size(), O = g.out_size();
+  Tensor bias = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
+  QWASM_CHECK(!bias.defined() || (bias.dtype() == DType::Float32 && bias.size() == M), n.label(), ": bias must have ",
+              M, " elements");
+  const ConvEpilogue ep = ConvEpilogue::of(n);
+  Tensor res;
+  if (ep.residual) {
+    QWASM_CHECK(ctx.input(3), n.label(), ": the fused residual input is missing");
+    res = widen_half(*ctx.input(3));
+    QWASM_CHECK(res.dtype() == DType::Float32, n.label(), ": the fused residual must be float");
+  }
+  // A residual of another shape (the Add broadcast it): the conv first, then the Add
+  // with broadcasting and the activation over the Add's shape.
+  const bool res_inline = res.defined() && res.shape() == out_shape;
+  ConvEpilogue first = ep;
+  if (res.defined() && !res_inline) first.act = ConvEpilogue::Act::kNone;
+  const Shape final_shape = res.defined() && !res_inline ? broadcast_shapes(out_shape, res.shape(), n.label()) : out_shape;
+  // Float32 without a broadcast residual: computed straight into the output.
+  const bool direct = !is_half(x0.dtype()) && (!res.defined() || res_inline);
+  Tensor y = direct ? Tensor() : Tensor(DType::Float32, out_shape);
+  float* yp = direct ? ctx.output(0, DType::Float32, out_shape).data<float>() : y.data<float>();
+  const int64_t O = g.out_size();
   int64_t in_size = 1;
   for (int64_t d : in) in_size *= d;
-  std::vector<float> cols(static_cast<size_t>(cg * K * O));
-  Tensor bias = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
-  QWASM_CHECK(!bias.defined() || bias.size() == M, n.label(), ": bias must have ", M, " elements");
-  for (int64_t b = 0; b < N; ++b)
-    for (int64_t gi = 0; gi < group; ++gi) {
-      im2col(x.data<float>() + (b * C + gi * cg) * in_size, cg, g, cols.data());
-      float* yp = y.data<float>() + (b * M + gi * mg) * O;
-      if (bias.defined())
-        for (int64_t m = 0; m < mg; ++m) std::fill(yp + m * O, yp + (m + 1) * O, bias.data<float>()[gi * mg + m]);
-      gemm_f32(ctx.parallel(), false, false, mg, O, cg * K, 1.0f, w.data<float>() + gi * mg * cg * K, cg * K,
-               cols.data(), O, bias.defined() ? 1.0f : 0.0f, yp, O);
-    }
-  Tensor& out = ctx.output(0, x0.dtype(), out_shape);
+  const float* bp = bias.defined() ? bias.data<float>() : nullptr;
+  for (int64_t b = 0; b < N; ++b) {
+    const float* xb = x.data<float>() + b * C * in_size;
+    const float* rb = res_inline ? res.data<float>() + b * M * O : nullptr;
+    float* yb = yp + b * M * O;
+    if (g.in.size() <= 2) conv2d_f32(ctx.parallel(), conv2d_of(g, C, M, group), xb, w.data<float>(), bp, rb, first, yb);
+    else conv_nd(ctx.parallel(), g, C, M, group, xb, w.data<float>(), bp, rb, first, yb);
+  }
+  if (direct) return;
+  if (res.defined() && !res_inline) {
+    Tensor sum(DType::Float32, final_shape);
+    broadcast_binary(y.data<float>(), out_shape, res.data<float>(), res.shape(), sum.data<float>(), final_shape,
+                     [](float a, float r) { return a + r; });
+    ep.activate(sum.data<float>(), sum.size());
+    y = sum;
+  }
+  Tensor& out = ctx.output(0, x0.dtype(), final_shape);
   if (is_half(x0.dtype())) narrow_half(y, out);
   else std::memcpy(out.raw(), y.raw(), y.bytes());
 }

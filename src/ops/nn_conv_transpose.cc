@@ -1,6 +1,7 @@
 // ConvTranspose (1-D/2-D/3-D, groups, dilations, pads, output_padding, output_shape,
 // auto_pad, bias): per group, cols = W^T * X through gemm_f32, then col2im scatters
 // each column back onto the output grid (the adjoint of Conv's im2col).
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -87,6 +88,29 @@ void col2im(const float* cols, int64_t channels, const TransposeGeometry& g, flo
     }
 }
 
+// The same for 2-D with each kernel offset's valid input columns worked out once per
+// row (no index arithmetic or bounds test per element); the same sums in the same order.
+void col2im_2d(const float* cols, int64_t channels, const TransposeGeometry& g, float* y) {
+  const int64_t IH = g.in[0], IW = g.in[1], OH = g.out[0], OW = g.out[1], KH = g.kernel[0], KW = g.kernel[1];
+  const int64_t SW = g.stride[1];
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        const float* row = cols + ((c * KH + kh) * KW + kw) * IH * IW;
+        // Output column of input column iw: iw*SW + o0; inside for iw in [i0, i1).
+        const int64_t o0 = kw * g.dilation[1] - g.pad_lo[1];
+        const int64_t i0 = o0 >= 0 ? 0 : (-o0 + SW - 1) / SW;
+        const int64_t i1 = std::max(i0, std::min(IW, OW - o0 > 0 ? (OW - o0 + SW - 1) / SW : 0));
+        for (int64_t ih = 0; ih < IH; ++ih) {
+          const int64_t oh = ih * g.stride[0] - g.pad_lo[0] + kh * g.dilation[0];
+          if (oh < 0 || oh >= OH) continue;
+          float* yr = y + c * g.out_size + oh * OW;
+          const float* src = row + ih * IW;
+          for (int64_t iw = i0; iw < i1; ++iw) yr[o0 + iw * SW] += src[iw];
+        }
+      }
+}
+
 void conv_transpose(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
@@ -118,7 +142,8 @@ void conv_transpose(OpContext& ctx) {
       // W_g is [cg, mg*K] row-major; cols[mg*K, I] = W_g^T * X_g[cg, I].
       gemm_f32(ctx.parallel(), true, false, rows, g.in_size, cg, 1.0f, w.data<float>() + gi * cg * rows, rows,
                x.data<float>() + (b * C + gi * cg) * g.in_size, g.in_size, 0.0f, cols.data(), g.in_size);
-      col2im(cols.data(), mg, g, yd + (b * M + gi * mg) * g.out_size);
+      if (g.in.size() == 2) col2im_2d(cols.data(), mg, g, yd + (b * M + gi * mg) * g.out_size);
+      else col2im(cols.data(), mg, g, yd + (b * M + gi * mg) * g.out_size);
     }
   Tensor& out = ctx.output(0, x0.dtype(), out_shape);
   if (is_half(x0.dtype())) narrow_half(y, out);

@@ -1,4 +1,5 @@
 // MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -21,6 +22,30 @@ Tensor pool_input_f32(const Tensor& x0) {
   return x;
 }
 
+// One 2-D plane without dilation or indices: each window clipped to the input once
+// (no per-element bounds tests). The same sums in the same order as the general loop.
+template <bool Max>
+void pool_plane_2d(const ConvGeometry& g, bool include_pad, const float* x, float* y) {
+  const int64_t H = g.in[0], W = g.in[1];
+  for (int64_t oh = 0; oh < g.out[0]; ++oh) {
+    const int64_t h0 = oh * g.stride[0] - g.pad_lo[0];
+    const int64_t ha = std::max<int64_t>(h0, 0), hb = std::min(h0 + g.kernel[0], H);
+    const int64_t pha = std::max(h0, -g.pad_lo[0]), phb = std::min(h0 + g.kernel[0], H + g.pad_hi[0]);
+    for (int64_t ow = 0; ow < g.out[1]; ++ow) {
+      const int64_t w0 = ow * g.stride[1] - g.pad_lo[1];
+      const int64_t wa = std::max<int64_t>(w0, 0), wb = std::min(w0 + g.kernel[1], W);
+      const int64_t pwa = std::max(w0, -g.pad_lo[1]), pwb = std::min(w0 + g.kernel[1], W + g.pad_hi[1]);
+      const int64_t count = std::max<int64_t>(0, hb - ha) * std::max<int64_t>(0, wb - wa);
+      // Max starts from the window's first value, as the general loop does (a NaN there stays).
+      float acc = Max ? (count ? x[ha * W + wa] : -std::numeric_limits<float>::infinity()) : 0.0f;
+      for (int64_t h = ha; h < hb; ++h)
+        for (int64_t w = wa; w < wb; ++w) acc = Max ? (x[h * W + w] > acc ? x[h * W + w] : acc) : acc + x[h * W + w];
+      const int64_t padded = std::max<int64_t>(0, phb - pha) * std::max<int64_t>(0, pwb - pwa);
+      y[oh * g.out[1] + ow] = Max ? acc : acc / float(include_pad ? padded : std::max<int64_t>(count, 1));
+    }
+  }
+}
+
 template <bool Max>
 void pool(OpContext& ctx) {
   const Node& n = ctx.node();
@@ -40,7 +65,10 @@ void pool(OpContext& ctx) {
   for (int64_t d : in) in_size *= d;
   const int64_t planes = x.dim(0) * x.dim(1), O = g.out_size(), K = g.kernel_size();
   std::vector<int64_t> oi(r), ki(r), pos(r);
-  for (int64_t p = 0; p < planes; ++p) {
+  const bool plain_2d = r == 2 && !idx.defined() && g.dilation[0] == 1 && g.dilation[1] == 1;
+  for (int64_t p = 0; plain_2d && p < planes; ++p)
+    pool_plane_2d<Max>(g, include_pad, x.data<float>() + p * in_size, y.data<float>() + p * O);
+  for (int64_t p = 0; !plain_2d && p < planes; ++p) {
     const float* xp = x.data<float>() + p * in_size;
     for (int64_t o = 0; o < O; ++o) {
       int64_t rem = o;
@@ -84,6 +112,23 @@ void pool(OpContext& ctx) {
   else std::copy_n(y.data<float>(), y.size(), out.data<float>());
 }
 
+// Sum / max of a plane in 8 interleaved lanes (combined pairwise at the end), so the
+// loop vectorises: a single running sum is a serial chain the compiler must keep.
+float plane_sum(const float* x, int64_t n) {
+  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) lane[l] += x[i + l];
+  for (int l = 0; i < n; ++i, ++l) lane[l] += x[i];
+  return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+}
+
+float plane_max(const float* x, int64_t n) {
+  float acc = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < n; ++i) acc = std::max(acc, x[i]);
+  return acc;
+}
+
 template <bool Max>
 void global_pool(OpContext& ctx) {
   const Node& n = ctx.node();
@@ -96,9 +141,7 @@ void global_pool(OpContext& ctx) {
   Tensor y(DType::Float32, s);
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x.data<float>() + p * inner;
-    float acc = Max ? -std::numeric_limits<float>::infinity() : 0.0f;
-    for (int64_t i = 0; i < inner; ++i) acc = Max ? std::max(acc, xp[i]) : acc + xp[i];
-    y.data<float>()[p] = Max ? acc : acc / float(inner);
+    y.data<float>()[p] = Max ? plane_max(xp, inner) : plane_sum(xp, inner) / float(inner);
   }
   Tensor& out = ctx.output(0, x0.dtype(), s);
   if (is_half(x0.dtype())) narrow_half(y, out);

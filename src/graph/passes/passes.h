@@ -25,5 +25,13 @@ void fuse_weight_dequant_matmul(Model& m);
 void fuse_qdq(Model& m, const OpTraitsOf& traits);
 // Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5 (the erf GELU as exported): com.microsoft Gelu.
 void fuse_gelu(Model& m);
+// Conv / ConvTranspose / Gemm (constant weights) -> BatchNormalization: the BN folded
+// into new weights and bias; a Conv's following Mul / Add by per-channel constants too.
+void fold_batchnorm(Model& m);
+// Add(x, 3) -> Clip(0, 6) -> Mul(x, .) -> Div(6): HardSwish(x).
+void fuse_hardswish(Model& m);
+// Conv -> [Add residual] -> [Relu / Clip / HardSwish / HardSigmoid / Sigmoid / LeakyRelu]:
+// one Conv with the epilogue in private attributes.
+void fuse_conv_epilogue(Model& m);
 
 }  // namespace qwasm

@@ -1,0 +1,186 @@
+#include "ops/conv_f32.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "ops/gemm_f32.h"
+
+namespace qwasm {
+namespace {
+
+// im2col tiles hold about this many floats (256 KB: the GEMM's B stays in L2).
+constexpr int64_t kTileFloats = 64 * 1024;
+
+// A padded input row split into SW phases of `len` floats: phase p holds padded
+// columns p, p + SW, p + 2 SW, ... so kernel tap kw of output column ow reads
+// phase (kw DW) % SW at index ow + (kw DW) / SW: one contiguous run per tap.
+struct PaddedRow {
+  int64_t len = 0;
+
+  explicit PaddedRow(const Conv2D& s) {
+    const int64_t need = (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1;  // padded columns any tap reads
+    len = (need + s.SW - 1) / s.SW;
+  }
+  int64_t floats(const Conv2D& s) const { return s.SW * len; }
+  // Offset of the run that tap kw reads.
+  int64_t tap(const Conv2D& s, int64_t kw) const {
+    const int64_t off = kw * s.DW;
+    return (off % s.SW) * len + off / s.SW;
+  }
+  // Writes input row `src` (W floats) with its zero padding into dst (floats() floats).
+  void fill(const Conv2D& s, const float* src, float* dst) const {
+    for (int64_t p = 0; p < s.SW; ++p) {
+      float* d = dst + p * len;
+      // Phase index j holds padded column j SW + p = input column j SW + p - PL.
+      int64_t j0 = s.PL > p ? (s.PL - p + s.SW - 1) / s.SW : 0;  // first j with column >= 0
+      int64_t j1 = (s.W - 1 + s.PL - p) >= 0 ? (s.W - 1 + s.PL - p) / s.SW + 1 : 0;  // past the last column < W
+      j0 = std::min(j0, len), j1 = std::max(j0, std::min(j1, len));
+      std::fill(d, d + j0, 0.0f);
+      const float* from = src + j0 * s.SW + p - s.PL;
+      if (s.SW == 1) std::memcpy(d + j0, from, size_t(j1 - j0) * sizeof(float));
+      else for (int64_t j = j0; j < j1; ++j) d[j] = from[(j - j0) * s.SW];
+      std::fill(d + j1, d + len, 0.0f);
+    }
+  }
+};
+
+// Input row of output row oh under kernel row kh, or -1 in the top / bottom padding.
+inline int64_t input_row(const Conv2D& s, int64_t oh, int64_t kh) {
+  const int64_t ih = oh * s.SH + kh * s.DH - s.PT;
+  return ih >= 0 && ih < s.H ? ih : -1;
+}
+
+// acc[ow] += sum over the KW taps of w[kw] * row[tap(kw) + ow]. KW = 3 and 5 (the
+// depthwise sizes CNNs use) read all taps in one pass over acc.
+template <int KW>
+void taps_fixed(const float* __restrict row, const int64_t* tap, const float* w, int64_t n, float* __restrict acc) {
+  const float* r[KW];
+  float k[KW];
+  for (int i = 0; i < KW; ++i) r[i] = row + tap[i], k[i] = w[i];
+  for (int64_t o = 0; o < n; ++o) {
+    float v = acc[o];
+    for (int i = 0; i < KW; ++i) v += k[i] * r[i][o];
+    acc[o] = v;
+  }
+}
+
+void taps(const float* row, const int64_t* tap, const float* w, int64_t KW, int64_t n, float* __restrict acc) {
+  if (KW == 3) return taps_fixed<3>(row, tap, w, n, acc);
+  if (KW == 5) return taps_fixed<5>(row, tap, w, n, acc);
+  for (int64_t kw = 0; kw < KW; ++kw) {
+    const float* __restrict r = row + tap[kw];
+    const float k = w[kw];
+    for (int64_t o = 0; o < n; ++o) acc[o] += k * r[o];
+  }
+}
+
+// One input channel per group: each output channel is a direct sum over its KH x KW
+// taps, row by row, from the channel's padded rows (built once per input channel).
+void depthwise(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
+               const ConvEpilogue& ep, float* y) {
+  const PaddedRow pr(s);
+  const int64_t mg = s.mg(), K = s.KH * s.KW, O = s.OH * s.OW, rowf = pr.floats(s);
+  std::vector<int64_t> tap(size_t(s.KW));
+  for (int64_t kw = 0; kw < s.KW; ++kw) tap[size_t(kw)] = pr.tap(s, kw);
+  const int pieces = int(std::min<int64_t>(s.C, 4 * int64_t(par.threads())));
+  parallel_for(par, pieces, [&](int p) {
+    const int64_t c0 = s.C * p / pieces, c1 = s.C * (p + 1) / pieces;
+    std::vector<float> plane(size_t(s.H * rowf));
+    for (int64_t c = c0; c < c1; ++c) {
+      for (int64_t ih = 0; ih < s.H; ++ih) pr.fill(s, x + (c * s.H + ih) * s.W, plane.data() + ih * rowf);
+      for (int64_t m = c * mg; m < (c + 1) * mg; ++m) {
+        const float* wm = w + m * K;
+        for (int64_t oh = 0; oh < s.OH; ++oh) {
+          float* yr = y + m * O + oh * s.OW;
+          std::fill(yr, yr + s.OW, 0.0f);
+          for (int64_t kh = 0; kh < s.KH; ++kh) {
+            const int64_t ih = input_row(s, oh, kh);
+            if (ih >= 0) taps(plane.data() + ih * rowf, tap.data(), wm + kh * s.KW, s.KW, s.OW, yr);
+          }
+          ep.apply(yr, s.OW, bias ? bias[m] : 0.0f, res ? res + m * O + oh * s.OW : nullptr);
+        }
+      }
+    }
+  });
+}
+
+// The epilogue over output channels [m0, m1), columns [o0, o0 + n) of each.
+void epilogue_rows(const Conv2D& s, int64_t m0, int64_t m1, int64_t o0, int64_t n, const float* bias,
+                   const float* res, const ConvEpilogue& ep, float* y) {
+  const int64_t O = s.OH * s.OW;
+  for (int64_t m = m0; m < m1; ++m)
+    ep.apply(y + m * O + o0, n, bias ? bias[m] : 0.0f, res ? res + m * O + o0 : nullptr);
+}
+
+// 1x1, stride 1, no padding: group gi's input planes are its GEMM's B as they lie.
+void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
+               const ConvEpilogue& ep, float* y) {
+  const int64_t cg = s.cg(), mg = s.mg(), O = s.OH * s.OW;
+  for (int64_t gi = 0; gi < s.group; ++gi)
+    gemm_f32(par, false, false, mg, O, cg, 1.0f, w + gi * mg * cg, cg, x + gi * cg * O, O, 0.0f, y + gi * mg * O, O);
+  const int pieces = int(std::min<int64_t>(s.M, 4 * int64_t(par.threads())));
+  parallel_for(par, pieces, [&](int p) {
+    epilogue_rows(s, s.M * p / pieces, s.M * (p + 1) / pieces, 0, O, bias, res, ep, y);
+  });
+}
+
+// Rows [oh0, oh1) of group gi's im2col matrix: cols[(c KH + kh) KW + kw, (oh - oh0) OW + ow].
+void im2col_tile(const Conv2D& s, const PaddedRow& pr, const float* xg, int64_t oh0, int64_t oh1, float* rowbuf,
+                 float* cols) {
+  const int64_t n = (oh1 - oh0) * s.OW;
+  for (int64_t c = 0; c < s.cg(); ++c)
+    for (int64_t kh = 0; kh < s.KH; ++kh) {
+      float* dst = cols + (c * s.KH + kh) * s.KW * n;
+      for (int64_t oh = oh0; oh < oh1; ++oh) {
+        const int64_t ih = input_row(s, oh, kh), at = (oh - oh0) * s.OW;
+        if (ih < 0) {
+          for (int64_t kw = 0; kw < s.KW; ++kw) std::fill(dst + kw * n + at, dst + kw * n + at + s.OW, 0.0f);
+          continue;
+        }
+        pr.fill(s, xg + (c * s.H + ih) * s.W, rowbuf);
+        for (int64_t kw = 0; kw < s.KW; ++kw)
+          std::memcpy(dst + kw * n + at, rowbuf + pr.tap(s, kw), size_t(s.OW) * sizeof(float));
+      }
+    }
+}
+
+// Everything else: per group, tiles of output rows through im2col and the GEMM.
+void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
+                const ConvEpilogue& ep, float* y) {
+  const PaddedRow pr(s);
+  const int64_t cg = s.cg(), mg = s.mg(), K = cg * s.KH * s.KW, O = s.OH * s.OW;
+  const int64_t rows = std::max<int64_t>(1, std::min(s.OH, kTileFloats / std::max<int64_t>(1, K * s.OW)));
+  const int64_t tiles = (s.OH + rows - 1) / rows, units = s.group * tiles;
+  auto unit = [&](Parallel& gp, int64_t u, std::vector<float>& cols, std::vector<float>& rowbuf) {
+    const int64_t gi = u / tiles, oh0 = (u % tiles) * rows, oh1 = std::min(s.OH, oh0 + rows);
+    const int64_t n = (oh1 - oh0) * s.OW;
+    cols.resize(size_t(K * n));
+    rowbuf.resize(size_t(pr.floats(s)));
+    im2col_tile(s, pr, x + gi * cg * s.H * s.W, oh0, oh1, rowbuf.data(), cols.data());
+    gemm_f32(gp, false, false, mg, n, K, 1.0f, w + gi * mg * K, K, cols.data(), n, 0.0f, y + gi * mg * O + oh0 * s.OW, O);
+    epilogue_rows(s, gi * mg, (gi + 1) * mg, oh0 * s.OW, n, bias, res, ep, y);
+  };
+  if (units < 2 || par.threads() < 2) {
+    std::vector<float> cols, rowbuf;
+    for (int64_t u = 0; u < units; ++u) unit(par, u, cols, rowbuf);
+    return;
+  }
+  const int pieces = int(std::min<int64_t>(units, 4 * int64_t(par.threads())));
+  parallel_for(par, pieces, [&](int p) {
+    std::vector<float> cols, rowbuf;
+    for (int64_t u = units * p / pieces; u < units * (p + 1) / pieces; ++u) unit(serial(), u, cols, rowbuf);
+  });
+}
+
+}  // namespace
+
+void conv2d_f32(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
+                const ConvEpilogue& ep, float* y) {
+  if (s.M == 0 || s.OH * s.OW == 0) return;
+  if (s.depthwise()) depthwise(par, s, x, w, bias, res, ep, y);
+  else if (s.pointwise()) pointwise(par, s, x, w, bias, res, ep, y);
+  else tiled_gemm(par, s, x, w, bias, res, ep, y);
+}
+
+}  // namespace qwasm
