@@ -39,29 +39,34 @@ Plan plan(const OpContext& ctx, const Tensor& x, int axes_input_since) {
   return p;
 }
 
+// Float sums accumulate in the input's own type, in element order (onnxruntime's CPU
+// reductions do the same): a wider accumulator is more accurate, but a last-bit difference
+// in e.g. an RMSNorm's mean of squares moves every value after it, and a following
+// DynamicQuantizeLinear can round some of them to another uint8 level.
 template <typename T>
 void reduce_into(R k, const Tensor& x, const Plan& p, T* out) {
-  using A = std::conditional_t<std::is_floating_point_v<T>, double, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
+  using A = std::conditional_t<std::is_floating_point_v<T>, T, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
   const int64_t n_out = shape_size(p.kept);
   std::vector<A> acc(static_cast<size_t>(n_out));
   const A init = k == R::Max ? A(std::numeric_limits<T>::lowest()) : k == R::Min ? A(std::numeric_limits<T>::max())
                  : k == R::Prod ? A(1) : A(0);
   std::fill(acc.begin(), acc.end(), init);
-  if (k == R::LogSumExp) {  // subtract the max for stability
-    std::vector<A> mx(size_t(n_out), A(-INFINITY));
+  if (k == R::LogSumExp) {  // subtract the max for stability; the sum of exponentials in double
+    using D = std::conditional_t<std::is_floating_point_v<T>, double, A>;
+    std::vector<D> mx(size_t(n_out), D(-INFINITY)), sum(size_t(n_out), D(0));
     const BroadcastLoop<1> it(x.shape(), {&p.kept});
     const int64_t st0 = it.inner_step(0);
     const T* s = x.data<T>();
     it.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) mx[size_t(off[0] + i * st0)] = std::max(mx[size_t(off[0] + i * st0)], A(s[o + i]));
+      for (int64_t i = 0; i < cnt; ++i) mx[size_t(off[0] + i * st0)] = std::max(mx[size_t(off[0] + i * st0)], D(s[o + i]));
     });
     it.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
       for (int64_t i = 0; i < cnt; ++i) {
         const size_t j = size_t(off[0] + i * st0);
-        acc[j] += A(std::exp(double(A(s[o + i]) - mx[j])));
+        sum[j] += D(std::exp(double(D(s[o + i]) - mx[j])));
       }
     });
-    for (int64_t j = 0; j < n_out; ++j) out[j] = T(std::log(double(acc[size_t(j)])) + double(mx[size_t(j)]));
+    for (int64_t j = 0; j < n_out; ++j) out[j] = T(std::log(double(sum[size_t(j)])) + double(mx[size_t(j)]));
     return;
   }
   const int64_t count = p.kept.empty() ? 1 : std::max<int64_t>(1, x.size() / std::max<int64_t>(n_out, 1));

@@ -1,17 +1,19 @@
 // Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
 // process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder] [mnv3] [svtr]
-// [ppocr-cls] [ppocr-rec] [ppocr-det]
+// [ppocr-cls] [ppocr-rec] [ppocr-det] [real]
+// (`real`: the real-model suite of tests/js/real-models.test.mjs, its own table).
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { createSession, Tensor } from '../../js/index.js';
 import { find, generated, median, printTable, report } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
 import { ocrModelPath } from './ocr-models.mjs';
+import { benchReal } from './real.mjs';
 import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
 
 ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';
-const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr', 'ppocr-cls', 'ppocr-rec', 'ppocr-det']);
+const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr', 'ppocr-cls', 'ppocr-rec', 'ppocr-det', 'real']);
 const ratios = [];
 const threadRatios = [];
 // QWASM_BENCH_THREADS=1 leaves out the threaded line (a dist/ without the -threads builds).
@@ -98,3 +100,7 @@ if (wanted.has('decoder')) {
   threadRatios.push(...threads);
 }
 printTable([...ratios, ...threadRatios]);
+if (wanted.has('real')) {
+  console.log('\nreal-model suite (one thread each):');
+  await benchReal(SIMD);
+}

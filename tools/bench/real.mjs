@@ -1,0 +1,41 @@
+// The real-model suite (tests/js/support/real-models.mjs) as a benchmark: each model in qwasm
+// and onnxruntime-web (wasm, one thread, same process), warmed up, median ms, the ratio
+// onnxruntime-web / qwasm, and the largest output difference against the case's tolerance.
+// Models qwasm cannot run yet get a row with the Error it gives.
+import * as ort from 'onnxruntime-web';
+import { createSession, Tensor } from '../../js/index.js';
+import { CASES, caseFile, caseSource, feeds, maxAbsDiff, printTable } from '../../tests/js/support/real-models.mjs';
+import { median } from './common.mjs';
+
+export async function benchReal(simd, filter = () => true) {
+  ort.env.wasm.numThreads = 1;
+  const rows = [];
+  for (const c of CASES.filter(filter)) {
+    const file = caseFile(c);
+    const o = await ort.InferenceSession.create(file, { executionProviders: ['wasm'] });
+    const inputs = c.inputs(o.inputNames);
+    const oFeeds = feeds(inputs, (type, data, dims) => new ort.Tensor(type, data, dims));
+    const qFeeds = feeds(inputs, (type, data, dims) => new Tensor(type, data, dims));
+    const row = { name: c.name, source: caseSource(c), tolerance: c.tolerance };
+    const opts = { warmup: 3, runs: 7, warmupMs: 500 };
+    let q;
+    try {
+      q = await createSession(file, { simd, threads: 1 });
+      const got = await q.run(qFeeds);
+      const want = await o.run(oFeeds);
+      row.maxErr = Math.max(...o.outputNames.map((n) => maxAbsDiff(got[n].data, want[n].data)));
+      row.qMs = await median(() => q.run(qFeeds), opts);
+    } catch (e) {
+      row.skipped = e.message;
+    } finally {
+      q?.dispose();
+    }
+    row.ortMs = await median(() => o.run(oFeeds), opts);
+    await o.release();
+    rows.push(row);
+    console.log(JSON.stringify({ bench: `real/${c.name}`, ...row }));
+  }
+  console.log();
+  printTable(rows);
+  return rows;
+}
