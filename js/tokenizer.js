@@ -1,7 +1,7 @@
 // qwasm/llm's Tokenizer: byte-level BPE in the "qwasm-bpe-v1" format of the embedded
 // default model (models/tinylm/tokenizer.json), following the steps documented in
 // tools/tinylm/tokenizer.py. Part of the package because text in / text out needs it
-// next to loadCausalLM (DESIGN.md: lm.tokenizer) and the demo may use only the public
+// next to loadCausalLM (lm.tokenizer) and the demo may use only the public
 // API. Pure JS (no wasm); runs in browsers and Node.
 //
 //   import { Tokenizer } from 'qwasm/llm';

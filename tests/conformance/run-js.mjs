@@ -6,7 +6,7 @@
 // (string, bfloat16, float8, int4) are skipped and reported separately.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession } from '../../js/index.js';
+import { createSession } from 'qwasm';
 import { decodeTensorProto, UnsupportedType } from './tensor-proto.mjs';
 
 const args = process.argv.slice(2);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadCausalLM, Tokenizer } from '../../js/llm.js';
+import { loadCausalLM, Tokenizer } from 'qwasm/llm';
 import { opts } from './helpers.mjs';
 import { ortGreedy } from './support/ort-greedy.mjs';
 

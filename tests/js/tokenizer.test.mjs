@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { Tokenizer } from '../../js/llm.js';
+import { Tokenizer } from 'qwasm/llm';
 
 const json = (url) => JSON.parse(readFileSync(new URL(url, import.meta.url), 'utf8'));
 const TOKENIZER = '../../models/tinylm/tokenizer.json';

@@ -2,7 +2,7 @@
 // process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder]
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { find, generated, median, printTable, report } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
 import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
