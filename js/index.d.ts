@@ -95,6 +95,8 @@ export interface ValueMetadata {
 export interface RunOptions {
   /** Output names to compute (default: all). */
   outputs?: string[];
+  /** An aborted signal rejects the run (with its reason, or an AbortError) before it starts. */
+  signal?: AbortSignal;
 }
 
 export interface OpProfileEntry {

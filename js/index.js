@@ -2,7 +2,7 @@
 // default entry. Node's entry (index.node.js) installs Node's platform and re-exports this.
 import { engineFeatures } from './features.js';
 import { InferenceSession } from './session.js';
-import { platform } from './platform.js';
+import { abortError as abortErrorOf, platform } from './platform.js';
 import { cacheOf, openSource, resolveRelative } from './sources.js';
 import { Tensor } from './tensor.js';
 import { defaultThreads, getModule, heapBytes, loadedBuild, poolThreads } from './wasm-module.js';
@@ -11,13 +11,7 @@ export { Tensor, InferenceSession };
 
 const BLOCK = 4 << 20;
 
-function abortError(signal) {
-  const reason = signal?.reason;
-  if (reason instanceof Error) return reason;
-  const e = new Error('model loading was aborted');
-  e.name = 'AbortError';
-  return e;
-}
+const abortError = (signal) => abortErrorOf(signal, 'model loading');
 
 // Copies the model's chunks into wasm-owned blocks (parsed in place afterwards).
 async function pumpModel(mod, loader, src, onProgress, signal) {

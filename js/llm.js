@@ -4,6 +4,7 @@
 // or onnxruntime-genai's (same names, no position_ids). The KV cache stays in
 // wasm memory between steps; the prompt is prefilled in one run.
 import { createSession, Tensor } from './index.js';
+import { abortError, nextTask } from './platform.js';
 import { kCarry, kClearCarry } from './session.js';
 
 export { Tokenizer } from './tokenizer.js';
@@ -111,7 +112,8 @@ class CausalLM {
 
   // Yields generated token ids one at a time.
   async *generate(promptIds, options = {}) {
-    const { maxNewTokens = 32, temperature = 0, topK = 0, topP = 1, seed = 0, stopIds = [] } = options;
+    const { maxNewTokens = 32, temperature = 0, topK = 0, topP = 1, seed = 0, stopIds = [], signal } = options;
+    if (signal?.aborted) throw abortError(signal, 'generate');
     if (!Array.isArray(promptIds) && !ArrayBuffer.isView(promptIds)) throw new TypeError('generate: promptIds must be an array of token ids');
     if (promptIds.length === 0) throw new Error('generate: promptIds is empty');
     const ids = Array.from(promptIds, Number);
@@ -130,6 +132,9 @@ class CausalLM {
         stats.generatedTokens++;
         yield next;
         if (stop.has(next) || i + 1 === maxNewTokens) break;
+        // Timers, I/O, input and frames get their turn between tokens (and may abort).
+        await nextTask();
+        if (signal?.aborted) throw abortError(signal, 'generate');
         t = performance.now();
         logits = await this.#step([next], past);
         stats.decodeMs += performance.now() - t;

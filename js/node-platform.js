@@ -7,7 +7,7 @@ import { availableParallelism, cpus, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIST_FILES } from './files.js';
-import { instantiateBytes, setPlatform, webPlatform } from './platform.js';
+import { setPlatform, webPlatform } from './platform.js';
 
 // Node loads pool workers as CommonJS; this package is "type": "module", so they are .cjs copies.
 const NODE_FILES = {
@@ -113,16 +113,14 @@ export const nodePlatform = {
   distFiles: NODE_FILES,
   workerFile: (name) => `${name}.worker.cjs`,
   toUrl,
-  async instantiate(url, imports) {
-    if (url.protocol !== 'file:') return webPlatform.instantiate(url, imports);
+  async fetchWasm(url) {
+    if (url.protocol !== 'file:') return webPlatform.fetchWasm(url);
     const path = fileURLToPath(url);
-    let bytes;
     try {
-      bytes = await readFile(path);
+      return await readFile(path);
     } catch (e) {
       throw new Error(`qwasm: cannot read wasm file ${path}: ${e.code === 'ENOENT' ? 'file not found' : e.message}`);
     }
-    return instantiateBytes(bytes, imports, path);
   },
   async checkWorker(url) {
     if (url.protocol !== 'file:') throw new Error(`qwasm: a Node worker must be a file, got ${url.href}`);

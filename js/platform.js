@@ -39,7 +39,9 @@ export const webPlatform = {
   distFiles: DIST_FILES,
   workerFile: (name) => `${name}.worker.js`,
   toUrl: (s) => new URL(s, globalThis.location?.href),
-  instantiate: async (url, imports) => instantiateBytes(await fetchOk(url, 'wasm file'), imports, url),
+  // The wasm's bytes (a Response here), fetched before the glue starts anything (pool
+  // workers included), so a missing file fails with nothing left running.
+  fetchWasm: (url) => fetchOk(url, 'wasm file'),
   // A Worker whose script fails to load only fires an error event the glue never turns
   // into a rejection (its pool would wait forever): check the script loads first. The
   // browser's HTTP cache serves the Worker's own request afterwards.
@@ -58,3 +60,31 @@ export const webPlatform = {
 let current = webPlatform;
 export function setPlatform(p) { current = p; }
 export function platform() { return current; }
+
+// Resolves in a later task, once pending timers, I/O and (in browsers) rendering had their
+// turn: generate() awaits it between tokens so a long generation never starves the event
+// loop. setImmediate in Node; elsewhere a MessageChannel message (setTimeout(0) is clamped to
+// 4 ms once nested, and scheduler.yield() continuations outrank rendering).
+let channel;
+const waiting = [];
+export function nextTask() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+  }
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
+
+// The Error an aborted signal rejects with: its reason when that is an Error, else an
+// AbortError saying what was aborted.
+export function abortError(signal, what) {
+  const reason = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error(`${what} was aborted`);
+  e.name = 'AbortError';
+  return e;
+}

@@ -5,7 +5,7 @@
 // cannot be loaded rejects with an Error naming its URL or path.
 import { engineFeatures } from './features.js';
 import { locate } from './files.js';
-import { platform, runningInNode } from './platform.js';
+import { instantiateBytes, platform, runningInNode } from './platform.js';
 
 const modules = new Map();
 // Pool workers each threaded module was started with (PTHREAD_POOL_SIZE=Module.qwasmPoolSize).
@@ -40,13 +40,16 @@ async function instantiate(name, poolSize, wasmPaths) {
   }
   // The glue's own fetch would fail without naming the file (and, in emcc 3.1.6 under
   // Node, calls fetch() on a file path: docs/toolchain.md trap 4), so the package
-  // instantiates the wasm itself and a failure rejects here.
+  // fetches the wasm itself, before the glue starts (and a threaded one starts its
+  // workers), and instantiates it in the glue's hook, where a failure rejects here.
+  const source = await p.fetchWasm(wasmUrl);
   let failed;
   const failure = new Promise((_, reject) => { failed = reject; });
   const opts = {
     locateFile: (file) => (file.endsWith('.worker.js') && workerUrl ? p.workerLocation(workerUrl) : wasmUrl.href),
     instantiateWasm(imports, receive) {
-      p.instantiate(wasmUrl, imports).then(({ instance, module }) => receive(instance, module), failed);
+      instantiateBytes(source, imports, wasmUrl.protocol === 'file:' ? decodeURIComponent(wasmUrl.pathname) : wasmUrl.href)
+        .then(({ instance, module }) => receive(instance, module), failed);
       return {};
     },
   };
