@@ -21,7 +21,8 @@ async function fetchOk(url, what) {
 // WebAssembly.instantiate's result for `bytes` (or a Response), failures naming the file.
 export async function instantiateBytes(source, imports, url) {
   try {
-    if (typeof Response === 'function' && source instanceof Response) {
+    // Bytes first: in Node the first touch of the global Response loads undici (and its wasm).
+    if (!ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer)) {
       if (typeof WebAssembly.instantiateStreaming === 'function' &&
           /^application\/wasm\b/.test(source.headers.get('content-type') ?? '')) {
         return await WebAssembly.instantiateStreaming(source, imports);

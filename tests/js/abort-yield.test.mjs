@@ -35,10 +35,10 @@ test('generate stops with the AbortError of a signal aborted by a timer mid-gene
   const ids = [];
   const timer = setTimeout(() => ac.abort(), 30);
   await assert.rejects(async () => {
-    for await (const id of lm.generate(prompt, { maxNewTokens: 2000, stopIds: [], signal: ac.signal })) ids.push(id);
-  }, (e) => e.name === 'AbortError' && /generate was aborted/.test(e.message));
+    for await (const id of lm.generate(prompt, { maxNewTokens: 200, signal: ac.signal })) ids.push(id);
+  }, (e) => e === ac.signal.reason && e.name === 'AbortError');
   clearTimeout(timer);
-  assert.ok(ids.length > 0 && ids.length < 2000, `${ids.length} tokens before the abort`);
+  assert.ok(ids.length > 0 && ids.length < 200, `${ids.length} tokens before the abort`);
   assert.deepEqual(ids.slice(0, 8), greedy.slice(0, Math.min(8, ids.length)));
   // The LM is usable afterwards and starts from a clean KV cache.
   const again = [];
@@ -59,7 +59,8 @@ test('an already aborted signal: generate throws its reason, run rejects, the se
   for (const n of s.inputNames.filter((n) => n.startsWith('past_key_values.'))) {
     feeds[n] = new Tensor('float32', new Float32Array(0), [1, 4, 0, 48]);
   }
-  await assert.rejects(s.run(feeds, { signal: AbortSignal.abort() }), (e) => e.name === 'AbortError' && /run was aborted/.test(e.message));
+  const aborted = AbortSignal.abort();
+  await assert.rejects(s.run(feeds, { signal: aborted }), (e) => e === aborted.reason && e.name === 'AbortError');
   const { logits } = await s.run(feeds, { outputs: ['logits'] });
   assert.deepEqual(logits.dims, [1, 1, 2048]);
 });
