@@ -68,6 +68,12 @@ export interface SessionOptions extends CacheOptions {
   cache?: boolean;
   /** Where dist/'s .mjs / .wasm / .worker.js files are loaded from (default: the package's own). */
   wasmPaths?: WasmPaths;
+  /**
+   * Run the runtime in a dedicated Worker (browsers) / worker_thread (Node), shared by all
+   * worker sessions and terminated when the last one is disposed. Same API; outputs come back
+   * by transfer. In-memory sources are copied to the worker, streams transferred.
+   */
+  worker?: boolean;
   /** External-data files: `path` is the TensorProto external_data 'location'. */
   externalData?: { path: string; data: ModelSource }[];
   onProgress?: (p: LoadProgress) => void;

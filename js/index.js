@@ -5,6 +5,7 @@ import { InferenceSession } from './session.js';
 import { abortError as abortErrorOf, platform } from './platform.js';
 import { cacheOf, openSource, resolveRelative } from './sources.js';
 import { Tensor } from './tensor.js';
+import { createRemote } from './worker-client.js';
 import { defaultThreads, getModule, heapBytes, loadedBuild, poolThreads } from './wasm-module.js';
 
 export { Tensor, InferenceSession };
@@ -73,6 +74,7 @@ function findExternal(externalData, location) {
 }
 
 export async function createSession(model, options = {}) {
+  if (options.worker) return createRemote('session', model, options);
   const { externalData, onProgress, signal, simd = 'auto', wasmPaths } = options;
   if (signal?.aborted) throw abortError(signal);
   const threads = await resolveThreads(options.threads);

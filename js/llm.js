@@ -6,6 +6,7 @@
 import { createSession, Tensor } from './index.js';
 import { abortError, nextTask } from './platform.js';
 import { kCarry, kClearCarry } from './session.js';
+import { createRemote } from './worker-client.js';
 
 export { Tokenizer } from './tokenizer.js';
 
@@ -151,6 +152,7 @@ class CausalLM {
 }
 
 export async function loadCausalLM(model, options = {}) {
+  if (options.worker) return createRemote('lm', model, options);
   const session = await createSession(model, options);
   try {
     return new CausalLM(session);

@@ -6,6 +6,7 @@ import { access, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } fr
 import { availableParallelism, cpus, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { DIST_FILES } from './files.js';
 import { setPlatform, webPlatform } from './platform.js';
 
@@ -135,6 +136,29 @@ export const nodePlatform = {
   isPath: (s) => !/^(https?|blob|data):/i.test(s),
   openFile,
   cacheStore: nodeCacheStore,
+  // Worker mode's worker_thread (worker.node.js). Its 'error' (the module failed to load or
+  // threw) and an unexpected 'exit' reject every call in flight.
+  startWorker() {
+    const url = new URL('./worker.node.js', import.meta.url);
+    // The app's Node flags (e.g. --experimental-wasm-relaxed-simd) apply in the worker too,
+    // except those about the main script's source, which a worker refuses.
+    const execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print)\b|^-[ep]$/.test(a));
+    const w = new Worker(url, { execArgv });
+    let terminated = false;
+    return {
+      post: (msg, transfer = []) => w.postMessage(msg, transfer),
+      onMessage: (fn) => w.on('message', fn),
+      onError(fn) {
+        w.on('error', (e) => fn(new Error(`qwasm: worker ${fileURLToPath(url)} failed: ${e.message}`)));
+        w.on('exit', (code) => { if (!terminated) fn(new Error(`qwasm: worker ${fileURLToPath(url)} exited with code ${code}`)); });
+      },
+      terminate() { terminated = true; return w.terminate(); },
+      ref: () => w.ref(),
+      unref: () => w.unref(),
+    };
+  },
+  // Paths stay paths (a worker_thread shares the process's working directory).
+  absolute: (s) => s,
 };
 
 export function installNodePlatform() { setPlatform(nodePlatform); }

@@ -56,6 +56,22 @@ export const webPlatform = {
   isPath: () => false,
   openFile: null,
   cacheStore: (options) => webCacheStore(options),
+  // Worker mode's worker (worker.js), from a literal URL bundlers follow. A worker that
+  // fails to start (its script does not load) fires 'error' and its calls reject.
+  startWorker() {
+    const url = new URL('./worker.js', import.meta.url);
+    const w = new Worker(url, { type: 'module' });
+    return {
+      post: (msg, transfer = []) => w.postMessage(msg, transfer),
+      onMessage: (fn) => { w.onmessage = (e) => fn(e.data); },
+      onError: (fn) => { w.onerror = (e) => { e.preventDefault?.(); fn(new Error(`qwasm: worker ${url.href} failed: ${e.message || 'it did not load'}`)); }; },
+      terminate: () => w.terminate(),
+      ref() {},
+      unref() {},
+    };
+  },
+  // A URL string made absolute against the page (a worker resolves against its own URL).
+  absolute: (s) => new URL(s, globalThis.location?.href).href,
 };
 
 let current = webPlatform;

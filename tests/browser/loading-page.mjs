@@ -2,6 +2,7 @@
 // Error naming their URL (never a hang); options.wasmPaths; the Cache API model cache.
 // Results go to window.__qwasmResults; the runner counts the page's requests.
 import { clearCache, createSession, Tensor } from '../../js/index.js';
+import { loadCausalLM } from '../../js/llm.js';
 
 const results = [];
 const log = (s) => { document.getElementById('log').textContent += s + '\n'; };
@@ -51,6 +52,7 @@ await check('after the failures a session loads and runs', async () => {
 
 // Loads the LM with the cache on; returns whether its bytes came from the cache.
 const lm = new URL('../../models/tinylm/model_q4.onnx', location.href).href;
+const lmUrl = () => lm;
 async function cachedLoad() {
   const events = [];
   const s = await createSession(lm, { threads: 1, cache: true, onProgress: (e) => events.push(e) });
@@ -68,5 +70,48 @@ await check('cache: first load downloads, second comes from the Cache API, clear
   await clearCache();
   assert((await cachedLoad()) === false, 'a load after clearCache said fromCache');
 });
+
+// Frames (requestAnimationFrame) and timer ticks during a 64-token generation: their
+// longest gap, and how many frames there were.
+async function heartbeatDuring(lm) {
+  let frames = 0, lastFrame = performance.now(), lastTick = lastFrame, gap = 0, live = true;
+  const frame = () => {
+    const now = performance.now();
+    gap = Math.max(gap, now - lastFrame);
+    lastFrame = now;
+    frames++;
+    if (live) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - lastTick);
+    lastTick = now;
+  }, 4);
+  const t0 = performance.now();
+  const ids = [];
+  for await (const id of lm.generate([1022, 364, 258, 1914, 471, 105, 1169, 555], { maxNewTokens: 64 })) ids.push(id);
+  const ms = performance.now() - t0;
+  live = false;
+  clearInterval(timer);
+  return { ids, ms, frames, gap };
+}
+const greedy8 = '44,282,330,341,405,258,385,487';  // expected_greedy.json (onnxruntime-node)
+window.__qwasmHeartbeat = {};
+for (const worker of [true, false]) {
+  await check(`64-token generation ${worker ? 'in a worker: the longest main-thread gap is <= 50 ms' : 'on the page: frames between tokens'}`, async () => {
+    const lm = await loadCausalLM(lmUrl(), { worker, threads: 1, cache: true });  // cached: no more model requests
+    try {
+      await heartbeatDuring(lm);  // warm-up (first-run compilation, caches)
+      const r = await heartbeatDuring(lm);
+      window.__qwasmHeartbeat[worker ? 'worker' : 'page'] = { ms: r.ms, frames: r.frames, gap: r.gap };
+      assert(r.ids.length === 64 && r.ids.slice(0, 8).join() === greedy8, `tokens ${r.ids.slice(0, 8)}`);
+      if (worker) assert(r.gap <= 50, `longest gap ${r.gap.toFixed(1)} ms`);
+      else assert(r.frames >= 2 && r.frames >= r.ms / 100, `${r.frames} frames in ${r.ms.toFixed(0)} ms`);
+    } finally {
+      lm.dispose();
+    }
+  });
+}
 
 window.__qwasmResults = results;

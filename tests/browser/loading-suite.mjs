@@ -1,5 +1,6 @@
 // The loading page (loading-page.mjs): failures name their URL and never hang, and the
-// Cache API model cache makes the second load without a request for the model's files.
+// Cache API model cache makes the second load without a request for the model's files;
+// worker mode keeps the page responsive during a generation.
 import { assert, screenshot, watchErrors } from './harness.mjs';
 
 const MODEL_FILES = /\/models\/tinylm\/model_q4\.onnx(\.data)?$/;
@@ -16,6 +17,8 @@ export async function loadingSuite(browser, url, checks) {
     page.waitForFunction(() => window.__qwasmResults, null, { timeout: 120000 }));
   const results = ok ? await page.evaluate(() => window.__qwasmResults) : [];
   for (const r of results) checks.record(`[loading] ${r.name}`, r.ok, r.error);
+  const beat = ok ? await page.evaluate(() => window.__qwasmHeartbeat) : {};
+  console.log(`     heartbeat during 64 tokens: ${JSON.stringify(beat)}`);
   checks.record('[loading] ran at least 5 checks', results.length >= 5, `ran ${results.length}`);
   // Three cached loads, the second from the cache: 2 files x 2 downloads.
   await checks.check('[loading] the cached load made no request for the model files', () => {
