@@ -85,18 +85,28 @@ test('the last dispose ends the worker: its memory returns and the process exits
   const src = `
     import { loadCausalLM } from 'qwasm/llm';
     import { opts } from ${JSON.stringify(new URL('./helpers.mjs', import.meta.url).href)};
+    import { readFileSync } from 'node:fs';
     const mb = () => process.memoryUsage().rss / 2 ** 20;
+    // The process's OS threads: the worker's go away once it has exited.
+    const threads = () => Number(/Threads:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
     const lm = await loadCausalLM(${JSON.stringify(lmPath)}, opts({ worker: true }));
     for await (const id of lm.generate([1022, 364, 258], { maxNewTokens: 16 })) {}
-    const loaded = mb();
+    const loaded = mb(), busy = threads(), t0 = Date.now();
     lm.dispose();
-    await new Promise((r) => setTimeout(r, 500));
-    console.log(JSON.stringify({ loaded, disposed: mb(), end: Date.now() }));`;
+    while (threads() >= busy && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 50));
+    const exitMs = Date.now() - t0;
+    // Its wasm memory is unmapped when the ended worker's isolate is torn down, a little later.
+    while (loaded - mb() <= 10 && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 50));
+    const freedMs = Date.now() - t0;
+    console.log(JSON.stringify({ loaded, disposed: mb(), busy, idle: threads(), exitMs, freedMs, end: Date.now() }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', src], { cwd: root, encoding: 'utf8', timeout: 60000 });
   const exited = Date.now();
   assert.equal(r.status, 0, r.stderr);
-  const { loaded, disposed, end } = JSON.parse(r.stdout);
-  console.log(`# worker RSS: ${loaded.toFixed(1)} MiB loaded, ${disposed.toFixed(1)} MiB after dispose (${(loaded - disposed).toFixed(1)} MiB returned); exit ${exited - end} ms after the last line`);
+  const { loaded, disposed, busy, idle, exitMs, freedMs, end } = JSON.parse(r.stdout);
+  console.log(`# worker RSS: ${loaded.toFixed(1)} MiB loaded, ${disposed.toFixed(1)} MiB once the worker ended ` +
+    `(${(loaded - disposed).toFixed(1)} MiB returned after ${freedMs} ms; threads ${busy} -> ${idle} in ${exitMs} ms); ` +
+    `process exit ${exited - end} ms after the last line`);
+  assert.ok(idle < busy, `the worker's threads are still there (${busy} -> ${idle})`);
   assert.ok(loaded - disposed > 10, `RSS ${loaded.toFixed(1)} -> ${disposed.toFixed(1)} MiB`);
   assert.ok(exited - end < 1500, `the process exited ${exited - end} ms after its last line`);
 });
