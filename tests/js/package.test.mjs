@@ -1,11 +1,11 @@
 // The package as a user gets it: `npm pack`, installed from the tarball into a fresh
-// project (offline), where the README's examples (extracted from README.md, so they
+// project (offline; the package's dependencies, if any, linked from this checkout), where the README's examples (extracted from README.md, so they
 // cannot drift) run as written on the model that ships in the package.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readmeExamples } from '../../scripts/readme-examples.mjs';
 
@@ -21,9 +21,24 @@ before(() => {
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], root));
   files = packed.files.map((f) => f.path);
   app = join(dir, 'app');
-  execFileSync('mkdir', [app]);
+  mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  npm(['install', '--offline', join(dir, packed.filename)], app);
+  const tgz = join(dir, packed.filename);
+  const deps = Object.keys(JSON.parse(execFileSync('tar', ['-xzOf', tgz, 'package/package.json'], { encoding: 'utf8' }))
+    .dependencies ?? {});
+  if (deps.length === 0) {
+    npm(['install', '--offline', tgz], app);
+  } else {
+    // Offline, npm cannot fetch the package's own dependencies: unpack the tarball as
+    // npm would and link the dependencies this checkout already installed.
+    const modules = join(app, 'node_modules');
+    mkdirSync(join(modules, 'qwasm'), { recursive: true });
+    execFileSync('tar', ['-xzf', tgz, '-C', join(modules, 'qwasm'), '--strip-components=1']);
+    for (const d of deps) {
+      mkdirSync(dirname(join(modules, d)), { recursive: true });
+      symlinkSync(join(root, 'node_modules', d), join(modules, d));
+    }
+  }
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
