@@ -48,7 +48,7 @@ export const webPlatform = {
   // browser's HTTP cache serves the Worker's own request afterwards.
   async checkWorker(url) {
     const res = await fetchOk(url, 'worker script');
-    await res.body?.cancel();
+    await res.arrayBuffer();  // read, not cancelled: a cancelled request shows as failed (a few KB)
   },
   workerLocation: (url) => url.href,
   cores: async () => globalThis.navigator?.hardwareConcurrency || 1,
