@@ -71,6 +71,23 @@ await check('cache: first load downloads, second comes from the Cache API, clear
   assert((await cachedLoad()) === false, 'a load after clearCache said fromCache');
 });
 
+await check('worker mode with 2 threads (the pool nested in the worker) runs the LM as on the page', async () => {
+  const prompt = [1022, 364, 258, 1914, 471, 105, 1169, 555];
+  const out = [];
+  for (const worker of [true, false]) {
+    const lm = await loadCausalLM(lmUrl(), { worker, threads: 2, cache: true });
+    try {
+      assert(lm.session.threads === 2, `session.threads ${lm.session.threads}`);
+      const ids = [];
+      for await (const id of lm.generate(prompt, { maxNewTokens: 8 })) ids.push(id);
+      out.push(ids.join());
+    } finally {
+      lm.dispose();
+    }
+  }
+  assert(out[0] === '44,282,330,341,405,258,385,487' && out[1] === out[0], `tokens ${out}`);
+});
+
 // Frames (requestAnimationFrame) and timer ticks during a 64-token generation: their
 // longest gap, and how many frames there were.
 async function heartbeatDuring(lm) {
