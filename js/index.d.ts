@@ -1,4 +1,4 @@
-// Type declarations for qwasm's public API (pinned in DESIGN.md).
+// Type declarations for the public API of qwasm (described in the README).
 
 export type TensorType =
   | 'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16'
@@ -20,6 +20,17 @@ export class Tensor<T extends TensorType = TensorType> {
   readonly size: number;
 }
 
+/**
+ * A tensor of any one dtype: a union of `Tensor<'float32'>`, `Tensor<'int64'>`, ... so that
+ * checking `type` narrows `data` (`if (t.type === 'float32') t.data` is a Float32Array).
+ */
+export type AnyTensor = { [T in TensorType]: Tensor<T> }[TensorType];
+
+/** The outputs of run(): one tensor per name, each typed by its dtype when `O` says it. */
+export type RunOutputs<O extends Record<string, TensorType> = Record<string, TensorType>> = {
+  [K in keyof O]: { [T in TensorType]: Tensor<T> }[O[K]];
+};
+
 /** Anything a model (or an external-data file) can be read from. */
 export type ModelSource =
   | string | URL | ArrayBuffer | Uint8Array | Blob | Response | ReadableStream<Uint8Array>;
@@ -28,9 +39,41 @@ export interface LoadProgress {
   phase: 'download' | 'weights' | 'prepare';
   loaded: number;
   total: number;
+  /** download / weights: true when the bytes come from the model cache (options.cache). */
+  fromCache?: boolean;
 }
 
-export interface SessionOptions {
+/** Where the wasm build files are hosted: a URL prefix, or file name -> URL (others from the package). */
+export type WasmPaths = string | URL | Record<string, string | URL>;
+
+export interface CacheOptions {
+  /** Node: the cache folder (default ~/.cache/qwasm). */
+  cacheDir?: string;
+  /** Browsers: the Cache API cache name (default 'qwasm'). */
+  cacheName?: string;
+}
+
+export interface BuildOptions {
+  threads?: number;
+  simd?: 'auto' | 'relaxed' | 'simd128';
+  /** Where dist/'s .mjs / .wasm / .worker.js files are loaded from (default: the package's own). */
+  wasmPaths?: WasmPaths;
+}
+
+export interface SessionOptions extends CacheOptions {
+  /**
+   * Keep downloaded model and external-data files (URLs only) in the model cache and load
+   * them from there next time, without a network request.
+   */
+  cache?: boolean;
+  /** Where dist/'s .mjs / .wasm / .worker.js files are loaded from (default: the package's own). */
+  wasmPaths?: WasmPaths;
+  /**
+   * Run the runtime in a dedicated Worker (browsers) / worker_thread (Node), shared by all
+   * worker sessions and terminated when the last one is disposed. Same API; outputs come back
+   * by transfer. In-memory sources are copied to the worker, streams transferred.
+   */
+  worker?: boolean;
   /** External-data files: `path` is the TensorProto external_data 'location'. */
   externalData?: { path: string; data: ModelSource }[];
   onProgress?: (p: LoadProgress) => void;
@@ -58,6 +101,8 @@ export interface ValueMetadata {
 export interface RunOptions {
   /** Output names to compute (default: all). */
   outputs?: string[];
+  /** An aborted signal rejects the run (with its reason, or an AbortError) before it starts. */
+  signal?: AbortSignal;
 }
 
 export interface OpProfileEntry {
@@ -76,7 +121,9 @@ export class InferenceSession {
   readonly variant: 'relaxed' | 'simd128';
   /** Threads its runs use, the caller included (options.threads, capped by the worker pool). */
   readonly threads: number;
-  run(feeds: Record<string, Tensor>, options?: RunOptions | string[]): Promise<Record<string, Tensor>>;
+  /** `O` names the outputs' dtypes when the caller knows them: run<{ logits: 'float32' }>(feeds). */
+  run<O extends Record<string, TensorType> = Record<string, TensorType>>(
+    feeds: Record<string, AnyTensor | Tensor>, options?: RunOptions | string[]): Promise<RunOutputs<O>>;
   /** Starts timing each operator type over the following runs. */
   startProfiling(): void;
   /** Stops timing; returns total milliseconds and calls per operator type, most expensive first. */
@@ -100,4 +147,8 @@ export interface Features {
   dot: 'usdot' | 'usdot-saturating' | 'sdot' | 'broken' | null;
 }
 
-export function features(): Promise<Features>;
+/** The engine's features and the build sessions use (loaded now if none is: the one createSession(model, options) would load). */
+export function features(options?: BuildOptions): Promise<Features>;
+
+/** Empties the model cache. */
+export function clearCache(options?: CacheOptions): Promise<void>;

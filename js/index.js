@@ -1,21 +1,18 @@
-// qwasm: quantized ONNX inference for the web. Public API (pinned in DESIGN.md).
+// qwasm: quantized ONNX inference for the web. The public API (README, js/index.d.ts); the browser /
+// default entry. Node's entry (index.node.js) installs Node's platform and re-exports this.
 import { engineFeatures } from './features.js';
 import { InferenceSession } from './session.js';
-import { openSource, resolveRelative } from './sources.js';
+import { abortError as abortErrorOf, platform } from './platform.js';
+import { cacheOf, openSource, resolveRelative } from './sources.js';
 import { Tensor } from './tensor.js';
-import { defaultThreads, dotClass, getModule, heapBytes, poolThreads } from './wasm-module.js';
+import { createRemote } from './worker-client.js';
+import { defaultThreads, getModule, heapBytes, loadedBuild, poolThreads } from './wasm-module.js';
 
 export { Tensor, InferenceSession };
 
 const BLOCK = 4 << 20;
 
-function abortError(signal) {
-  const reason = signal?.reason;
-  if (reason instanceof Error) return reason;
-  const e = new Error('model loading was aborted');
-  e.name = 'AbortError';
-  return e;
-}
+const abortError = (signal) => abortErrorOf(signal, 'model loading');
 
 // Copies the model's chunks into wasm-owned blocks (parsed in place afterwards).
 async function pumpModel(mod, loader, src, onProgress, signal) {
@@ -36,7 +33,7 @@ async function pumpModel(mod, loader, src, onProgress, signal) {
       off += n;
     }
     loaded += chunk.length;
-    onProgress?.({ phase: 'download', loaded, total: src.total ?? loaded });
+    onProgress?.({ phase: 'download', loaded, total: src.total ?? loaded, fromCache: src.fromCache === true });
   }
   if (cap) loader.setLastChunkSize(used);
   if (signal?.aborted) throw abortError(signal);
@@ -59,7 +56,7 @@ async function pumpExternal(mod, loader, location, src, progress, onProgress, si
     if (r.error) throw new Error(r.error);
     offset += chunk.length;
     progress.loaded += chunk.length;
-    onProgress?.({ phase: 'weights', loaded: progress.loaded, total: progress.total });
+    onProgress?.({ phase: 'weights', loaded: progress.loaded, total: progress.total, fromCache: src.fromCache === true });
   }
   if (signal?.aborted) throw abortError(signal);
   if (src.total !== undefined && offset !== src.total) {
@@ -77,13 +74,15 @@ function findExternal(externalData, location) {
 }
 
 export async function createSession(model, options = {}) {
-  const { externalData, onProgress, signal, simd = 'auto' } = options;
+  if (options.worker) return createRemote('session', model, options);
+  const { externalData, onProgress, signal, simd = 'auto', wasmPaths } = options;
   if (signal?.aborted) throw abortError(signal);
   const threads = await resolveThreads(options.threads);
-  const { mod, variant } = await getModule(simd, threads);
+  const cache = cacheOf(options);
+  const { mod, variant } = await getModule(simd, threads, wasmPaths);
   const loader = new mod.ModelLoader();
   try {
-    const src = await openSource(model, 'model', signal);
+    const src = await openSource(model, 'model', signal, cache);
     await pumpModel(mod, loader, src, onProgress, signal);
     const parsed = loader.parse();
     if (parsed.error) throw new Error(parsed.error);
@@ -95,7 +94,7 @@ export async function createSession(model, options = {}) {
         if (!rel) throw new Error(`external data file '${location}' is referenced by the model but not given in options.externalData`);
         data = rel.path ?? rel.url;
       }
-      const ext = await openSource(data, `external data file '${location}'`, signal);
+      const ext = await openSource(data, `external data file '${location}'`, signal, cache);
       await pumpExternal(mod, loader, location, ext, progress, onProgress, signal);
     }
     onProgress?.({ phase: 'prepare', loaded: 0, total: 1 });
@@ -125,12 +124,20 @@ async function resolveThreads(threads) {
   return threads;
 }
 
-export async function features() {
+// The engine's features and the build createSession uses: the one already loaded, or
+// else the one createSession(model, options) would load (loaded now, and kept for it).
+// Never instantiates a second build.
+export async function features(options = {}) {
   const f = engineFeatures();
   if (!f.simd128) return { ...f, variant: null, dot: null };
-  const { mod, variant } = await getModule('auto');
-  const relaxed = variant === 'relaxed' ? mod : f.relaxedSimd ? (await getModule('relaxed')).mod : null;
-  return { ...f, variant, dot: relaxed ? dotClass(relaxed) : null };
+  if (!loadedBuild()) await getModule(options.simd ?? 'auto', await resolveThreads(options.threads), options.wasmPaths);
+  const { variant, dot } = loadedBuild();
+  return { ...f, variant, dot };
+}
+
+// Empties the model cache (options.cacheDir / options.cacheName as for createSession).
+export async function clearCache(options = {}) {
+  await platform().cacheStore(options).clear();
 }
 
 // Internal hooks for tests (heap accounting); not part of the pinned API.

@@ -10,6 +10,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Generation stops after yielding one of these. */
   stopIds?: number[];
+  /** Aborts generation: the generator throws the signal's reason (or an AbortError) before its next token. */
+  signal?: AbortSignal;
 }
 
 export interface GenerationStats {

@@ -5,7 +5,9 @@
 // wasm memory between steps; the prompt is prefilled in one run.
 import { createSession, Tensor } from './index.js';
 import { DTYPE_SUFFIX, isFolder, openFolder } from './model-folder.js';
+import { abortError, nextTask } from './platform.js';
 import { kCarry, kClearCarry } from './session.js';
+import { createRemote } from './worker-client.js';
 
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
 
@@ -147,7 +149,8 @@ class CausalLM {
 
   // Yields generated token ids one at a time.
   async *generate(promptIds, options = {}) {
-    const { maxNewTokens = 32, temperature = 0, topK = 0, topP = 1, seed = 0, stopIds = [] } = options;
+    const { maxNewTokens = 32, temperature = 0, topK = 0, topP = 1, seed = 0, stopIds = [], signal } = options;
+    if (signal?.aborted) throw abortError(signal, 'generate');
     if (!Array.isArray(promptIds) && !ArrayBuffer.isView(promptIds)) throw new TypeError('generate: promptIds must be an array of token ids');
     if (promptIds.length === 0) throw new Error('generate: promptIds is empty');
     const ids = Array.from(promptIds, Number);
@@ -166,6 +169,9 @@ class CausalLM {
         stats.generatedTokens++;
         yield next;
         if (stop.has(next) || i + 1 === maxNewTokens) break;
+        // Timers, I/O, input and frames get their turn between tokens (and may abort).
+        await nextTask();
+        if (signal?.aborted) throw abortError(signal, 'generate');
         t = performance.now();
         logits = await this.#step([next], past);
         stats.decodeMs += performance.now() - t;
@@ -185,6 +191,10 @@ class CausalLM {
 // path, or { 'config.json': ..., 'onnx/model_q4.onnx': ..., ... }) whose ONNX file options.dtype
 // picks ('q4' by default; 'fp32', 'fp16', 'q8', 'q4f16', ... as transformers.js names them).
 export async function loadCausalLM(model, options = {}) {
+  if (options.worker) {
+    if (isFolder(model)) throw new Error('loadCausalLM: worker mode takes one ONNX file in this version, not a model folder');
+    return createRemote('lm', model, options);
+  }
   if (!isFolder(model)) return fromSession(await createSession(model, options));
   const folder = await openFolder(model, options.signal);
   const read = async (name, required) => {

@@ -2,7 +2,8 @@
 // tokenizer.json, tokenizer_config.json, onnx/model{suffix}.onnx [+ _data files]) read from a
 // URL, a local path (Node) or a map of file names to contents. Used by qwasm/llm's
 // loadCausalLM; the ONNX file itself is streamed by createSession, never read here.
-import { isNode } from './wasm-module.js';
+import { platform } from './platform.js';
+import { openSource } from './sources.js';
 
 // transformers.js's dtype -> file-name suffix convention.
 export const DTYPE_SUFFIX = {
@@ -33,22 +34,32 @@ export async function openFolder(model, signal) {
   if (typeof model === 'string' || model instanceof URL) {
     let s = String(model);
     if (!s.endsWith('/')) s += '/';
-    if (isNode && !/^(https?|blob|data):/i.test(s)) return localFolder(s);
+    const p = platform();
+    if (p.isPath(s) || (p.openFile && /^file:/i.test(s))) return localFolder(s, p);
     return urlFolder(s, signal);
   }
   return mapFolder(model);
 }
 
-async function localFolder(dir) {
-  const { readFile, stat } = await import('node:fs/promises');
-  const { fileURLToPath } = await import('node:url');
-  const root = dir.startsWith('file:') ? fileURLToPath(dir) : dir;
-  const has = async (name) => stat(root + name).then((s) => s.isFile(), () => false);
+async function readAll(src) {
+  const parts = [];
+  let n = 0;
+  for await (const c of src.chunks) { parts.push(c.slice()); n += c.length; }  // file chunks share one buffer
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const c of parts) { out.set(c, off); off += c.length; }
+  return out;
+}
+
+// A folder on the local file system (Node's platform opens the files).
+function localFolder(dir, p) {
+  if (/^file:/i.test(dir)) dir = decodeURIComponent(new URL(dir).pathname);
+  const file = (name) => dir + name;
   return {
-    label: root,
-    has,
-    async json(name) { return JSON.parse(await readFile(root + name, 'utf8')); },
-    model: (name) => root + name,  // external data resolves next to it
+    label: dir,
+    has: (name) => p.openFile(file(name), name).then(() => true, () => false),  // stats, does not read
+    async json(name) { return JSON.parse(new TextDecoder().decode(await readAll(await p.openFile(file(name), name)))); },
+    model: file,  // external data resolves next to it
     external: () => undefined,
   };
 }

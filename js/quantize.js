@@ -4,22 +4,37 @@
 //
 //   const { model, externalData, report } = await quantize(source, { mode: 'weight-only',
 //     weights: { bits: 4, blockSize: 32 } });
+import { locate } from './files.js';
+import { instantiateBytes, platform } from './platform.js';
 import { openSource, resolveRelative } from './sources.js';
-import { isNode } from './wasm-module.js';
 
+// The quantizer's own module, loaded like the runtime's builds (js/wasm-module.js): from the
+// package's dist/ or options.wasmPaths, the wasm fetched first so a missing file is an Error
+// naming it.
 let modulePromise;
-async function quantizerModule() {
+async function quantizerModule(wasmPaths) {
   if (!modulePromise) {
     modulePromise = (async () => {
-      const glueUrl = new URL('../dist/qwasm-quantize.mjs', import.meta.url);
-      const wasmUrl = new URL('../dist/qwasm-quantize.wasm', import.meta.url);
-      const opts = { locateFile: () => wasmUrl.href };
-      if (isNode) {
-        const { readFile } = await import('node:fs/promises');
-        opts.wasmBinary = await readFile(wasmUrl);
+      const p = platform();
+      const glueUrl = locate('qwasm-quantize.mjs', wasmPaths, p.distFiles, p.toUrl);
+      const wasmUrl = locate('qwasm-quantize.wasm', wasmPaths, p.distFiles, p.toUrl);
+      let factory;
+      try {
+        ({ default: factory } = await import(/* @vite-ignore */ glueUrl.href));
+      } catch (e) {
+        throw new Error(`qwasm: cannot load the quantizer glue ${glueUrl.href}: ${e.message}`);
       }
-      const { default: factory } = await import(glueUrl.href);
-      return factory(opts);
+      const source = await p.fetchWasm(wasmUrl);
+      let failed;
+      const failure = new Promise((_, reject) => { failed = reject; });
+      const mod = factory({
+        locateFile: () => wasmUrl.href,
+        instantiateWasm(imports, receive) {
+          instantiateBytes(source, imports, wasmUrl.href).then(({ instance, module }) => receive(instance, module), failed);
+          return {};
+        },
+      });
+      return Promise.race([mod, failure]);
     })();
     modulePromise.catch(() => { modulePromise = undefined; });
   }
@@ -86,7 +101,7 @@ export async function quantize(source, options = {}) {
   const opts = resolveOptions(options);
   const { signal, onProgress } = options;
   if (signal?.aborted) throw abortError(signal);
-  const mod = await quantizerModule();
+  const mod = await quantizerModule(options.wasmPaths);
   const q = new mod.Quantizer();
   try {
     onProgress?.({ phase: 'read', loaded: 0, total: 1 });

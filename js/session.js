@@ -2,6 +2,7 @@
 // straight into wasm memory the runtime allocated; outputs are copied out once.
 import { dtypeInfo, dtypeName } from './dtypes.js';
 import { Tensor } from './tensor.js';
+import { abortError } from './platform.js';
 import { heapBytes } from './wasm-module.js';
 
 // Package-internal hooks (used by llm.js, not part of the public API).
@@ -51,6 +52,9 @@ export class InferenceSession {
     const handle = this.#alive();
     if (!feeds || typeof feeds !== 'object') throw new TypeError('run(feeds): feeds must be an object of { name: Tensor }');
     const names = Array.isArray(options) ? options : (options.outputs ?? []);
+    // The run itself is one synchronous wasm call: a signal stops it before it starts.
+    const signal = Array.isArray(options) ? undefined : options.signal;
+    if (signal?.aborted) throw abortError(signal, 'run');
     try {
       for (const [name, t] of Object.entries(feeds)) {
         if (!t || typeof t.type !== 'string' || !t.data || !Array.isArray(t.dims)) {

@@ -1,9 +1,10 @@
 // Turns every model kind of the public API into an async sequence of byte
 // chunks plus a total (when known), so bytes can go into wasm memory as they
-// arrive and the JS heap never holds a whole file.
-import { isNode } from './wasm-module.js';
+// arrive and the JS heap never holds a whole file. URLs may go through the model
+// cache (options.cache: cache-web.js in browsers, a folder in Node).
+import { platform } from './platform.js';
 
-const FILE_CHUNK = 1 << 20;  // also the wasm staging size: peak load memory counts both
+const BUFFER_CHUNK = 1 << 20;
 
 async function* readStream(stream) {
   const reader = stream.getReader();
@@ -19,29 +20,7 @@ async function* readStream(stream) {
 }
 
 async function* sliceBuffer(bytes) {
-  for (let off = 0; off < bytes.length; off += FILE_CHUNK) yield bytes.subarray(off, off + FILE_CHUNK);
-}
-
-// One buffer reused for every chunk: the loader copies each chunk into wasm memory
-// before asking for the next, and a fresh 4 MiB array per chunk would leave hundreds
-// of MiB of garbage for the GC while a large model loads (it showed in peak RSS).
-async function* readFileChunks(path) {
-  const { open } = await import('node:fs/promises');
-  const fh = await open(path, 'r');
-  const buf = new Uint8Array(FILE_CHUNK);
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, FILE_CHUNK, null);
-      if (bytesRead === 0) return;
-      yield bytesRead === FILE_CHUNK ? buf : buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-function isUrlLike(s) {
-  return /^(https?|blob|data):/i.test(s) || (!isNode && !/^file:/i.test(s));
+  for (let off = 0; off < bytes.length; off += BUFFER_CHUNK) yield bytes.subarray(off, off + BUFFER_CHUNK);
 }
 
 async function fromResponse(res, what) {
@@ -50,34 +29,56 @@ async function fromResponse(res, what) {
   return { chunks: readStream(res.body), total: Number.isFinite(len) && len > 0 ? len : undefined };
 }
 
-// Returns { chunks: AsyncIterable<Uint8Array>, total?: number, base?: string }.
+// Passes `chunks` through while writing them to a cache entry, which is committed only
+// when the whole sequence went through (the store checks the size), else dropped.
+async function* throughCache(chunks, writer) {
+  let done = false;
+  try {
+    for await (const chunk of chunks) {
+      writer.write(chunk);
+      yield chunk;
+    }
+    done = true;
+    await writer.commit();
+  } finally {
+    if (!done) await writer.abort();
+  }
+}
+
+// The model cache of these options, or null: `cache: true` turns it on; `cacheDir`
+// (Node) / `cacheName` (browsers) say where it lives.
+export function cacheOf(options) {
+  if (!options?.cache) return null;
+  return platform().cacheStore(options);
+}
+
+// Returns { chunks: AsyncIterable<Uint8Array>, total?: number, base?: object, fromCache?: true }.
 // A chunk is valid until the next one is requested (file chunks share one buffer).
 // `base` is where relative external-data files are resolved from.
-export async function openSource(model, what = 'model', signal) {
+export async function openSource(model, what = 'model', signal, cache = null) {
   if (typeof model === 'string' || model instanceof URL) {
+    const p = platform();
     const s = String(model);
-    if (isNode && !isUrlLike(s)) {
-      const { fileURLToPath } = await import('node:url');
-      const path = /^file:/i.test(s) ? fileURLToPath(s) : s;
-      const { stat } = await import('node:fs/promises');
-      let st;
-      try {
-        st = await stat(path);
-      } catch {
-        throw new Error(`${what}: file '${path}' not found`);
-      }
-      const { dirname } = await import('node:path');
-      return { chunks: readFileChunks(path), total: st.size, base: { dir: dirname(path) } };
+    if (p.isPath(s)) return p.openFile(s, what);
+    const url = new URL(s, globalThis.location?.href).href;
+    const base = (u) => ({ url: new URL('.', u).href });
+    if (cache) {
+      const hit = await cache.get(url);
+      if (hit) return { chunks: hit.chunks, total: hit.total, base: base(url), fromCache: true };
     }
     let res;
     try {
-      res = await fetch(s, { signal });
+      res = await fetch(url, { signal });
     } catch (e) {
       if (e?.name === 'AbortError') throw e;
       throw new Error(`${what}: cannot fetch '${s}': ${e.message}`);
     }
     const out = await fromResponse(res, `${what} '${s}'`);
-    return { ...out, base: { url: new URL('.', res.url || new URL(s, globalThis.location?.href)).href } };
+    if (cache) {
+      const writer = await cache.writer(url, { total: out.total, etag: res.headers.get('etag') ?? undefined });
+      out.chunks = throughCache(out.chunks, writer);
+    }
+    return { ...out, base: base(res.url || url) };
   }
   if (model instanceof ArrayBuffer) return { chunks: sliceBuffer(new Uint8Array(model)), total: model.byteLength };
   if (ArrayBuffer.isView(model)) {

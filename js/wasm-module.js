@@ -1,44 +1,76 @@
-// Loads one of the two wasm builds (relaxed SIMD or plain SIMD128) once per
-// variant and caches it. 'auto' takes the relaxed build when the engine validates
-// it AND its in-module probe finds the dot-product instruction usable.
+// Loads one of the wasm builds (relaxed SIMD or plain SIMD128, each with and without
+// threads) once per build and keeps it. 'auto' takes the relaxed build when the engine
+// validates it AND its in-module probe finds the dot-product instruction usable.
+// Files come from the package's dist/ (files.js) or from options.wasmPaths; a file that
+// cannot be loaded rejects with an Error naming its URL or path.
 import { engineFeatures } from './features.js';
+import { locate } from './files.js';
+import { instantiateBytes, platform, runningInNode } from './platform.js';
 
-const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
 const modules = new Map();
 // Pool workers each threaded module was started with (PTHREAD_POOL_SIZE=Module.qwasmPoolSize).
 const poolSizes = new WeakMap();
+// The builds loaded so far, in order: [{ name, variant, mod }] (features() reports on these).
+const loaded = [];
+// The relaxed build's probe verdict once a relaxed build loaded (null: no probe in the build).
+let relaxedDot;
+
+function checkPlatform() {
+  if (runningInNode && platform().name !== 'node') {
+    throw new Error("qwasm: in Node import 'qwasm' / 'qwasm/llm' by package name (the \"node\" export " +
+      'condition: js/index.node.js, js/llm.node.js), not the browser entry js/index.js');
+  }
+}
 
 // Threaded builds (`<variant>-threads`) start their pthread pool with the module: a
 // blocked main thread cannot wait for a new worker to load, so sessions only use
-// workers that exist (see claimWorkers).
-async function instantiate(name, poolSize) {
-  const glueUrl = new URL(`../dist/qwasm-${name}.mjs`, import.meta.url);
-  const wasmUrl = new URL(`../dist/qwasm-${name}.wasm`, import.meta.url);
-  // Node loads the worker as CommonJS: this package is "type": "module", so it gets a .cjs copy.
-  const workerUrl = new URL(`../dist/qwasm-${name}.worker.${isNode ? 'cjs' : 'js'}`, import.meta.url);
-  const { default: factory } = await import(glueUrl.href);
-  const opts = { locateFile: (file) => (file.endsWith('.worker.js') ? workerUrl : wasmUrl).href };
-  if (isNode) {
-    // emcc 3.1.6's glue would fetch() a file path under Node (TOOLCHAIN.md trap 4).
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
-    opts.wasmBinary = await readFile(wasmUrl);
-    opts.locateFile = (file) => (file.endsWith('.worker.js') ? fileURLToPath(workerUrl) : wasmUrl.href);
+// workers that exist (see poolThreads).
+async function instantiate(name, poolSize, wasmPaths) {
+  const p = platform();
+  const where = (file) => locate(file, wasmPaths, p.distFiles, p.toUrl);
+  const glueUrl = where(`qwasm-${name}.mjs`);
+  const wasmUrl = where(`qwasm-${name}.wasm`);
+  const workerUrl = poolSize === undefined ? null : where(p.workerFile(`qwasm-${name}`));
+  if (workerUrl) await p.checkWorker(workerUrl);
+  let factory;
+  try {
+    ({ default: factory } = await import(/* @vite-ignore */ glueUrl.href));
+  } catch (e) {
+    throw new Error(`qwasm: cannot load the wasm glue ${glueUrl.href}: ${e.message}`);
   }
+  // The glue's own fetch would fail without naming the file (and, in emcc 3.1.6 under
+  // Node, calls fetch() on a file path: docs/toolchain.md trap 4), so the package
+  // fetches the wasm itself, before the glue starts (and a threaded one starts its
+  // workers), and instantiates it in the glue's hook, where a failure rejects here.
+  const source = await p.fetchWasm(wasmUrl);
+  let failed;
+  const failure = new Promise((_, reject) => { failed = reject; });
+  const opts = {
+    locateFile: (file) => (file.endsWith('.worker.js') && workerUrl ? p.workerLocation(workerUrl) : wasmUrl.href),
+    instantiateWasm(imports, receive) {
+      instantiateBytes(source, imports, wasmUrl.protocol === 'file:' ? decodeURIComponent(wasmUrl.pathname) : wasmUrl.href)
+        .then(({ instance, module }) => receive(instance, module), failed);
+      return {};
+    },
+  };
   if (poolSize !== undefined) {
     opts.qwasmPoolSize = poolSize;
     opts.mainScriptUrlOrBlob = glueUrl.href;
   }
   // In Node the glue unrefs its idle pool workers itself (src/bindings/node_pool_post.js).
-  const mod = await factory(opts);
+  const mod = await Promise.race([factory(opts), failure]);
   poolSizes.set(mod, poolSize ?? 0);
   return mod;
 }
 
-function load(variant, poolSize) {
+function load(variant, poolSize, wasmPaths) {
   const name = poolSize === undefined ? variant : `${variant}-threads`;
   if (!modules.has(name)) {
-    const p = instantiate(name, poolSize);
+    const p = instantiate(name, poolSize, wasmPaths).then((mod) => {
+      if (variant === 'relaxed') relaxedDot = dotClass(mod);
+      loaded.push({ name, variant, mod });
+      return mod;
+    });
     p.catch(() => modules.delete(name));
     modules.set(name, p);
   }
@@ -55,17 +87,13 @@ function dotClass(mod) {
 const kMaxDefaultThreads = 4;
 export async function defaultThreads() {
   if (!engineFeatures().threads) return 1;
-  let cores = globalThis.navigator?.hardwareConcurrency;
-  if (isNode) {
-    const os = await import('node:os');
-    cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  }
-  return Math.max(1, Math.min(cores || 1, kMaxDefaultThreads));
+  return Math.max(1, Math.min((await platform().cores()) || 1, kMaxDefaultThreads));
 }
 
 // threads > 1 loads the threaded build of the chosen SIMD variant; its pool is sized
 // for the larger of the request and the default, once per page / process.
-export async function getModule(simd = 'auto', threads = 1) {
+export async function getModule(simd = 'auto', threads = 1, wasmPaths = undefined) {
+  checkPlatform();
   const f = engineFeatures();
   if (simd !== 'auto' && simd !== 'simd128' && simd !== 'relaxed') {
     throw new Error(`simd must be 'auto', 'relaxed' or 'simd128', got '${simd}'`);
@@ -73,14 +101,21 @@ export async function getModule(simd = 'auto', threads = 1) {
   const pool = threads > 1 ? Math.max(threads, await defaultThreads()) - 1 : undefined;
   if (simd === 'relaxed') {
     if (!f.relaxedSimd) throw new Error("simd: 'relaxed' requested but this engine does not support WebAssembly relaxed SIMD");
-    return { mod: await load('relaxed', pool), variant: 'relaxed' };
+    return { mod: await load('relaxed', pool, wasmPaths), variant: 'relaxed' };
   }
   if (!f.simd128) throw new Error('this engine does not support WebAssembly SIMD128, which qwasm requires');
   if (simd === 'auto' && f.relaxedSimd) {
-    const mod = await load('relaxed', pool);
+    const mod = await load('relaxed', pool, wasmPaths);
     if (dotClass(mod) !== 'broken') return { mod, variant: 'relaxed' };
   }
-  return { mod: await load('simd128', pool), variant: 'simd128' };
+  return { mod: await load('simd128', pool, wasmPaths), variant: 'simd128' };
+}
+
+// What features() reports: the first build that loaded, else none (the caller then
+// loads the one createSession would).
+export function loadedBuild() {
+  const b = loaded.find((l) => l.variant === 'relaxed' && relaxedDot !== 'broken') ?? loaded[0];
+  return b ? { variant: b.variant, dot: relaxedDot ?? null, build: b.name } : null;
 }
 
 // Threads a threaded module can give one session: the caller + every pool worker. The
@@ -97,4 +132,4 @@ export function heapBytes(mod, ptr, bytes) {
   return mod.memoryView(ptr, bytes);
 }
 
-export { dotClass, isNode };
+export { dotClass };

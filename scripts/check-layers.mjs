@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fails on an #include "..." that points up a layer (docs: DESIGN.md "Layers"; the
+// Fails on an #include "..." that points up a layer (docs/contributing.md "Layers"; the
 // CMake libraries in src/CMakeLists.txt link the same way). No dependencies.
 //
 //   node scripts/check-layers.mjs              check this checkout

@@ -1,4 +1,4 @@
-// Build guards (TOOLCHAIN.md traps): every .wasm variant (with and without threads) exists and validates;
+// Build guards (docs/toolchain.md traps): every .wasm variant (with and without threads) exists and validates;
 // the simd128 build holds no relaxed opcode (it must run on engines without
 // relaxed SIMD); the relaxed build holds relaxed dot opcodes once the relaxed
 // kernels are in it, and its code was never rewritten by Debian's binaryen 108

@@ -1,4 +1,4 @@
-# Sourced by the build/test scripts: the toolchain environment of TOOLCHAIN.md.
+# Sourced by the build/test scripts: the toolchain environment of docs/toolchain.md.
 export EM_LLVM_ADD_VERSION=19 EM_CLANG_ADD_VERSION=19
 export NODE_PATH=/usr/share/nodejs
 QWASM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -1,5 +1,5 @@
 // emcc 3.1.6's -sEXPORT_ES6 glue refers to `require` and `__dirname` under Node,
-// which ES modules lack (TOOLCHAIN.md trap 5). Prepend definitions made with a
+// which ES modules lack (docs/toolchain.md trap 5). Prepend definitions made with a
 // top-level await that only runs in Node, so the same file loads in browsers.
 import { readFileSync, writeFileSync } from 'node:fs';
 

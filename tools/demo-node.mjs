@@ -1,6 +1,6 @@
 // The main job for now: load the bundled model through the public API in Node,
 // run it, print outputs, timing and the engine features.
-import { createSession, features, Tensor } from '../js/index.js';
+import { createSession, features, Tensor } from 'qwasm';
 
 const model = process.argv[2] ?? new URL('../tests/data/mlp.onnx', import.meta.url).pathname;
 console.log('features:', await features());

@@ -8,7 +8,7 @@
 // and reported separately (SKIP lines name the tensor and its type).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession } from '../../js/index.js';
+import { createSession } from 'qwasm';
 import { decodeTensorProto, nonTensorGraphValues, UnsupportedType } from './tensor-proto.mjs';
 
 const args = process.argv.slice(2);

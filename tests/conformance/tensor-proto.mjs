@@ -1,6 +1,6 @@
 // A minimal decoder for onnx.TensorProto files (the backend tests' input_*.pb /
 // output_*.pb), producing qwasm Tensors. Only what the test data uses.
-import { Tensor } from '../../js/index.js';
+import { Tensor } from 'qwasm';
 
 function reader(buf) {
   let pos = 0;

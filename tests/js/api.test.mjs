@@ -1,7 +1,7 @@
 // The pinned JS API: model kinds, run, metadata, Tensor, features.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSession, features, Tensor } from '../../js/index.js';
+import { createSession, features, Tensor } from 'qwasm';
 import { fixture, fixtureBytes, opts, SIMD } from './helpers.mjs';
 
 const a = new Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);

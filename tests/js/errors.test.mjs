@@ -1,7 +1,7 @@
 // Bad input gives a clear Error naming what was wrong, and the runtime stays usable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { _debugHeap, createSession, Tensor } from '../../js/index.js';
+import { _debugHeap, createSession, Tensor } from 'qwasm';
 import { fixture, fixtureBytes, opts, SIMD, THREADS } from './helpers.mjs';
 
 const f32 = (n, v = 1) => new Tensor('float32', new Float32Array(n).fill(v), [n / 3, 3]);

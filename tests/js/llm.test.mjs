@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadCausalLM, sampleToken } from '../../js/llm.js';
+import { loadCausalLM, sampleToken } from 'qwasm/llm';
 import { ortGreedy } from './support/ort-greedy.mjs';
 import { opts } from './helpers.mjs';
 

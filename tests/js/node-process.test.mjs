@@ -2,7 +2,7 @@
 // session, the app's own errors reach the app's handlers and Node's default reporting.
 // (emcc's glue would otherwise install process-wide uncaughtException / unhandledRejection
 // listeners that rethrow, print the ~100 KB minified glue line and exit with code 7;
-// the module links -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0, TOOLCHAIN.md trap 7.)
+// the module links -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0, docs/toolchain.md trap 7.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ortweb from 'onnxruntime-web';
 import * as common from 'onnxruntime-common';
-import * as ort from '../../js/ort.js';
+import * as ort from 'qwasm/ort';
 import { hfModels } from './support/hf-models.mjs';
 import { SIMD, THREADS } from './helpers.mjs';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { DATA, opts } from './helpers.mjs';
 
 const DIR = DATA + 'quant/';

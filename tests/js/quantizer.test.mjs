@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ortweb from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
-import { quantize } from '../../js/quantize.js';
+import { createSession, Tensor } from 'qwasm';
+import { quantize } from 'qwasm/quantize';
 import { hfModels } from './support/hf-models.mjs';
 import { fixture, opts } from './helpers.mjs';
 

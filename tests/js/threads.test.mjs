@@ -6,8 +6,8 @@
 // threaded sessions returns the heap to where it was.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { _debugHeap, createSession, features, Tensor } from '../../js/index.js';
-import { loadCausalLM } from '../../js/llm.js';
+import { _debugHeap, createSession, features, Tensor } from 'qwasm';
+import { loadCausalLM } from 'qwasm/llm';
 import { fixture, SIMD } from './helpers.mjs';
 
 const LM = new URL('../../models/tinylm/onnx/model_q4.onnx', import.meta.url).pathname;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadCausalLM } from '../../js/llm.js';
+import { loadCausalLM } from 'qwasm/llm';
 import { opts } from './helpers.mjs';
 import { ortGreedy } from './support/ort-greedy.mjs';
 

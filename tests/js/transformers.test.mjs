@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import * as ortweb from 'onnxruntime-web';
-import * as ort from '../../js/ort.js';
+import * as ort from 'qwasm/ort';
 import { hfModels } from './support/hf-models.mjs';
 import { SIMD, THREADS } from './helpers.mjs';
 

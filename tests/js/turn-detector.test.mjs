@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { turnDetectorPath } from './support/turn-detector-model.mjs';
 import { opts } from './helpers.mjs';
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { loadCausalLM } from '../../js/llm.js';
+import { loadCausalLM } from 'qwasm/llm';
 import { find, generated, report } from './common.mjs';
 
 const PROMPT = Array.from({ length: 64 }, (_, i) => (i * 7919) % 150000);

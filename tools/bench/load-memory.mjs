@@ -11,7 +11,7 @@ const [impl, model, simd, warmModel] = process.argv.slice(2);
 // child inherits from its parent across fork + exec on Linux.
 const maxRssMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 if (impl === 'qwasm') {
-  const { createSession, features, _debugHeap } = await import('../../js/index.js');
+  const { createSession, features, _debugHeap } = await import('qwasm');
   await features();  // instantiates the wasm module
   if (warmModel) {
     (await createSession(warmModel, { simd, threads: 1 })).dispose();

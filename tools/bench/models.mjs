@@ -4,7 +4,7 @@
 // (`real`: the real-model suite of tests/js/real-models.test.mjs, its own table).
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { find, generated, median, printTable, report } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
 import { ocrModelPath } from './ocr-models.mjs';

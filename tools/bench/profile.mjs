@@ -1,7 +1,7 @@
 // Where the time goes in the wasm build: per operator type over a few runs.
 // Usage: node tools/bench/profile.mjs model.onnx [name=dims ...]  (random float / int64 inputs;
 // symbolic dims default to 1, or give e.g. sequence_length=128)
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 
 const [model, ...args] = process.argv.slice(2);
 const dimsOf = Object.fromEntries(args.map((a) => a.split('=')).map(([k, v]) => [k, Number(v)]));

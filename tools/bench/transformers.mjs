@@ -4,8 +4,8 @@
 // Models: a MiniLM-L6-shaped encoder (generated, random weights, fp32 and quantize_dynamic q8)
 // for feature-extraction, and the embedded tinylm (q4) for text-generation.
 import { cpus } from 'node:os';
-import * as ort from '../../js/ort.js';
-import { features } from '../../js/index.js';
+import * as ort from 'qwasm/ort';
+import { features } from 'qwasm';
 import { BENCH_DIR, ROOT, find, generated, median, printTable, report } from './common.mjs';
 
 const SIMD = process.env.QWASM_SIMD || 'relaxed';

@@ -1,0 +1,107 @@
+// How the package reaches files and wasm on its host. This default is the web's (fetch,
+// WebAssembly.instantiateStreaming, the Cache API) and has no Node imports, so browser
+// bundles never see one; index.node.js / llm.node.js (the "node" export condition)
+// install Node's (node-platform.js) before any of it runs.
+import { DIST_FILES } from './files.js';
+import { webCacheStore } from './cache-web.js';
+
+export const runningInNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+
+async function fetchOk(url, what) {
+  let res;
+  try {
+    res = await fetch(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new Error(`qwasm: cannot fetch ${what} ${url}: ${e.message}`);
+  }
+  if (!res.ok) throw new Error(`qwasm: cannot load ${what} ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  return res;
+}
+
+// WebAssembly.instantiate's result for `bytes` (or a Response), failures naming the file.
+export async function instantiateBytes(source, imports, url) {
+  try {
+    // Bytes first: in Node the first touch of the global Response loads undici (and its wasm).
+    if (!ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer)) {
+      if (typeof WebAssembly.instantiateStreaming === 'function' &&
+          /^application\/wasm\b/.test(source.headers.get('content-type') ?? '')) {
+        return await WebAssembly.instantiateStreaming(source, imports);
+      }
+      source = await source.arrayBuffer();
+    }
+    return await WebAssembly.instantiate(source, imports);
+  } catch (e) {
+    throw new Error(`qwasm: cannot instantiate ${url}: ${e.message}`);
+  }
+}
+
+export const webPlatform = {
+  name: 'web',
+  distFiles: DIST_FILES,
+  workerFile: (name) => `${name}.worker.js`,
+  toUrl: (s) => new URL(s, globalThis.location?.href),
+  // The wasm's bytes (a Response here), fetched before the glue starts anything (pool
+  // workers included), so a missing file fails with nothing left running.
+  fetchWasm: (url) => fetchOk(url, 'wasm file'),
+  // A Worker whose script fails to load only fires an error event the glue never turns
+  // into a rejection (its pool would wait forever): check the script loads first. The
+  // browser's HTTP cache serves the Worker's own request afterwards.
+  async checkWorker(url) {
+    const res = await fetchOk(url, 'worker script');
+    await res.arrayBuffer();  // read, not cancelled: a cancelled request shows as failed (a few KB)
+  },
+  workerLocation: (url) => url.href,
+  cores: async () => globalThis.navigator?.hardwareConcurrency || 1,
+  // Strings are always URLs on the web.
+  isPath: () => false,
+  openFile: null,
+  cacheStore: (options) => webCacheStore(options),
+  // Worker mode's worker (worker.js), from a literal URL bundlers follow. A worker that
+  // fails to start (its script does not load) fires 'error' and its calls reject.
+  startWorker() {
+    const url = new URL('./worker.js', import.meta.url);
+    const w = new Worker(url, { type: 'module' });
+    return {
+      post: (msg, transfer = []) => w.postMessage(msg, transfer),
+      onMessage: (fn) => { w.onmessage = (e) => fn(e.data); },
+      onError: (fn) => { w.onerror = (e) => { e.preventDefault?.(); fn(new Error(`qwasm: worker ${url.href} failed: ${e.message || 'it did not load'}`)); }; },
+      terminate: () => w.terminate(),
+      ref() {},
+      unref() {},
+    };
+  },
+  // A URL string made absolute against the page (a worker resolves against its own URL).
+  absolute: (s) => new URL(s, globalThis.location?.href).href,
+};
+
+let current = webPlatform;
+export function setPlatform(p) { current = p; }
+export function platform() { return current; }
+
+// Resolves in a later task, once pending timers, I/O and (in browsers) rendering had their
+// turn: generate() awaits it between tokens so a long generation never starves the event
+// loop. setImmediate in Node; elsewhere a MessageChannel message (setTimeout(0) is clamped to
+// 4 ms once nested, and scheduler.yield() continuations outrank rendering).
+let channel;
+const waiting = [];
+export function nextTask() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+  }
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
+
+// The Error an aborted signal rejects with: its reason when that is an Error, else an
+// AbortError saying what was aborted.
+export function abortError(signal, what) {
+  const reason = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error(`${what} was aborted`);
+  e.name = 'AbortError';
+  return e;
+}
