@@ -81,7 +81,7 @@ test('an entry whose stored size is wrong is fetched again', async () => {
   await load();
   const meta = readdirSync(cacheDir).filter((f) => f.endsWith('.json'))
     .map((f) => [f, JSON.parse(readFileSync(join(cacheDir, f), 'utf8'))]);
-  const [jsonName, entry] = meta.find(([, m]) => m.url.endsWith('.data'));
+  const [jsonName, entry] = meta.find(([, m]) => m.url.endsWith('_data'));
   assert.match(entry.etag, /^"\d+-\d+"$/);  // the server's ETag is kept with the entry
   // Cut the stored bytes short: the entry no longer matches its recorded size.
   const bin = join(cacheDir, jsonName.replace(/\.json$/, '.bin'));

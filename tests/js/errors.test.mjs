@@ -127,7 +127,7 @@ test('a q4 model keeps its weights once: heap after loading is about the file si
   // kept beside a packed copy. (Peak memory while loading is measured by npm run bench.)
   const { statSync } = await import('node:fs');
   const model = new URL('../../models/tinylm/onnx/model_q4.onnx', import.meta.url).pathname;
-  const fileBytes = statSync(model).size + statSync(`${model}.data`).size;
+  const fileBytes = statSync(model).size + statSync(`${model}_data`).size;
   const before = await _debugHeap(SIMD, THREADS);
   const s = await createSession(model, opts());
   const held = (await _debugHeap(SIMD, THREADS)) - before;

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { CASES, caseFile, caseSource, feeds, maxAbsDiff, medianMs, printTable } from './support/real-models.mjs';
 import { SIMD } from './helpers.mjs';
 

@@ -6,7 +6,7 @@
 // See the numbers and what still differs in the header of turn-fidelity.mjs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { features } from '../../js/index.js';
+import { features } from 'qwasm';
 import { LENGTHS, logit, measureTurnFidelity } from '../../tools/bench/turn-fidelity.mjs';
 
 const LOGIT_TOL = 1e-4;

@@ -3,7 +3,7 @@
 // onnxruntime-web / qwasm, and the largest output difference against the case's tolerance.
 // Models qwasm cannot run yet get a row with the Error it gives.
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { CASES, caseFile, caseSource, feeds, maxAbsDiff, printTable } from '../../tests/js/support/real-models.mjs';
 import { median } from './common.mjs';
 

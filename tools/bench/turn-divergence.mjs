@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
 import { BENCH_DIR, ROOT } from './common.mjs';
 import { fidelityIds } from './turn-fidelity.mjs';

@@ -5,7 +5,7 @@
 // [--variants relaxed,simd128]. Shared with
 // tests/js/turn-fidelity.test.mjs through measureTurnFidelity().
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from '../../js/index.js';
+import { createSession, Tensor } from 'qwasm';
 import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs';
 import { rng } from '../../tests/js/support/real-models.mjs';
 
