@@ -3,7 +3,7 @@
 // worker mode keeps the page responsive during a generation.
 import { assert, screenshot, watchErrors } from './harness.mjs';
 
-const MODEL_FILES = /\/models\/tinylm\/model_q4\.onnx(\.data)?$/;
+const MODEL_FILES = /\/models\/tinylm\/onnx\/model_q4\.onnx(_data)?$/;
 
 export async function loadingSuite(browser, url, checks) {
   const page = await browser.newPage();
