@@ -28,7 +28,18 @@ try {
   ort.env.wasm.numThreads = 1;
   const lib = new URL('../../node_modules/@huggingface/transformers/dist/transformers.web.js', location.href).href;
   const ref = await import(`${lib}?runtime=onnxruntime-web`);
-  globalThis[Symbol.for('onnxruntime')] = ort;
+  // Every session transformers.js creates through qwasm, by input names.
+  const created = [];
+  globalThis[Symbol.for('onnxruntime')] = {
+    ...ort,
+    InferenceSession: {
+      async create(...args) {
+        const s = await ort.InferenceSession.create(...args);
+        created.push(s.inputNames);
+        return s;
+      },
+    },
+  };
   const qw = await import(`${lib}?runtime=qwasm`);
   delete globalThis[Symbol.for('onnxruntime')];
   for (const t of [ref, qw]) {
@@ -67,6 +78,14 @@ try {
     const got = await q('she said that', { max_new_tokens: 12, do_sample: false });
     assert(got[0].generated_text === want[0].generated_text, `${got[0].generated_text} vs ${want[0].generated_text}`);
     assert(got[0].generated_text.split(' ').length > 3, got[0].generated_text);
+  });
+
+  await check("text-generation sampled (top_k): transformers.js's own TopK session goes through qwasm", async () => {
+    const q = await qw.pipeline('text-generation', 'llama-tiny', { device: 'auto', dtype: 'q4' });
+    const out = await q('she said that', { max_new_tokens: 8, do_sample: true, top_k: 5, temperature: 0.8 });
+    assert(/^she said that \S/.test(out[0].generated_text) && out[0].generated_text.split(' ').length > 3, out[0].generated_text);
+    assert(created.some((names) => names.length === 2 && names[0] === 'x' && names[1] === 'k'),
+      `sessions created through qwasm: ${JSON.stringify(created)}`);
   });
 } catch (e) {
   results.push({ name: 'page setup', ok: false, error: String(e?.stack || e) });

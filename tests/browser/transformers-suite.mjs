@@ -12,7 +12,7 @@ export async function transformersSuite(browser, url, checks) {
     page.waitForFunction(() => window.__qwasmResults, null, { timeout: 180000 }));
   const results = ok ? await page.evaluate(() => window.__qwasmResults) : [];
   for (const r of results) checks.record(`[transformers.js] ${r.name}`, r.ok, r.error);
-  checks.record('[transformers.js] ran 3 checks', results.length === 3, `ran ${results.length}`);
+  checks.record('[transformers.js] ran 4 checks', results.length === 4, `ran ${results.length}`);
   checks.record('[transformers.js] no console errors', errors.length === 0, errors.join('\n     '));
   await screenshot(page, 'browser-transformers');
   await page.close();
