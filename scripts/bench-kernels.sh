@@ -25,16 +25,17 @@ configure() {  # dir, targets, cmake command...
     { cat "$dir.configure.log" >&2; exit 1; }
   ninja -C "$dir" -j2 $targets >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log" >&2; exit 1; }
 }
-WASM_TARGETS="qwasm_kernel_bench qwasm_kernel_bench_web"  # .cjs for Node, .js + .wasm for a browser worker
+# One wasm tree makes both variants: .cjs for Node, .js + .wasm for a browser worker.
+WASM_TARGETS="qwasm_kernel_bench_simd128 qwasm_kernel_bench_relaxed qwasm_kernel_bench_web_simd128 qwasm_kernel_bench_web_relaxed"
 configure "$OUT/native" qwasm_kernel_bench cmake
-configure "$OUT/wasm-simd128" "$WASM_TARGETS" emcmake cmake -DQWASM_WASM_VARIANT=simd128
-configure "$OUT/wasm-relaxed" "$WASM_TARGETS" emcmake cmake -DQWASM_WASM_VARIANT=relaxed
+configure "$OUT/wasm" "$WASM_TARGETS" emcmake cmake
 
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 "$OUT/native/native-tests/qwasm_kernel_bench" $REPS $FILTER >>"$LOG"
-(cd "$OUT/wasm-simd128/native-tests" && "$NODE" qwasm_kernel_bench.cjs $REPS $FILTER) >>"$LOG"
-(cd "$OUT/wasm-relaxed/native-tests" && "$NODE" qwasm_kernel_bench.cjs $REPS $FILTER) >>"$LOG"
+for variant in simd128 relaxed; do
+  (cd "$OUT/wasm/native-tests" && "$NODE" "qwasm_kernel_bench_$variant.cjs" $REPS $FILTER) >>"$LOG"
+done
 # The same program in Chromium (one page per wasm build, run in a dedicated worker):
 # there the relaxed build sees the 'usdot' class (vpdpbusd) and runs the 1-dot kernel.
 if [ "${QWASM_BENCH_CHROMIUM:-1}" != 0 ]; then

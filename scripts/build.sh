@@ -16,9 +16,10 @@ timed() {  # name, command...: runs a build step and prints its time
   "$@" || { echo "build: $name FAILED"; exit 1; }
   echo "--- build $name: $((SECONDS - t0)) s"
 }
-# Presets in CMakePresets.json: native (g++), native-clang (clang-19), wasm-simd128, wasm-relaxed,
-# and the pthread builds wasm-{simd128,relaxed}-threads (the npm module only, no test binaries).
-for preset in native wasm-simd128 wasm-relaxed wasm-simd128-threads wasm-relaxed-threads; do
+# Presets in CMakePresets.json: native (g++), native-clang (clang-19), wasm (both wasm variants,
+# simd128 and relaxed, from one tree: the layers above kernels/ are compiled once) and
+# wasm-threads (the same for the pthread builds; the npm modules only, no test binaries).
+for preset in native wasm wasm-threads; do
   cmake --preset "$preset" >/dev/null
   timed "$preset" cmake --build --preset "$preset" -j"$JOBS"
 done
@@ -34,18 +35,18 @@ timed "kernel parity" bash native-tests/run-all.sh --build-only
 
 mkdir -p dist
 for variant in simd128 relaxed; do
-  node scripts/patch-esm-glue.mjs "build/wasm-$variant/dist/qwasm-$variant.mjs" "dist/qwasm-$variant.mjs"
-  cp "build/wasm-$variant/dist/qwasm-$variant.wasm" dist/
+  node scripts/patch-esm-glue.mjs "build/wasm/dist/qwasm-$variant.mjs" "dist/qwasm-$variant.mjs"
+  cp "build/wasm/dist/qwasm-$variant.wasm" dist/
   t="qwasm-$variant-threads"
-  node scripts/patch-esm-glue.mjs "build/wasm-$variant-threads/dist/$t.mjs" "dist/$t.mjs"
-  cp "build/wasm-$variant-threads/dist/$t.wasm" dist/
+  node scripts/patch-esm-glue.mjs "build/wasm-threads/dist/$t.mjs" "dist/$t.mjs"
+  cp "build/wasm-threads/dist/$t.wasm" dist/
   # The pthread worker is a classic script: browsers load the .js, Node the .cjs copy
   # (this package is "type": "module", which would make Node read a .js as ESM).
-  cp "build/wasm-$variant-threads/dist/$t.worker.js" dist/
-  cp "build/wasm-$variant-threads/dist/$t.worker.js" "dist/$t.worker.cjs"
+  cp "build/wasm-threads/dist/$t.worker.js" dist/
+  cp "build/wasm-threads/dist/$t.worker.js" "dist/$t.worker.cjs"
 done
-# qwasm/quantize's own module, built in the simd128 tree only (src/bindings/CMakeLists.txt).
-node scripts/patch-esm-glue.mjs build/wasm-simd128/dist/qwasm-quantize.mjs dist/qwasm-quantize.mjs
-cp build/wasm-simd128/dist/qwasm-quantize.wasm dist/
+# qwasm/quantize's own module, built in the wasm tree only (src/bindings/CMakeLists.txt).
+node scripts/patch-esm-glue.mjs build/wasm/dist/qwasm-quantize.mjs dist/qwasm-quantize.mjs
+cp build/wasm/dist/qwasm-quantize.wasm dist/
 echo "build: ok ($((SECONDS - T0)) s)"
 ls -l dist

@@ -45,8 +45,8 @@ native_lane() {
   step "loader fuzzing (libFuzzer + ASan/LSan, fixed seed)" bash scripts/fuzz.sh 20000
   step "native ONNX conformance" build/native/tests/conformance/qwasm_conformance --quiet \
     --expect tests/conformance/expected_pass
-  step "wasm unit tests (relaxed, Node 22)" "$NODE22" build/wasm-relaxed/tests/qwasm_unit_tests.cjs --gtest_brief=1
-  step "wasm unit tests (simd128, Node 22)" "$NODE22" build/wasm-simd128/tests/qwasm_unit_tests.cjs --gtest_brief=1
+  step "wasm unit tests (relaxed, Node 22)" "$NODE22" build/wasm/tests/qwasm_unit_tests_relaxed.cjs --gtest_brief=1
+  step "wasm unit tests (simd128, Node 22)" "$NODE22" build/wasm/tests/qwasm_unit_tests_simd128.cjs --gtest_brief=1
   step "kernel parity (native g++/clang-19, AArch64 under qemu, wasm under Node 22)" bash native-tests/run-all.sh
   # relaxed: the default threads (the threaded build); simd128: one thread (the plain build).
   step "wasm ONNX conformance (simd128, one thread, Node 22)" "$NODE22" tests/conformance/run-js.mjs --quiet \

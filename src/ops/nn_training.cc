@@ -6,6 +6,7 @@
 // float64), so the float32 results round once.
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ops/registry.h"
@@ -63,6 +64,25 @@ void put(Tensor* t, int64_t i, double v) {
   else t->data<float>()[i] = float(v);
 }
 
+// The loop of the optimizers that keep one state tensor per parameter (Adagrad's sum of
+// squared gradients, Momentum's velocity): inputs R, T, X[n], G[n], S[n]; outputs
+// X_new[n], S_new[n]. step(x, g, s) gets the regularized gradient g = norm * x + G and
+// returns {x_new, s_new}.
+template <class Step>
+void update_with_one_state(OpContext& ctx, const OptimizerIo& io, double norm, const Step& step) {
+  for (size_t k = 0; k < io.n; ++k) {
+    const Tensor &x = ctx.in(2 + k), &g = ctx.in(2 + io.n + k), &s = ctx.in(2 + 2 * io.n + k);
+    Tensor* x_new = maybe_output(ctx, k, x);
+    Tensor* s_new = maybe_output(ctx, io.n + k, s);
+    for (int64_t i = 0; i < x.size(); ++i) {
+      const double xv = x.get_f64(i);
+      const auto [xn, sn] = step(xv, norm * xv + g.get_f64(i), s.get_f64(i));
+      put(s_new, i, sn);
+      put(x_new, i, xn);
+    }
+  }
+}
+
 class AdagradKernel : public OpKernel {
  public:
   explicit AdagradKernel(const Node& n)
@@ -72,17 +92,10 @@ class AdagradKernel : public OpKernel {
     const OptimizerIo io = read_io(ctx, 3, 2);
     // The learning rate decays with the update count.
     const double r = io.r / (1.0 + double(io.t) * decay_);
-    for (size_t k = 0; k < io.n; ++k) {
-      const Tensor &x = ctx.in(2 + k), &g = ctx.in(2 + io.n + k), &h = ctx.in(2 + 2 * io.n + k);
-      Tensor* x_new = maybe_output(ctx, k, x);
-      Tensor* h_new = maybe_output(ctx, io.n + k, h);
-      for (int64_t i = 0; i < x.size(); ++i) {
-        const double xv = x.get_f64(i), gr = norm_ * xv + g.get_f64(i);
-        const double hv = h.get_f64(i) + gr * gr;
-        put(h_new, i, hv);
-        put(x_new, i, xv - r * gr / (std::sqrt(hv) + eps_));
-      }
-    }
+    update_with_one_state(ctx, io, norm_, [&](double xv, double gr, double h) {
+      const double hv = h + gr * gr;
+      return std::pair<double, double>(xv - r * gr / (std::sqrt(hv) + eps_), hv);
+    });
   }
 
  private:
@@ -136,17 +149,10 @@ class MomentumKernel : public OpKernel {
     const OptimizerIo io = read_io(ctx, 3, 2);
     // The first update (T == 0) takes the whole gradient into the momentum.
     const double beta = io.t > 0 ? beta_ : 1.0;
-    for (size_t k = 0; k < io.n; ++k) {
-      const Tensor &x = ctx.in(2 + k), &g = ctx.in(2 + io.n + k), &v = ctx.in(2 + 2 * io.n + k);
-      Tensor* x_new = maybe_output(ctx, k, x);
-      Tensor* v_new = maybe_output(ctx, io.n + k, v);
-      for (int64_t i = 0; i < x.size(); ++i) {
-        const double xv = x.get_f64(i), gr = norm_ * xv + g.get_f64(i);
-        const double vv = alpha_ * v.get_f64(i) + beta * gr;
-        put(v_new, i, vv);
-        put(x_new, i, nesterov_ ? xv - io.r * (gr + alpha_ * vv) : xv - io.r * vv);
-      }
-    }
+    update_with_one_state(ctx, io, norm_, [&](double xv, double gr, double v) {
+      const double vv = alpha_ * v + beta * gr;
+      return std::pair<double, double>(nesterov_ ? xv - io.r * (gr + alpha_ * vv) : xv - io.r * vv, vv);
+    });
   }
 
  private:

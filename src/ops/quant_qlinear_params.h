@@ -1,8 +1,7 @@
 // Per-tensor parameters of the com.microsoft QLinear* element-wise ops (QLinearAdd,
 // QLinearMul, QLinearSigmoid, QLinearLeakyRelu, QLinearConcat, QLinearGlobalAveragePool):
 // a float scale scalar and an optional zero point of the data's byte type, each checked
-// naming the node. Also the byte tables those ops use when the parameters are known, and
-// the run of the two binary ones (A at input 0, B at input 3).
+// naming the node. The two binary ones share ops/quant_qlinear_binary.h.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -46,40 +45,6 @@ inline uint8_t quantize_byte(float v, float scale, int32_t zp, QRange r) {
   const float q = std::nearbyint(v / scale) + float(zp);
   if (std::isnan(q)) return byte_of(zp);
   return byte_of(q <= float(r.lo) ? r.lo : q >= float(r.hi) ? r.hi : int32_t(q));
-}
-
-// f(x, y) for every pair of stored bytes, at [x * 256 + y] (64 KiB).
-template <class F>
-std::vector<uint8_t> byte_pair_table(const F& f) {
-  std::vector<uint8_t> t(65536);
-  for (int x = 0; x < 256; ++x)
-    for (int y = 0; y < 256; ++y) t[size_t(x * 256 + y)] = f(uint8_t(x), uint8_t(y));
-  return t;
-}
-
-// C (A's byte type, the broadcast shape) = f(A, B) for a binary QLinear op whose A and B
-// are inputs 0 and 3: one lookup per element in `table` when it was built for A's type,
-// else params(A's type).apply(a, b) with the parameters read now.
-template <class ParamsFn>
-void run_qlinear_binary(OpContext& ctx, const Node& n, const std::vector<uint8_t>& table, DType table_type,
-                        const ParamsFn& params) {
-  const Tensor& a = ctx.in(0);
-  const Tensor& b = ctx.in(3);
-  QWASM_CHECK(is_byte(a.dtype()) && b.dtype() == a.dtype(), n.label(), ": A and B must both be uint8 or both int8, got ",
-              dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
-  const Shape out = broadcast_shapes(a.shape(), b.shape(), n.label());
-  Tensor& c = ctx.output(0, a.dtype(), out);
-  const uint8_t* ap = static_cast<const uint8_t*>(a.raw());
-  const uint8_t* bp = static_cast<const uint8_t*>(b.raw());
-  uint8_t* cp = static_cast<uint8_t*>(c.raw());
-  if (!table.empty() && table_type == a.dtype()) {
-    const uint8_t* t = table.data();
-    broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out,
-                     [t](uint8_t x, uint8_t y) -> uint8_t { return t[size_t(x) * 256 + y]; });
-    return;
-  }
-  const auto q = params(a.dtype());
-  broadcast_binary(ap, a.shape(), bp, b.shape(), cp, out, [&q](uint8_t x, uint8_t y) { return q.apply(x, y); });
 }
 
 }  // namespace qwasm

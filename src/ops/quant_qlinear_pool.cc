@@ -46,15 +46,20 @@ PoolParams pool_params(OpContext& ctx, const Node& n) {
   return p;
 }
 
+// The attribute both pools take, checked, and their constant scales checked at build time.
+int64_t channels_last_checked(const BuildContext& bc) {
+  const Node& n = bc.node;
+  const int64_t channels_last = n.attr_i("channels_last", 0);
+  QWASM_CHECK(channels_last == 0 || channels_last == 1, n.label(), ": channels_last must be 0 or 1, got ",
+              channels_last);
+  if (const Tensor* s = bc.const_input(kXScale)) qlinear_scale(*s, n, "x_scale");
+  if (const Tensor* s = bc.const_input(kYScale)) qlinear_scale(*s, n, "y_scale");
+  return channels_last;
+}
+
 class QLinearGlobalAveragePool : public OpKernel {
  public:
-  explicit QLinearGlobalAveragePool(const BuildContext& bc)
-      : n_(bc.node), channels_last_(bc.node.attr_i("channels_last", 0)) {
-    QWASM_CHECK(channels_last_ == 0 || channels_last_ == 1, n_.label(), ": channels_last must be 0 or 1, got ",
-                channels_last_);
-    if (const Tensor* s = bc.const_input(kXScale)) qlinear_scale(*s, n_, "x_scale");
-    if (const Tensor* s = bc.const_input(kYScale)) qlinear_scale(*s, n_, "y_scale");
-  }
+  explicit QLinearGlobalAveragePool(const BuildContext& bc) : n_(bc.node), channels_last_(channels_last_checked(bc)) {}
 
   void compute(OpContext& ctx) override {
     const Tensor& x = ctx.in(kX);
@@ -108,14 +113,10 @@ class QLinearAveragePool : public OpKernel {
  public:
   explicit QLinearAveragePool(const BuildContext& bc)
       : n_(bc.node),
-        channels_last_(bc.node.attr_i("channels_last", 0)),
+        channels_last_(channels_last_checked(bc)),
         include_pad_(bc.node.attr_i("count_include_pad", 0) != 0) {
-    QWASM_CHECK(channels_last_ == 0 || channels_last_ == 1, n_.label(), ": channels_last must be 0 or 1, got ",
-                channels_last_);
     for (int64_t d : n_.attr_ints("dilations", {}))
       QWASM_CHECK(d == 1, n_.label(), ": dilations are not supported (onnxruntime ignores them), got ", d);
-    if (const Tensor* s = bc.const_input(kXScale)) qlinear_scale(*s, n_, "x_scale");
-    if (const Tensor* s = bc.const_input(kYScale)) qlinear_scale(*s, n_, "y_scale");
   }
 
   void compute(OpContext& ctx) override {

@@ -3,22 +3,9 @@
 import { createSession, features, Tensor } from '../../js/index.js';
 import { loadCausalLM } from '../../js/llm.js';
 import * as ort from '../../js/ort.js';
+import { assert, check, publish } from './page-checks.mjs';
 
 const simd = new URLSearchParams(location.search).get('simd') || 'auto';
-const results = [];
-const log = (s) => { document.getElementById('log').textContent += s + '\n'; };
-
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    log(`ok   ${name}`);
-  } catch (e) {
-    results.push({ name, ok: false, error: String(e?.stack || e) });
-    log(`FAIL ${name}: ${e}`);
-  }
-}
-const assert = (c, msg) => { if (!c) throw new Error(msg); };
 const data = (n) => new URL(`../data/${n}`, location.href).href;
 
 await check('features', async () => {
@@ -119,4 +106,4 @@ await check(`qwasm/ort: an onnxruntime-web-shaped session (${simd})`, async () =
   await s.release();
 });
 
-window.__qwasmResults = results;
+publish();

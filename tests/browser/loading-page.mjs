@@ -3,20 +3,8 @@
 // Results go to window.__qwasmResults; the runner counts the page's requests.
 import { clearCache, createSession, Tensor } from '../../js/index.js';
 import { loadCausalLM } from '../../js/llm.js';
+import { assert, check, publish } from './page-checks.mjs';
 
-const results = [];
-const log = (s) => { document.getElementById('log').textContent += s + '\n'; };
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    log(`ok   ${name}`);
-  } catch (e) {
-    results.push({ name, ok: false, error: String(e?.stack || e) });
-    log(`FAIL ${name}: ${e}`);
-  }
-}
-const assert = (c, m) => { if (!c) throw new Error(m); };
 const withTimeout = (p, ms = 20000) => Promise.race([p,
   new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms (a hang)`)), ms))]);
 const data = (n) => new URL(`../data/${n}`, location.href).href;
@@ -137,4 +125,4 @@ for (const worker of [true, false]) {
   });
 }
 
-window.__qwasmResults = results;
+publish();

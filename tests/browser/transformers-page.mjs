@@ -5,20 +5,9 @@
 // Results go to window.__qwasmResults for the Playwright runner.
 import * as ortweb from 'onnxruntime-web/webgpu';
 import * as ort from '../../js/ort.js';
+import { countingHook } from '../js/support/counting-hook.mjs';
+import { assert, check, fail, publish } from './page-checks.mjs';
 
-const results = [];
-const log = (s) => { document.getElementById('log').textContent += s + '\n'; };
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    log(`ok   ${name}`);
-  } catch (e) {
-    results.push({ name, ok: false, error: String(e?.stack || e) });
-    log(`FAIL ${name}: ${e}`);
-  }
-}
-const assert = (c, msg) => { if (!c) throw new Error(msg); };
 const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 try {
@@ -29,17 +18,8 @@ try {
   const lib = new URL('../../node_modules/@huggingface/transformers/dist/transformers.web.js', location.href).href;
   const ref = await import(`${lib}?runtime=onnxruntime-web`);
   // Every session transformers.js creates through qwasm, by input names.
-  const created = [];
-  globalThis[Symbol.for('onnxruntime')] = {
-    ...ort,
-    InferenceSession: {
-      async create(...args) {
-        const s = await ort.InferenceSession.create(...args);
-        created.push(s.inputNames);
-        return s;
-      },
-    },
-  };
+  const { hook, created } = countingHook(ort);
+  globalThis[Symbol.for('onnxruntime')] = hook;
   const qw = await import(`${lib}?runtime=qwasm`);
   delete globalThis[Symbol.for('onnxruntime')];
   for (const t of [ref, qw]) {
@@ -88,6 +68,6 @@ try {
       `sessions created through qwasm: ${JSON.stringify(created)}`);
   });
 } catch (e) {
-  results.push({ name: 'page setup', ok: false, error: String(e?.stack || e) });
+  fail('page setup', e);
 }
-window.__qwasmResults = results;
+publish();

@@ -11,6 +11,7 @@ import * as ortweb from 'onnxruntime-web';
 import * as ort from 'qwasm/ort';
 import { hfModels } from './support/hf-models.mjs';
 import { SIMD, THREADS } from './helpers.mjs';
+import { countingHook } from './support/counting-hook.mjs';
 
 const HOOK = Symbol.for('onnxruntime');
 ortweb.env.wasm.numThreads = 1;
@@ -19,17 +20,7 @@ ort.env.wasm.simd = SIMD;
 ort.env.wasm.numThreads = THREADS;
 
 // Every session transformers.js creates through qwasm, by input names.
-const created = [];
-const qwasmHook = {
-  ...ort,
-  InferenceSession: {
-    async create(...args) {
-      const s = await ort.InferenceSession.create(...args);
-      created.push(s.inputNames);
-      return s;
-    },
-  },
-};
+const { hook: qwasmHook, created } = countingHook(ort);
 
 const spec = import.meta.resolve('@huggingface/transformers');
 globalThis[HOOK] = ortweb;

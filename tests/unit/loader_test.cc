@@ -4,35 +4,21 @@
 #include "onnx.pb.h"
 #include "onnx/loader.h"
 #include "onnx/tensor_proto.h"
+#include "onnx_model_builder.h"
 
 using namespace qwasm;
 
 namespace {
 
 onnx::ModelProto tiny_model() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  auto* op = m.add_opset_import();
-  op->set_domain("");
-  op->set_version(17);
+  onnx::ModelProto m = test::model_with_opset(17);
   auto* g = m.mutable_graph();
-  g->set_name("g");
-  auto* n = g->add_node();
-  n->set_op_type("Relu");
-  n->set_name("r");
-  n->add_input("x");
-  n->add_output("y");
+  auto* n = test::add_node(g, "Relu", "r", {"x"}, {"y"});
   auto* a = n->add_attribute();  // an attribute whose type field was left unset
   a->set_name("alpha");
   a->set_f(0.5f);
-  for (const char* name : {"x", "y"}) {
-    auto* vi = name[0] == 'x' ? g->add_input() : g->add_output();
-    vi->set_name(name);
-    auto* tt = vi->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx::TensorProto::FLOAT);
-    tt->mutable_shape()->add_dim()->set_dim_param("n");
-    tt->mutable_shape()->add_dim()->set_dim_value(4);
-  }
+  test::add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {0, 4}, {"n"});
+  test::add_value(g->mutable_output(), "y", onnx::TensorProto::FLOAT, {0, 4}, {"n"});
   auto* w = g->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::INT64);

@@ -11,40 +11,18 @@
 #include "graph/opsets.h"
 #include "onnx.pb.h"
 #include "ops/registry.h"
+#include "onnx_model_builder.h"
 
 using namespace qwasm;
+using qwasm::test::add_node;
+using qwasm::test::add_value;
 
 namespace {
 
-onnx::ValueInfoProto* add_value(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* list,
-                                const std::string& name, int32_t elem_type, std::vector<int64_t> dims) {
-  auto* vi = list->Add();
-  vi->set_name(name);
-  auto* tt = vi->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(elem_type);
-  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-  return vi;
-}
-
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::string& name,
-                          std::vector<std::string> ins, std::vector<std::string> outs) {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  n->set_name(name);
-  for (auto& s : ins) n->add_input(s);
-  for (auto& s : outs) n->add_output(s);
-  return n;
-}
-
 // x (float [2]) -> Relu 'r1' -> h -> Relu 'r2' -> y, ai.onnx opset 17.
 onnx::ModelProto two_relus() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  auto* op = m.add_opset_import();
-  op->set_domain("");
-  op->set_version(17);
+  onnx::ModelProto m = test::model_with_opset(17);
   auto* g = m.mutable_graph();
-  g->set_name("g");
   add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {2});
   add_value(g->mutable_output(), "y", onnx::TensorProto::FLOAT, {2});
   add_node(g, "Relu", "r1", {"x"}, {"h"});

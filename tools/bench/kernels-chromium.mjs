@@ -32,7 +32,7 @@ function fail(msg) {
 }
 
 for (const b of builds) {
-  const glue = join(ROOT, 'build/kernel-tests', b, 'web/qwasm_kernel_bench_web.js');
+  const glue = join(ROOT, 'build/kernel-tests/wasm/web', `qwasm_kernel_bench_web_${b.slice(5)}.js`);
   if (!existsSync(glue)) {
     fail(`${glue} missing (scripts/bench-kernels.sh builds it)`);
     process.exit(1);

@@ -10,7 +10,7 @@
 // The small BPE below follows models/tinylm/README.md ("Tokenizer"); it is a checking aid,
 // not the package's tokenizer.
 import fs from 'node:fs';
-import ort from 'onnxruntime-node';
+import { ortGreedy as greedy } from '../../tests/js/support/ort-greedy.mjs';
 
 // ---- tokenizer (format qwasm-bpe-v1) ----
 export function loadTokenizer(path) {
@@ -62,41 +62,8 @@ export function loadTokenizer(path) {
   return { encode, decode, vocabSize: vocab.length, special };
 }
 
-// ---- greedy decoding with KV cache ----
-export async function greedy(modelPath, promptIds, steps) {
-  const s = await ort.InferenceSession.create(modelPath);
-  const pastNames = s.inputNames.filter((n) => n.startsWith('past_key_values.'));
-  const meta = new Map(s.inputMetadata.map((m) => [m.name, m]));
-  let past = {};
-  for (const n of pastNames) {
-    const [, heads, , headDim] = meta.get(n).shape;
-    past[n] = new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
-  }
-  const out = [];
-  let ids = promptIds.slice();
-  let pastLen = 0;
-  for (let step = 0; step < steps; step++) {
-    const n = ids.length;
-    const r = await s.run({
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLen + n).fill(1n), [1, pastLen + n]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(pastLen + i)), [1, n]),
-      ...past,
-    });
-    const vocab = r.logits.dims[2];
-    const logits = r.logits.data;
-    const base = logits.length - vocab;
-    let best = 0;
-    for (let i = 1; i < vocab; i++) if (logits[base + i] > logits[base + best]) best = i;
-    out.push(best);
-    past = {};
-    for (const p of pastNames) past[p] = r[p.replace('past_key_values', 'present')];
-    pastLen += n;
-    ids = [best];
-  }
-  await s.release();
-  return out;
-}
+// ---- greedy decoding with KV cache: the tests' onnxruntime-node reference ----
+export { greedy };
 
 function parseArgs(argv) {
   const a = {

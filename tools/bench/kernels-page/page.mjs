@@ -28,4 +28,4 @@ worker.onmessage = ({ data }) => {
   }
 };
 worker.onerror = (e) => finish(null, `worker error: ${e.message}`);
-worker.postMessage({ script: `../../../build/kernel-tests/${build}/web/qwasm_kernel_bench_web.js`, args });
+worker.postMessage({ script: `../../../build/kernel-tests/wasm/web/qwasm_kernel_bench_web_${build.slice(5)}.js`, args });
