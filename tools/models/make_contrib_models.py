@@ -43,7 +43,7 @@ def f32(*shape, scale=1.0):
     return (rng.standard_normal(shape) * scale).astype(np.float32)
 
 
-def case(name, op, inputs, outputs, attrs=None, inits=None, oracle="ort", tol=1e-4, expected=None, error=None,
+def case(name, op, inputs, outputs, attrs=None, inits=None, oracle="ort", tol=1e-5, expected=None, error=None,
          out_types=None):
     """inputs: list of (name, array) fed at run time, or (name, None) for an absent optional
     input; inits: {name: array} initializers; outputs: names ('' = not wanted)."""
@@ -198,7 +198,7 @@ def qattention_case(name, x_type, w_type, per_column=False, mask=None, past=None
         ins.pop()
     ins = [(n if a is not None else "", a) for n, a in ins]
     inits = {n: a for n, a in ins if n in ("weight", "weight_scale", "weight_zero_point", "input_scale", "input_zero_point", "bias")}
-    case(name, "QAttention", ins, list(outputs), {"num_heads": N, **(attrs or {})}, inits=inits, tol=2e-4)
+    case(name, "QAttention", ins, list(outputs), {"num_heads": N, **(attrs or {})}, inits=inits, tol=1e-5)
 
 
 qattention_case("qattention_u8s8", np.uint8, np.int8)
@@ -230,7 +230,7 @@ def dq_lstm_case(name, w_type, dirs=1, per_column=False, extras=False, attrs=Non
     a = {"hidden_size": hid, **(attrs or {})}
     if dirs == 2:
         a["direction"] = "bidirectional"
-    case(name, "DynamicQuantizeLSTM", ins, ["Y", "Y_h", "Y_c"], a, inits=inits, tol=1e-4)
+    case(name, "DynamicQuantizeLSTM", ins, ["Y", "Y_h", "Y_c"], a, inits=inits, tol=1e-5)
 
 
 dq_lstm_case("dq_lstm_forward_s8", np.int8)
