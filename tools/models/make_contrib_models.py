@@ -36,7 +36,9 @@ def elem(a):
 
 
 def tensor_json(a):
-    return {"type": str(a.dtype), "dims": list(a.shape), "data": a.flatten().tolist()}
+    """float16 data is written as its uint16 bit patterns (the JS Tensor's storage)."""
+    data = a.view(np.uint16) if a.dtype == np.float16 else a
+    return {"type": str(a.dtype), "dims": list(a.shape), "data": data.flatten().tolist()}
 
 
 def f32(*shape, scale=1.0):
@@ -147,6 +149,19 @@ case("embed_layer_norm_position_ids", "EmbedLayerNormalization",
       ("gamma", emb["gamma"]), ("beta", emb["beta"]), ("mask", mask), ("position_ids", pos_ids)],
      ["output", "mask_index", "embedding_sum"], {"epsilon": 1e-12}, inits=emb,
      out_types={"mask_index": TensorProto.INT32})
+
+# float16 (the transformers.js q4f16 form): computed in float32 inside the op, rounded once.
+h16 = lambda *shape: f32(*shape).astype(np.float16)
+F16 = TensorProto.FLOAT16
+case("skip_simplified_layer_norm_fp16", "SkipSimplifiedLayerNormalization",
+     [("input", h16(2, 3, H)), ("skip", h16(2, 3, H)), ("gamma", h16(H))], ["output", "", "", "input_skip_bias_sum"],
+     {"epsilon": 1e-6}, tol=2e-3, out_types={"output": F16, "input_skip_bias_sum": F16})
+case("skip_layer_norm_fp16", "SkipLayerNormalization",
+     [("input", h16(2, 3, H)), ("skip", h16(2, 3, H)), ("gamma", h16(H)), ("beta", h16(H)), ("bias", h16(H))],
+     ["output"], {"epsilon": 1e-5}, tol=2e-3, out_types={"output": F16})
+case("fast_gelu_fp16", "FastGelu", [("X", h16(2, 3, 8)), ("bias", h16(8))], ["Y"], tol=2e-3, out_types={"Y": F16})
+case("bias_gelu_fp16", "BiasGelu", [("A", h16(2, 3, 8)), ("B", h16(8))], ["C"], tol=2e-3, out_types={"C": F16})
+case("quick_gelu_fp16", "QuickGelu", [("X", h16(3, 8))], ["Y"], tol=2e-3, out_types={"Y": F16})
 
 # ---- Attention ------------------------------------------------------------------------
 B, S, DIN, N = 2, 5, 12, 3
