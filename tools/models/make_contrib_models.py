@@ -167,9 +167,10 @@ case("quick_gelu_fp16", "QuickGelu", [("X", h16(3, 8))], ["Y"], tol=2e-3, out_ty
 B, S, DIN, N = 2, 5, 12, 3
 
 
-def attention_case(name, attrs=None, mask=None, past=None, attn_bias=None, hidden=(12, 12, 12), seq=S, outputs=("output",)):
-    w = f32(DIN, sum(hidden), scale=0.4)
-    ins = [("input", f32(B, seq, DIN)), ("weights", w), ("bias", f32(sum(hidden), scale=0.2)),
+def attention_case(name, attrs=None, mask=None, past=None, attn_bias=None, hidden=(12, 12, 12), seq=S, outputs=("output",),
+                   din=DIN):
+    w = f32(din, sum(hidden), scale=0.4)
+    ins = [("input", f32(B, seq, din)), ("weights", w), ("bias", f32(sum(hidden), scale=0.2)),
            ("mask_index", mask), ("past", past), ("attention_bias", attn_bias)]
     while ins[-1][1] is None:
         ins.pop()
@@ -188,7 +189,7 @@ attention_case("attention_mask_raw_3d", mask=(rng.random((B, S, S)) > 0.3).astyp
 attention_case("attention_unidirectional", {"unidirectional": 1})
 attention_case("attention_unidirectional_mask", {"unidirectional": 1, "mask_filter_value": -1e4},
                mask=np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], np.int32))
-attention_case("attention_scale_qkv_sizes", {"scale": 0.3}, hidden=(12, 12, 6))
+attention_case("attention_scale_qkv_sizes", {"scale": 0.3}, hidden=(12, 12, 6), din=7)
 attention_case("attention_bias_input", attn_bias=f32(1, N, S, S))
 attention_case("attention_past_present", {"unidirectional": 1}, past=f32(2, B, N, 4, 4), seq=1,
                mask=np.ones((B, 5), np.int32), outputs=("output", "present"))
