@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "ops/dtype_switch.h"
 #include "ops/elementwise_types.h"
 #include "ops/fast_math.h"
 #include "ops/registry.h"
@@ -134,6 +135,12 @@ struct ShrinkOp {  // integers too: compared and shifted in double, then convert
   }
 };
 
+struct QuickGeluOp {  // x * sigmoid(alpha x): com.microsoft QuickGelu (CLIP-style exports)
+  float alpha;
+  explicit QuickGeluOp(const Node& n) : alpha(n.attr_f("alpha", 1.702f)) {}
+  template <typename F> F operator()(F x) const { return x * SigmoidOp{}(F(alpha) * x); }
+};
+
 // ---- the kernel --------------------------------------------------------------
 template <typename Op, bool IntOk>
 class UnaryKernel : public OpKernel {
@@ -223,6 +230,81 @@ void gelu_register(OpRegistry& r) {
   });
 }
 
+// com.microsoft activations with a bias fused in front, y = op(x + bias) with bias a 1-D
+// tensor over x's last dimension: BiasGelu (bias required), FastGelu (bias optional),
+// and QuickGelu (no bias). float32, or float16/bfloat16 computed in float32.
+template <typename Op>
+class BiasUnaryKernel : public OpKernel {
+ public:
+  BiasUnaryKernel(Op op, bool bias_required) : op_(op), bias_required_(bias_required) {}
+  void compute(OpContext& ctx) override {
+    const Node& n = ctx.node();
+    const Tensor& x0 = ctx.in(0);
+    const Tensor x = widen_half(x0);
+    QWASM_CHECK(x.dtype() == DType::Float32, n.label(), ": input must be float32 or float16, got ", dtype_name(x0.dtype()));
+    const Tensor* b0 = bias_required_ ? &ctx.in(1) : ctx.input(1);
+    const Tensor b = b0 ? widen_half(*b0) : Tensor();
+    const int64_t h = x.rank() ? x.dim(x.rank() - 1) : 1;
+    if (b0)
+      QWASM_CHECK(b0->dtype() == x0.dtype() && b.rank() == 1 && b.size() == h, n.label(), ": bias must be a 1-D ",
+                  dtype_name(x0.dtype()), " tensor of ", h, " elements (the input's last dimension), got ",
+                  dtype_name(b0->dtype()), " ", shape_str(b0->shape()));
+    const bool f32 = x0.dtype() == DType::Float32;
+    Tensor yf = f32 ? ctx.output(0, DType::Float32, x.shape()) : Tensor(DType::Float32, x.shape());
+    const float* xs = x.data<float>();
+    const float* bs = b0 ? b.data<float>() : nullptr;
+    float* ys = yf.data<float>();
+    if (bs) {
+      for (int64_t r = 0, rows = h ? x.size() / h : 0; r < rows; ++r)
+        for (int64_t i = 0; i < h; ++i) ys[r * h + i] = op_(xs[r * h + i] + bs[i]);
+    } else {
+      for (int64_t i = 0, cnt = x.size(); i < cnt; ++i) ys[i] = op_(xs[i]);
+    }
+    if (!f32) narrow_half(yf, ctx.output(0, x0.dtype(), x.shape()));
+  }
+
+ private:
+  Op op_;
+  bool bias_required_;
+};
+
+// com.microsoft BiasAdd (diffusion UNet exports): Y = X + bias + skip, X and skip [N, S, C], bias [C].
+void bias_add(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  const Tensor& b0 = ctx.in(1);
+  const Tensor& s0 = ctx.in(2);
+  QWASM_CHECK(x0.rank() == 3, n.label(), ": X must be 3-D [N, S, C], got ", shape_str(x0.shape()));
+  for (const Tensor* t : {&b0, &s0})
+    QWASM_CHECK(t->dtype() == x0.dtype(), n.label(), ": inputs must share X's type ", dtype_name(x0.dtype()), ", got ",
+                dtype_name(t->dtype()));
+  const int64_t c = x0.dim(2);
+  QWASM_CHECK(b0.rank() == 1 && b0.size() == c, n.label(), ": bias must be [", c, "], got ", shape_str(b0.shape()));
+  QWASM_CHECK(s0.shape() == x0.shape(), n.label(), ": skip must be ", shape_str(x0.shape()), ", got ", shape_str(s0.shape()));
+  const Tensor x = widen_half(x0), b = widen_half(b0), s = widen_half(s0);
+  QWASM_CHECK(x.dtype() == DType::Float32, n.label(), ": X must be float32 or float16, got ", dtype_name(x0.dtype()));
+  const bool f32 = x0.dtype() == DType::Float32;
+  Tensor yf = f32 ? ctx.output(0, DType::Float32, x.shape()) : Tensor(DType::Float32, x.shape());
+  const float *xs = x.data<float>(), *bs = b.data<float>(), *ss = s.data<float>();
+  float* ys = yf.data<float>();
+  for (int64_t i = 0, cnt = x.size(); i < cnt; ++i) ys[i] = xs[i] + bs[i % c] + ss[i];
+  if (!f32) narrow_half(yf, ctx.output(0, x0.dtype(), x.shape()));
+}
+
+void bias_activation_register(OpRegistry& r) {
+  r.add("com.microsoft", "BiasGelu", 1, [](const BuildContext&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<BiasUnaryKernel<GeluOp>>(GeluOp{}, true);
+  });
+  // FastGelu is the tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  r.add("com.microsoft", "FastGelu", 1, [](const BuildContext&) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<BiasUnaryKernel<GeluTanhOp>>(GeluTanhOp{}, false);
+  });
+  r.add("com.microsoft", "QuickGelu", 1, [](const BuildContext& bc) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<BiasUnaryKernel<QuickGeluOp>>(QuickGeluOp(bc.node), false);
+  });
+  r.add_fn("com.microsoft", "BiasAdd", 1, bias_add);
+}
+
 }  // namespace
 
 void register_elementwise_unary_ops(OpRegistry& r) {
@@ -263,6 +345,7 @@ void register_elementwise_unary_ops(OpRegistry& r) {
   add_unary<HardSigmoidOp>(r, "HardSigmoid");
   add_unary<ThresholdedReluOp>(r, "ThresholdedRelu", 10);
   gelu_register(r);
+  bias_activation_register(r);
   r.add_fn("", "Clip", 1, clip_fn);
 }
 

@@ -18,19 +18,6 @@ const float* f32_of(const OpContext& ctx, const Tensor& t, const char* what) {
   return t.data<float>();
 }
 
-// present[b, n, past + s, d] = concat(past[b, n, past, d], new[b, s, n, d] (rows of n*d)).
-void append_kv(const float* past, int64_t past_len, const float* fresh, int64_t fresh_row_stride,
-               int64_t b, int64_t heads, int64_t s, int64_t d, float* present) {
-  const int64_t total = past_len + s;
-  for (int64_t bi = 0; bi < b; ++bi)
-    for (int64_t h = 0; h < heads; ++h) {
-      float* dst = present + (bi * heads + h) * total * d;
-      if (past_len) std::memcpy(dst, past + (bi * heads + h) * past_len * d, size_t(past_len * d) * 4);
-      for (int64_t i = 0; i < s; ++i)
-        std::memcpy(dst + (past_len + i) * d, fresh + (bi * s + i) * fresh_row_stride + h * d, size_t(d) * 4);
-    }
-}
-
 struct CausalOffsets {
   std::vector<int64_t> past;  // per batch: absolute position of query 0
   static int64_t visible(const void* user, int64_t b, int64_t i) {

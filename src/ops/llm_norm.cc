@@ -1,10 +1,13 @@
-// RMS normalisation ops that decoder exports use:
-// SimplifiedLayerNormalization (onnxruntime contrib op in the ONNX domain) and
-// com.microsoft SkipSimplifiedLayerNormalization (residual add fused in).
+// Normalisation contrib ops that transformer exports use:
+// SimplifiedLayerNormalization (RMS; onnxruntime contrib op in the ONNX domain),
+// com.microsoft SkipSimplifiedLayerNormalization and SkipLayerNormalization (residual
+// add fused in), and com.microsoft EmbedLayerNormalization (BERT embeddings + LayerNorm).
 #include <cmath>
 #include <cstring>
 
+#include "ops/dtype_switch.h"
 #include "ops/registry.h"
+#include "ops/row_math.h"
 
 namespace qwasm {
 namespace {
@@ -48,34 +51,177 @@ void simplified_layer_norm(OpContext& ctx) {
   rms_rows(x.data<float>(), g.data<float>(), y.data<float>(), inv, rows, inner, n.attr_f("epsilon", 1e-5f));
 }
 
+// The float32 sum input + skip (+ bias) of the Skip*LayerNormalization ops, checked: input
+// [.., hidden]; skip the input's shape or its trailing dims ([1, S, H], [S, H]) repeated
+// over the leading ones; bias [hidden]. Written into output 3 when it is wanted (in the
+// input's type), else into a temporary. Returns the float32 sum.
+Tensor skip_sum(OpContext& ctx, const Tensor* bias0) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  const Tensor& skip0 = ctx.in(1);
+  QWASM_CHECK(x0.rank() >= 1, n.label(), ": input must have rank >= 1");
+  const int64_t h = x0.dim(x0.rank() - 1);
+  for (const Tensor* t : {&skip0, bias0})
+    QWASM_CHECK(!t || t->dtype() == x0.dtype(), n.label(), ": skip and bias must have the input's type ",
+                dtype_name(x0.dtype()), ", got ", dtype_name(t->dtype()));
+  // skip: leading 1s stripped, it must equal the input's trailing dims.
+  Shape ss = skip0.shape();
+  while (ss.size() > 1 && ss.front() == 1) ss.erase(ss.begin());
+  bool skip_ok = ss.size() <= size_t(x0.rank()) && !ss.empty();
+  for (size_t i = 0; skip_ok && i < ss.size(); ++i) skip_ok = ss[ss.size() - 1 - i] == x0.dim(x0.rank() - 1 - int64_t(i));
+  QWASM_CHECK(skip_ok && skip0.rank() <= x0.rank(), n.label(), ": skip shape ", shape_str(skip0.shape()),
+              " does not match input ", shape_str(x0.shape()));
+  QWASM_CHECK(!bias0 || bias0->size() == h, n.label(), ": bias must have ", h, " elements, got ",
+              shape_str(bias0->shape()));
+  const Tensor x = widen_half(x0), skip = widen_half(skip0);
+  QWASM_CHECK(x.dtype() == DType::Float32, n.label(), ": input must be float32 or float16, got ", dtype_name(x0.dtype()));
+  const Tensor bias = bias0 ? widen_half(*bias0) : Tensor();
+  const bool direct = x0.dtype() == DType::Float32 && ctx.output_wanted(3);
+  Tensor sum = direct ? ctx.output(3, DType::Float32, x.shape()) : Tensor(DType::Float32, x.shape());
+  const float* xs = x.data<float>();
+  const float* sk = skip.data<float>();
+  const float* bs = bias0 ? bias.data<float>() : nullptr;
+  float* su = sum.data<float>();
+  const int64_t period = skip.size();
+  for (int64_t i = 0; i < x.size(); ++i) su[i] = xs[i] + sk[period ? i % period : 0] + (bs ? bs[i % h] : 0.0f);
+  if (ctx.output_wanted(3) && !direct) narrow_half(sum, ctx.output(3, x0.dtype(), x.shape()));
+  return sum;
+}
+
+// Output `i` as a float32 [.., 1] statistics tensor (one value per row) when wanted.
+float* stat_output(OpContext& ctx, size_t i, const Shape& x_shape) {
+  if (!ctx.output_wanted(i)) return nullptr;
+  Shape s = x_shape;
+  s.back() = 1;
+  return ctx.output(i, DType::Float32, s).data<float>();
+}
+
+// Writes y (float32, x's shape) to output 0 in the input's type.
+void write_y(OpContext& ctx, const Tensor& y, DType out_t) {
+  if (out_t == DType::Float32) return;
+  narrow_half(y, ctx.output(0, out_t, y.shape()));
+}
+
 void skip_simplified_layer_norm(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& x = ctx.in(0);
-  const Tensor& skip = ctx.in(1);
-  const Tensor& g = ctx.in(2);
-  const Tensor* bias = ctx.input(3);
-  for (auto* t : {&x, &skip, &g}) check_f32(ctx, *t, "inputs");
-  const int64_t h = x.dim(x.rank() - 1);
-  QWASM_CHECK(g.size() == h, n.label(), ": gamma has ", g.size(), " elements, expected ", h);
-  QWASM_CHECK(skip.size() == x.size() || skip.size() == h, n.label(), ": skip shape ", shape_str(skip.shape()),
-              " does not match input ", shape_str(x.shape()));
-  QWASM_CHECK(!bias || bias->size() == h, n.label(), ": bias must have ", h, " elements");
-  // input + skip (+ bias) is output 3; it is also the normalised value's source.
-  Tensor sum = ctx.output_wanted(3) ? ctx.output(3, DType::Float32, x.shape()) : Tensor(DType::Float32, x.shape());
-  const float* xs = x.data<float>();
-  const float* ss = skip.data<float>();
-  float* su = sum.data<float>();
-  const bool skip_row = skip.size() == h;
-  for (int64_t i = 0; i < x.size(); ++i)
-    su[i] = xs[i] + ss[skip_row ? i % h : i] + (bias ? bias->data<float>()[i % h] : 0.0f);
-  Tensor& y = ctx.output(0, DType::Float32, x.shape());
-  float* inv = nullptr;
-  if (ctx.output_wanted(2)) {
-    Shape s = x.shape();
-    s.back() = 1;
-    inv = ctx.output(2, DType::Float32, s).data<float>();
+  const Tensor& x0 = ctx.in(0);
+  const Tensor g = widen_half(ctx.in(2));
+  const Tensor sum = skip_sum(ctx, ctx.input(3));
+  const int64_t h = x0.dim(x0.rank() - 1);
+  QWASM_CHECK(g.dtype() == DType::Float32 && g.size() == h, n.label(), ": gamma must be float with ", h,
+              " elements, got ", shape_str(g.shape()));
+  const bool f32 = x0.dtype() == DType::Float32;
+  Tensor y = f32 ? ctx.output(0, DType::Float32, x0.shape()) : Tensor(DType::Float32, x0.shape());
+  float* inv = stat_output(ctx, 2, x0.shape());
+  rms_rows(sum.data<float>(), g.data<float>(), y.data<float>(), inv, h ? x0.size() / h : 0, h, n.attr_f("epsilon", 1e-12f));
+  write_y(ctx, y, x0.dtype());
+}
+
+// y = (sum - mean) * inv_std * gamma (+ beta) per row of `h`; mean / inv_std written when asked.
+void layer_norm_rows(const float* x, const float* gamma, const float* beta, float* y, float* mean_out, float* inv_out,
+                     int64_t rows, int64_t h, float eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * h;
+    float* yr = y + r * h;
+    float mean, inv;
+    row_mean_inv_std(xr, h, eps, mean, inv);
+    for (int64_t i = 0; i < h; ++i) yr[i] = (xr[i] - mean) * inv * gamma[i] + (beta ? beta[i] : 0.0f);
+    if (mean_out) mean_out[r] = mean;
+    if (inv_out) inv_out[r] = inv;
   }
-  rms_rows(su, g.data<float>(), y.data<float>(), inv, h ? x.size() / h : 0, h, n.attr_f("epsilon", 1e-12f));
+}
+
+// com.microsoft SkipLayerNormalization (input, skip, gamma, beta?, bias?) ->
+// (output, mean?, inv_std_var?, input_skip_bias_sum?).
+void skip_layer_norm(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  const Tensor sum = skip_sum(ctx, ctx.input(4));
+  const int64_t h = x0.dim(x0.rank() - 1);
+  const Tensor g = widen_half(ctx.in(2));
+  const Tensor b = ctx.input(3) ? widen_half(*ctx.input(3)) : Tensor();
+  QWASM_CHECK(g.dtype() == DType::Float32 && g.size() == h, n.label(), ": gamma must be float with ", h,
+              " elements, got ", shape_str(g.shape()));
+  QWASM_CHECK(!ctx.input(3) || (b.dtype() == DType::Float32 && b.size() == h), n.label(), ": beta must be float with ",
+              h, " elements, got ", shape_str(b.shape()));
+  const bool f32 = x0.dtype() == DType::Float32;
+  Tensor y = f32 ? ctx.output(0, DType::Float32, x0.shape()) : Tensor(DType::Float32, x0.shape());
+  float* mean = stat_output(ctx, 1, x0.shape());
+  float* inv = stat_output(ctx, 2, x0.shape());
+  layer_norm_rows(sum.data<float>(), g.data<float>(), ctx.input(3) ? b.data<float>() : nullptr, y.data<float>(), mean,
+                  inv, h ? x0.size() / h : 0, h, n.attr_f("epsilon", 1e-12f));
+  write_y(ctx, y, x0.dtype());
+}
+
+// com.microsoft EmbedLayerNormalization (input_ids, segment_ids?, word_embedding,
+// position_embedding, segment_embedding?, gamma, beta, mask?, position_ids?) ->
+// (output, mask_index?, embedding_sum?): per token the word, position (its index in the
+// sequence, or position_ids) and segment rows are summed and layer-normalised;
+// mask_index[b] counts the 1s of mask row b (0 without a mask).
+void embed_layer_norm(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& ids = ctx.in(0);
+  const Tensor* seg_ids = ctx.input(1);
+  const Tensor* seg_emb0 = ctx.input(4);
+  const Tensor* mask = ctx.input(7);
+  const Tensor* pos_ids = ctx.input(8);
+  QWASM_CHECK(ids.dtype() == DType::Int32 && ids.rank() == 2, n.label(), ": input_ids must be int32 [batch, seq], got ",
+              dtype_name(ids.dtype()), " ", shape_str(ids.shape()));
+  const int64_t B = ids.dim(0), S = ids.dim(1);
+  QWASM_CHECK(!seg_ids == !seg_emb0, n.label(), ": segment_ids and segment_embedding must be given together");
+  for (const Tensor* t : {seg_ids, mask})
+    QWASM_CHECK(!t || (t->dtype() == DType::Int32 && t->shape() == ids.shape()), n.label(),
+                ": segment_ids / mask must be int32 ", shape_str(ids.shape()), ", got ", dtype_name(t->dtype()), " ",
+                shape_str(t->shape()));
+  QWASM_CHECK(!pos_ids || (pos_ids->dtype() == DType::Int32 && (pos_ids->shape() == ids.shape() ||
+                                                                 pos_ids->shape() == Shape({1, S}))),
+              n.label(), ": position_ids must be int32 [batch, seq] or [1, seq]");
+  const Tensor& word0 = ctx.in(2);
+  const DType ft = word0.dtype();
+  const Tensor word = widen_half(word0), pos = widen_half(ctx.in(3)), gamma = widen_half(ctx.in(5)),
+               beta = widen_half(ctx.in(6));
+  const Tensor seg = seg_emb0 ? widen_half(*seg_emb0) : Tensor();
+  QWASM_CHECK(word.dtype() == DType::Float32 && word.rank() == 2, n.label(),
+              ": word_embedding must be a float [vocab, hidden] matrix, got ", dtype_name(ft), " ", shape_str(word0.shape()));
+  const int64_t H = word.dim(1);
+  for (const Tensor* t : {&ctx.in(3), seg_emb0})
+    QWASM_CHECK(!t || (t->dtype() == ft && t->rank() == 2 && t->dim(1) == H), n.label(),
+                ": position/segment embeddings must be ", dtype_name(ft), " [n, ", H, "], got ", dtype_name(t->dtype()),
+                " ", shape_str(t->shape()));
+  for (const Tensor* t : {&ctx.in(5), &ctx.in(6)})
+    QWASM_CHECK(t->dtype() == ft && t->size() == H, n.label(), ": gamma and beta must be ", dtype_name(ft), " [", H,
+                "], got ", shape_str(t->shape()));
+  // Gather and sum the rows (the embedding sum, float32).
+  Tensor sum(DType::Float32, {B, S, H});
+  auto row_of = [&](const Tensor& table, int64_t id, const char* what) {
+    QWASM_CHECK(id >= 0 && id < table.dim(0), n.label(), ": ", what, " ", id, " is outside [0, ", table.dim(0), ")");
+    return table.data<float>() + id * H;
+  };
+  for (int64_t t = 0; t < B * S; ++t) {
+    const float* w = row_of(word, ids.data<int32_t>()[t], "input id");
+    const int64_t p_id = pos_ids ? pos_ids->data<int32_t>()[pos_ids->size() == S ? t % S : t] : t % S;
+    const float* p = row_of(pos, p_id, "position");
+    const float* sg = seg_ids ? row_of(seg, seg_ids->data<int32_t>()[t], "segment id") : nullptr;
+    float* d = sum.data<float>() + t * H;
+    for (int64_t i = 0; i < H; ++i) d[i] = w[i] + p[i] + (sg ? sg[i] : 0.0f);
+  }
+  const bool f32 = ft == DType::Float32;
+  Tensor y = f32 ? ctx.output(0, DType::Float32, {B, S, H}) : Tensor(DType::Float32, {B, S, H});
+  layer_norm_rows(sum.data<float>(), gamma.data<float>(), beta.data<float>(), y.data<float>(), nullptr, nullptr, B * S, H,
+                  n.attr_f("epsilon", 1e-12f));
+  write_y(ctx, y, ft);
+  if (ctx.output_wanted(1)) {
+    int32_t* mi = ctx.output(1, DType::Int32, {B}).data<int32_t>();
+    for (int64_t b = 0; b < B; ++b) {
+      int32_t c = 0;
+      for (int64_t s = 0; mask && s < S; ++s) c += mask->data<int32_t>()[b * S + s] == 1;
+      mi[b] = c;
+    }
+  }
+  if (ctx.output_wanted(2)) {
+    if (f32) ctx.set_output(2, sum);
+    else narrow_half(sum, ctx.output(2, ft, sum.shape()));
+  }
 }
 
 }  // namespace
@@ -83,6 +229,8 @@ void skip_simplified_layer_norm(OpContext& ctx) {
 void register_llm_norm_ops(OpRegistry& r) {
   r.add_fn("", "SimplifiedLayerNormalization", 1, simplified_layer_norm);
   r.add_fn("com.microsoft", "SkipSimplifiedLayerNormalization", 1, skip_simplified_layer_norm);
+  r.add_fn("com.microsoft", "SkipLayerNormalization", 1, skip_layer_norm);
+  r.add_fn("com.microsoft", "EmbedLayerNormalization", 1, embed_layer_norm);
 }
 
 }  // namespace qwasm

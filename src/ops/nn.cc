@@ -25,6 +25,7 @@ void register_nn_tfidf_ops(OpRegistry& r);
 void register_nn_rnn_ops(OpRegistry& r);
 void register_nn_gru_ops(OpRegistry& r);
 void register_nn_lstm_ops(OpRegistry& r);
+void register_nn_lstm_quant_ops(OpRegistry& r);
 void register_nn_training_ops(OpRegistry& r);
 void register_random_ops(OpRegistry& r);
 
@@ -48,6 +49,7 @@ void register_nn_ops(OpRegistry& r) {
   register_nn_rnn_ops(r);
   register_nn_gru_ops(r);
   register_nn_lstm_ops(r);
+  register_nn_lstm_quant_ops(r);
   register_nn_training_ops(r);
   register_random_ops(r);
 }

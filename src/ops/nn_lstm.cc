@@ -6,20 +6,41 @@
 //   Ct = ft (.) Ct-1 + it (.) ct
 //   ot = f(Xt*Wo^T + Ht-1*Ro^T + Po (.) Ct + Wbo + Rbo)
 //   Ht = ot (.) h(Ct)
+// com.microsoft DynamicQuantizeLSTM is the same recurrence with int8 weights
+// (nn_lstm_quant.cc): only the two products X*W^T and Ht-1*R^T differ, so the time loop
+// here takes them from an LstmGemms.
 #include <vector>
 
 #include "graph/error.h"
 #include "graph/shape.h"
 #include "ops/gemm_f32.h"
-#include "ops/nn_rnn_common.h"
+#include "ops/nn_lstm.h"
 #include "ops/registry.h"
 
 namespace qwasm {
 namespace {
 
+// The float products of the ai.onnx LSTM.
+struct FloatLstmGemms : LstmGemms {
+  void input(OpContext& ctx, const RnnProblem& p, int64_t d, const float* bias, std::vector<float>& xw) override {
+    rnn_input_projection(ctx, p, d, bias, xw);
+  }
+  void recurrent(OpContext& ctx, const RnnProblem& p, int64_t d, const float* h, float* hr) override {
+    const int64_t H = p.hidden, G = p.gh();
+    gemm_f32(ctx.parallel(), false, true, p.batch, G, H, 1.0f, h, H, p.r + d * G * H, H, 0.0f, hr, G);
+  }
+};
+
 void lstm(OpContext& ctx) {
-  const Node& n = ctx.node();
   const RnnProblem p = rnn_problem(ctx, 4, {"Sigmoid", "Tanh", "Tanh"});
+  FloatLstmGemms g;
+  lstm_run(ctx, p, g);
+}
+
+}  // namespace
+
+void lstm_run(OpContext& ctx, const RnnProblem& p, LstmGemms& gemms) {
+  const Node& n = ctx.node();
   const bool input_forget = n.attr_i("input_forget", 0) != 0;
   const int64_t H = p.hidden, B = p.batch, G = 4 * H;
   const std::vector<float> h0 = rnn_initial_state(ctx, 5, p, "initial_h");
@@ -32,16 +53,15 @@ void lstm(OpContext& ctx) {
   for (int64_t d = 0; d < p.dirs; ++d) {
     if (p.b)
       for (int64_t j = 0; j < G; ++j) bias[size_t(j)] = p.b[d * 2 * G + j] + p.b[d * 2 * G + G + j];
-    rnn_input_projection(ctx, p, d, p.b ? bias.data() : nullptr, xw);
+    gemms.input(ctx, p, d, p.b ? bias.data() : nullptr, xw);
     const RnnActivation &f = p.act(d, 0, 3), &g = p.act(d, 1, 3), &hf = p.act(d, 2, 3);
     const float* pi = P ? P->data<float>() + d * 3 * H : nullptr;
     const float* po = pi ? pi + H : nullptr;
     const float* pf = pi ? pi + 2 * H : nullptr;
-    const float* R = p.r + d * G * H;
     float* h = h_last.data() + d * B * H;
     float* c = c_last.data() + d * B * H;
     for (int64_t s = 0; s < p.seq; ++s) {
-      gemm_f32(ctx.parallel(), false, true, B, G, H, 1.0f, h, H, R, H, 0.0f, hr.data(), G);
+      gemms.recurrent(ctx, p, d, h, hr.data());
       for (int64_t b = 0; b < B; ++b) {
         const int64_t t = rnn_time(p, d, s, b);
         if (t < 0) continue;
@@ -65,8 +85,6 @@ void lstm(OpContext& ctx) {
   rnn_write_state(ctx, 1, p, h_last);
   rnn_write_state(ctx, 2, p, c_last);
 }
-
-}  // namespace
 
 void register_nn_lstm_ops(OpRegistry& r) {
   r.add_fn("", "LSTM", 7, lstm);

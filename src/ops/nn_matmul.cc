@@ -1,4 +1,6 @@
-// MatMul (numpy batching and 1-D operands) and Gemm, on gemm_f32.
+// MatMul (numpy batching and 1-D operands) and Gemm, on gemm_f32; com.microsoft
+// FusedMatMul (and its older name TransposeMatMul): MatMul with alpha and the last two
+// dims of A and/or B transposed.
 #include "ops/broadcast.h"
 #include "ops/dtype_switch.h"
 #include "ops/gemm_f32.h"
@@ -7,7 +9,9 @@
 namespace qwasm {
 namespace {
 
-void matmul(OpContext& ctx) {
+// Y = alpha * op(A) x op(B) with numpy batching; op transposes the last two dims of a
+// rank >= 2 operand when its flag is set (a 1-D operand is a vector either way).
+void matmul_general(OpContext& ctx, bool trans_a, bool trans_b, float alpha) {
   const Node& n = ctx.node();
   const Tensor& a0 = ctx.in(0);
   const Tensor& b0 = ctx.in(1);
@@ -16,11 +20,13 @@ void matmul(OpContext& ctx) {
   QWASM_CHECK(a.dtype() == DType::Float32, n.label(), ": type ", dtype_name(a0.dtype()), " is not supported");
   QWASM_CHECK(a.rank() >= 1 && b.rank() >= 1, n.label(), ": inputs must have rank >= 1");
   Shape as = a.shape(), bs = b.shape();
+  const bool ta = trans_a && as.size() >= 2, tb = trans_b && bs.size() >= 2;
   if (as.size() == 1) as.insert(as.begin(), 1);
   if (bs.size() == 1) bs.push_back(1);
-  const int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
-  QWASM_CHECK(bs[bs.size() - 2] == K, n.label(), ": inner dimensions differ: ", shape_str(a.shape()), " x ",
-              shape_str(b.shape()));
+  const int64_t M = ta ? as.back() : as[as.size() - 2], K = ta ? as[as.size() - 2] : as.back();
+  const int64_t N = tb ? bs[bs.size() - 2] : bs.back();
+  QWASM_CHECK((tb ? bs.back() : bs[bs.size() - 2]) == K, n.label(), ": inner dimensions differ: ", shape_str(a.shape()),
+              ta ? "^T" : "", " x ", shape_str(b.shape()), tb ? "^T" : "");
   Shape batch = broadcast_shapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2), n.label());
   Shape out_shape = batch;
   if (a.rank() > 1) out_shape.push_back(M);
@@ -40,9 +46,18 @@ void matmul(OpContext& ctx) {
     });
   }
   for (int64_t i = 0; i < nb; ++i)
-    gemm_f32(ctx.parallel(), false, false, M, N, K, 1.0f, a.data<float>() + ao[size_t(i)] * M * K, K,
-             b.data<float>() + bo[size_t(i)] * K * N, N, 0.0f, r.data<float>() + i * M * N, N);
+    gemm_f32(ctx.parallel(), ta, tb, M, N, K, alpha, a.data<float>() + ao[size_t(i)] * M * K, ta ? M : K,
+             b.data<float>() + bo[size_t(i)] * K * N, tb ? K : N, 0.0f, r.data<float>() + i * M * N, N);
   if (is_half(a0.dtype())) narrow_half(r, ctx.output(0, a0.dtype(), out_shape));
+}
+
+void matmul(OpContext& ctx) { matmul_general(ctx, false, false, 1.0f); }
+
+void fused_matmul(OpContext& ctx) {
+  const Node& n = ctx.node();
+  QWASM_CHECK(n.attr_i("transBatchA", 0) == 0 && n.attr_i("transBatchB", 0) == 0, n.label(),
+              ": transBatchA / transBatchB are not supported");
+  matmul_general(ctx, n.attr_i("transA", 0) != 0, n.attr_i("transB", 0) != 0, n.attr_f("alpha", 1.0f));
 }
 
 void gemm(OpContext& ctx) {
@@ -80,6 +95,8 @@ void gemm(OpContext& ctx) {
 void register_nn_matmul_ops(OpRegistry& r) {
   r.add_fn("", "MatMul", 1, matmul);
   r.add_fn("", "Gemm", 1, gemm);
+  r.add_fn("com.microsoft", "FusedMatMul", 1, fused_matmul);
+  r.add_fn("com.microsoft", "TransposeMatMul", 1, fused_matmul);
 }
 
 }  // namespace qwasm

@@ -1,8 +1,9 @@
-// Softmax / LogSoftmax / Hardmax, LayerNormalization, BatchNormalization
-// (inference), InstanceNormalization. float16 via float32.
+// Softmax / LogSoftmax / Hardmax, com.microsoft BiasSoftmax, LayerNormalization,
+// BatchNormalization (inference), InstanceNormalization. float16 via float32.
 #include <algorithm>
 #include <cmath>
 
+#include "ops/broadcast.h"
 #include "ops/dtype_switch.h"
 #include "ops/registry.h"
 #include "ops/row_math.h"
@@ -100,6 +101,39 @@ void softmax(OpContext& ctx) {
   else if (x0.dtype() == DType::Float64) for (int64_t i = 0; i < x.size(); ++i) out.data<double>()[i] = x.data<float>()[i];
 }
 
+// com.microsoft BiasSoftmax: softmax(data + bias) over every dim from `axis` on (the
+// opset-11 coercion to [outer, inner] rows, default axis 1). Both is_inner_broadcast forms
+// (bias repeated over the outer dims, or over the dims between its batch dims and axis)
+// are numpy broadcasts of bias to data's shape, which is what is checked and done here.
+void bias_softmax(OpContext& ctx) {
+  const Node& n = ctx.node();
+  const Tensor& x0 = ctx.in(0);
+  const Tensor& b0 = ctx.in(1);
+  QWASM_CHECK(n.has_attr("is_inner_broadcast"), n.label(), ": attribute 'is_inner_broadcast' is required");
+  QWASM_CHECK(b0.dtype() == x0.dtype(), n.label(), ": bias type ", dtype_name(b0.dtype()), " differs from data type ",
+              dtype_name(x0.dtype()));
+  const Tensor x = widen_half(x0), b = widen_half(b0);
+  QWASM_CHECK(x.dtype() == DType::Float32, n.label(), ": data must be float32 or float16, got ", dtype_name(x0.dtype()));
+  QWASM_CHECK(x.rank() >= 1 && broadcast_shapes(x.shape(), b.shape(), n.label()) == x.shape(), n.label(), ": bias ",
+              shape_str(b.shape()), " does not broadcast to data ", shape_str(x.shape()));
+  const int64_t axis = normalize_axis(n.attr_i("axis", 1), x.rank(), n.label());
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
+  const int64_t inner = outer ? x.size() / outer : 0;
+  const bool f32 = x0.dtype() == DType::Float32;
+  Tensor y = f32 ? ctx.output(0, DType::Float32, x.shape()) : Tensor(DType::Float32, x.shape());
+  const float* xs = x.data<float>();
+  const float* bs = b.data<float>();
+  float* ys = y.data<float>();
+  const BroadcastLoop<1> loop(x.shape(), {&b.shape()});
+  const int64_t st = loop.inner_step(0);
+  loop.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
+    for (int64_t i = 0; i < cnt; ++i) ys[o + i] = xs[o + i] + bs[off[0] + i * st];
+  });
+  for (int64_t r = 0; r < outer && inner > 0; ++r) soft_row<Soft::Softmax>(ys + r * inner, inner);
+  if (!f32) narrow_half(y, ctx.output(0, x0.dtype(), x.shape()));
+}
+
 void layer_norm(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
@@ -120,10 +154,8 @@ void layer_norm(OpContext& ctx) {
   Tensor mean_t(DType::Float32, stat_shape), inv_t(DType::Float32, stat_shape);
   for (int64_t o = 0; o < outer; ++o) {
     const float* xr = x.data<float>() + o * inner;
-    // Two passes (mean, then squared deviations) in float lanes: no cancellation.
-    const float mean = row_sum<1>(xr, inner) / float(inner);
-    const float var = row_sum<2>(xr, inner, mean) / float(inner);
-    const float inv = 1.0f / std::sqrt(var + eps);
+    float mean, inv;
+    row_mean_inv_std(xr, inner, eps, mean, inv);
     float* yr = y.data<float>() + o * inner;
     const float* gr = g.data<float>();
     if (b.defined() && b.size() == inner) {
@@ -231,6 +263,7 @@ void register_nn_norm_ops(OpRegistry& r) {
   r.add_fn("", "Softmax", 1, softmax<Soft::Softmax>);
   r.add_fn("", "LogSoftmax", 1, softmax<Soft::LogSoftmax>);
   r.add_fn("", "Hardmax", 1, softmax<Soft::Hardmax>);
+  r.add_fn("com.microsoft", "BiasSoftmax", 1, bias_softmax);
   r.add_fn("", "LayerNormalization", 17, layer_norm);
   r.add_fn("", "BatchNormalization", 1, batch_norm);
   r.add_fn("", "InstanceNormalization", 1, instance_norm);

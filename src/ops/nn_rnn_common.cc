@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <string>
 
 #include "graph/error.h"
 #include "graph/shape.h"
@@ -71,7 +72,7 @@ float RnnActivation::operator()(float x) const {
   return x;
 }
 
-RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts) {
+RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts, bool int8_weights) {
   const Node& n = ctx.node();
   RnnProblem p;
   p.gates = gates;
@@ -81,8 +82,14 @@ RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>
   const Tensor* b = ctx.input(3);
   const Tensor* lens = ctx.input(4);
   check_f32(n, &x, "X");
-  check_f32(n, &w, "W");
-  check_f32(n, &r, "R");
+  if (int8_weights) {
+    for (const Tensor* t : {&w, &r})
+      QWASM_CHECK(t->dtype() == DType::UInt8 || t->dtype() == DType::Int8, n.label(), ": ", t == &w ? "W" : "R",
+                  " must be uint8 or int8, got ", dtype_name(t->dtype()));
+  } else {
+    check_f32(n, &w, "W");
+    check_f32(n, &r, "R");
+  }
   check_f32(n, b, "B");
 
   const std::string dir = n.attr_s("direction", "forward");
@@ -100,18 +107,24 @@ RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>
   p.batch = p.layout_batch_first ? x.dim(0) : x.dim(1);
   p.input = x.dim(2);
   QWASM_CHECK(r.rank() == 3, n.label(), ": R must be rank 3, got ", shape_str(r.shape()));
-  p.hidden = n.has_attr("hidden_size") ? n.attr_i("hidden_size", 0) : r.dim(2);
+  p.hidden = n.has_attr("hidden_size") ? n.attr_i("hidden_size", 0) : r.dim(int8_weights ? 1 : 2);
   QWASM_CHECK(p.hidden > 0, n.label(), ": hidden_size must be positive");
   const int64_t G = p.gh();
-  QWASM_CHECK(w.rank() == 3 && w.dim(0) == p.dirs && w.dim(1) == G && w.dim(2) == p.input, n.label(),
-              ": W must be [", p.dirs, ", ", G, ", ", p.input, "] for direction ", dir, " and hidden_size ", p.hidden,
-              ", got ", shape_str(w.shape()));
-  QWASM_CHECK(r.dim(0) == p.dirs && r.dim(1) == G && r.dim(2) == p.hidden, n.label(), ": R must be [", p.dirs, ", ",
-              G, ", ", p.hidden, "], got ", shape_str(r.shape()));
+  // Float weights are [dirs, G, K]; int8 ones (transposed) [dirs, K, G].
+  auto weight_ok = [&](const Tensor& t, int64_t k) {
+    return t.rank() == 3 && t.dim(0) == p.dirs && t.dim(int8_weights ? 2 : 1) == G && t.dim(int8_weights ? 1 : 2) == k;
+  };
+  auto weight_dims = [&](int64_t k) {
+    const int64_t a = int8_weights ? k : G, b = int8_weights ? G : k;
+    return "[" + std::to_string(p.dirs) + ", " + std::to_string(a) + ", " + std::to_string(b) + "]";
+  };
+  QWASM_CHECK(weight_ok(w, p.input), n.label(), ": W must be ", weight_dims(p.input), " for direction ", dir,
+              " and hidden_size ", p.hidden, ", got ", shape_str(w.shape()));
+  QWASM_CHECK(weight_ok(r, p.hidden), n.label(), ": R must be ", weight_dims(p.hidden), ", got ", shape_str(r.shape()));
   QWASM_CHECK(!b || (b->rank() == 2 && b->dim(0) == p.dirs && b->dim(1) == 2 * G), n.label(), ": B must be [",
               p.dirs, ", ", 2 * G, "], got ", b ? shape_str(b->shape()) : std::string());
-  p.w = w.data<float>();
-  p.r = r.data<float>();
+  p.w = int8_weights ? nullptr : w.data<float>();
+  p.r = int8_weights ? nullptr : r.data<float>();
   p.b = b ? b->data<float>() : nullptr;
 
   p.lens.assign(size_t(p.batch), p.seq);

@@ -33,8 +33,8 @@ struct RnnProblem {
   const float* x = nullptr;         // [seq, batch, input]: the input itself, or x_staged for layout 1
   std::vector<float> x_staged;
   std::vector<int64_t> lens;        // [batch], each in [0, seq]
-  const float* w = nullptr;         // [dirs, gates*hidden, input]
-  const float* r = nullptr;         // [dirs, gates*hidden, hidden]
+  const float* w = nullptr;         // [dirs, gates*hidden, input] (null for int8 weights)
+  const float* r = nullptr;         // [dirs, gates*hidden, hidden] (null for int8 weights)
   const float* b = nullptr;         // [dirs, 2*gates*hidden] (Wb then Rb) or nullptr
   int64_t gh() const { return gates * hidden; }
   float clipped(float v) const { return clip > 0 ? (v < -clip ? -clip : (v > clip ? clip : v)) : v; }
@@ -43,7 +43,10 @@ struct RnnProblem {
 
 // Validates inputs 0..4 (X, W, R, B, sequence_lens) and the attributes of a
 // node with `gates` gates whose default activations are `default_acts` (per direction).
-RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts);
+// int8_weights (com.microsoft DynamicQuantizeLSTM): W and R are uint8/int8 and transposed,
+// [dirs, input, gates*hidden] and [dirs, hidden, gates*hidden]; p.w and p.r stay null.
+RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts,
+                       bool int8_weights = false);
 
 // Input `idx` as a [dirs, batch, hidden] time-major state (zeros when absent), validated.
 std::vector<float> rnn_initial_state(OpContext& ctx, size_t idx, const RnnProblem& p, const char* what);

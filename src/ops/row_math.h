@@ -4,6 +4,7 @@
 // let it use SIMD (simd128 in wasm) and hide latency. Used by Softmax, the
 // normalisations and dynamic quantization.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
 #include "ops/fast_math.h"
@@ -75,6 +76,15 @@ inline float row_exp_sum(float* p, int64_t n, float shift) {
   float r = 0;
   for (int j = 0; j < kRowLanes; ++j) r += s[j];
   return r;
+}
+
+// Mean and 1 / sqrt(variance + eps) of one row (two passes in float lanes: no
+// cancellation), the statistics every layer normalisation (LayerNormalization,
+// SkipLayerNormalization, EmbedLayerNormalization) normalises with.
+inline void row_mean_inv_std(const float* p, int64_t n, float eps, float& mean, float& inv_std) {
+  mean = row_sum<1>(p, n) / float(n);
+  const float var = row_sum<2>(p, n, mean) / float(n);
+  inv_std = 1.0f / std::sqrt(var + eps);
 }
 
 }  // namespace qwasm
