@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -23,7 +24,7 @@ void rms_rows(const float* x, const float* gamma, float* y, float* inv_std, int6
 }
 
 void check_f32(const OpContext& ctx, const Tensor& t, const char* what) {
-  QWASM_CHECK(t.dtype() == DType::Float32, ctx.node().label(), ": ", what, " must be float32, got ",
+  QWASM_CHECK(t.dtype() == DType::Float32, ctx.node().label(), ": ", what, " must be float32 or float16, got ",
               dtype_name(t.dtype()));
 }
 
@@ -81,8 +82,11 @@ void skip_simplified_layer_norm(OpContext& ctx) {
 }  // namespace
 
 void register_llm_norm_ops(OpRegistry& r) {
-  r.add_fn("", "SimplifiedLayerNormalization", 1, simplified_layer_norm);
-  r.add_fn("com.microsoft", "SkipSimplifiedLayerNormalization", 1, skip_simplified_layer_norm);
+  // float16 through float32 (ops/half_via_float.h); inv_std_var (and the unused mean) stay
+  // float32, typed U = float in onnxruntime's schemas.
+  r.add("", "SimplifiedLayerNormalization", 1, half_via_float(simplified_layer_norm, HalfOutputs::except({1})));
+  r.add("com.microsoft", "SkipSimplifiedLayerNormalization", 1,
+        half_via_float(skip_simplified_layer_norm, HalfOutputs::except({1, 2})));
 }
 
 }  // namespace qwasm
