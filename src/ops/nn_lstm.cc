@@ -12,6 +12,7 @@
 #include "graph/shape.h"
 #include "ops/gemm_f32.h"
 #include "ops/nn_rnn_common.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -69,8 +70,8 @@ void lstm(OpContext& ctx) {
 }  // namespace
 
 void register_nn_lstm_ops(OpRegistry& r) {
-  r.add_fn("", "LSTM", 7, lstm);
-  r.add_fn("", "LSTM", 14, lstm);
+  r.add("", "LSTM", 7, half_via_float(lstm));  // float16 through float32
+  r.add("", "LSTM", 14, half_via_float(lstm));  // float16 through float32
 }
 
 }  // namespace qwasm

@@ -150,6 +150,10 @@ def cases():
         single("clip", "Clip", [[3, 8]], [np.array(-0.5, np.float16), np.array(0.75, np.float16)]),
         single("flatten", "Flatten", [[2, 3, 4]], axis=2),
         single("depth_to_space", "DepthToSpace", [[1, 8, 2, 3]], blocksize=2),
+        single("lstm", "LSTM", [[4, 2, 3]], [w16(1, 20, 3), w16(1, 20, 5), w16(1, 40, scale=0.1)], outs=3,
+               hidden_size=5),
+        single("gru", "GRU", [[4, 2, 3]], [w16(2, 15, 3), w16(2, 15, 5)], outs=2, hidden_size=5,
+               direction="bidirectional"),
     ]
     for op, lo, hi, attrs in [("Relu", -2, 2, {}), ("Sigmoid", -6, 6, {}), ("Tanh", -3, 3, {}), ("Exp", -4, 4, {}),
                               ("Log", 0.05, 8, {}), ("Sqrt", 0, 8, {}), ("Erf", -3, 3, {}), ("Neg", -2, 2, {}),
