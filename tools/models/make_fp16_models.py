@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Writes small float16 models, one per case, for the float16 tests (generated at test time,
-never committed): fp16 graph inputs, outputs and initializers, covering the common float ops
-one node at a time plus a few chains whose intermediate values are float16 too (an MLP, a
-CNN block, an attention block). Random weights, seeded.
+"""Writes a float16 model for the float16 tests (generated at test time, never committed): fp16
+graph inputs, outputs and initializers, covering the common float ops one node at a time plus
+a few chains whose intermediate values are float16 too (an MLP, a CNN block, an attention
+block), each case a separate part of OUTDIR/fp16_ops.onnx with its names prefixed
+"<case>__". Random weights, seeded.
 
-OUTDIR/manifest.json lists each case: { name, file, inputs: [{ name, type, dims, lo, hi }] };
+OUTDIR/manifest.json lists each case: { name, inputs: [{ name, type, dims, lo, hi }], outputs };
 the test feeds seeded uniform values in [lo, hi] (rounded to float16) and compares qwasm with
 onnxruntime-web on every output.
 
@@ -262,16 +263,47 @@ def contrib_cases():
     return out
 
 
+def merged(all_cases):
+    """Every case side by side in one model (names prefixed with the case's), so a test builds one
+    session per runtime instead of one per case. Opset 20 for all: each case uses the form its ops
+    have there (axes as inputs, Split's split input)."""
+    nodes, inits, ins, outs = [], [], [], []
+    for c in all_cases:
+        p = lambda n, c=c: f"{c.name}__{n}" if n else n
+        for n in c.nodes:
+            nodes.append(helper.make_node(n.op_type, [p(i) for i in n.input], [p(o) for o in n.output], name=p(n.name),
+                                          domain=n.domain))
+            nodes[-1].attribute.extend(n.attribute)
+        for t in c.inits:
+            t2 = onnx.TensorProto()
+            t2.CopyFrom(t)
+            t2.name = p(t.name)
+            inits.append(t2)
+        ins += [helper.make_tensor_value_info(p(n), t, d) for n, d, _, _, t in c.inputs]
+        outs += [helper.make_tensor_value_info(p(n), t, None) for n, t in c.outputs]
+    g = helper.make_graph(nodes, "fp16_ops", ins, outs, inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 20), helper.make_opsetid(MS, 1)],
+                          producer_name="qwasm-tests")
+    m.ir_version = 8
+    return m
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
+    all_cases = cases()
+    onnx.save(merged(all_cases), os.path.join(out, "fp16_ops.onnx"))
     manifest = []
-    for c in cases():
-        onnx.save(c.model(), os.path.join(out, c.name + ".onnx"))
-        manifest.append(c.manifest())
+    for c in all_cases:
+        m = c.manifest()
+        for i in m["inputs"]:
+            i["name"] = f"{c.name}__{i['name']}"
+        m["outputs"] = [f"{c.name}__{n}" for n, _ in c.outputs]
+        del m["file"]
+        manifest.append(m)
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
-    print(f"wrote {len(manifest)} float16 models under {out}")
+    print(f"wrote fp16_ops.onnx ({len(manifest)} cases) under {out}")
 
 
 if __name__ == "__main__":
