@@ -8,6 +8,7 @@
 
 #include "graph/float16.h"
 #include "op_test_context.h"
+#include "ops/half_via_float.h"
 
 namespace qwasm::test {
 namespace {
@@ -42,6 +43,21 @@ TEST(HalfViaFloat, Float32InputsRunTheFloatKernelAsIs) {
   auto y = run_node(n, {&x, &g});
   ASSERT_EQ(y[0].dtype(), DType::Float32);
   EXPECT_FLOAT_EQ(y[0].data<float>()[1], 4.0f / std::sqrt(12.5f));
+}
+
+TEST(HalfViaFloat, HidesHalfConstantsFromTheWrappedFactory) {
+  Node n = make_node("AnyFloatOp", 2, 1);
+  Tensor h = f16({1}, {1}), f = f32({1}, {1});
+  bool saw_half = true, saw_float = false;
+  OpFactory inner = [&](const BuildContext& bc) {
+    saw_half = bc.const_input(0) != nullptr;
+    saw_float = bc.const_input(1) != nullptr;
+    return make_fn_kernel([](OpContext&) {});
+  };
+  BuildContext bc{n, [&](const std::string& name) -> const Tensor* { return name == "x0" ? &h : &f; }};
+  half_via_float(inner)(bc);
+  EXPECT_FALSE(saw_half);  // so a kernel never packs (or absorbs) a float copy of half weights
+  EXPECT_TRUE(saw_float);
 }
 
 TEST(HalfViaFloat, SkipSimplifiedLayerNormalizationSumIsFloat16) {
