@@ -244,11 +244,15 @@ class MatMulNBits : public OpKernel {
     kernels::QBlockShape qs;
     qs.K = int(K_), qs.N = int(N_), qs.bits = int(bits_), qs.block_size = int(block_);
     if (!kernels::qblock_supported(qs)) return;
+    // The packed layout's scales are float32: float16 ones (q4f16 exports) are widened once
+    // into a buffer of this node's own (2 bytes more per block than the model's; the float16
+    // originals are then absorbed and freed), which is rearranged like float32 ones.
+    Tensor s32 = s->dtype() == DType::Float16 ? widen_half(*s) : Tensor();
     // Preferred: rearrange B and the scales where they already are (they came from the
     // model's bytes; nobody else reads them), so the weights never exist twice.
     Tensor* bx = bc.exclusive_input(1);
-    Tensor* sx = bc.exclusive_input(2);
-    if (bx && sx && s->dtype() == DType::Float32 && N_ % kernels::kQGroupCols == 0) {
+    Tensor* sx = s32.defined() ? &s32 : bc.exclusive_input(2);
+    if (bx && sx && N_ % kernels::kQGroupCols == 0) {
       zps_ = z ? heap_buffer(kernels::qblock_zp_bytes(qs), false) : nullptr;
       header_ = heap_buffer(sizeof(kernels::QPackedHeader), false);
       if (kernels::qblock_pack_in_place(qs, bx->data<uint8_t>(), sx->data<float>(), z ? z->data<uint8_t>() : nullptr,
@@ -258,16 +262,8 @@ class MatMulNBits : public OpKernel {
         return;
       }
     }
-    // float16 scales (q4f16 exports) go into the packed layout's float scales as it is
-    // written; the float list here lives only while packing.
-    std::vector<float> s32;
-    if (s->dtype() == DType::Float16) {
-      const Scales half(*s);
-      s32.resize(size_t(s->size()));
-      for (int64_t i = 0; i < s->size(); ++i) s32[size_t(i)] = half[i];
-    }
     kernels::QBlockWeights w;
-    w.B = b->data<uint8_t>(), w.scales = s32.empty() ? s->data<float>() : s32.data();
+    w.B = b->data<uint8_t>(), w.scales = s32.defined() ? s32.data<float>() : s->data<float>();
     w.zero_points = z ? z->data<uint8_t>() : nullptr;
     packed_ = heap_buffer(kernels::qblock_packed_size(qs), false);
     kernels::qblock_pack(qs, w, packed_->data);
