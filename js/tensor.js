@@ -1,7 +1,23 @@
 import { dtypeInfo } from './dtypes.js';
 
+// float16 data as its bits. A Float16Array (where the engine has one) becomes a Uint16Array
+// view of the same memory; numbers convert through Float16Array, as onnxruntime-web does, and
+// are refused where there is none (they would otherwise be read as bits).
+function float16Bits(data) {
+  const F16 = globalThis.Float16Array;
+  if (Array.isArray(data)) {
+    if (!F16) {
+      throw new TypeError("Tensor of type 'float16' from numbers needs Float16Array, which this JavaScript engine " +
+        'lacks: pass the float16 bits as a Uint16Array');
+    }
+    data = F16.from(data);
+  }
+  return F16 && data instanceof F16 ? new Uint16Array(data.buffer, data.byteOffset, data.length) : data;
+}
+
 // A CPU tensor shaped like onnxruntime-web's: new Tensor(type, data, dims).
-// int64 uses BigInt64Array, float16 Uint16Array (raw bits), bool Uint8Array.
+// int64 uses BigInt64Array, float16 Uint16Array (raw bits; a Float16Array is taken as a view),
+// bool Uint8Array.
 export class Tensor {
   constructor(type, data, dims) {
     const info = dtypeInfo(type);
@@ -11,6 +27,7 @@ export class Tensor {
       if (!Number.isInteger(d) || d < 0) throw new TypeError(`Tensor dims must be non-negative integers, got [${dims}]`);
     }
     const size = dims.reduce((a, b) => a * b, 1);
+    if (type === 'float16') data = float16Bits(data);
     if (Array.isArray(data)) {
       data = type === 'int64' || type === 'uint64'
         ? info.array.from(data, (v) => BigInt(v))

@@ -1,19 +1,20 @@
 // com.microsoft GroupQueryAttention and MultiHeadAttention (decoder attention
 // with a KV cache). New keys/values are appended to the past cache in the
 // [batch, kv_heads, seq, head_dim] layout onnxruntime uses; attention runs in
-// one fused pass (ops/attention_kernel.h).
+// one fused pass (ops/attention_kernel.h). float16 runs through float32 (ops/half_via_float.h).
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "ops/attention_kernel.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
 namespace {
 
 const float* f32_of(const OpContext& ctx, const Tensor& t, const char* what) {
-  QWASM_CHECK(t.dtype() == DType::Float32, ctx.node().label(), ": ", what, " must be float32, got ",
+  QWASM_CHECK(t.dtype() == DType::Float32, ctx.node().label(), ": ", what, " must be float32 or float16, got ",
               dtype_name(t.dtype()));
   return t.data<float>();
 }
@@ -203,9 +204,9 @@ class MultiHeadAttention : public OpKernel {
 
 void register_llm_attention_ops(OpRegistry& r) {
   r.add("com.microsoft", "GroupQueryAttention", 1,
-        [](const BuildContext& bc) { return std::make_unique<GroupQueryAttention>(bc.node); });
+        half_via_float([](const BuildContext& bc) { return std::make_unique<GroupQueryAttention>(bc.node); }));
   r.add("com.microsoft", "MultiHeadAttention", 1,
-        [](const BuildContext& bc) { return std::make_unique<MultiHeadAttention>(bc.node); });
+        half_via_float([](const BuildContext& bc) { return std::make_unique<MultiHeadAttention>(bc.node); }));
 }
 
 }  // namespace qwasm

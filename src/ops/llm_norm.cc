@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ops/dtype_switch.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 #include "ops/row_math.h"
 
@@ -26,7 +27,7 @@ void rms_rows(const float* x, const float* gamma, float* y, float* inv_std, int6
 }
 
 void check_f32(const OpContext& ctx, const Tensor& t, const char* what) {
-  QWASM_CHECK(t.dtype() == DType::Float32, ctx.node().label(), ": ", what, " must be float32, got ",
+  QWASM_CHECK(t.dtype() == DType::Float32, ctx.node().label(), ": ", what, " must be float32 or float16, got ",
               dtype_name(t.dtype()));
 }
 
@@ -227,7 +228,10 @@ void embed_layer_norm(OpContext& ctx) {
 }  // namespace
 
 void register_llm_norm_ops(OpRegistry& r) {
-  r.add_fn("", "SimplifiedLayerNormalization", 1, simplified_layer_norm);
+  // float16 through float32 (ops/half_via_float.h); inv_std_var stays float32, typed
+  // U = float in onnxruntime's schemas. The Skip / Embed forms widen and narrow float16
+  // themselves (their sums and statistics have types of their own).
+  r.add("", "SimplifiedLayerNormalization", 1, half_via_float(simplified_layer_norm, HalfOutputs::except({1})));
   r.add_fn("com.microsoft", "SkipSimplifiedLayerNormalization", 1, skip_simplified_layer_norm);
   r.add_fn("com.microsoft", "SkipLayerNormalization", 1, skip_layer_norm);
   r.add_fn("com.microsoft", "EmbedLayerNormalization", 1, embed_layer_norm);

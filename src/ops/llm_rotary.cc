@@ -1,6 +1,7 @@
 // com.microsoft RotaryEmbedding: rotates each head of a [b, s, h*d] or
 // [b, h, s, d] input by the angle of its position (cos/sin caches [max_pos, rot/2]).
 #include "ops/attention_kernel.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -19,7 +20,7 @@ class RotaryEmbedding : public OpKernel {
     const Tensor& cos = ctx.in(2);
     const Tensor& sin = ctx.in(3);
     QWASM_CHECK(x.dtype() == DType::Float32 && cos.dtype() == DType::Float32 && sin.dtype() == DType::Float32,
-                n.label(), ": input and caches must be float32");
+                n.label(), ": input and caches must be float32 or float16 (one type)");
     QWASM_CHECK(x.rank() == 3 || x.rank() == 4, n.label(), ": input must be 3-D [b,s,h*d] or 4-D [b,h,s,d], got ",
                 shape_str(x.shape()));
     QWASM_CHECK(cos.rank() == 2 && cos.shape() == sin.shape(), n.label(), ": cos/sin caches must be 2-D and equal");
@@ -61,7 +62,7 @@ class RotaryEmbedding : public OpKernel {
 
 void register_llm_rotary_ops(OpRegistry& r) {
   r.add("com.microsoft", "RotaryEmbedding", 1,
-        [](const BuildContext& bc) { return std::make_unique<RotaryEmbedding>(bc.node); });
+        half_via_float([](const BuildContext& bc) { return std::make_unique<RotaryEmbedding>(bc.node); }));
 }
 
 }  // namespace qwasm

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "ops/dtype_switch.h"
 #include "ops/gemm_f32.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -113,8 +113,8 @@ void col2im_2d(const float* cols, int64_t channels, const TransposeGeometry& g, 
 
 void conv_transpose(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& x0 = ctx.in(0);
-  Tensor x = widen_half(x0), w = widen_half(ctx.in(1));
+  const Tensor& x = ctx.in(0);
+  const Tensor& w = ctx.in(1);
   QWASM_CHECK(x.dtype() == DType::Float32 && w.dtype() == DType::Float32, n.label(), ": float inputs required");
   QWASM_CHECK(x.rank() >= 3 && w.rank() == x.rank(), n.label(), ": X and W must have the same rank >= 3, got ",
               shape_str(x.shape()), " and ", shape_str(w.shape()));
@@ -128,11 +128,10 @@ void conv_transpose(OpContext& ctx) {
   const TransposeGeometry g = make_geometry(n, in, ks);
   Shape out_shape = {N, M};
   out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
-  Tensor bias = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
+  const Tensor bias = ctx.input(2) ? *ctx.input(2) : Tensor();
   QWASM_CHECK(!bias.defined() || (bias.dtype() == DType::Float32 && bias.size() == M), n.label(),
               ": bias must have ", M, " float elements");
-  Tensor y(DType::Float32, out_shape);
-  float* yd = y.data<float>();
+  float* yd = ctx.output(0, DType::Float32, out_shape).data<float>();
   for (int64_t c = 0; c < N * M; ++c)
     std::fill(yd + c * g.out_size, yd + (c + 1) * g.out_size, bias.defined() ? bias.data<float>()[c % M] : 0.0f);
   const int64_t rows = mg * g.kernel_size;
@@ -145,13 +144,10 @@ void conv_transpose(OpContext& ctx) {
       if (g.in.size() == 2) col2im_2d(cols.data(), mg, g, yd + (b * M + gi * mg) * g.out_size);
       else col2im(cols.data(), mg, g, yd + (b * M + gi * mg) * g.out_size);
     }
-  Tensor& out = ctx.output(0, x0.dtype(), out_shape);
-  if (is_half(x0.dtype())) narrow_half(y, out);
-  else std::memcpy(out.raw(), y.raw(), y.bytes());
 }
 
 }  // namespace
 
-void register_nn_conv_transpose_ops(OpRegistry& r) { r.add_fn("", "ConvTranspose", 1, conv_transpose); }
+void register_nn_conv_transpose_ops(OpRegistry& r) { r.add("", "ConvTranspose", 1, half_via_float(conv_transpose)); }
 
 }  // namespace qwasm

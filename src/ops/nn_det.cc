@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "ops/dtype_switch.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -33,14 +33,13 @@ double determinant(std::vector<double>& a, int64_t m) {
 
 void det(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& x0 = ctx.in(0);
-  Tensor x = widen_half(x0);
+  const Tensor& x = ctx.in(0);
   QWASM_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, n.label(), ": float input required");
   QWASM_CHECK(x.rank() >= 2 && x.dim(x.rank() - 1) == x.dim(x.rank() - 2), n.label(),
               ": input must be [..., M, M], got ", shape_str(x.shape()));
   const int64_t m = x.dim(x.rank() - 1);
   const Shape s(x.shape().begin(), x.shape().end() - 2);
-  Tensor y(x.dtype(), s);
+  Tensor& y = ctx.output(0, x.dtype(), s);
   std::vector<double> a(size_t(m * m));
   for (int64_t b = 0; b < y.size(); ++b) {
     for (int64_t i = 0; i < m * m; ++i) a[size_t(i)] = x.get_f64(b * m * m + i);
@@ -48,13 +47,10 @@ void det(OpContext& ctx) {
     if (y.dtype() == DType::Float64) y.data<double>()[b] = d;
     else y.data<float>()[b] = float(d);
   }
-  Tensor& out = ctx.output(0, x0.dtype(), s);
-  if (is_half(x0.dtype())) narrow_half(y, out);
-  else std::copy_n(static_cast<const char*>(y.raw()), y.bytes(), static_cast<char*>(out.raw()));
 }
 
 }  // namespace
 
-void register_nn_det_ops(OpRegistry& r) { r.add_fn("", "Det", 11, det); }
+void register_nn_det_ops(OpRegistry& r) { r.add("", "Det", 11, half_via_float(det)); }
 
 }  // namespace qwasm

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "ops/dtype_switch.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -77,8 +77,8 @@ double sample(const Plane& pl, const std::string& mode, double x, double y) {
 
 void grid_sample(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& x0 = ctx.in(0);
-  Tensor x = widen_half(x0), grid = widen_half(ctx.in(1));
+  const Tensor& x = ctx.in(0);
+  const Tensor& grid = ctx.in(1);
   QWASM_CHECK(x.dtype() == DType::Float32 && grid.dtype() == DType::Float32, n.label(), ": float inputs required");
   QWASM_CHECK(x.rank() == 4 && grid.rank() == 4 && grid.dim(0) == x.dim(0) && grid.dim(3) == 2, n.label(),
               ": X must be [N, C, H, W] and grid [N, Ho, Wo, 2], got ", shape_str(x.shape()), " and ",
@@ -92,7 +92,7 @@ void grid_sample(OpContext& ctx) {
            align ? 0.0 : -0.5, align ? double(W - 1) : double(W) - 0.5,
            align ? 0.0 : -0.5, align ? double(H - 1) : double(H) - 0.5};
   auto denorm = [&](double v, int64_t len) { return align ? (v + 1) / 2 * double(len - 1) : ((v + 1) * double(len) - 1) / 2; };
-  Tensor y(DType::Float32, {N, C, Ho, Wo});
+  Tensor& y = ctx.output(0, DType::Float32, {N, C, Ho, Wo});
   const float* g = grid.data<float>();
   for (int64_t b = 0; b < N; ++b)
     for (int64_t c = 0; c < C; ++c) {
@@ -108,13 +108,10 @@ void grid_sample(OpContext& ctx) {
         yp[o] = float(sample(pl, mode, sx, sy));
       }
     }
-  Tensor& out = ctx.output(0, x0.dtype(), y.shape());
-  if (is_half(x0.dtype())) narrow_half(y, out);
-  else std::memcpy(out.raw(), y.raw(), y.bytes());
 }
 
 }  // namespace
 
-void register_nn_grid_sample_ops(OpRegistry& r) { r.add_fn("", "GridSample", 16, grid_sample); }
+void register_nn_grid_sample_ops(OpRegistry& r) { r.add("", "GridSample", 16, half_via_float(grid_sample)); }
 
 }  // namespace qwasm

@@ -8,6 +8,7 @@
 
 #include "ops/gemm_f32.h"
 #include "ops/nn_rnn_common.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -69,8 +70,8 @@ void gru(OpContext& ctx) {
 }  // namespace
 
 void register_nn_gru_ops(OpRegistry& r) {
-  r.add_fn("", "GRU", 7, gru);
-  r.add_fn("", "GRU", 14, gru);
+  r.add("", "GRU", 7, half_via_float(gru));  // float16 through float32
+  r.add("", "GRU", 14, half_via_float(gru));  // float16 through float32
 }
 
 }  // namespace qwasm

@@ -14,6 +14,7 @@
 #include "graph/error.h"
 #include "graph/shape.h"
 #include "ops/gemm_f32.h"
+#include "ops/half_via_float.h"
 #include "ops/nn_lstm.h"
 #include "ops/registry.h"
 
@@ -87,8 +88,8 @@ void lstm_run(OpContext& ctx, const RnnProblem& p, LstmGemms& gemms) {
 }
 
 void register_nn_lstm_ops(OpRegistry& r) {
-  r.add_fn("", "LSTM", 7, lstm);
-  r.add_fn("", "LSTM", 14, lstm);
+  r.add("", "LSTM", 7, half_via_float(lstm));  // float16 through float32
+  r.add("", "LSTM", 14, half_via_float(lstm));  // float16 through float32
 }
 
 }  // namespace qwasm

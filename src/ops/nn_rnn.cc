@@ -4,6 +4,7 @@
 
 #include "ops/gemm_f32.h"
 #include "ops/nn_rnn_common.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -40,8 +41,8 @@ void rnn(OpContext& ctx) {
 }  // namespace
 
 void register_nn_rnn_ops(OpRegistry& r) {
-  r.add_fn("", "RNN", 7, rnn);
-  r.add_fn("", "RNN", 14, rnn);
+  r.add("", "RNN", 7, half_via_float(rnn));  // float16 through float32
+  r.add("", "RNN", 14, half_via_float(rnn));  // float16 through float32
 }
 
 }  // namespace qwasm

@@ -50,7 +50,7 @@ RnnActivation parse_activation(const Node& n, const std::string& name, const std
 }
 
 void check_f32(const Node& n, const Tensor* t, const char* what) {
-  QWASM_CHECK(!t || t->dtype() == DType::Float32, n.label(), ": ", what, " must be float32");
+  QWASM_CHECK(!t || t->dtype() == DType::Float32, n.label(), ": ", what, " must be float32 or float16");
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "ops/dtype_switch.h"
+#include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -30,8 +30,8 @@ float sample(const float* p, int64_t H, int64_t W, double y, double x, bool max_
 
 void roi_align(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& x0 = ctx.in(0);
-  Tensor x = widen_half(x0), rois = widen_half(ctx.in(1));
+  const Tensor& x = ctx.in(0);
+  const Tensor& rois = ctx.in(1);
   const Tensor& bi = ctx.in(2);
   QWASM_CHECK(x.dtype() == DType::Float32 && x.rank() == 4, n.label(), ": X must be float [N, C, H, W]");
   QWASM_CHECK(rois.rank() == 2 && rois.dim(1) == 4 && bi.size() == rois.dim(0), n.label(),
@@ -45,7 +45,7 @@ void roi_align(OpContext& ctx) {
   const double scale = n.attr_f("spatial_scale", 1.0f), offset = half_pixel ? 0.5 : 0.0;
   QWASM_CHECK(oh > 0 && ow > 0 && ratio >= 0, n.label(), ": output sizes must be positive, sampling_ratio >= 0");
   const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), R = rois.dim(0);
-  Tensor y(DType::Float32, {R, C, oh, ow});
+  Tensor& y = ctx.output(0, DType::Float32, {R, C, oh, ow});
   for (int64_t r = 0; r < R; ++r) {
     const int64_t b = bi.get_i64(r);
     QWASM_CHECK(b >= 0 && b < N, n.label(), ": batch index ", b, " is outside [0, ", N, ")");
@@ -80,13 +80,10 @@ void roi_align(OpContext& ctx) {
         }
     }
   }
-  Tensor& out = ctx.output(0, x0.dtype(), y.shape());
-  if (is_half(x0.dtype())) narrow_half(y, out);
-  else std::memcpy(out.raw(), y.raw(), y.bytes());
 }
 
 }  // namespace
 
-void register_nn_roi_align_ops(OpRegistry& r) { r.add_fn("", "RoiAlign", 10, roi_align); }
+void register_nn_roi_align_ops(OpRegistry& r) { r.add("", "RoiAlign", 10, half_via_float(roi_align)); }
 
 }  // namespace qwasm

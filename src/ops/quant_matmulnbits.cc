@@ -5,7 +5,8 @@
 //    with the raw quantized weights in int32; zero points are folded in with
 //    per-block sums of quantized A.
 //  otherwise: float accumulation with each block dequantized on the fly.
-// The weight matrix is never expanded to float, at load or per call.
+// The weight matrix is never expanded to float, at load or per call. float16 A, bias and
+// output (q4f16 exports) run through float32 rows; float16 scales are read as stored.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -69,10 +70,10 @@ class MatMulNBits : public OpKernel {
       check_b(b);
       check_scales(ctx.in(2));
       if (zp) check_zp(*zp);
-      Tensor sc = widen_half(ctx.in(2));
+      const Scales sc(ctx.in(2));
       const bool int_zp = !zp || zp->dtype() == DType::UInt8;
-      if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
-      else run_float(a.data<float>(), M, b.data<uint8_t>(), sc.data<float>(), zp, y.data<float>());
+      if (level_ == 4 && int_zp) run_int8(a.data<float>(), M, b.data<uint8_t>(), sc, zp, y.data<float>());
+      else run_float(a.data<float>(), M, b.data<uint8_t>(), sc, zp, y.data<float>());
     }
     if (bf.defined())
       for (int64_t m = 0; m < M; ++m)
@@ -81,6 +82,20 @@ class MatMulNBits : public OpKernel {
   }
 
  private:
+  // The per-block scales as the model stores them (float32, float16 or bfloat16), read in
+  // place: no float copy of a half scale tensor per call.
+  struct Scales {
+    explicit Scales(const Tensor& t)
+        : f32(t.dtype() == DType::Float32 ? t.data<float>() : nullptr),
+          half(f32 ? nullptr : static_cast<const uint16_t*>(t.raw())), bf16(t.dtype() == DType::BFloat16) {}
+    float operator[](int64_t i) const {
+      return f32 ? f32[i] : bf16 ? bfloat16_to_float(half[i]) : half_to_float(half[i]);
+    }
+    const float* f32;
+    const uint16_t* half;
+    bool bf16;
+  };
+
   // The dispatched block kernel over the weights packed at build time. With threads,
   // each piece takes whole column groups (a header copy whose pointers start at its
   // first group), so every output is computed exactly as on one thread.
@@ -113,6 +128,8 @@ class MatMulNBits : public OpKernel {
                 blob_, "] for N=", N_, " K=", K_, " bits=", bits_, " block_size=", block_);
   }
   void check_scales(const Tensor& s) const {
+    QWASM_CHECK(s.dtype() == DType::Float32 || is_half(s.dtype()), n_.label(), ": scales must be float32 or float16, got ",
+                dtype_name(s.dtype()));
     QWASM_CHECK(s.size() == N_ * blocks_, n_.label(), ": scales has ", s.size(), " elements, expected N * n_blocks = ",
                 N_ * blocks_);
   }
@@ -147,7 +164,7 @@ class MatMulNBits : public OpKernel {
 
   // Both paths unpack each weight block once and apply it to every row of A, so
   // prefill (M > 1) does not repeat the unpacking per row.
-  void run_float(const float* a, int64_t M, const uint8_t* b, const float* scales, const Tensor* zp, float* y) const {
+  void run_float(const float* a, int64_t M, const uint8_t* b, const Scales& scales, const Tensor* zp, float* y) const {
     const int64_t kp = blocks_ * block_;  // K padded to whole blocks (the pad is 0 and adds nothing)
     std::vector<float> apad(static_cast<size_t>(M * kp), 0.0f), asum(static_cast<size_t>(M * blocks_));
     for (int64_t m = 0; m < M; ++m) {
@@ -175,7 +192,7 @@ class MatMulNBits : public OpKernel {
       }
   }
 
-  void run_int8(const float* a, int64_t M, const uint8_t* b, const float* scales, const Tensor* zp, float* y) const {
+  void run_int8(const float* a, int64_t M, const uint8_t* b, const Scales& scales, const Tensor* zp, float* y) const {
     const int64_t kp = blocks_ * block_;
     std::vector<int8_t> aq(static_cast<size_t>(M * kp), 0);
     std::vector<float> ascale(static_cast<size_t>(M * blocks_));
@@ -221,15 +238,20 @@ class MatMulNBits : public OpKernel {
     const Tensor* s = bc.const_input(2);
     const Tensor* z = bc.const_input(3);
     const bool zp_absent = n_.inputs.size() < 4 || n_.inputs[3].empty();
-    if (!b || !s || s->dtype() != DType::Float32 || (!zp_absent && (!z || z->dtype() != DType::UInt8))) return;
+    if (!b || !s || (!zp_absent && (!z || z->dtype() != DType::UInt8))) return;
+    if (s->dtype() != DType::Float32 && s->dtype() != DType::Float16) return;
     if (K_ >= (int64_t(1) << 30) || N_ >= (int64_t(1) << 30)) return;
     kernels::QBlockShape qs;
     qs.K = int(K_), qs.N = int(N_), qs.bits = int(bits_), qs.block_size = int(block_);
     if (!kernels::qblock_supported(qs)) return;
+    // The packed layout's scales are float32: float16 ones (q4f16 exports) are widened once
+    // into a buffer of this node's own (2 bytes more per block than the model's; the float16
+    // originals are then absorbed and freed), which is rearranged like float32 ones.
+    Tensor s32 = s->dtype() == DType::Float16 ? widen_half(*s) : Tensor();
     // Preferred: rearrange B and the scales where they already are (they came from the
     // model's bytes; nobody else reads them), so the weights never exist twice.
     Tensor* bx = bc.exclusive_input(1);
-    Tensor* sx = bc.exclusive_input(2);
+    Tensor* sx = s32.defined() ? &s32 : bc.exclusive_input(2);
     if (bx && sx && N_ % kernels::kQGroupCols == 0) {
       zps_ = z ? heap_buffer(kernels::qblock_zp_bytes(qs), false) : nullptr;
       header_ = heap_buffer(sizeof(kernels::QPackedHeader), false);
@@ -241,7 +263,8 @@ class MatMulNBits : public OpKernel {
       }
     }
     kernels::QBlockWeights w;
-    w.B = b->data<uint8_t>(), w.scales = s->data<float>(), w.zero_points = z ? z->data<uint8_t>() : nullptr;
+    w.B = b->data<uint8_t>(), w.scales = s32.defined() ? s32.data<float>() : s->data<float>();
+    w.zero_points = z ? z->data<uint8_t>() : nullptr;
     packed_ = heap_buffer(kernels::qblock_packed_size(qs), false);
     kernels::qblock_pack(qs, w, packed_->data);
   }

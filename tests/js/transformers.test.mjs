@@ -78,6 +78,20 @@ test('text-generation (Llama-style q4 decoder with past_key_values): greedy text
   await Promise.all([r.dispose(), q.dispose()]);
 });
 
+// The q4f16 form (float16 throughout, a float16 KV cache that transformers.js allocates from the
+// session's inputMetadata, GroupQueryAttention, RotaryEmbedding, (Skip)SimplifiedLayerNormalization,
+// MatMulNBits with float16 scales): the same greedy text as onnxruntime-web.
+test('text-generation q4f16 (float16 decoder with a float16 KV cache): greedy text identical', async () => {
+  const [r, q] = await both('text-generation', 'llama-tiny', { dtype: 'q4f16' });
+  for (const prompt of ['she said that', 'it is a truth universally']) {
+    const want = await r(prompt, { max_new_tokens: 16, do_sample: false });
+    const got = await q(prompt, { max_new_tokens: 16, do_sample: false });
+    assert.equal(got[0].generated_text, want[0].generated_text);
+    assert.ok(got[0].generated_text.split(' ').length > prompt.split(' ').length, got[0].generated_text);
+  }
+  await Promise.all([r.dispose(), q.dispose()]);
+});
+
 test('text-generation sampled (top_k): runs on qwasm, with transformers.js\'s own TopK session built through qwasm', async () => {
   const q = await qw.pipeline('text-generation', 'llama-tiny', { device: 'auto', dtype: 'q4' });
   const out = await q('she said that', { max_new_tokens: 8, do_sample: true, top_k: 5, temperature: 0.8 });

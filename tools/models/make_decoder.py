@@ -13,10 +13,12 @@ in the two graph styles qwasm must run:
 
 Outputs: logits, present.{i}.key/.value. Embeddings are int8 with per-row scales
 (Gather + Cast + Mul), the LM head is MatMulNBits.
+--fp16 writes the q4f16 form transformers.js loads: every float value float16 (inputs,
+outputs, the KV cache, norm weights, biases, rotary caches, MatMulNBits A / scales / Y).
 
 Usage: /usr/bin/python3 tools/models/make_decoder.py OUT.onnx --style optimum|genai
          [--layers 2 --hidden 64 --heads 4 --kv-heads 2 --ff 128 --vocab 256]
-         [--external] [--block-size 32] [--accuracy-level 4] [--qwen-0.5b]
+         [--external] [--block-size 32] [--accuracy-level 4] [--qwen-0.5b] [--fp16]
 """
 import argparse
 import os
@@ -36,47 +38,59 @@ class Decoder(GraphBuilder):
         super().__init__(a.seed)
         self.a = a
         self.hd = a.hidden // a.heads
+        fp16 = getattr(a, "fp16", False)
+        self.np_float = np.float16 if fp16 else np.float32  # the graph's float type
+        self.onnx_float = TensorProto.FLOAT16 if fp16 else TensorProto.FLOAT
 
     def i64(self, *v):
         return self.init("c", np.array(v, np.int64))
 
-    def f32(self, v):
-        return self.init("c", np.float32(v))
+    def f32(self, v):  # a float constant of the graph's float type
+        return self.init("c", self.np_float(v))
 
     # --- layers ---
     def linear(self, x, k, n, bias=False):
         w = (self.rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
         b, scales, zp, _ = quantize_nbits(w, 4, self.a.block_size, symmetric=self.a.symmetric)
-        ins = [x, self.init("w_q4", b), self.init("w_scales", scales)]
+        ins = [x, self.init("w_q4", b), self.init("w_scales", scales.astype(self.np_float))]
         if zp is not None:
             ins.append(self.init("w_zp", zp))
         y = self.node("MatMulNBits", ins, domain=MS, K=k, N=n, bits=4, block_size=self.a.block_size,
                       accuracy_level=self.a.accuracy_level)
         if bias:
-            y = self.node("Add", [y, self.init("bias", (self.rng.standard_normal(n) * 0.02).astype(np.float32))])
+            y = self.node("Add", [y, self.init("bias", (self.rng.standard_normal(n) * 0.02).astype(self.np_float))])
         return y
 
     def rmsnorm(self, x):
-        g = self.init("norm_w", (1 + 0.1 * self.rng.standard_normal(self.a.hidden)).astype(np.float32))
+        g = self.init("norm_w", (1 + 0.1 * self.rng.standard_normal(self.a.hidden)).astype(self.np_float))
         if self.a.style == "genai":
             return self.node("SimplifiedLayerNormalization", [x, g], axis=-1, epsilon=1e-6)
         ms = self.node("ReduceMean", [self.node("Pow", [x, self.f32(2.0)])], axes=[-1], keepdims=1)
         r = self.node("Sqrt", [self.node("Add", [ms, self.f32(1e-6)])])
         return self.node("Mul", [self.node("Div", [x, r]), g])
 
+    def skip_rmsnorm(self, x, residual):
+        """SkipSimplifiedLayerNormalization: (normalised x + residual, x + residual)."""
+        g = self.init("norm_w", (1 + 0.1 * self.rng.standard_normal(self.a.hidden)).astype(self.np_float))
+        out = self.node("SkipSimplifiedLayerNormalization", [x, residual, g],
+                        [self.name("skip_norm"), "", "", self.name("residual")], domain=MS, epsilon=1e-6)
+        return out[0], out[3]
+
     def embed(self, ids):
         a = self.a
         e = self.rng.standard_normal((a.vocab, a.hidden)).astype(np.float32)
         scale = (np.abs(e).max(axis=1) / 127).astype(np.float32)
         q = np.round(e / scale[:, None]).astype(np.int8)
-        rows = self.node("Cast", [self.node("Gather", [self.init("embed_q", q), ids])], to=TensorProto.FLOAT)
-        s = self.node("Unsqueeze", [self.node("Gather", [self.init("embed_scale", scale), ids]), self.i64(-1)])
+        rows = self.node("Cast", [self.node("Gather", [self.init("embed_q", q), ids])], to=self.onnx_float)
+        s = self.node("Unsqueeze", [self.node("Gather", [self.init("embed_scale", scale.astype(self.np_float)), ids]),
+                                    self.i64(-1)])
         return self.node("Mul", [rows, s])
 
     def rope_tables(self):
         inv = 1.0 / (self.a.rope_theta ** (np.arange(0, self.hd, 2) / self.hd))
         ang = np.outer(np.arange(self.a.max_pos), inv)
-        return self.init("cos_cache", np.cos(ang).astype(np.float32)), self.init("sin_cache", np.sin(ang).astype(np.float32))
+        return (self.init("cos_cache", np.cos(ang).astype(self.np_float)),
+                self.init("sin_cache", np.sin(ang).astype(self.np_float)))
 
     def heads(self, x, n):  # [b, s, n*hd] -> [b, n, s, hd]
         r = self.node("Reshape", [x, self.i64(0, 0, n, self.hd)])
@@ -151,7 +165,9 @@ class Decoder(GraphBuilder):
         causal = self.node("LessOrEqual", [kpos, qpos])
         pad = self.node("Unsqueeze", [self.node("Cast", ["attention_mask"], to=TensorProto.BOOL), self.i64(1, 2)])
         allowed = self.node("And", [causal, pad])
-        mask = self.node("Where", [allowed, self.f32(0.0), self.f32(-1e9)])
+        # float16: its lowest finite value, -65504, as fp16 exports write it
+        low = -1e9 if self.np_float == np.float32 else np.finfo(np.float16).min
+        mask = self.node("Where", [allowed, self.f32(0.0), self.f32(low)])
         return {"cos": cos, "sin": sin, "mask": mask}
 
     def genai_context(self):
@@ -176,12 +192,19 @@ class Decoder(GraphBuilder):
         x = self.embed("input_ids")
         ctx = self.genai_context() if a.style == "genai" else self.optimum_context()
         attention = self.genai_attention if a.style == "genai" else self.optimum_attention
-        for i in range(a.layers):
-            x = self.node("Add", [x, attention(self.rmsnorm(x), i, ctx)])
-            x = self.node("Add", [x, self.mlp(self.rmsnorm(x))])
-        logits = self.linear(self.rmsnorm(x), a.hidden, a.vocab)
+        if a.style == "genai":  # residual adds fused into the next norm, as the builder writes them
+            h, res = self.rmsnorm(x), x
+            for i in range(a.layers):
+                h, res = self.skip_rmsnorm(attention(h, i, ctx), res)
+                h, res = self.skip_rmsnorm(self.mlp(h), res)
+        else:
+            for i in range(a.layers):
+                x = self.node("Add", [x, attention(self.rmsnorm(x), i, ctx)])
+                x = self.node("Add", [x, self.mlp(self.rmsnorm(x))])
+            h = self.rmsnorm(x)
+        logits = self.linear(h, a.hidden, a.vocab)
         self.nodes.append(helper.make_node("Identity", [logits], ["logits"], name="logits"))
-        F, I = TensorProto.FLOAT, TensorProto.INT64
+        F, I = self.onnx_float, TensorProto.INT64
         inputs = [helper.make_tensor_value_info("input_ids", I, ["batch_size", "sequence_length"]),
                   helper.make_tensor_value_info("attention_mask", I, ["batch_size", "total_sequence_length"])]
         if a.style == "optimum":
@@ -216,6 +239,7 @@ def main():
     ap.add_argument("--separate-rotary", action="store_true", help="genai: RotaryEmbedding nodes + GQA do_rotary=0")
     ap.add_argument("--external", action="store_true", help="weights in OUT.data")
     ap.add_argument("--qwen-0.5b", dest="qwen", action="store_true", help="Qwen2.5-0.5B dims")
+    ap.add_argument("--fp16", action="store_true", help="float16 values throughout (transformers.js q4f16)")
     ap.add_argument("--seed", type=int, default=5)
     a = ap.parse_args()
     if a.qwen:

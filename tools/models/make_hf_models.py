@@ -8,7 +8,10 @@ transformers.js tests and benchmarks (generated at test time, never committed):
                   DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul)
   bert-tiny-cls/  BertForSequenceClassification (text-classification), the same two files
   llama-tiny/     LlamaForCausalLM (text-generation): onnx/model_q4.onnx (MatMulNBits, KV cache,
-                  tools/models/make_decoder.py's optimum style)
+                  tools/models/make_decoder.py's optimum style) and onnx/model_q4f16.onnx (the
+                  q4f16 form: float16 throughout, SimplifiedLayerNormalization,
+                  SkipSimplifiedLayerNormalization, RotaryEmbedding, GroupQueryAttention,
+                  MatMulNBits with float16 A / scales / output, a float16 KV cache)
 
 Usage: /usr/bin/python3 tools/models/make_hf_models.py OUTDIR
 """
@@ -204,6 +207,8 @@ def llama_folder(out, seed):
                         max_pos=512, rope_theta=10000.0, block_size=32, accuracy_level=4, symmetric=False,
                         separate_rotary=False, external=False, qwen=False, seed=seed)
     onnx.save(Decoder(a).build(), os.path.join(d, "onnx", "model_q4.onnx"))
+    f16 = SimpleNamespace(**{**vars(a), "style": "genai", "separate_rotary": True, "fp16": True, "seed": seed + 100})
+    onnx.save(Decoder(f16).build(), os.path.join(d, "onnx", "model_q4f16.onnx"))
     write_json(os.path.join(d, "config.json"), {
         "model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": a.hidden,
         "num_attention_heads": a.heads, "num_key_value_heads": a.kv_heads, "num_hidden_layers": a.layers,
