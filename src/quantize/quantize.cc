@@ -9,6 +9,8 @@
 #include "onnx.pb.h"
 #include "onnx/tensor_proto.h"
 #include "quantize/block_quant.h"
+#include "quantize/proto_util.h"
+#include "quantize/static_quant.h"
 
 namespace qwasm {
 namespace {
@@ -22,78 +24,6 @@ const std::set<std::string> kQuantizedOps = {
     "ConvInteger", "QLinearConv", "QLinearMatMul", "DynamicQuantizeMatMul", "QGemm", "QAttention",
     "MatMulIntegerToFloat", "GatherBlockQuantized"};
 
-std::string node_id(const onnx::NodeProto& n, int index) {
-  return n.name().empty() ? "#" + std::to_string(index) : n.name();
-}
-
-// The float32 values of an initializer (inline or in the caller's external files).
-std::vector<float> float_values(const onnx::TensorProto& tp, const ExternalFiles& external) {
-  int64_t count = 1;
-  for (int64_t d : tp.dims()) {
-    QWASM_CHECK(d >= 0 && d < (int64_t(1) << 40), "initializer '", tp.name(), "': bad dimension ", d);
-    count *= d;
-  }
-  std::vector<float> out(static_cast<size_t>(count));
-  if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
-    const ExternalRef ref = external_ref_of(tp);
-    auto it = external.find(ref.location);
-    QWASM_CHECK(it != external.end(), "initializer '", tp.name(), "' is in external data file '", ref.location,
-                "', which was not given");
-    const size_t bytes = out.size() * sizeof(float);
-    QWASM_CHECK(ref.offset <= it->second.size() && bytes <= it->second.size() - ref.offset, "external data file '",
-                ref.location, "' is too short for initializer '", tp.name(), "' (", it->second.size(),
-                " bytes, needs ", ref.offset + bytes, ")");
-    std::memcpy(out.data(), it->second.data() + ref.offset, bytes);
-  } else if (!tp.raw_data().empty()) {
-    QWASM_CHECK(tp.raw_data().size() == out.size() * sizeof(float), "initializer '", tp.name(), "': raw_data has ",
-                tp.raw_data().size(), " bytes, dims need ", out.size() * sizeof(float));
-    std::memcpy(out.data(), tp.raw_data().data(), tp.raw_data().size());
-  } else {
-    QWASM_CHECK(tp.float_data_size() == count, "initializer '", tp.name(), "': ", tp.float_data_size(),
-                " float_data values, dims need ", count);
-    std::copy(tp.float_data().begin(), tp.float_data().end(), out.begin());
-  }
-  return out;
-}
-
-template <class T>
-onnx::TensorProto make_tensor(const std::string& name, int elem, const std::vector<int64_t>& dims, const T* data,
-                              size_t count) {
-  onnx::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(elem);
-  for (int64_t d : dims) t.add_dims(d);
-  t.set_raw_data(std::string(reinterpret_cast<const char*>(data), count * sizeof(T)));
-  return t;
-}
-
-void set_int_attr(onnx::NodeProto& n, const char* name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-
-// A unique value / initializer name derived from `base`.
-class Names {
- public:
-  explicit Names(const onnx::GraphProto& g) {
-    for (const auto& t : g.initializer()) used_.insert(t.name());
-    for (const auto& v : g.input()) used_.insert(v.name());
-    for (const auto& n : g.node())
-      for (const auto& o : n.output()) used_.insert(o);
-  }
-  std::string make(const std::string& base) {
-    std::string s = base;
-    for (int i = 1; used_.count(s); ++i) s = base + "_" + std::to_string(i);
-    used_.insert(s);
-    return s;
-  }
-
- private:
-  std::set<std::string> used_;
-};
-
 struct Candidate {
   int node;
   int weight;  // index into graph.initializer
@@ -105,9 +35,7 @@ void check_options(const QuantizeOptions& o) {
   QWASM_CHECK(o.algorithm == "rtn" || o.algorithm == "gptq" || o.algorithm == "awq", "quantize: algorithm '",
               o.algorithm, "' is not one of rtn, gptq, awq");
   QWASM_CHECK(o.algorithm == "rtn", "quantize: algorithm '", o.algorithm,
-              "' needs calibration data, which this build of the quantizer does not take yet; use 'rtn'");
-  QWASM_CHECK(o.mode != M::Static, "quantize: mode 'static' needs calibration data, which this build of the "
-              "quantizer does not take yet; use 'weight-only' or 'dynamic'");
+              "' needs calibration data and is not implemented by this build of the quantizer yet; use 'rtn'");
   if (o.mode == M::WeightOnly) {
     QWASM_CHECK(o.bits == 4 || o.bits == 8, "quantize: weights.bits must be 4 or 8 for weight-only, got ", o.bits);
     QWASM_CHECK(o.block_size >= 16 && o.block_size <= 256 && (o.block_size & (o.block_size - 1)) == 0,
@@ -115,11 +43,15 @@ void check_options(const QuantizeOptions& o) {
     QWASM_CHECK(o.accuracy_level >= 0 && o.accuracy_level <= 4, "quantize: accuracyLevel must be 0..4, got ",
                 o.accuracy_level);
   } else {
-    QWASM_CHECK(o.bits == 8, "quantize: mode 'dynamic' quantizes weights to 8 bits (MatMulInteger); ",
-                o.bits, "-bit weights need mode 'weight-only'");
+    QWASM_CHECK(o.bits == 8, "quantize: mode '", o.mode == M::Dynamic ? "dynamic" : "static",
+                "' quantizes weights to 8 bits; ", o.bits, "-bit weights need mode 'weight-only'");
   }
-  for (const auto& op : o.ops)
-    QWASM_CHECK(op == "MatMul", "quantize: op type '", op, "' cannot be quantized yet (supported: MatMul)");
+  if (o.mode != M::Static) {
+    for (const auto& op : o.ops)
+      QWASM_CHECK(op == "MatMul", "quantize: op type '", op, "' cannot be quantized yet in this mode (supported: MatMul)");
+    QWASM_CHECK(o.calibration.empty() || o.mode == M::Static, "quantize: calibration data is used by mode 'static' ",
+                "only (weight-only RTN and dynamic need none)");
+  }
 }
 
 // Rewrites node c (MatMul) of g into the weight-only or dynamic form; the new nodes are
@@ -189,6 +121,51 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   return "8-bit per-channel weights, activations quantized at run time (uint8)";
 }
 
+// Opset imports, external data and serialization: the part every mode ends with.
+void finish(onnx::ModelProto& m, const QuantizeOptions& options, QuantizedModel& result) {
+  onnx::GraphProto& g = *m.mutable_graph();
+  if (options.mode == QuantizeOptions::Mode::WeightOnly) {
+    bool has_ms = false;
+    for (const auto& op : m.opset_import()) has_ms |= op.domain() == kMs;
+    if (!has_ms) {
+      auto* op = m.add_opset_import();
+      op->set_domain(kMs);
+      op->set_version(1);
+    }
+  } else if (options.mode == QuantizeOptions::Mode::Dynamic) {
+    // DynamicQuantizeLinear and MatMulInteger need ai.onnx opset >= 11 / 10.
+    for (auto& op : *m.mutable_opset_import())
+      if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) op.set_version(11);
+  }
+
+  // New initializers above the threshold go to one external data file.
+  if (options.external_data_threshold > 0) {
+    std::string file;
+    for (auto& t : *g.mutable_initializer()) {
+      if (t.data_location() == onnx::TensorProto::EXTERNAL || t.raw_data().size() < options.external_data_threshold)
+        continue;
+      while (file.size() % 64) file.push_back('\0');  // aligned offsets, as onnx's writer does
+      const size_t offset = file.size();
+      file += t.raw_data();
+      const size_t length = t.raw_data().size();
+      t.clear_raw_data();
+      t.set_data_location(onnx::TensorProto::EXTERNAL);
+      auto add = [&](const char* k, const std::string& v) {
+        auto* e = t.add_external_data();
+        e->set_key(k);
+        e->set_value(v);
+      };
+      add("location", options.external_data_name);
+      add("offset", std::to_string(offset));
+      add("length", std::to_string(length));
+    }
+    if (!file.empty()) result.external.emplace_back(options.external_data_name, std::move(file));
+  }
+  QWASM_CHECK(m.ByteSizeLong() < (size_t(1) << 31), "quantize: the quantized model is ", m.ByteSizeLong(),
+              " bytes, over protobuf's 2 GB limit: set externalDataThreshold");
+  result.model = m.SerializeAsString();
+}
+
 }  // namespace
 
 std::vector<std::string> external_data_files(const void* data, size_t size) {
@@ -205,7 +182,9 @@ std::vector<std::string> external_data_files(const void* data, size_t size) {
 }
 
 QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles& external,
-                              const QuantizeOptions& options, const QuantizeProgress& progress) {
+                              const QuantizeOptions& options_in, const QuantizeProgress& progress) {
+  QuantizeOptions options = options_in;
+  if (options.bits == 0) options.bits = options.mode == QuantizeOptions::Mode::WeightOnly ? 4 : 8;
   check_options(options);
   QWASM_CHECK(size > 0, "quantize: the model is empty (0 bytes)");
   onnx::ModelProto m;
@@ -222,6 +201,11 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
     if (kQuantizedOps.count(n.op_type()))
       fail("quantize: the model is already quantized (node '", node_id(n, i), "' is ", n.op_type(),
            "); quantize its float original instead");
+  }
+  if (options.mode == QuantizeOptions::Mode::Static) {
+    quantize_static(m, data, size, external, options, progress, result);
+    finish(m, options, result);
+    return result;
   }
   std::unordered_map<std::string, int> init_index;
   for (int i = 0; i < g.initializer_size(); ++i) init_index[g.initializer(i).name()] = i;
@@ -306,46 +290,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   // Weights left float and other initializers may still live in the source's external
   // files: keep them where they were (the caller passes those files along).
 
-  if (options.mode == QuantizeOptions::Mode::WeightOnly) {
-    bool has_ms = false;
-    for (const auto& op : m.opset_import()) has_ms |= op.domain() == kMs;
-    if (!has_ms) {
-      auto* op = m.add_opset_import();
-      op->set_domain(kMs);
-      op->set_version(1);
-    }
-  } else {
-    // DynamicQuantizeLinear and MatMulInteger need ai.onnx opset >= 11 / 10.
-    for (auto& op : *m.mutable_opset_import())
-      if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) op.set_version(11);
-  }
-
-  // New initializers above the threshold go to one external data file.
-  if (options.external_data_threshold > 0) {
-    std::string file;
-    for (auto& t : *g.mutable_initializer()) {
-      if (t.data_location() == onnx::TensorProto::EXTERNAL || t.raw_data().size() < options.external_data_threshold)
-        continue;
-      while (file.size() % 64) file.push_back('\0');  // aligned offsets, as onnx's writer does
-      const size_t offset = file.size();
-      file += t.raw_data();
-      const size_t length = t.raw_data().size();
-      t.clear_raw_data();
-      t.set_data_location(onnx::TensorProto::EXTERNAL);
-      auto add = [&](const char* k, const std::string& v) {
-        auto* e = t.add_external_data();
-        e->set_key(k);
-        e->set_value(v);
-      };
-      add("location", options.external_data_name);
-      add("offset", std::to_string(offset));
-      add("length", std::to_string(length));
-    }
-    if (!file.empty()) result.external.emplace_back(options.external_data_name, std::move(file));
-  }
-  QWASM_CHECK(m.ByteSizeLong() < (size_t(1) << 31), "quantize: the quantized model is ", m.ByteSizeLong(),
-              " bytes, over protobuf's 2 GB limit: set externalDataThreshold");
-  result.model = m.SerializeAsString();
+  finish(m, options, result);
   return result;
 }
 
