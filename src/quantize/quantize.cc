@@ -25,10 +25,25 @@ const std::set<std::string> kQuantizedOps = {
     "MatMulIntegerToFloat", "GatherBlockQuantized"};
 
 struct Candidate {
-  int node;
-  int weight;  // index into graph.initializer
-  int64_t K, N;
+  int node = -1;
+  int weight = -1;  // index into graph.initializer
+  int64_t K = 0, N = 0;  // MatMul / Gemm: the weight as [K, N]
+  std::string op = "MatMul";
+  bool trans_b = false;       // Gemm: B is [N, K]
+  std::vector<int64_t> dims;  // Conv: W's dims
+  int bias = -1;              // Conv: the constant bias vector, if any
 };
+
+bool attr_int(const onnx::NodeProto& n, const char* name, int64_t& v) {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) return v = a.i(), true;
+  return false;
+}
+float attr_float(const onnx::NodeProto& n, const char* name, float d) {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) return a.f();
+  return d;
+}
 
 void check_options(const QuantizeOptions& o) {
   using M = QuantizeOptions::Mode;
@@ -48,7 +63,10 @@ void check_options(const QuantizeOptions& o) {
   }
   if (o.mode != M::Static) {
     for (const auto& op : o.ops)
-      QWASM_CHECK(op == "MatMul", "quantize: op type '", op, "' cannot be quantized yet in this mode (supported: MatMul)");
+      QWASM_CHECK(op == "MatMul" || (o.mode == M::Dynamic && (op == "Gemm" || op == "Conv")), "quantize: op type '",
+                  op, "' cannot be quantized yet in mode '", o.mode == M::Dynamic ? "dynamic" : "weight-only",
+                  "' (supported: ", o.mode == M::Dynamic ? "MatMul, Gemm, Conv" : "MatMul; Gemm and Conv in modes "
+                  "dynamic and static", ")");
     QWASM_CHECK(o.calibration.empty() || o.mode == M::Static, "quantize: calibration data is used by mode 'static' ",
                 "only (weight-only RTN and dynamic need none)");
   }
@@ -57,10 +75,9 @@ void check_options(const QuantizeOptions& o) {
 // Rewrites node c (MatMul) of g into the weight-only or dynamic form; the new nodes are
 // appended to `out_nodes` in order. Returns the report detail.
 std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<float>& w, const QuantizeOptions& o,
-                    Names& names, std::vector<onnx::NodeProto>& out_nodes) {
+                    Names& names, std::vector<onnx::NodeProto>& out_nodes, const std::string& y) {
   const onnx::NodeProto& src = g.node(c.node);
   const std::string& a = src.input(0);
-  const std::string& y = src.output(0);
   const std::string base = g.initializer(c.weight).name();
   if (o.mode == QuantizeOptions::Mode::WeightOnly) {
     const NBitsWeight q = quantize_nbits(w.data(), c.K, c.N, o.bits, o.block_size, o.symmetric);
@@ -119,6 +136,63 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   node("Mul", stem + "_scales_mul", {as, ws}, {scale});
   node("Mul", stem + "_output_scale_mul", {accf, scale}, {y});
   return "8-bit per-channel weights, activations quantized at run time (uint8)";
+}
+
+onnx::NodeProto* add_node(std::vector<onnx::NodeProto>& out, const char* op, const std::string& name,
+                          std::vector<std::string> in, std::vector<std::string> outs) {
+  onnx::NodeProto n;
+  n.set_name(name);
+  n.set_op_type(op);
+  for (auto& s : in) n.add_input(s);
+  for (auto& s : outs) n.add_output(s);
+  out.push_back(std::move(n));
+  return &out.back();
+}
+
+// Dynamic Conv, onnxruntime's quantize_dynamic form: DynamicQuantizeLinear(x) -> ConvInteger
+// (x_q, W_q uint8, x_zp, 128) -> Cast -> Mul(x_scale * W_scale[M, 1, ...]) [-> Add(bias)].
+// W_q is uint8 with the fixed zero point 128 and a scale per output channel (max |w| / 127,
+// q = round(w / scale) + 128 in [1, 255]): the symmetric int8 weights shifted, because
+// onnxruntime's ConvInteger takes uint8 weights with one zero point only.
+std::string rewrite_conv(onnx::GraphProto& g, const Candidate& c, const ExternalFiles& external, Names& names,
+                         std::vector<onnx::NodeProto>& out) {
+  const onnx::NodeProto src = g.node(c.node);
+  const auto& wt = g.initializer(c.weight);
+  const std::vector<float> w = float_values(wt, external);
+  const int64_t M = c.dims[0];
+  const Int8Weight q = quantize_int8_per_axis(w.data(), 1, M, int64_t(w.size()) / std::max<int64_t>(M, 1), 127);
+  std::vector<uint8_t> qu(q.q.size());
+  for (size_t i = 0; i < qu.size(); ++i) qu[i] = uint8_t(int(q.q[i]) + 128);
+  std::vector<int64_t> bshape(c.dims.size() - 1, 1);  // [M, 1, ...] broadcasts over [N, M, spatial]
+  bshape[0] = M;
+  const std::string stem = src.name().empty() ? src.output(0) : src.name();
+  const std::string wq = names.make(wt.name() + "_quantized"), wz = names.make(wt.name() + "_zero_point"),
+                    ws = names.make(wt.name() + "_scale");
+  *g.add_initializer() = make_tensor(wq, onnx::TensorProto::UINT8, c.dims, qu.data(), qu.size());
+  const uint8_t z = 128;
+  *g.add_initializer() = make_tensor(wz, onnx::TensorProto::UINT8, {}, &z, 1);
+  *g.add_initializer() = make_tensor(ws, onnx::TensorProto::FLOAT, bshape, q.scales.data(), q.scales.size());
+  const std::string xq = names.make(stem + "_X_quantized"), xs = names.make(stem + "_X_scale"),
+                    xz = names.make(stem + "_X_zero_point"), acc = names.make(stem + "_int32"),
+                    accf = names.make(stem + "_int32_float"), scale = names.make(stem + "_scale");
+  add_node(out, "DynamicQuantizeLinear", stem + "_QuantizeLinear", {src.input(0)}, {xq, xs, xz});
+  onnx::NodeProto* ci = add_node(out, "ConvInteger", stem + "_ConvInteger", {xq, wq, xz, wz}, {acc});
+  for (const auto& a : src.attribute()) *ci->add_attribute() = a;
+  set_int_attr(*add_node(out, "Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
+  add_node(out, "Mul", stem + "_scales_mul", {xs, ws}, {scale});
+  std::string detail = "8-bit per-channel weights (uint8, zero point 128), activations quantized at run time (uint8)";
+  if (c.bias < 0) {
+    add_node(out, "Mul", stem + "_output_scale_mul", {accf, scale}, {src.output(0)});
+  } else {
+    const auto& bt = g.initializer(c.bias);
+    const std::vector<float> b = float_values(bt, external);
+    const std::string br = names.make(bt.name() + "_reshaped"), y0 = names.make(stem + "_unbiased");
+    *g.add_initializer() = make_tensor(br, onnx::TensorProto::FLOAT, bshape, b.data(), b.size());
+    add_node(out, "Mul", stem + "_output_scale_mul", {accf, scale}, {y0});
+    add_node(out, "Add", stem + "_bias_add", {y0, br}, {src.output(0)});
+    detail += ", float bias";
+  }
+  return detail;
 }
 
 // Opset imports, external data and serialization: the part every mode ends with.
@@ -217,21 +291,31 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   for (const auto& v : g.input()) graph_inputs.insert(v.name());
 
   const std::set<std::string> excluded(options.exclude.begin(), options.exclude.end());
+  std::set<std::string> ops(options.ops.begin(), options.ops.end());
+  if (ops.empty()) {
+    ops = {"MatMul"};
+    if (options.mode == QuantizeOptions::Mode::Dynamic) ops = {"MatMul", "Gemm", "Conv"};
+  }
   std::vector<Candidate> candidates;
   std::map<int, std::string> left_float;  // node -> why
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
     if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
-    if (n.op_type() == "Gemm" || n.op_type() == "Conv") {
-      left_float[i] = n.op_type() + " is not quantized by this version (MatMul only)";
+    const std::string& op = n.op_type();
+    if (op != "MatMul" && op != "Gemm" && op != "Conv") continue;
+    if (!ops.count(op)) {
+      if (op != "MatMul" && options.mode == QuantizeOptions::Mode::WeightOnly && options.ops.empty())
+        left_float[i] = op + " is not quantized in mode 'weight-only' (MatMulNBits is a MatMul); modes dynamic and "
+                        "static quantize it";
+      else if (!options.ops.empty())
+        left_float[i] = "not in options.ops";
       continue;
     }
-    if (n.op_type() != "MatMul") continue;
     if (excluded.count(n.name())) {
       left_float[i] = "excluded by options.exclude";
       continue;
     }
-    auto it = n.input_size() == 2 ? init_index.find(n.input(1)) : init_index.end();
+    auto it = n.input_size() >= 2 ? init_index.find(n.input(1)) : init_index.end();
     if (it == init_index.end() || graph_inputs.count(n.input(1))) {
       left_float[i] = "its weight (input 1) is not a constant initializer";
       continue;
@@ -241,22 +325,56 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
       left_float[i] = "its weight is not float32";
       continue;
     }
+    Candidate c;
+    c.node = i, c.weight = it->second, c.K = 0, c.N = 0;
+    c.op = op;
+    if (op == "Conv") {
+      if (w.dims_size() < 3) {
+        left_float[i] = "its weight has rank " + std::to_string(w.dims_size()) + ", not 3 or more";
+        continue;
+      }
+      c.dims.assign(w.dims().begin(), w.dims().end());
+      if (n.input_size() > 2 && !n.input(2).empty()) {
+        auto b = init_index.find(n.input(2));
+        if (b == init_index.end() || graph_inputs.count(n.input(2)) ||
+            g.initializer(b->second).data_type() != onnx::TensorProto::FLOAT ||
+            g.initializer(b->second).dims_size() != 1 || g.initializer(b->second).dims(0) != c.dims[0]) {
+          left_float[i] = "its bias is not a constant float32 vector of " + std::to_string(c.dims[0]) + " values";
+          continue;
+        }
+        c.bias = b->second;
+      }
+      candidates.push_back(std::move(c));
+      continue;
+    }
     if (w.dims_size() != 2) {
       left_float[i] = "its weight has rank " + std::to_string(w.dims_size()) + ", not 2";
       continue;
     }
-    const int64_t K = w.dims(0), N = w.dims(1);
+    int64_t v = 0;
+    if (op == "Gemm") {
+      if ((attr_int(n, "transA", v) && v != 0) || attr_float(n, "alpha", 1) != 1 || attr_float(n, "beta", 1) != 1) {
+        left_float[i] = "Gemm with transA, alpha != 1 or beta != 1 is left float";
+        continue;
+      }
+      c.trans_b = attr_int(n, "transB", v) && v != 0;
+    } else if (n.input_size() != 2) {
+      continue;
+    }
+    const int64_t K = w.dims(c.trans_b ? 1 : 0), N = w.dims(c.trans_b ? 0 : 1);
     if (K < 16 || N < 1) {
       left_float[i] = "its weight [" + std::to_string(K) + ", " + std::to_string(N) + "] is too small to gain";
       continue;
     }
-    candidates.push_back({i, it->second, K, N});
+    c.K = K, c.N = N;
+    candidates.push_back(std::move(c));
   }
   if (candidates.empty()) {
     std::string why;
     for (auto& kv : left_float) why += "; " + node_id(g.node(kv.first), kv.first) + ": " + kv.second;
-    fail("quantize: the model has no node this mode can quantize (MatMul with a constant float32 [K, N] weight)",
-         why.empty() ? std::string(" and no MatMul at all") : why);
+    fail("quantize: the model has no node this mode can quantize (",
+         options.mode == QuantizeOptions::Mode::Dynamic ? "MatMul, Gemm or Conv" : "MatMul",
+         " with a constant float32 weight)", why.empty() ? std::string(" and no MatMul at all") : why);
   }
 
   // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
@@ -265,12 +383,37 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   std::set<int> dropped_weights;
   size_t done = 0;
   for (const Candidate& c : candidates) {
-    const std::vector<float> w = float_values(g.initializer(c.weight), external);
-    const std::string detail = rewrite(g, c, w, options, names, replacement[c.node]);
     const auto& n = g.node(c.node);
-    result.report.push_back({node_id(n, c.node), n.op_type(),
-                             options.mode == QuantizeOptions::Mode::WeightOnly ? "MatMulNBits" : "MatMulInteger",
-                             "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + detail});
+    std::vector<onnx::NodeProto>& out = replacement[c.node];
+    std::string detail, action = options.mode == QuantizeOptions::Mode::WeightOnly ? "MatMulNBits" : "MatMulInteger";
+    if (c.op == "Conv") {
+      detail = "[" + std::to_string(c.dims[0]) + ", ...] " + rewrite_conv(g, c, external, names, out);
+      action = "ConvInteger";
+      if (c.bias >= 0 && --uses[g.initializer(c.bias).name()] == 0) dropped_weights.insert(c.bias);
+    } else {
+      std::vector<float> w = float_values(g.initializer(c.weight), external);
+      if (c.trans_b) {  // B [N, K] -> [K, N]
+        std::vector<float> t(w.size());
+        for (int64_t k = 0; k < c.K; ++k)
+          for (int64_t j = 0; j < c.N; ++j) t[size_t(k * c.N + j)] = w[size_t(j * c.K + k)];
+        w.swap(t);
+      }
+      const bool add_c = c.op == "Gemm" && n.input_size() > 2 && !n.input(2).empty();
+      const std::string y = add_c ? names.make((n.name().empty() ? n.output(0) : n.name()) + "_matmul") : n.output(0);
+      detail = "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + rewrite(g, c, w, options, names, out, y);
+      if (add_c) {
+        onnx::NodeProto add;
+        add.set_name((n.name().empty() ? n.output(0) : n.name()) + "_bias_add");
+        add.set_op_type("Add");
+        add.add_input(y);
+        add.add_input(n.input(2));
+        add.add_output(n.output(0));
+        out.push_back(std::move(add));
+        detail += ", then Add(C)";
+      }
+      if (c.trans_b) detail += " (B transposed once)";
+    }
+    result.report.push_back({node_id(n, c.node), n.op_type(), action, detail});
     if (--uses[g.initializer(c.weight).name()] == 0) dropped_weights.insert(c.weight);
     if (progress) progress(++done, candidates.size());
   }

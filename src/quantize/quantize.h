@@ -5,7 +5,9 @@
 //                per-block scales, zero points unless symmetric), round to nearest;
 //   dynamic:     MatMul(A, W const) -> DynamicQuantizeLinear(A) -> MatMulInteger(A_q, W_q int8
 //                per output channel) -> Cast -> Mul(A_scale * W_scale) (onnxruntime's
-//                quantize_dynamic form).
+//                quantize_dynamic form); Gemm the same on W (transposed once when transB)
+//                followed by Add(C); Conv -> DynamicQuantizeLinear -> ConvInteger (uint8 W,
+//                zero point 128, scale per output channel) -> Cast -> Mul [-> Add(bias)].
 //   static:      MatMul / Gemm / Conv in QDQ form (quantize/static_quant.h): per-channel int8
 //                weights behind DequantizeLinear, QuantizeLinear -> DequantizeLinear pairs on
 //                the activations with per-tensor scales from running the float model in qwasm

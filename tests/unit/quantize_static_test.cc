@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -295,6 +296,38 @@ TEST(QuantizeStatic, BadInputIsAClearError) {
   o.exclude = {"Conv_c1", "Conv_c2", "Conv_c3", "Gemm_y", "MatMul_z"};
   expect_error(src, o, "no node mode 'static' can quantize");
   expect_error(src, o, "Conv_c2: excluded by options.exclude");
+}
+
+// Mode 'dynamic' on the same CNN: ConvInteger for the three Convs (uint8 weights, zero point
+// 128, per-channel scales), MatMulInteger for the Gemm (then Add(C)) and the MatMul.
+TEST(QuantizeDynamic, ConvAndGemmTooStayClose) {
+  const std::string src = cnn();
+  QuantizeOptions o;
+  o.mode = QuantizeOptions::Mode::Dynamic;
+  const QuantizedModel q = quantize_model(src.data(), src.size(), {}, o);
+  std::map<std::string, std::string> action;
+  for (const auto& r : q.report) action[r.node] = r.action;
+  EXPECT_EQ(action, (std::map<std::string, std::string>{{"Conv_c1", "ConvInteger"}, {"Conv_c2", "ConvInteger"},
+                                                         {"Conv_c3", "ConvInteger"}, {"Gemm_y", "MatMulInteger"},
+                                                         {"MatMul_z", "MatMulInteger"}}));
+  onnx::ModelProto m;
+  ASSERT_TRUE(m.ParseFromString(q.model));
+  int conv_integer = 0;
+  for (const auto& n : m.graph().node()) conv_integer += n.op_type() == "ConvInteger";
+  EXPECT_EQ(conv_integer, 3);
+  for (uint32_t seed : {7u, 8u}) {
+    const auto want = run(src, {{"x", input(seed)}});
+    const auto got = run(q.model, {{"x", input(seed)}});
+    EXPECT_GE(cosine(got[0], want[0]), 0.99);
+    EXPECT_GE(cosine(got[1], want[1]), 0.99);
+  }
+  // Weight-only leaves Conv and Gemm float and says why; asking for them is an Error.
+  QuantizeOptions w;
+  const QuantizedModel wq = quantize_model(src.data(), src.size(), {}, w);
+  for (const auto& r : wq.report)
+    if (r.op_type != "MatMul") EXPECT_NE(r.detail.find("not quantized in mode 'weight-only'"), std::string::npos) << r.detail;
+  w.ops = {"Conv"};
+  expect_error(src, w, "op type 'Conv' cannot be quantized yet in mode 'weight-only'");
 }
 
 TEST(ExecutorObserver, SeesEveryStepAndCostsNothingWhenUnset) {
