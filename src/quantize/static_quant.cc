@@ -149,6 +149,88 @@ std::vector<Candidate> find_candidates(const onnx::GraphProto& g, const Quantize
   return out;
 }
 
+// Conv -> BatchNormalization (inference form, constant parameters) folded into the Conv's
+// weights and bias, as onnxruntime's pre-processing does before quantize_static: otherwise the
+// BatchNormalization would run in float between the Conv's output pair and its activation.
+// The Conv then writes the BatchNormalization's output. Returns the report entries.
+std::vector<QuantizeReportEntry> fold_batchnorm(onnx::GraphProto& g, const ExternalFiles& external) {
+  std::unordered_map<std::string, int> init, uses, producer;
+  for (int i = 0; i < g.initializer_size(); ++i) init[g.initializer(i).name()] = i;
+  for (int i = 0; i < g.node_size(); ++i) {
+    for (const auto& s : g.node(i).input()) ++uses[s];
+    for (const auto& s : g.node(i).output()) producer[s] = i;
+  }
+  for (const auto& v : g.output()) ++uses[v.name()];
+  std::set<std::string> graph_inputs;
+  for (const auto& v : g.input()) graph_inputs.insert(v.name());
+  auto const_vec = [&](const std::string& name, int64_t n) -> const onnx::TensorProto* {
+    auto it = init.find(name);
+    if (it == init.end() || graph_inputs.count(name)) return nullptr;
+    const auto& t = g.initializer(it->second);
+    return t.data_type() == onnx::TensorProto::FLOAT && t.dims_size() == 1 && t.dims(0) == n ? &t : nullptr;
+  };
+  std::vector<QuantizeReportEntry> report;
+  std::set<int> dead;
+  for (int b = 0; b < g.node_size(); ++b) {
+    const auto& bn = g.node(b);
+    if (!is_op(bn, "BatchNormalization") || bn.input_size() != 5 || bn.output_size() != 1 ||
+        attr_i(bn, "training_mode", 0) != 0)
+      continue;
+    auto p = producer.find(bn.input(0));
+    if (p == producer.end() || uses[bn.input(0)] != 1) continue;
+    onnx::NodeProto& conv = *g.mutable_node(p->second);
+    if (!is_op(conv, "Conv") || conv.input_size() < 2 || conv.output_size() != 1) continue;
+    auto w = init.find(conv.input(1));
+    if (w == init.end() || graph_inputs.count(conv.input(1)) || uses[conv.input(1)] != 1) continue;
+    const auto& wt = g.initializer(w->second);
+    if (wt.data_type() != onnx::TensorProto::FLOAT || wt.dims_size() < 3) continue;
+    const int64_t M = wt.dims(0);
+    const onnx::TensorProto* cb = nullptr;
+    if (conv.input_size() > 2 && !conv.input(2).empty()) {
+      cb = const_vec(conv.input(2), M);
+      if (!cb || uses[conv.input(2)] != 1) continue;
+    }
+    const auto *sc = const_vec(bn.input(1), M), *bb = const_vec(bn.input(2), M), *mean = const_vec(bn.input(3), M),
+               *var = const_vec(bn.input(4), M);
+    if (!sc || !bb || !mean || !var) continue;
+    const float eps = attr_f(bn, "epsilon", 1e-5f);
+    std::vector<float> wv = float_values(wt, external), bias(size_t(M), 0.0f);
+    if (cb) bias = float_values(*cb, external);
+    const auto s = float_values(*sc, external), beta = float_values(*bb, external), mu = float_values(*mean, external),
+               v = float_values(*var, external);
+    const size_t per = wv.size() / size_t(M);
+    for (int64_t m = 0; m < M; ++m) {
+      const float k = s[size_t(m)] / std::sqrt(v[size_t(m)] + eps);
+      for (size_t j = 0; j < per; ++j) wv[size_t(m) * per + j] *= k;
+      bias[size_t(m)] = (bias[size_t(m)] - mu[size_t(m)]) * k + beta[size_t(m)];
+    }
+    const std::vector<int64_t> wdims(wt.dims().begin(), wt.dims().end());
+    *g.mutable_initializer(w->second) = make_tensor(wt.name(), onnx::TensorProto::FLOAT, wdims, wv.data(), wv.size());
+    if (cb) {
+      const int bi = init[conv.input(2)];
+      *g.mutable_initializer(bi) = make_tensor(conv.input(2), onnx::TensorProto::FLOAT, {M}, bias.data(), bias.size());
+    } else {
+      Names names(g);
+      const std::string bn_name = names.make(wt.name() + "_bn_bias");
+      *g.add_initializer() = make_tensor(bn_name, onnx::TensorProto::FLOAT, {M}, bias.data(), bias.size());
+      init[bn_name] = g.initializer_size() - 1;
+      while (conv.input_size() < 3) conv.add_input("");
+      conv.set_input(2, bn_name);
+    }
+    report.push_back({node_id(bn, b), "BatchNormalization", "folded", "into Conv '" + node_id(conv, p->second) + "'"});
+    conv.set_output(0, bn.output(0));
+    producer[bn.output(0)] = p->second;
+    dead.insert(b);
+  }
+  if (!dead.empty()) {
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+    for (int i = 0; i < g.node_size(); ++i)
+      if (!dead.count(i)) *nodes.Add() = std::move(*g.mutable_node(i));
+    g.mutable_node()->Swap(&nodes);
+  }
+  return report;
+}
+
 Model load_ir(const void* data, size_t size, const ExternalFiles& external) {
   LoadOptions lo;
   lo.external = [&external](const ExternalRef& ref, void* dst, size_t bytes) {
@@ -453,6 +535,7 @@ void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const E
   for (const auto& op : m.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") opset = op.version();
   onnx::GraphProto& g = *m.mutable_graph();
+  const std::vector<QuantizeReportEntry> folded = fold_batchnorm(g, external);
   std::map<int, std::string> left_float;
   std::vector<Candidate> cands = find_candidates(g, o, left_float);
   auto report_float = [&] {
@@ -550,6 +633,7 @@ void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const E
     result.report.push_back({node_id(n, cands[c].node), n.op_type(), "QDQ", d});
   }
   report_float();
+  result.report.insert(result.report.end(), folded.begin(), folded.end());
   m.Swap(&q);
   if (progress) progress(steps, steps);
 }

@@ -8,6 +8,9 @@
 // (quantize/calibrate.h). A tensor's producer writes `<name>_prequant`, and the pair writes
 // the tensor's own name, so every consumer (and a graph output) reads the quantized value.
 //
+// First, a Conv -> BatchNormalization pair with constant parameters is folded into the Conv
+// (report action "folded"), as onnxruntime's pre-processing does.
+//
 // Sensitivity pass (options.keep_float): each candidate is quantized alone and the model run
 // on the calibration data; its cost is 1 - cosine(float outputs, those outputs) averaged
 // over the feeds. The costliest are left in float (see QuantizeOptions::keep_float for the

@@ -96,6 +96,17 @@ for (const c of CASES) {
   });
 }
 
+test('dynamic on the CNN: ConvInteger for every Conv, MatMulInteger for the Gemm and MatMul; qwasm and onnxruntime-web close to float', async (t) => {
+  const { model, report } = await quantize(floatBytes, { mode: 'dynamic' });
+  assert.deepEqual(report.map((r) => r.action), ['ConvInteger', 'ConvInteger', 'ConvInteger', 'ConvInteger', 'MatMulInteger', 'MatMulInteger'], JSON.stringify(report));
+  const { out: q } = await qwasmOutputs(model);
+  const o = await ortOutputs(model);
+  t.diagnostic(`output cosine vs float: qwasm ${minCosine(q).toFixed(5)}, onnxruntime-web ${minCosine(o).toFixed(5)}`);
+  assert.ok(minCosine(q) >= 0.995, `qwasm ${minCosine(q)}`);
+  assert.ok(minCosine(o) >= 0.995, `onnxruntime-web ${minCosine(o)}`);
+  assert.ok(minCosine(q, o) >= 0.9999, `qwasm vs onnxruntime-web ${minCosine(q, o)}`);
+});
+
 test('the sensitivity pass (default) reports each node\'s cost; keepFloat: 1 leaves the costliest float', async () => {
   async function* feeds() { for (const f of calibration) yield f; }  // an async iterable works too
   const auto = await quantize(floatBytes, { mode: 'static', calibration: { data: feeds() } });

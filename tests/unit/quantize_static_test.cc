@@ -298,6 +298,35 @@ TEST(QuantizeStatic, BadInputIsAClearError) {
   expect_error(src, o, "Conv_c2: excluded by options.exclude");
 }
 
+// Conv -> BatchNormalization -> Relu (as exporters write it): the BatchNormalization is folded
+// into the Conv first, so the pair still fuses into QLinearConv with the Relu as its clamp.
+TEST(QuantizeStatic, FoldsBatchNormalizationFirst) {
+  Builder b;
+  b.io(b.g->add_input(), "x", {1, 3, 8, 8});
+  Builder::ints(b.node("Conv", {"x", b.init("w1", {8, 3, 3, 3}, 0.3f)}, "c1"), "pads", {1, 1, 1, 1});
+  std::string var = b.init("var", {8}, 0.2f);
+  for (auto& t : *b.g->mutable_initializer())
+    if (t.name() == "var")
+      for (auto& v : *t.mutable_float_data()) v = 0.5f + std::fabs(v);
+  b.node("BatchNormalization", {"c1", b.init("gamma", {8}, 1.0f), b.init("beta", {8}, 0.2f), b.init("mean", {8}, 0.2f), var}, "bn");
+  b.node("Relu", {"bn"}, "r");
+  b.node("Conv", {"r", b.init("w2", {4, 8, 1, 1}, 0.3f), b.init("b2", {4}, 0.1f)}, "y");
+  b.io(b.g->add_output(), "y", {1, 4, 8, 8});
+  const std::string src = b.bytes();
+  const QuantizedModel q = quantize_model(src.data(), src.size(), {}, static_options());
+  std::map<std::string, std::string> action;
+  for (const auto& r : q.report) action[r.node] = r.action;
+  EXPECT_EQ(action["BatchNormalization_bn"], "folded");
+  EXPECT_EQ(action["Conv_c1"], "QDQ");
+  Executor fused(load_model(q.model.data(), q.model.size(), {}));
+  EXPECT_EQ(count(fused.model().graph, "QLinearConv"), 2);
+  EXPECT_EQ(count(fused.model().graph, "BatchNormalization"), 0);
+  for (uint32_t seed : {3u, 4u}) {
+    const auto want = run(src, {{"x", input(seed)}});
+    EXPECT_GE(cosine(fused.run({{"x", input(seed)}}, {})[0], want[0]), 0.99);
+  }
+}
+
 // Mode 'dynamic' on the same CNN: ConvInteger for the three Convs (uint8 weights, zero point
 // 128, per-channel scales), MatMulInteger for the Gemm (then Add(C)) and the MatMul.
 TEST(QuantizeDynamic, ConvAndGemmTooStayClose) {
