@@ -2,7 +2,7 @@
 import type { ModelSource, Tensor } from './index.js';
 
 export interface QuantizeOptions {
-  /** 'weight-only' (default): MatMulNBits; 'dynamic': DynamicQuantizeLinear -> MatMulInteger;
+  /** 'weight-only' (default): MatMulNBits; 'dynamic': DynamicQuantizeLinear -> MatMulInteger / ConvInteger;
    *  'static': QDQ (QuantizeLinear / DequantizeLinear) for MatMul, Gemm and Conv with activation
    *  scales from `calibration`. */
   mode?: 'weight-only' | 'dynamic' | 'static';
@@ -32,7 +32,7 @@ export interface QuantizeOptions {
   };
   /** Static: the sensitivity pass ('auto', default), or at most this many nodes left float (0: no pass). */
   keepFloat?: 'auto' | number;
-  /** Op types to quantize (default: every type the mode handles: MatMul; static: MatMul, Gemm, Conv). */
+  /** Op types to quantize (default: every type the mode handles: weight-only MatMul; dynamic and static MatMul, Gemm, Conv). */
   ops?: string[];
   /** Node names to leave in float. */
   exclude?: string[];
