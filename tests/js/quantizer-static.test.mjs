@@ -3,7 +3,7 @@
 // QDQ model runs in qwasm on its fused integer kernels (QLinearConv / QLinearMatMul in the
 // profile, no float Conv / Gemm / MatMul left) and in onnxruntime-web, both close to the float
 // model on held-out inputs; the native tool reads the same calibration data from TensorProto
-// and .npy files (the same bytes from both) and its model matches the JS one's outputs; bad input is a clear Error.
+// and .npy / .npz files (the same bytes from each) and its model matches the JS one's outputs; bad input is a clear Error.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -143,27 +143,31 @@ function npy(t) {
   return out;
 }
 
-test('the native qwasm-quantize tool reads TensorProto and .npy calibration data; its model matches the JS one', { skip: !existsSync(TOOL) && 'build/native/tools/qwasm-quantize is not built' }, async () => {
-  const pb = join(dir, 'calib-pb'), np = join(dir, 'calib-npy');
+test('the native qwasm-quantize tool reads TensorProto, .npy and .npz calibration data; its model matches the JS one', { skip: !existsSync(TOOL) && 'build/native/tools/qwasm-quantize is not built' }, async () => {
+  const pb = join(dir, 'calib-pb'), np = join(dir, 'calib-npy'), npz = join(dir, 'calib-npz');
   mkdirSync(np, { recursive: true });
+  mkdirSync(npz, { recursive: true });
   calibration.forEach((f, k) => {
     mkdirSync(join(pb, `test_data_set_${k}`), { recursive: true });
     writeFileSync(join(pb, `test_data_set_${k}`, 'input_0.pb'), tensorProto('x', f.x));
     writeFileSync(join(np, `feed_${k}.npy`), npy(f.x));
   });
+  // .npz as numpy writes it (np.savez: stored zip entries with zip64 sizes), from the .npy files.
+  execFileSync('/usr/bin/python3', ['-c', 'import sys, glob, os, numpy as np\nfor f in sorted(glob.glob(sys.argv[1] + "/*.npy")): np.savez(os.path.join(sys.argv[2], os.path.basename(f)[:-4] + ".npz"), x=np.load(f))', np, npz]);
   // The float model runs natively there and in wasm here, whose float kernels may round
   // differently in the last bit: ranges and so scales can differ by an ulp, so the native
   // result is compared by its outputs; the two file formats must give the same bytes.
   for (const method of ['minmax', 'entropy']) {
     const { model } = await quantize(floatBytes, { mode: 'static', calibration: { data: calibration, method } });
     const files = [];
-    for (const calib of [pb, np]) {
+    for (const calib of [pb, np, npz]) {
       const out = join(dir, `native-${method}-${files.length}.onnx`);
       const log = execFileSync(TOOL, ['--mode', 'static', '--calib', calib, '--calibration-method', method, FLOAT, out], { encoding: 'utf8' });
       assert.match(log, /QDQ/);
       files.push(new Uint8Array(readFileSync(out)));
     }
     assert.deepEqual(files[0], files[1], `${method}: TensorProto and .npy calibration data gave different models`);
+    assert.deepEqual(files[0], files[2], `${method}: TensorProto and .npz calibration data gave different models`);
     assert.equal(files[0].length, model.length);
     const c = minCosine((await qwasmOutputs(files[0])).out, (await qwasmOutputs(model)).out);
     assert.ok(c >= 0.9999, `${method}: native vs JS quantized model outputs, cosine ${c}`);
