@@ -1,12 +1,13 @@
 // Types for qwasm/quantize.
-import type { ModelSource } from './index.js';
+import type { ModelSource, Tensor } from './index.js';
 
 export interface QuantizeOptions {
-  /** 'weight-only' (default): MatMulNBits; 'dynamic': DynamicQuantizeLinear -> MatMulInteger.
-   *  'static' needs calibration, which this version does not take yet (an Error). */
+  /** 'weight-only' (default): MatMulNBits; 'dynamic': DynamicQuantizeLinear -> MatMulInteger / ConvInteger;
+   *  'static': QDQ (QuantizeLinear / DequantizeLinear) for MatMul, Gemm and Conv with activation
+   *  scales from `calibration`. */
   mode?: 'weight-only' | 'dynamic' | 'static';
   weights?: {
-    /** 4 (default for weight-only) or 8; dynamic is always 8. */
+    /** 4 (default for weight-only) or 8; dynamic and static are always 8. */
     bits?: 4 | 8;
     /** Weight-only block size along K: a power of two from 16 to 256 (default 32). */
     blockSize?: number;
@@ -19,8 +20,19 @@ export interface QuantizeOptions {
     /** MatMulNBits accuracy_level (0..4, default 4: int8 activations allowed). */
     accuracyLevel?: number;
   };
-  activations?: { type?: 'uint8' };
-  /** Op types to quantize (default ['MatMul'], the only one in this version). */
+  /** Static: activation integers (default 'uint8'); reduceRange: 7-bit weights. Dynamic: uint8 only. */
+  activations?: { type?: 'uint8' | 'int8'; reduceRange?: boolean };
+  /** Static only: feeds of the model's inputs and how to pick ranges from them. */
+  calibration?: {
+    data: Iterable<Record<string, Tensor>> | AsyncIterable<Record<string, Tensor>>;
+    /** Default 'minmax'. */
+    method?: 'minmax' | 'percentile' | 'entropy';
+    /** For 'percentile' (default 99.999). */
+    percentile?: number;
+  };
+  /** Static: the sensitivity pass ('auto', default), or at most this many nodes left float (0: no pass). */
+  keepFloat?: 'auto' | number;
+  /** Op types to quantize (default: every type the mode handles: weight-only MatMul; dynamic and static MatMul, Gemm, Conv). */
   ops?: string[];
   /** Node names to leave in float. */
   exclude?: string[];
@@ -36,7 +48,7 @@ export interface QuantizeOptions {
 export interface QuantizeReportEntry {
   node: string;
   opType: string;
-  /** 'MatMulNBits' | 'MatMulInteger' | 'float' */
+  /** 'MatMulNBits' | 'MatMulInteger' | 'QDQ' | 'float' */
   action: string;
   /** Bits and block size, or why the node stayed float. */
   detail: string;

@@ -4,6 +4,7 @@
 //
 //   const { model, externalData, report } = await quantize(source, { mode: 'weight-only',
 //     weights: { bits: 4, blockSize: 32 } });
+import { dtypeInfo } from './dtypes.js';
 import { locate } from './files.js';
 import { instantiateBytes, platform } from './platform.js';
 import { openSource, resolveRelative } from './sources.js';
@@ -68,17 +69,49 @@ async function readInto(q, name, source, what, signal) {
 
 const MODES = ['weight-only', 'dynamic', 'static'];
 
+// Copies each calibration feed ({ name: Tensor }) into the quantizer, one tensor at a time
+// (an async iterable is read as it yields, so feeds need not all exist at once in JS).
+async function stageCalibration(q, data, signal) {
+  let k = 0;
+  for await (const feed of data) {
+    if (signal?.aborted) throw abortError(signal);
+    if (!feed || typeof feed !== 'object') throw new TypeError(`quantize: calibration feed ${k} must be an object { inputName: Tensor }`);
+    for (const [name, t] of Object.entries(feed)) {
+      if (!t || typeof t.type !== 'string' || !t.data || !Array.isArray(t.dims)) throw new TypeError(`quantize: calibration feed ${k}, input '${name}': expected a Tensor`);
+      const info = dtypeInfo(t.type);
+      if (!(t.data instanceof info.array)) throw new TypeError(`quantize: calibration feed ${k}, input '${name}': data of a '${t.type}' tensor must be a ${info.array.name}`);
+      const view = q.stageCalibration(k, name, info.code, t.dims);
+      if (view.error) throw new Error(view.error);
+      if (view.byteLength !== t.data.byteLength) {
+        throw new Error(`quantize: calibration feed ${k}, input '${name}': data has ${t.data.length} elements but dims [${t.dims}] need ${view.byteLength / info.array.BYTES_PER_ELEMENT}`);
+      }
+      view.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    }
+    k++;
+  }
+  q.calibrationFeeds(k);  // an empty feed keeps its place (and is then reported as missing inputs)
+}
+
 function resolveOptions(o) {
   if (o === null || typeof o !== 'object') throw new TypeError('quantize: options must be an object');
   const mode = o.mode ?? 'weight-only';
   if (!MODES.includes(mode)) throw new TypeError(`quantize: options.mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   const w = o.weights ?? {};
   if (w.type !== undefined && w.type !== 'int') throw new TypeError(`quantize: weights.type '${w.type}' is not supported yet (only 'int')`);
-  if (o.calibration !== undefined || o.smoothQuant) {
-    throw new TypeError('quantize: calibration and smoothQuant are not supported by this version yet (weight-only and dynamic need none)');
-  }
+  if (o.smoothQuant) throw new TypeError('quantize: smoothQuant is not supported by this version yet');
   const a = o.activations ?? {};
-  if (a.type !== undefined && a.type !== 'uint8') throw new TypeError(`quantize: activations.type '${a.type}' is not supported yet (dynamic quantizes activations to uint8)`);
+  if (a.type !== undefined && a.type !== 'uint8' && a.type !== 'int8') throw new TypeError(`quantize: activations.type must be 'uint8' or 'int8', got '${a.type}'`);
+  if (mode === 'dynamic' && a.type === 'int8') throw new TypeError("quantize: mode 'dynamic' quantizes activations to uint8 (DynamicQuantizeLinear); activations.type 'int8' needs mode 'static'");
+  const c = o.calibration ?? {};
+  if (c.data !== undefined && mode !== 'static') throw new TypeError(`quantize: calibration data is used by mode 'static' only (mode '${mode}' needs none)`);
+  if (mode === 'static' && c.data == null) throw new TypeError("quantize: mode 'static' needs calibration data (options.calibration.data: an array or async iterable of feeds { inputName: Tensor })");
+  if (c.data != null && !(Symbol.iterator in Object(c.data)) && !(Symbol.asyncIterator in Object(c.data))) {
+    throw new TypeError('quantize: calibration.data must be an array or (async) iterable of feeds { inputName: Tensor }');
+  }
+  const METHODS = ['minmax', 'percentile', 'entropy'];
+  if (c.method !== undefined && !METHODS.includes(c.method)) throw new TypeError(`quantize: calibration.method must be one of ${METHODS.join(', ')}, got '${c.method}'`);
+  const keepFloat = o.keepFloat ?? 'auto';
+  if (keepFloat !== 'auto' && !(Number.isInteger(keepFloat) && keepFloat >= 0)) throw new TypeError(`quantize: keepFloat must be 'auto' or a count >= 0, got ${keepFloat}`);
   return {
     mode,
     bits: w.bits ?? (mode === 'weight-only' ? 4 : 8),
@@ -86,10 +119,16 @@ function resolveOptions(o) {
     symmetric: !!w.symmetric,
     accuracyLevel: w.accuracyLevel ?? 4,
     algorithm: w.algorithm ?? 'rtn',
-    ops: o.ops ?? ['MatMul'],
+    ops: o.ops ?? [],
     exclude: o.exclude ?? [],
     externalDataThreshold: o.externalDataThreshold ?? 0,
     externalDataName: o.externalDataName ?? 'model.onnx_data',
+    activations: a.type ?? 'uint8',
+    reduceRange: !!a.reduceRange,
+    calibrationMethod: c.method ?? 'minmax',
+    percentile: c.percentile ?? 99.999,
+    keepFloat: keepFloat === 'auto' ? -1 : keepFloat,
+    calibrationData: c.data,
   };
 }
 
@@ -118,6 +157,7 @@ export async function quantize(source, options = {}) {
       await readInto(q, location, data, `external data file '${location}'`, signal);
     }
     onProgress?.({ phase: 'read', loaded: 1, total: 1 });
+    if (opts.calibrationData != null) await stageCalibration(q, opts.calibrationData, signal);
     const r = q.run(opts, onProgress ? (done, total) => onProgress({ phase: 'quantize', loaded: done, total }) : undefined);
     if (r.error) throw new Error(r.error);
     const model = r.model.slice();

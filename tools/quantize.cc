@@ -1,7 +1,11 @@
 // qwasm-quantize: the quantizer as a command-line tool (the same C++ code as qwasm/quantize).
-//   qwasm-quantize [--mode weight-only|dynamic] [--bits 4|8] [--block-size 32] [--symmetric]
-//                  [--accuracy-level 4] [--exclude NODE]... [--external-data-threshold BYTES]
+//   qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size 32] [--symmetric]
+//                  [--accuracy-level 4] [--ops OP[,OP]] [--exclude NODE]... [--external-data-threshold BYTES]
+//                  [--calib PATH] [--calibration-method minmax|percentile|entropy] [--percentile P]
+//                  [--activations uint8|int8] [--reduce-range] [--keep-float N|auto]
 //                  in.onnx out.onnx
+// --calib (static): a directory of ONNX TensorProto files as the backend tests lay them out
+// (input_0.pb ... or test_data_set_*/input_0.pb ...), or .npy / .npz files (quantize/calib_files.h).
 // External data of in.onnx is read next to it; out.onnx's (if any) is written next to it.
 #include <cstdio>
 #include <cstdlib>
@@ -33,8 +37,11 @@ std::string dir_of(const std::string& p) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: qwasm-quantize [--mode weight-only|dynamic] [--bits 4|8] [--block-size N] [--symmetric]\n"
-               "                      [--accuracy-level 0..4] [--exclude NODE]... [--external-data-threshold BYTES]\n"
+               "usage: qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size N] [--symmetric]\n"
+               "                      [--accuracy-level 0..4] [--ops OP[,OP]] [--exclude NODE]...\n"
+               "                      [--external-data-threshold BYTES]\n"
+               "                      [--calib DIR|FILE.npy|FILE.npz] [--calibration-method minmax|percentile|entropy]\n"
+               "                      [--percentile P] [--activations uint8|int8] [--reduce-range] [--keep-float N|auto]\n"
                "                      in.onnx out.onnx\n");
   return 2;
 }
@@ -43,7 +50,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   qwasm::QuantizeOptions o;
-  std::string in, out;
+  std::string in, out, calib;
   bool bits_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -67,6 +74,32 @@ int main(int argc, char** argv) {
       else if (a == "--algorithm") o.algorithm = next();
       else if (a == "--exclude") o.exclude.push_back(next());
       else if (a == "--external-data-threshold") o.external_data_threshold = std::stoull(next());
+      else if (a == "--calib") calib = next();
+      else if (a == "--ops") {
+        const std::string v = next();
+        for (size_t s = 0, e; s <= v.size(); s = e + 1) {
+          e = v.find(',', s);
+          if (e == std::string::npos) e = v.size();
+          if (e > s) o.ops.push_back(v.substr(s, e - s));
+        }
+      } else if (a == "--calibration-method") {
+        const std::string m = next();
+        using C = qwasm::QuantizeOptions::Calibration;
+        if (m == "minmax") o.calibration_method = C::MinMax;
+        else if (m == "percentile") o.calibration_method = C::Percentile;
+        else if (m == "entropy") o.calibration_method = C::Entropy;
+        else throw std::runtime_error("--calibration-method must be minmax, percentile or entropy, got " + m);
+      } else if (a == "--percentile") o.percentile = std::stod(next());
+      else if (a == "--activations") {
+        const std::string t = next();
+        if (t == "uint8") o.activations = qwasm::QuantizeOptions::Activations::UInt8;
+        else if (t == "int8") o.activations = qwasm::QuantizeOptions::Activations::Int8;
+        else throw std::runtime_error("--activations must be uint8 or int8, got " + t);
+      } else if (a == "--reduce-range") o.reduce_range = true;
+      else if (a == "--keep-float") {
+        const std::string v = next();
+        o.keep_float = v == "auto" ? -1 : std::stoi(v);
+      }
       else if (a.rfind("--", 0) == 0) return usage();
       else if (in.empty()) in = a;
       else if (out.empty()) out = a;
@@ -77,9 +110,10 @@ int main(int argc, char** argv) {
     }
   }
   if (in.empty() || out.empty()) return usage();
-  if (o.mode == qwasm::QuantizeOptions::Mode::Dynamic && !bits_given) o.bits = 8;
+  if (!bits_given) o.bits = 0;  // the mode's default
   try {
     const std::string model = read_all(in);
+    if (!calib.empty()) o.calibration = qwasm::read_calibration_files(calib, qwasm::model_input_names(model.data(), model.size()));
     // External files named by the model's initializers, read next to it.
     qwasm::ExternalFiles external;
     for (const auto& loc : qwasm::external_data_files(model.data(), model.size())) external[loc] = read_all(dir_of(in) + loc);

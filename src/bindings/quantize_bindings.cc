@@ -54,6 +54,34 @@ class Quantizer {
     return out;
   }
 
+  // Makes tensor `name` of calibration feed `feed` (dtype: onnx.proto code; dims: array)
+  // and returns a Uint8Array over its bytes for JS to fill at once, or { error }.
+  val stageCalibration(int feed, const std::string& name, int dtype, val dims_js) {
+    try {
+      QWASM_CHECK(feed >= 0 && feed < (1 << 24), "calibration feed ", feed, ": bad index");
+      QWASM_CHECK(qwasm::dtype_is_valid(dtype) && qwasm::dtype_size(qwasm::DType(dtype)) > 0, "calibration feed ",
+                  feed, ", input '", name, "': unsupported type code ", dtype);
+      qwasm::Shape shape;
+      const auto dims = vecFromJSArray<double>(dims_js);
+      for (double d : dims) {
+        QWASM_CHECK(d >= 0 && d < 9.0e15 && d == double(int64_t(d)), "calibration feed ", feed, ", input '", name,
+                    "': bad dimension ", d);
+        shape.push_back(int64_t(d));
+      }
+      if (feed >= int(calibration_.size())) calibration_.resize(size_t(feed) + 1);
+      calibration_[size_t(feed)].push_back({name, qwasm::Tensor(qwasm::DType(dtype), shape)});
+      qwasm::Tensor& t = calibration_[size_t(feed)].back().second;
+      return val(typed_memory_view(t.bytes(), static_cast<uint8_t*>(t.raw())));
+    } catch (const std::exception& e) {
+      return error(e.what());
+    }
+  }
+
+  // The number of calibration feeds (those without tensors stay empty).
+  void calibrationFeeds(int n) {
+    if (n >= 0 && n < (1 << 24)) calibration_.resize(size_t(n));
+  }
+
   val run(val opts, val on_progress) {
     qwasm::QuantizeOptions o;
     const std::string mode = opts["mode"].as<std::string>();
@@ -70,6 +98,16 @@ class Quantizer {
     o.exclude = vecFromJSArray<std::string>(opts["exclude"]);
     o.external_data_threshold = uint64_t(opts["externalDataThreshold"].as<double>());
     o.external_data_name = opts["externalDataName"].as<std::string>();
+    o.activations = opts["activations"].as<std::string>() == "int8" ? qwasm::QuantizeOptions::Activations::Int8
+                                                                    : qwasm::QuantizeOptions::Activations::UInt8;
+    o.reduce_range = opts["reduceRange"].as<bool>();
+    const std::string method = opts["calibrationMethod"].as<std::string>();
+    using C = qwasm::QuantizeOptions::Calibration;
+    o.calibration_method = method == "entropy" ? C::Entropy : method == "percentile" ? C::Percentile : C::MinMax;
+    o.percentile = opts["percentile"].as<double>();
+    o.keep_float = opts["keepFloat"].as<int>();
+    o.calibration = std::move(calibration_);
+    calibration_.clear();
     try {
       result_ = qwasm::quantize_model(model_.data(), model_.size(), external_, o, [&](size_t done, size_t total) {
         if (!on_progress.isUndefined()) on_progress(double(done), double(total));
@@ -110,6 +148,7 @@ class Quantizer {
   std::string model_;
   std::map<std::string, std::string> external_;
   qwasm::QuantizedModel result_;
+  qwasm::CalibrationFeeds calibration_;
 };
 
 }  // namespace
@@ -120,5 +159,7 @@ EMSCRIPTEN_BINDINGS(qwasm_quantize) {
       .function("buffer", &Quantizer::buffer)
       .function("bufferView", &Quantizer::bufferView)
       .function("externalFiles", &Quantizer::externalFiles)
+      .function("stageCalibration", &Quantizer::stageCalibration)
+      .function("calibrationFeeds", &Quantizer::calibrationFeeds)
       .function("run", &Quantizer::run);
 }

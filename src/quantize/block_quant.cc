@@ -69,3 +69,26 @@ Int8Weight quantize_int8_per_channel(const float* w, int64_t K, int64_t N) {
 }
 
 }  // namespace qwasm
+
+namespace qwasm {
+
+Int8Weight quantize_int8_per_axis(const float* w, int64_t outer, int64_t channels, int64_t inner, int qmax) {
+  Int8Weight r;
+  r.scales.assign(size_t(channels), 0.0f);
+  r.q.assign(size_t(outer * channels * inner), 0);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i)
+        r.scales[size_t(c)] = std::max(r.scales[size_t(c)], std::fabs(w[(o * channels + c) * inner + i]));
+  for (float& s : r.scales) s = s > 0 ? s / float(qmax) : 1.0f;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) {
+        const size_t at = size_t((o * channels + c) * inner + i);
+        const float v = std::nearbyint(w[at] / r.scales[size_t(c)]);
+        r.q[at] = int8_t(std::min(std::max(v, float(-qmax)), float(qmax)));
+      }
+  return r;
+}
+
+}  // namespace qwasm

@@ -29,3 +29,13 @@ struct Int8Weight {
 Int8Weight quantize_int8_per_channel(const float* w, int64_t K, int64_t N);
 
 }  // namespace qwasm
+
+namespace qwasm {
+
+// Symmetric int8 per slice of one axis, for a tensor viewed as [outer, channels, inner]
+// (Conv W [M, C/g, kh, kw]: outer 1, channels M; MatMul W [K, N]: outer K, channels N, inner 1):
+// scale[c] = max |w| over the slice / qmax (1 for an all-zero slice), q = clamp(round(w /
+// scale), -qmax, qmax); q keeps w's layout. qmax 127, or 63 for reduced range.
+Int8Weight quantize_int8_per_axis(const float* w, int64_t outer, int64_t channels, int64_t inner, int qmax);
+
+}  // namespace qwasm

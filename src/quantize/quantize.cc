@@ -9,6 +9,8 @@
 #include "onnx.pb.h"
 #include "onnx/tensor_proto.h"
 #include "quantize/block_quant.h"
+#include "quantize/proto_util.h"
+#include "quantize/static_quant.h"
 
 namespace qwasm {
 namespace {
@@ -22,92 +24,33 @@ const std::set<std::string> kQuantizedOps = {
     "ConvInteger", "QLinearConv", "QLinearMatMul", "DynamicQuantizeMatMul", "QGemm", "QAttention",
     "MatMulIntegerToFloat", "GatherBlockQuantized"};
 
-std::string node_id(const onnx::NodeProto& n, int index) {
-  return n.name().empty() ? "#" + std::to_string(index) : n.name();
-}
-
-// The float32 values of an initializer (inline or in the caller's external files).
-std::vector<float> float_values(const onnx::TensorProto& tp, const ExternalFiles& external) {
-  int64_t count = 1;
-  for (int64_t d : tp.dims()) {
-    QWASM_CHECK(d >= 0 && d < (int64_t(1) << 40), "initializer '", tp.name(), "': bad dimension ", d);
-    count *= d;
-  }
-  std::vector<float> out(static_cast<size_t>(count));
-  if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
-    const ExternalRef ref = external_ref_of(tp);
-    auto it = external.find(ref.location);
-    QWASM_CHECK(it != external.end(), "initializer '", tp.name(), "' is in external data file '", ref.location,
-                "', which was not given");
-    const size_t bytes = out.size() * sizeof(float);
-    QWASM_CHECK(ref.offset <= it->second.size() && bytes <= it->second.size() - ref.offset, "external data file '",
-                ref.location, "' is too short for initializer '", tp.name(), "' (", it->second.size(),
-                " bytes, needs ", ref.offset + bytes, ")");
-    std::memcpy(out.data(), it->second.data() + ref.offset, bytes);
-  } else if (!tp.raw_data().empty()) {
-    QWASM_CHECK(tp.raw_data().size() == out.size() * sizeof(float), "initializer '", tp.name(), "': raw_data has ",
-                tp.raw_data().size(), " bytes, dims need ", out.size() * sizeof(float));
-    std::memcpy(out.data(), tp.raw_data().data(), tp.raw_data().size());
-  } else {
-    QWASM_CHECK(tp.float_data_size() == count, "initializer '", tp.name(), "': ", tp.float_data_size(),
-                " float_data values, dims need ", count);
-    std::copy(tp.float_data().begin(), tp.float_data().end(), out.begin());
-  }
-  return out;
-}
-
-template <class T>
-onnx::TensorProto make_tensor(const std::string& name, int elem, const std::vector<int64_t>& dims, const T* data,
-                              size_t count) {
-  onnx::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(elem);
-  for (int64_t d : dims) t.add_dims(d);
-  t.set_raw_data(std::string(reinterpret_cast<const char*>(data), count * sizeof(T)));
-  return t;
-}
-
-void set_int_attr(onnx::NodeProto& n, const char* name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-
-// A unique value / initializer name derived from `base`.
-class Names {
- public:
-  explicit Names(const onnx::GraphProto& g) {
-    for (const auto& t : g.initializer()) used_.insert(t.name());
-    for (const auto& v : g.input()) used_.insert(v.name());
-    for (const auto& n : g.node())
-      for (const auto& o : n.output()) used_.insert(o);
-  }
-  std::string make(const std::string& base) {
-    std::string s = base;
-    for (int i = 1; used_.count(s); ++i) s = base + "_" + std::to_string(i);
-    used_.insert(s);
-    return s;
-  }
-
- private:
-  std::set<std::string> used_;
-};
-
 struct Candidate {
-  int node;
-  int weight;  // index into graph.initializer
-  int64_t K, N;
+  int node = -1;
+  int weight = -1;  // index into graph.initializer
+  int64_t K = 0, N = 0;  // MatMul / Gemm: the weight as [K, N]
+  std::string op = "MatMul";
+  bool trans_b = false;       // Gemm: B is [N, K]
+  std::vector<int64_t> dims;  // Conv: W's dims
+  int bias = -1;              // Conv: the constant bias vector, if any
 };
+
+bool attr_int(const onnx::NodeProto& n, const char* name, int64_t& v) {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) return v = a.i(), true;
+  return false;
+}
+float attr_float(const onnx::NodeProto& n, const char* name, float d) {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) return a.f();
+  return d;
+}
 
 void check_options(const QuantizeOptions& o) {
   using M = QuantizeOptions::Mode;
   QWASM_CHECK(o.algorithm == "rtn" || o.algorithm == "gptq" || o.algorithm == "awq", "quantize: algorithm '",
               o.algorithm, "' is not one of rtn, gptq, awq");
   QWASM_CHECK(o.algorithm == "rtn", "quantize: algorithm '", o.algorithm,
-              "' needs calibration data, which this build of the quantizer does not take yet; use 'rtn'");
-  QWASM_CHECK(o.mode != M::Static, "quantize: mode 'static' needs calibration data, which this build of the "
-              "quantizer does not take yet; use 'weight-only' or 'dynamic'");
+              "' needs calibration data and is not implemented by this build of the quantizer yet; use 'rtn'");
   if (o.mode == M::WeightOnly) {
     QWASM_CHECK(o.bits == 4 || o.bits == 8, "quantize: weights.bits must be 4 or 8 for weight-only, got ", o.bits);
     QWASM_CHECK(o.block_size >= 16 && o.block_size <= 256 && (o.block_size & (o.block_size - 1)) == 0,
@@ -115,20 +58,26 @@ void check_options(const QuantizeOptions& o) {
     QWASM_CHECK(o.accuracy_level >= 0 && o.accuracy_level <= 4, "quantize: accuracyLevel must be 0..4, got ",
                 o.accuracy_level);
   } else {
-    QWASM_CHECK(o.bits == 8, "quantize: mode 'dynamic' quantizes weights to 8 bits (MatMulInteger); ",
-                o.bits, "-bit weights need mode 'weight-only'");
+    QWASM_CHECK(o.bits == 8, "quantize: mode '", o.mode == M::Dynamic ? "dynamic" : "static",
+                "' quantizes weights to 8 bits; ", o.bits, "-bit weights need mode 'weight-only'");
   }
-  for (const auto& op : o.ops)
-    QWASM_CHECK(op == "MatMul", "quantize: op type '", op, "' cannot be quantized yet (supported: MatMul)");
+  if (o.mode != M::Static) {
+    for (const auto& op : o.ops)
+      QWASM_CHECK(op == "MatMul" || (o.mode == M::Dynamic && (op == "Gemm" || op == "Conv")), "quantize: op type '",
+                  op, "' cannot be quantized yet in mode '", o.mode == M::Dynamic ? "dynamic" : "weight-only",
+                  "' (supported: ", o.mode == M::Dynamic ? "MatMul, Gemm, Conv" : "MatMul; Gemm and Conv in modes "
+                  "dynamic and static", ")");
+    QWASM_CHECK(o.calibration.empty() || o.mode == M::Static, "quantize: calibration data is used by mode 'static' ",
+                "only (weight-only RTN and dynamic need none)");
+  }
 }
 
 // Rewrites node c (MatMul) of g into the weight-only or dynamic form; the new nodes are
 // appended to `out_nodes` in order. Returns the report detail.
 std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<float>& w, const QuantizeOptions& o,
-                    Names& names, std::vector<onnx::NodeProto>& out_nodes) {
+                    Names& names, std::vector<onnx::NodeProto>& out_nodes, const std::string& y) {
   const onnx::NodeProto& src = g.node(c.node);
   const std::string& a = src.input(0);
-  const std::string& y = src.output(0);
   const std::string base = g.initializer(c.weight).name();
   if (o.mode == QuantizeOptions::Mode::WeightOnly) {
     const NBitsWeight q = quantize_nbits(w.data(), c.K, c.N, o.bits, o.block_size, o.symmetric);
@@ -189,123 +138,66 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   return "8-bit per-channel weights, activations quantized at run time (uint8)";
 }
 
-}  // namespace
-
-std::vector<std::string> external_data_files(const void* data, size_t size) {
-  onnx::ModelProto m;
-  QWASM_CHECK(size > 0 && size <= size_t(INT32_MAX) && m.ParseFromArray(data, int(size)),
-              "quantize: the model is not a valid ONNX ModelProto (", size, " bytes)");
-  std::vector<std::string> out;
-  for (const auto& t : m.graph().initializer()) {
-    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
-    const std::string loc = external_ref_of(t).location;
-    if (std::find(out.begin(), out.end(), loc) == out.end()) out.push_back(loc);
-  }
-  return out;
+onnx::NodeProto* add_node(std::vector<onnx::NodeProto>& out, const char* op, const std::string& name,
+                          std::vector<std::string> in, std::vector<std::string> outs) {
+  onnx::NodeProto n;
+  n.set_name(name);
+  n.set_op_type(op);
+  for (auto& s : in) n.add_input(s);
+  for (auto& s : outs) n.add_output(s);
+  out.push_back(std::move(n));
+  return &out.back();
 }
 
-QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles& external,
-                              const QuantizeOptions& options, const QuantizeProgress& progress) {
-  check_options(options);
-  QWASM_CHECK(size > 0, "quantize: the model is empty (0 bytes)");
-  onnx::ModelProto m;
-  QWASM_CHECK(size <= size_t(INT32_MAX) && m.ParseFromArray(data, int(size)),
-              "quantize: the model is not a valid ONNX ModelProto (", size, " bytes)");
-  QWASM_CHECK(m.has_graph(), "quantize: the model has no graph");
+// Dynamic Conv, onnxruntime's quantize_dynamic form: DynamicQuantizeLinear(x) -> ConvInteger
+// (x_q, W_q uint8, x_zp, 128) -> Cast -> Mul(x_scale * W_scale[M, 1, ...]) [-> Add(bias)].
+// W_q is uint8 with the fixed zero point 128 and a scale per output channel (max |w| / 127,
+// q = round(w / scale) + 128 in [1, 255]): the symmetric int8 weights shifted, because
+// onnxruntime's ConvInteger takes uint8 weights with one zero point only.
+std::string rewrite_conv(onnx::GraphProto& g, const Candidate& c, const ExternalFiles& external, Names& names,
+                         std::vector<onnx::NodeProto>& out) {
+  const onnx::NodeProto src = g.node(c.node);
+  const auto& wt = g.initializer(c.weight);
+  const std::vector<float> w = float_values(wt, external);
+  const int64_t M = c.dims[0];
+  const Int8Weight q = quantize_int8_per_axis(w.data(), 1, M, int64_t(w.size()) / std::max<int64_t>(M, 1), 127);
+  std::vector<uint8_t> qu(q.q.size());
+  for (size_t i = 0; i < qu.size(); ++i) qu[i] = uint8_t(int(q.q[i]) + 128);
+  std::vector<int64_t> bshape(c.dims.size() - 1, 1);  // [M, 1, ...] broadcasts over [N, M, spatial]
+  bshape[0] = M;
+  const std::string stem = src.name().empty() ? src.output(0) : src.name();
+  const std::string wq = names.make(wt.name() + "_quantized"), wz = names.make(wt.name() + "_zero_point"),
+                    ws = names.make(wt.name() + "_scale");
+  *g.add_initializer() = make_tensor(wq, onnx::TensorProto::UINT8, c.dims, qu.data(), qu.size());
+  const uint8_t z = 128;
+  *g.add_initializer() = make_tensor(wz, onnx::TensorProto::UINT8, {}, &z, 1);
+  *g.add_initializer() = make_tensor(ws, onnx::TensorProto::FLOAT, bshape, q.scales.data(), q.scales.size());
+  const std::string xq = names.make(stem + "_X_quantized"), xs = names.make(stem + "_X_scale"),
+                    xz = names.make(stem + "_X_zero_point"), acc = names.make(stem + "_int32"),
+                    accf = names.make(stem + "_int32_float"), scale = names.make(stem + "_scale");
+  add_node(out, "DynamicQuantizeLinear", stem + "_QuantizeLinear", {src.input(0)}, {xq, xs, xz});
+  onnx::NodeProto* ci = add_node(out, "ConvInteger", stem + "_ConvInteger", {xq, wq, xz, wz}, {acc});
+  for (const auto& a : src.attribute()) *ci->add_attribute() = a;
+  set_int_attr(*add_node(out, "Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
+  add_node(out, "Mul", stem + "_scales_mul", {xs, ws}, {scale});
+  std::string detail = "8-bit per-channel weights (uint8, zero point 128), activations quantized at run time (uint8)";
+  if (c.bias < 0) {
+    add_node(out, "Mul", stem + "_output_scale_mul", {accf, scale}, {src.output(0)});
+  } else {
+    const auto& bt = g.initializer(c.bias);
+    const std::vector<float> b = float_values(bt, external);
+    const std::string br = names.make(bt.name() + "_reshaped"), y0 = names.make(stem + "_unbiased");
+    *g.add_initializer() = make_tensor(br, onnx::TensorProto::FLOAT, bshape, b.data(), b.size());
+    add_node(out, "Mul", stem + "_output_scale_mul", {accf, scale}, {y0});
+    add_node(out, "Add", stem + "_bias_add", {y0, br}, {src.output(0)});
+    detail += ", float bias";
+  }
+  return detail;
+}
+
+// Opset imports, external data and serialization: the part every mode ends with.
+void finish(onnx::ModelProto& m, const QuantizeOptions& options, QuantizedModel& result) {
   onnx::GraphProto& g = *m.mutable_graph();
-  QuantizedModel result;
-  result.source_bytes = size;
-  for (const auto& kv : external) result.source_bytes += kv.second.size();
-
-  for (int i = 0; i < g.node_size(); ++i) {
-    const auto& n = g.node(i);
-    if (kQuantizedOps.count(n.op_type()))
-      fail("quantize: the model is already quantized (node '", node_id(n, i), "' is ", n.op_type(),
-           "); quantize its float original instead");
-  }
-  std::unordered_map<std::string, int> init_index;
-  for (int i = 0; i < g.initializer_size(); ++i) init_index[g.initializer(i).name()] = i;
-  std::unordered_map<std::string, int> uses;
-  for (const auto& n : g.node())
-    for (const auto& s : n.input()) ++uses[s];
-  for (const auto& o : g.output()) ++uses[o.name()];
-  std::set<std::string> graph_inputs;
-  for (const auto& v : g.input()) graph_inputs.insert(v.name());
-
-  const std::set<std::string> excluded(options.exclude.begin(), options.exclude.end());
-  std::vector<Candidate> candidates;
-  std::map<int, std::string> left_float;  // node -> why
-  for (int i = 0; i < g.node_size(); ++i) {
-    const auto& n = g.node(i);
-    if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
-    if (n.op_type() == "Gemm" || n.op_type() == "Conv") {
-      left_float[i] = n.op_type() + " is not quantized by this version (MatMul only)";
-      continue;
-    }
-    if (n.op_type() != "MatMul") continue;
-    if (excluded.count(n.name())) {
-      left_float[i] = "excluded by options.exclude";
-      continue;
-    }
-    auto it = n.input_size() == 2 ? init_index.find(n.input(1)) : init_index.end();
-    if (it == init_index.end() || graph_inputs.count(n.input(1))) {
-      left_float[i] = "its weight (input 1) is not a constant initializer";
-      continue;
-    }
-    const auto& w = g.initializer(it->second);
-    if (w.data_type() != onnx::TensorProto::FLOAT) {
-      left_float[i] = "its weight is not float32";
-      continue;
-    }
-    if (w.dims_size() != 2) {
-      left_float[i] = "its weight has rank " + std::to_string(w.dims_size()) + ", not 2";
-      continue;
-    }
-    const int64_t K = w.dims(0), N = w.dims(1);
-    if (K < 16 || N < 1) {
-      left_float[i] = "its weight [" + std::to_string(K) + ", " + std::to_string(N) + "] is too small to gain";
-      continue;
-    }
-    candidates.push_back({i, it->second, K, N});
-  }
-  if (candidates.empty()) {
-    std::string why;
-    for (auto& kv : left_float) why += "; " + node_id(g.node(kv.first), kv.first) + ": " + kv.second;
-    fail("quantize: the model has no node this mode can quantize (MatMul with a constant float32 [K, N] weight)",
-         why.empty() ? std::string(" and no MatMul at all") : why);
-  }
-
-  // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
-  Names names(g);
-  std::map<int, std::vector<onnx::NodeProto>> replacement;
-  std::set<int> dropped_weights;
-  size_t done = 0;
-  for (const Candidate& c : candidates) {
-    const std::vector<float> w = float_values(g.initializer(c.weight), external);
-    const std::string detail = rewrite(g, c, w, options, names, replacement[c.node]);
-    const auto& n = g.node(c.node);
-    result.report.push_back({node_id(n, c.node), n.op_type(),
-                             options.mode == QuantizeOptions::Mode::WeightOnly ? "MatMulNBits" : "MatMulInteger",
-                             "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + detail});
-    if (--uses[g.initializer(c.weight).name()] == 0) dropped_weights.insert(c.weight);
-    if (progress) progress(++done, candidates.size());
-  }
-  for (auto& kv : left_float) result.report.push_back({node_id(g.node(kv.first), kv.first), g.node(kv.first).op_type(), "float", kv.second});
-
-  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
-  for (int i = 0; i < g.node_size(); ++i) {
-    auto r = replacement.find(i);
-    if (r == replacement.end()) *nodes.Add() = std::move(*g.mutable_node(i));
-    else for (auto& n : r->second) *nodes.Add() = std::move(n);
-  }
-  g.mutable_node()->Swap(&nodes);
-  google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
-  for (int i = 0; i < g.initializer_size(); ++i)
-    if (!dropped_weights.count(i)) *inits.Add() = std::move(*g.mutable_initializer(i));
-  g.mutable_initializer()->Swap(&inits);
-  // Weights left float and other initializers may still live in the source's external
-  // files: keep them where they were (the caller passes those files along).
-
   if (options.mode == QuantizeOptions::Mode::WeightOnly) {
     bool has_ms = false;
     for (const auto& op : m.opset_import()) has_ms |= op.domain() == kMs;
@@ -314,7 +206,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
       op->set_domain(kMs);
       op->set_version(1);
     }
-  } else {
+  } else if (options.mode == QuantizeOptions::Mode::Dynamic) {
     // DynamicQuantizeLinear and MatMulInteger need ai.onnx opset >= 11 / 10.
     for (auto& op : *m.mutable_opset_import())
       if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) op.set_version(11);
@@ -346,6 +238,202 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   QWASM_CHECK(m.ByteSizeLong() < (size_t(1) << 31), "quantize: the quantized model is ", m.ByteSizeLong(),
               " bytes, over protobuf's 2 GB limit: set externalDataThreshold");
   result.model = m.SerializeAsString();
+}
+
+}  // namespace
+
+std::vector<std::string> external_data_files(const void* data, size_t size) {
+  onnx::ModelProto m;
+  QWASM_CHECK(size > 0 && size <= size_t(INT32_MAX) && m.ParseFromArray(data, int(size)),
+              "quantize: the model is not a valid ONNX ModelProto (", size, " bytes)");
+  std::vector<std::string> out;
+  for (const auto& t : m.graph().initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    const std::string loc = external_ref_of(t).location;
+    if (std::find(out.begin(), out.end(), loc) == out.end()) out.push_back(loc);
+  }
+  return out;
+}
+
+QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles& external,
+                              const QuantizeOptions& options_in, const QuantizeProgress& progress) {
+  QuantizeOptions options = options_in;
+  if (options.bits == 0) options.bits = options.mode == QuantizeOptions::Mode::WeightOnly ? 4 : 8;
+  check_options(options);
+  QWASM_CHECK(size > 0, "quantize: the model is empty (0 bytes)");
+  onnx::ModelProto m;
+  QWASM_CHECK(size <= size_t(INT32_MAX) && m.ParseFromArray(data, int(size)),
+              "quantize: the model is not a valid ONNX ModelProto (", size, " bytes)");
+  QWASM_CHECK(m.has_graph(), "quantize: the model has no graph");
+  onnx::GraphProto& g = *m.mutable_graph();
+  QuantizedModel result;
+  result.source_bytes = size;
+  for (const auto& kv : external) result.source_bytes += kv.second.size();
+
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    if (kQuantizedOps.count(n.op_type()))
+      fail("quantize: the model is already quantized (node '", node_id(n, i), "' is ", n.op_type(),
+           "); quantize its float original instead");
+  }
+  if (options.mode == QuantizeOptions::Mode::Static) {
+    quantize_static(m, data, size, external, options, progress, result);
+    finish(m, options, result);
+    return result;
+  }
+  std::unordered_map<std::string, int> init_index;
+  for (int i = 0; i < g.initializer_size(); ++i) init_index[g.initializer(i).name()] = i;
+  std::unordered_map<std::string, int> uses;
+  for (const auto& n : g.node())
+    for (const auto& s : n.input()) ++uses[s];
+  for (const auto& o : g.output()) ++uses[o.name()];
+  std::set<std::string> graph_inputs;
+  for (const auto& v : g.input()) graph_inputs.insert(v.name());
+
+  const std::set<std::string> excluded(options.exclude.begin(), options.exclude.end());
+  std::set<std::string> ops(options.ops.begin(), options.ops.end());
+  if (ops.empty()) {
+    ops = {"MatMul"};
+    if (options.mode == QuantizeOptions::Mode::Dynamic) ops = {"MatMul", "Gemm", "Conv"};
+  }
+  std::vector<Candidate> candidates;
+  std::map<int, std::string> left_float;  // node -> why
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
+    const std::string& op = n.op_type();
+    if (op != "MatMul" && op != "Gemm" && op != "Conv") continue;
+    if (!ops.count(op)) {
+      if (op != "MatMul" && options.mode == QuantizeOptions::Mode::WeightOnly && options.ops.empty())
+        left_float[i] = op + " is not quantized in mode 'weight-only' (MatMulNBits is a MatMul); modes dynamic and "
+                        "static quantize it";
+      else if (!options.ops.empty())
+        left_float[i] = "not in options.ops";
+      continue;
+    }
+    if (excluded.count(n.name())) {
+      left_float[i] = "excluded by options.exclude";
+      continue;
+    }
+    auto it = n.input_size() >= 2 ? init_index.find(n.input(1)) : init_index.end();
+    if (it == init_index.end() || graph_inputs.count(n.input(1))) {
+      left_float[i] = "its weight (input 1) is not a constant initializer";
+      continue;
+    }
+    const auto& w = g.initializer(it->second);
+    if (w.data_type() != onnx::TensorProto::FLOAT) {
+      left_float[i] = "its weight is not float32";
+      continue;
+    }
+    Candidate c;
+    c.node = i, c.weight = it->second, c.K = 0, c.N = 0;
+    c.op = op;
+    if (op == "Conv") {
+      if (w.dims_size() < 3) {
+        left_float[i] = "its weight has rank " + std::to_string(w.dims_size()) + ", not 3 or more";
+        continue;
+      }
+      c.dims.assign(w.dims().begin(), w.dims().end());
+      if (n.input_size() > 2 && !n.input(2).empty()) {
+        auto b = init_index.find(n.input(2));
+        if (b == init_index.end() || graph_inputs.count(n.input(2)) ||
+            g.initializer(b->second).data_type() != onnx::TensorProto::FLOAT ||
+            g.initializer(b->second).dims_size() != 1 || g.initializer(b->second).dims(0) != c.dims[0]) {
+          left_float[i] = "its bias is not a constant float32 vector of " + std::to_string(c.dims[0]) + " values";
+          continue;
+        }
+        c.bias = b->second;
+      }
+      candidates.push_back(std::move(c));
+      continue;
+    }
+    if (w.dims_size() != 2) {
+      left_float[i] = "its weight has rank " + std::to_string(w.dims_size()) + ", not 2";
+      continue;
+    }
+    int64_t v = 0;
+    if (op == "Gemm") {
+      if ((attr_int(n, "transA", v) && v != 0) || attr_float(n, "alpha", 1) != 1 || attr_float(n, "beta", 1) != 1) {
+        left_float[i] = "Gemm with transA, alpha != 1 or beta != 1 is left float";
+        continue;
+      }
+      c.trans_b = attr_int(n, "transB", v) && v != 0;
+    } else if (n.input_size() != 2) {
+      continue;
+    }
+    const int64_t K = w.dims(c.trans_b ? 1 : 0), N = w.dims(c.trans_b ? 0 : 1);
+    if (K < 16 || N < 1) {
+      left_float[i] = "its weight [" + std::to_string(K) + ", " + std::to_string(N) + "] is too small to gain";
+      continue;
+    }
+    c.K = K, c.N = N;
+    candidates.push_back(std::move(c));
+  }
+  if (candidates.empty()) {
+    std::string why;
+    for (auto& kv : left_float) why += "; " + node_id(g.node(kv.first), kv.first) + ": " + kv.second;
+    fail("quantize: the model has no node this mode can quantize (",
+         options.mode == QuantizeOptions::Mode::Dynamic ? "MatMul, Gemm or Conv" : "MatMul",
+         " with a constant float32 weight)", why.empty() ? std::string(" and no MatMul at all") : why);
+  }
+
+  // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
+  Names names(g);
+  std::map<int, std::vector<onnx::NodeProto>> replacement;
+  std::set<int> dropped_weights;
+  size_t done = 0;
+  for (const Candidate& c : candidates) {
+    const auto& n = g.node(c.node);
+    std::vector<onnx::NodeProto>& out = replacement[c.node];
+    std::string detail, action = options.mode == QuantizeOptions::Mode::WeightOnly ? "MatMulNBits" : "MatMulInteger";
+    if (c.op == "Conv") {
+      detail = "[" + std::to_string(c.dims[0]) + ", ...] " + rewrite_conv(g, c, external, names, out);
+      action = "ConvInteger";
+      if (c.bias >= 0 && --uses[g.initializer(c.bias).name()] == 0) dropped_weights.insert(c.bias);
+    } else {
+      std::vector<float> w = float_values(g.initializer(c.weight), external);
+      if (c.trans_b) {  // B [N, K] -> [K, N]
+        std::vector<float> t(w.size());
+        for (int64_t k = 0; k < c.K; ++k)
+          for (int64_t j = 0; j < c.N; ++j) t[size_t(k * c.N + j)] = w[size_t(j * c.K + k)];
+        w.swap(t);
+      }
+      const bool add_c = c.op == "Gemm" && n.input_size() > 2 && !n.input(2).empty();
+      const std::string y = add_c ? names.make((n.name().empty() ? n.output(0) : n.name()) + "_matmul") : n.output(0);
+      detail = "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + rewrite(g, c, w, options, names, out, y);
+      if (add_c) {
+        onnx::NodeProto add;
+        add.set_name((n.name().empty() ? n.output(0) : n.name()) + "_bias_add");
+        add.set_op_type("Add");
+        add.add_input(y);
+        add.add_input(n.input(2));
+        add.add_output(n.output(0));
+        out.push_back(std::move(add));
+        detail += ", then Add(C)";
+      }
+      if (c.trans_b) detail += " (B transposed once)";
+    }
+    result.report.push_back({node_id(n, c.node), n.op_type(), action, detail});
+    if (--uses[g.initializer(c.weight).name()] == 0) dropped_weights.insert(c.weight);
+    if (progress) progress(++done, candidates.size());
+  }
+  for (auto& kv : left_float) result.report.push_back({node_id(g.node(kv.first), kv.first), g.node(kv.first).op_type(), "float", kv.second});
+
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  for (int i = 0; i < g.node_size(); ++i) {
+    auto r = replacement.find(i);
+    if (r == replacement.end()) *nodes.Add() = std::move(*g.mutable_node(i));
+    else for (auto& n : r->second) *nodes.Add() = std::move(n);
+  }
+  g.mutable_node()->Swap(&nodes);
+  google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
+  for (int i = 0; i < g.initializer_size(); ++i)
+    if (!dropped_weights.count(i)) *inits.Add() = std::move(*g.mutable_initializer(i));
+  g.mutable_initializer()->Swap(&inits);
+  // Weights left float and other initializers may still live in the source's external
+  // files: keep them where they were (the caller passes those files along).
+
+  finish(m, options, result);
   return result;
 }
 

@@ -5,7 +5,13 @@
 //                per-block scales, zero points unless symmetric), round to nearest;
 //   dynamic:     MatMul(A, W const) -> DynamicQuantizeLinear(A) -> MatMulInteger(A_q, W_q int8
 //                per output channel) -> Cast -> Mul(A_scale * W_scale) (onnxruntime's
-//                quantize_dynamic form).
+//                quantize_dynamic form); Gemm the same on W (transposed once when transB)
+//                followed by Add(C); Conv -> DynamicQuantizeLinear -> ConvInteger (uint8 W,
+//                zero point 128, scale per output channel) -> Cast -> Mul [-> Add(bias)].
+//   static:      MatMul / Gemm / Conv in QDQ form (quantize/static_quant.h): per-channel int8
+//                weights behind DequantizeLinear, QuantizeLinear -> DequantizeLinear pairs on
+//                the activations with per-tensor scales from running the float model in qwasm
+//                on calibration data (quantize/calibrate.h).
 // The source bytes are never modified; the result is a new model.
 #pragma once
 #include <cstdint>
@@ -14,28 +20,46 @@
 #include <string>
 #include <vector>
 
+#include "graph/tensor.h"
+
 namespace qwasm {
 
 struct QuantizeOptions {
   enum class Mode { WeightOnly, Dynamic, Static } mode = Mode::WeightOnly;
-  int bits = 4;                 // weight-only: 4 or 8
+  int bits = 0;                 // weight-only: 4 or 8; dynamic, static: 8 (0 = the mode's default)
   int block_size = 32;          // weight-only: 16..256, a power of two
   bool symmetric = false;       // weight-only: no zero points (2^(bits-1) implied)
   int accuracy_level = 4;       // weight-only: MatMulNBits accuracy_level (0..4)
   std::string algorithm = "rtn";
-  std::vector<std::string> ops = {"MatMul"};  // op types to quantize
+  // Op types to quantize; empty = every type the mode handles (weight-only and dynamic:
+  // MatMul; static: MatMul, Gemm, Conv).
+  std::vector<std::string> ops;
   std::vector<std::string> exclude;           // node names left float
   // Initializers of at least this many bytes go to an external data file (0 = never,
   // unless the model would pass protobuf's 2 GB limit).
   uint64_t external_data_threshold = 0;
   std::string external_data_name = "model.onnx_data";
+
+  // static: activation integers and 7-bit weights (|q| <= 63, so a u8 x s8 pair sum fits
+  // int16: CPUs whose integer dot saturates there, e.g. AVX2's vpmaddubsw, stay exact).
+  enum class Activations { UInt8, Int8 } activations = Activations::UInt8;
+  bool reduce_range = false;
+  // static: calibration feeds (each one run of the float model) and how to pick ranges.
+  std::vector<std::vector<std::pair<std::string, Tensor>>> calibration;
+  enum class Calibration { MinMax, Percentile, Entropy } calibration_method = Calibration::MinMax;
+  double percentile = 99.999;
+  // static: the sensitivity pass leaves in float the nodes whose quantization alone costs
+  // the most output accuracy, at most this many (0 = none; -1 = automatic: up to 1 in 8 of
+  // the quantized nodes, only those whose own error is over twice the median and costs over
+  // 1e-4 output cosine). See static_quant.h.
+  int keep_float = -1;
 };
 
 // What happened to one candidate node.
 struct QuantizeReportEntry {
   std::string node;     // node name (or "#index" when it has none)
   std::string op_type;  // as in the source
-  std::string action;   // "MatMulNBits", "MatMulInteger" or "float"
+  std::string action;   // "MatMulNBits", "MatMulInteger", "QDQ" or "float"
   std::string detail;   // bits / block size, or why it stayed float
 };
 

@@ -334,6 +334,11 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
       e.first += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       e.second += 1;
     }
+    if (observer_) {
+      std::vector<const Tensor*> seen;
+      for (int id : st.in) seen.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
+      (*observer_)(*st.node, seen, ctx.outputs());
+    }
     for (size_t i = 0; i < st.out.size(); ++i)
       if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(ctx.outputs()[i]);
     for (int id : st.release_after) values[size_t(id)] = Tensor();

@@ -2,6 +2,7 @@
 // Values live in slots; a slot is released after its last consumer so its buffer
 // goes back to the session's arena for the next value (this run or a later one).
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,16 @@ class Executor {
   void set_profile(OpProfile* p) { profile_ = p; }
   OpProfile* profile() const { return profile_; }
 
+  // Observation hook: called after every step that runs, with the node (as the executor
+  // runs it: build the executor with optimize = false to see the source graph's nodes),
+  // its inputs (nullptr where left out) and its outputs. Constants folded at build time
+  // are not steps. Used by the quantizer's calibration (activation ranges; later the
+  // inputs of chosen nodes for GPTQ / AWQ). nullptr (the default) costs one test per step.
+  // Top-level steps only: nodes inside If / Loop / Scan bodies are not observed.
+  using StepObserver = std::function<void(const Node& node, const std::vector<const Tensor*>& inputs,
+                                          const std::vector<Tensor>& outputs)>;
+  void set_observer(const StepObserver* o) { observer_ = o; }
+
  private:
   struct Step {
     const Node* node;
@@ -71,6 +82,7 @@ class Executor {
   std::unordered_map<std::string, Tensor> constants_;  // initializers + folded values
   std::vector<Step> steps_;
   OpProfile* profile_ = nullptr;
+  const StepObserver* observer_ = nullptr;
   ControlFlowLimits limits_;
   bool is_subgraph_ = false;
 };
