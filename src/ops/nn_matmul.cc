@@ -1,4 +1,6 @@
 // MatMul (numpy batching and 1-D operands) and Gemm, on gemm_f32.
+#include <cstring>
+
 #include "ops/broadcast.h"
 #include "ops/dtype_switch.h"
 #include "ops/gemm_f32.h"
@@ -45,41 +47,85 @@ void matmul(OpContext& ctx) {
   if (is_half(a0.dtype())) narrow_half(r, ctx.output(0, a0.dtype(), out_shape));
 }
 
-void gemm(OpContext& ctx) {
-  const Node& n = ctx.node();
-  Tensor a = widen_half(ctx.in(0)), b = widen_half(ctx.in(1));
-  QWASM_CHECK(a.dtype() == DType::Float32 && b.dtype() == DType::Float32, n.label(), ": float inputs required");
-  QWASM_CHECK(a.rank() == 2 && b.rank() == 2, n.label(), ": A and B must be 2-D");
-  const bool ta = n.attr_i("transA", 0), tb = n.attr_i("transB", 0);
-  const int64_t M = ta ? a.dim(1) : a.dim(0), K = ta ? a.dim(0) : a.dim(1);
-  const int64_t N = tb ? b.dim(0) : b.dim(1);
-  QWASM_CHECK((tb ? b.dim(1) : b.dim(0)) == K, n.label(), ": inner dimensions differ");
-  const float alpha = n.attr_f("alpha", 1.0f), beta = n.attr_f("beta", 1.0f);
-  const DType out_t = ctx.in(0).dtype();
-  Tensor r = is_half(out_t) ? Tensor(DType::Float32, {M, N}) : ctx.output(0, DType::Float32, {M, N});
-  float* c = r.data<float>();
-  const Tensor* c_in = ctx.input(2);
-  if (c_in && beta != 0) {
-    Tensor cw = widen_half(*c_in);
-    Shape cs = broadcast_shapes(cw.shape(), {M, N}, n.label());
-    QWASM_CHECK(cs == Shape({M, N}), n.label(), ": C does not broadcast to ", shape_str({M, N}));
-    const Shape out_mn{M, N};
-    const BroadcastLoop<1> loop(out_mn, {&cw.shape()});
-    const int64_t st = loop.inner_step(0);
-    loop.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) c[o + i] = cw.data<float>()[off[0] + i * st];
-    });
+// Gemm. A constant B stored [N, K] (transB = 1, how PyTorch exports Linear) is
+// transposed once at build into [K, N]: the f32 GEMM then reads it in place instead of
+// gathering it into panels on every run (the same products in the same order, so the
+// same bits). Small heads (wake-word classifiers: three Gemms of M = 1) spent most of a
+// run on that gather.
+class GemmKernel : public OpKernel {
+ public:
+  explicit GemmKernel(const BuildContext& bc) {
+    const Node& n = bc.node;
+    ta_ = n.attr_i("transA", 0) != 0;
+    tb_ = n.attr_i("transB", 0) != 0;
+    alpha_ = n.attr_f("alpha", 1.0f);
+    beta_ = n.attr_f("beta", 1.0f);
+    const Tensor* b = bc.const_input(1);
+    if (tb_ && b && b->is_tensor() && b->rank() == 2 &&
+        (b->dtype() == DType::Float32 || is_half(b->dtype()))) {
+      const Tensor w = widen_half(*b);
+      const int64_t N = w.dim(0), K = w.dim(1);
+      bt_ = Tensor(DType::Float32, {K, N});
+      const float* src = w.data<float>();
+      float* dst = bt_.data<float>();
+      for (int64_t nn = 0; nn < N; ++nn)
+        for (int64_t k = 0; k < K; ++k) dst[k * N + nn] = src[nn * K + k];
+    }
   }
-  gemm_f32(ctx.parallel(), ta, tb, M, N, K, alpha, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),
-           c_in && beta != 0 ? beta : 0.0f, c, N);
-  if (is_half(out_t)) narrow_half(r, ctx.output(0, out_t, {M, N}));
-}
+  bool absorbed(size_t input) const override { return input == 1 && bt_.defined(); }
+
+  void compute(OpContext& ctx) override {
+    const Node& n = ctx.node();
+    Tensor a = widen_half(ctx.in(0));
+    Tensor b;
+    bool tb = tb_;
+    if (bt_.defined()) {
+      b = bt_;
+      tb = false;
+    } else {
+      b = widen_half(ctx.in(1));
+    }
+    QWASM_CHECK(a.dtype() == DType::Float32 && b.dtype() == DType::Float32, n.label(), ": float inputs required");
+    QWASM_CHECK(a.rank() == 2 && b.rank() == 2, n.label(), ": A and B must be 2-D");
+    const int64_t M = ta_ ? a.dim(1) : a.dim(0), K = ta_ ? a.dim(0) : a.dim(1);
+    const int64_t N = tb ? b.dim(0) : b.dim(1);
+    QWASM_CHECK((tb ? b.dim(1) : b.dim(0)) == K, n.label(), ": inner dimensions differ");
+    const DType out_t = ctx.in(0).dtype();
+    Tensor r = is_half(out_t) ? Tensor(DType::Float32, {M, N}) : ctx.output(0, DType::Float32, {M, N});
+    float* c = r.data<float>();
+    const Tensor* c_in = ctx.input(2);
+    if (c_in && beta_ != 0) {
+      Tensor cw = widen_half(*c_in);
+      if (cw.size() == N && (cw.rank() == 1 || (cw.rank() == 2 && cw.dim(0) == 1))) {
+        // The usual bias row: copied to every output row.
+        for (int64_t i = 0; i < M; ++i) std::memcpy(c + i * N, cw.data<float>(), size_t(N) * sizeof(float));
+      } else {
+        Shape cs = broadcast_shapes(cw.shape(), {M, N}, n.label());
+        QWASM_CHECK(cs == Shape({M, N}), n.label(), ": C does not broadcast to ", shape_str({M, N}));
+        const Shape out_mn{M, N};
+        const BroadcastLoop<1> loop(out_mn, {&cw.shape()});
+        const int64_t st = loop.inner_step(0);
+        loop.for_each_run([&](int64_t o, const std::array<int64_t, 1>& off, int64_t cnt) {
+          for (int64_t i = 0; i < cnt; ++i) c[o + i] = cw.data<float>()[off[0] + i * st];
+        });
+      }
+    }
+    gemm_f32(ctx.parallel(), ta_, tb, M, N, K, alpha_, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),
+             c_in && beta_ != 0 ? beta_ : 0.0f, c, N);
+    if (is_half(out_t)) narrow_half(r, ctx.output(0, out_t, {M, N}));
+  }
+
+ private:
+  bool ta_ = false, tb_ = false;
+  float alpha_ = 1.0f, beta_ = 1.0f;
+  Tensor bt_;  // constant B transposed to [K, N] (float32), when B is constant and transB = 1
+};
 
 }  // namespace
 
 void register_nn_matmul_ops(OpRegistry& r) {
   r.add_fn("", "MatMul", 1, matmul);
-  r.add_fn("", "Gemm", 1, gemm);
+  r.add("", "Gemm", 1, [](const BuildContext& bc) { return std::make_unique<GemmKernel>(bc); });
 }
 
 }  // namespace qwasm
