@@ -1,4 +1,5 @@
 // MatMul (numpy batching and 1-D operands) and Gemm, on gemm_f32.
+#include <algorithm>
 #include <cstring>
 
 #include "ops/broadcast.h"
@@ -48,10 +49,13 @@ void matmul(OpContext& ctx) {
 }
 
 // Gemm. A constant B stored [N, K] (transB = 1, how PyTorch exports Linear) is
-// transposed once at build into [K, N]: the f32 GEMM then reads it in place instead of
-// gathering it into panels on every run (the same products in the same order, so the
-// same bits). Small heads (wake-word classifiers: three Gemms of M = 1) spent most of a
-// run on that gather.
+// rearranged once at build into panels of kPanel columns, each [K][width] row-major: the
+// f32 GEMM then reads every panel in place, front to back, instead of gathering B into
+// panels on every run (or striding across a [K, N] copy). Each output column is the same
+// sum in the same order, so the same bits. Small heads (wake-word classifiers: three Gemms
+// of M = 1) spent most of a run on that gather.
+constexpr int64_t kPanel = 32;  // a multiple of every f32 kernel's NR (8, 16, 32)
+
 class GemmKernel : public OpKernel {
  public:
   explicit GemmKernel(const BuildContext& bc) {
@@ -65,11 +69,16 @@ class GemmKernel : public OpKernel {
         (b->dtype() == DType::Float32 || is_half(b->dtype()))) {
       const Tensor w = widen_half(*b);
       const int64_t N = w.dim(0), K = w.dim(1);
-      bt_ = Tensor(DType::Float32, {K, N});
+      n_ = N, k_ = K;
+      bt_ = Tensor(DType::Float32, {N * K});
       const float* src = w.data<float>();
       float* dst = bt_.data<float>();
-      for (int64_t nn = 0; nn < N; ++nn)
-        for (int64_t k = 0; k < K; ++k) dst[k * N + nn] = src[nn * K + k];
+      for (int64_t n0 = 0; n0 < N; n0 += kPanel) {
+        const int64_t width = std::min(kPanel, N - n0);
+        float* panel = dst + n0 * K;
+        for (int64_t k = 0; k < K; ++k)
+          for (int64_t j = 0; j < width; ++j) panel[k * width + j] = src[(n0 + j) * K + k];
+      }
     }
   }
   bool absorbed(size_t input) const override { return input == 1 && bt_.defined(); }
@@ -77,19 +86,14 @@ class GemmKernel : public OpKernel {
   void compute(OpContext& ctx) override {
     const Node& n = ctx.node();
     Tensor a = widen_half(ctx.in(0));
-    Tensor b;
-    bool tb = tb_;
-    if (bt_.defined()) {
-      b = bt_;
-      tb = false;
-    } else {
-      b = widen_half(ctx.in(1));
-    }
-    QWASM_CHECK(a.dtype() == DType::Float32 && b.dtype() == DType::Float32, n.label(), ": float inputs required");
-    QWASM_CHECK(a.rank() == 2 && b.rank() == 2, n.label(), ": A and B must be 2-D");
+    const bool packed = bt_.defined();
+    Tensor b = packed ? Tensor() : widen_half(ctx.in(1));
+    QWASM_CHECK(a.dtype() == DType::Float32 && (packed || b.dtype() == DType::Float32), n.label(),
+                ": float inputs required");
+    QWASM_CHECK(a.rank() == 2 && (packed || b.rank() == 2), n.label(), ": A and B must be 2-D");
     const int64_t M = ta_ ? a.dim(1) : a.dim(0), K = ta_ ? a.dim(0) : a.dim(1);
-    const int64_t N = tb ? b.dim(0) : b.dim(1);
-    QWASM_CHECK((tb ? b.dim(1) : b.dim(0)) == K, n.label(), ": inner dimensions differ");
+    const int64_t N = packed ? n_ : (tb_ ? b.dim(0) : b.dim(1));
+    QWASM_CHECK((packed ? k_ : (tb_ ? b.dim(1) : b.dim(0))) == K, n.label(), ": inner dimensions differ");
     const DType out_t = ctx.in(0).dtype();
     Tensor r = is_half(out_t) ? Tensor(DType::Float32, {M, N}) : ctx.output(0, DType::Float32, {M, N});
     float* c = r.data<float>();
@@ -110,15 +114,25 @@ class GemmKernel : public OpKernel {
         });
       }
     }
-    gemm_f32(ctx.parallel(), ta_, tb, M, N, K, alpha_, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),
-             c_in && beta_ != 0 ? beta_ : 0.0f, c, N);
+    const float beta = c_in && beta_ != 0 ? beta_ : 0.0f;
+    if (packed) {
+      for (int64_t n0 = 0; n0 < N; n0 += kPanel) {
+        const int64_t width = std::min(kPanel, N - n0);
+        gemm_f32(ctx.parallel(), ta_, false, M, width, K, alpha_, a.data<float>(), a.dim(1),
+                 bt_.data<float>() + n0 * K, width, beta, c + n0, N);
+      }
+    } else {
+      gemm_f32(ctx.parallel(), ta_, tb_, M, N, K, alpha_, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1),
+               beta, c, N);
+    }
     if (is_half(out_t)) narrow_half(r, ctx.output(0, out_t, {M, N}));
   }
 
  private:
   bool ta_ = false, tb_ = false;
   float alpha_ = 1.0f, beta_ = 1.0f;
-  Tensor bt_;  // constant B transposed to [K, N] (float32), when B is constant and transB = 1
+  Tensor bt_;  // constant B in column panels (float32), when B is constant and transB = 1
+  int64_t n_ = 0, k_ = 0;  // its N and K
 };
 
 }  // namespace
