@@ -21,6 +21,9 @@ export class InferenceSession {
   #handle;
   #inputs;
   #outputs;
+  #inputIndex;   // input name -> its number in the model's input list
+  #dimsPtr = 0;  // the handle's dims buffer (dimsBuffer) and how many doubles it holds
+  #dimsRoom = 0;
 
   constructor(mod, variant, handle) {
     this.#mod = mod;
@@ -28,6 +31,7 @@ export class InferenceSession {
     try {
       this.#inputs = describe(handle.inputInfo(), 'input');
       this.#outputs = describe(handle.outputInfo(), 'output');
+      this.#inputIndex = new Map(this.#inputs.map((v, i) => [v.name, i]));
     } catch (e) {
       this.dispose();
       throw e;
@@ -55,33 +59,65 @@ export class InferenceSession {
     // The run itself is one synchronous wasm call: a signal stops it before it starts.
     const signal = Array.isArray(options) ? undefined : options.signal;
     if (signal?.aborted) throw abortError(signal, 'run');
+    // Checked here first, then staged through calls that pass numbers only (src/bindings/
+    // session_handle.h): the dims of every input in one buffer, one call per input, one
+    // view of memory for all the copies (taken after the last allocation).
+    const staged = [];
+    let rankSum = 0;
+    for (const name of Object.keys(feeds)) {
+      const t = feeds[name];
+      if (!t || typeof t.type !== 'string' || !t.data || !Array.isArray(t.dims)) {
+        throw new TypeError(`input '${name}': expected a Tensor`);
+      }
+      const info = dtypeInfo(t.type);
+      if (!(t.data instanceof info.array)) throw new TypeError(`input '${name}': data of a '${t.type}' tensor must be a ${info.array.name}`);
+      const index = this.#inputIndex.get(name);
+      if (index === undefined) {
+        throw new Error(`unknown input '${name}' (the model's inputs are ${this.inputNames.map((n) => `'${n}'`).join(', ')})`);
+      }
+      staged.push({ name, t, info, index, offset: rankSum });
+      rankSum += t.dims.length;
+    }
+    const mod = this.#mod;
     try {
-      for (const [name, t] of Object.entries(feeds)) {
-        if (!t || typeof t.type !== 'string' || !t.data || !Array.isArray(t.dims)) {
-          throw new TypeError(`input '${name}': expected a Tensor`);
+      if (rankSum > this.#dimsRoom) {
+        this.#dimsPtr = handle.dimsBuffer(rankSum);
+        this.#dimsRoom = rankSum;
+      }
+      const dims = new Float64Array(heapBytes(mod, 0, 0).buffer, this.#dimsPtr, rankSum);
+      for (const s of staged) dims.set(s.t.dims, s.offset);
+      for (const s of staged) {
+        s.ptr = handle.stage(s.index, s.info.code, s.t.dims.length, s.offset);
+        if (s.ptr < 0) throw new Error(handle.lastError());
+        const elements = s.t.dims.reduce((a, b) => a * b, 1);
+        if (elements !== s.t.data.length) {
+          throw new Error(`input '${s.name}': data has ${s.t.data.length} elements but dims [${s.t.dims}] need ${elements}`);
         }
-        const info = dtypeInfo(t.type);
-        if (!(t.data instanceof info.array)) throw new TypeError(`input '${name}': data of a '${t.type}' tensor must be a ${info.array.name}`);
-        const staged = handle.stageInput(name, info.code, t.dims);
-        if (staged.error) throw new Error(staged.error);
-        if (staged.bytes !== t.data.byteLength) {
-          throw new Error(`input '${name}': data has ${t.data.length} elements but dims [${t.dims}] need ${staged.bytes / info.array.BYTES_PER_ELEMENT}`);
-        }
-        heapBytes(this.#mod, staged.ptr, staged.bytes).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      }
+      const heap = heapBytes(mod, 0, 0).buffer;
+      for (const { t, ptr } of staged) {
+        if (t.data.byteLength) new Uint8Array(heap, ptr, t.data.byteLength).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
       }
     } catch (e) {
       handle.clearInputs();
       throw e;
     }
-    const r = handle.run(names);
-    if (r.error) throw new Error(r.error);
+    const ptr = handle.runStaged(names);
+    if (ptr < 0) throw new Error(handle.lastError());
     const out = {};
     try {
-      for (const o of r.outputs) {
-        const type = dtypeName(o.type, `output '${o.name}'`);
+      const heap = heapBytes(mod, 0, 0).buffer;
+      const n = new Float64Array(heap, ptr, 1)[0];
+      const meta = new Float64Array(heap, ptr + 8, n);
+      for (let i = 0; i < n;) {
+        const name = this.#outputs[meta[i]].name;
+        const type = dtypeName(meta[i + 1], `output '${name}'`);
         const Arr = dtypeInfo(type).array;
-        const bytes = heapBytes(this.#mod, o.ptr, o.bytes).slice();
-        out[o.name] = new Tensor(type, new Arr(bytes.buffer, 0, o.bytes / Arr.BYTES_PER_ELEMENT), o.dims);
+        const at = meta[i + 2], bytes = meta[i + 3], rank = meta[i + 4];
+        const dims = Array.from(meta.subarray(i + 5, i + 5 + rank));
+        const data = new Uint8Array(heap, at, bytes).slice();
+        out[name] = new Tensor(type, new Arr(data.buffer, 0, bytes / Arr.BYTES_PER_ELEMENT), dims);
+        i += 5 + rank;
       }
     } finally {
       handle.clearOutputs();

@@ -8,7 +8,13 @@
 //   static constexpr int kMR, kNR;
 //   template <int R> static void tile(int K, const float* a, ptrdiff_t a_rs, ptrdiff_t a_cs,
 //                                     const float* b, ptrdiff_t b_ks, float* out);  out: R x kNR
+// and may provide, for M = 1 over contiguous columns of B (the same bits as tile<1>):
+//   static constexpr int kWideCols;
+//   static void wide_row(int K, const float* a, ptrdiff_t a_cs, const float* b, ptrdiff_t b_ks,
+//                        float* out);  out: kWideCols
 #pragma once
+
+#include <type_traits>
 
 #include "common.h"
 
@@ -24,13 +30,43 @@ static inline void call_f32_tile(int r, int K, const float* a, ptrdiff_t rs, ptr
   }
 }
 
+template <class FK, class = void>
+struct HasWideRow : std::false_type {};
+template <class FK>
+struct HasWideRow<FK, std::void_t<decltype(FK::kWideCols)>> : std::true_type {};
+
+// Columns [0, returned) of a one-row product through FK::wide_row, when FK has it.
+template <class FK>
+static int gemm_f32_wide_row(const GemmF32Args& g) {
+  if constexpr (HasWideRow<FK>::value) {
+    constexpr int W = FK::kWideCols;
+    if (g.M != 1 || g.b_cs != 1) return 0;
+    alignas(64) float row[W];
+    int n0 = 0;
+    for (; n0 + W <= g.N; n0 += W) {
+      FK::wide_row(g.K, g.A, g.a_cs, g.B + n0, g.b_rs, row);
+      float* c = g.C + n0;
+      if (g.beta == 0.0f)
+        for (int j = 0; j < W; ++j) c[j] = g.alpha * row[j];
+      else
+        for (int j = 0; j < W; ++j) c[j] = g.alpha * row[j] + g.beta * c[j];
+    }
+    return n0;
+  } else {
+    (void)g;
+    return 0;
+  }
+}
+
 template <class FK>
 static void gemm_f32_drive(const GemmF32Args& g) {
   const int M = g.M, N = g.N, K = g.K, NR = FK::kNR;
   if (M <= 0 || N <= 0) return;
+  const int n_start = gemm_f32_wide_row<FK>(g);
+  if (n_start == N) return;
   alignas(64) float tile[FK::kMR * FK::kNR];
   float* packed = reinterpret_cast<float*>(scratch_buffer(2, sizeof(float) * size_t(K > 0 ? K : 1) * size_t(NR)));
-  for (int n0 = 0; n0 < N; n0 += NR) {
+  for (int n0 = n_start; n0 < N; n0 += NR) {
     const int nc = imin(NR, N - n0);
     const float* b;
     ptrdiff_t bks;

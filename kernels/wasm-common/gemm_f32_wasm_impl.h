@@ -32,6 +32,21 @@ struct WasmF32 {
       wasm_v128_store(out + r * kNR + 4, acc1[r]);
     }
   }
+
+  // One row of A against kWideCols contiguous columns of B (a GEMV, M = 1): eight
+  // independent accumulators where tile<1> has two, so the loop is bound by throughput
+  // rather than by the multiply-add latency. Each column sums over k in the same order
+  // as tile<1>, so the results are the same bits.
+  static constexpr int kWideCols = 4 * kNR;
+  static void wide_row(int K, const float* a, ptrdiff_t cs, const float* b, ptrdiff_t bks, float* out) {
+    v128_t acc[8];
+    for (int j = 0; j < 8; ++j) acc[j] = wasm_f32x4_splat(0.0f);
+    for (int k = 0; k < K; ++k, b += bks) {
+      const v128_t av = wasm_v128_load32_splat(a + k * cs);
+      for (int j = 0; j < 8; ++j) acc[j] = Madd::madd(av, wasm_v128_load(b + 4 * j), acc[j]);
+    }
+    for (int j = 0; j < 8; ++j) wasm_v128_store(out + 4 * j, acc[j]);
+  }
 };
 
 }  // namespace kernels

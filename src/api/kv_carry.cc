@@ -10,6 +10,14 @@ void KvCarry::set_pairs(std::vector<std::pair<std::string, std::string>> pairs) 
 }
 
 KvCarry::Named KvCarry::run(Session& s, const Named& feeds, std::vector<std::string> names) {
+  if (pairs_.empty() && carried_.empty()) {  // nothing carried: a plain run (no copies of the feeds)
+    std::vector<Tensor> outs = s.run(feeds, names);
+    Named result;
+    result.reserve(outs.size());
+    for (size_t i = 0; i < outs.size(); ++i)
+      result.emplace_back(names.empty() ? s.outputs()[i].name : names[i], std::move(outs[i]));
+    return result;
+  }
   if (names.empty())
     for (const auto& vi : s.outputs()) names.push_back(vi.name);
   auto is_carried_output = [&](const std::string& name) {

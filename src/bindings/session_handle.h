@@ -21,12 +21,25 @@ class SessionHandle {
   emscripten::val inputInfo() const;
   emscripten::val outputInfo() const;
   int threads() const { return session_->threads(); }
-  // Allocates input `name` with dtype code and dims; returns {ptr, bytes} for JS to fill.
-  emscripten::val stageInput(const std::string& name, int dtype, emscripten::val dims);
-  // Runs with the staged inputs; `names` = JS array of output names (empty = all).
-  // Returns {outputs: [{name, type, dims, ptr, bytes}]} or {error}.
-  emscripten::val run(emscripten::val names);
   void clearOutputs() { outputs_.clear(); }
+
+  // A run: JS stages each input (allocated here, filled by JS), runs with `names` = JS
+  // array of output names (empty = all), copies the outputs out, then calls clearOutputs().
+  // The calls take and return numbers only (every emscripten::val built costs a JS round
+  // trip; the smallest models run in tens of microseconds, where those trips were a large
+  // share):
+  //   dimsBuffer(n): a pointer to room for n doubles that JS fills with the dims of every
+  //     input before staging (stays valid until the next dimsBuffer call);
+  //   stage(input, dtype, rank, offset): allocates graph input number `input` with the
+  //     dims at dims[offset, offset + rank); returns the data pointer, or -1 with
+  //     lastError() set;
+  //   runStaged(names): runs; returns a pointer to doubles [n, then per output: output
+  //     number, dtype, data pointer, bytes, rank, dims...] (n counts what follows it), or
+  //     -1 with lastError() set.
+  double dimsBuffer(int n);
+  double stage(int input, int dtype, int rank, int offset);
+  double runStaged(emscripten::val names);
+  std::string lastError() const { return error_; }
   void clearInputs() { inputs_.clear(); }
 
   // Carried values (decoder KV caches, api/kv_carry.h): after each run, output `from`
@@ -47,6 +60,9 @@ class SessionHandle {
   KvCarry::Named outputs_;
   KvCarry carry_;
   std::map<std::string, std::pair<double, int64_t>> profile_;
+  std::vector<double> dims_;  // dimsBuffer()
+  std::vector<double> meta_;  // runStaged()'s result
+  std::string error_;         // the last stage / runStaged failure
 };
 
 }  // namespace qwasm::bindings

@@ -15,10 +15,17 @@ namespace qwasm {
 // Inputs as pointers into the slot table, outputs collected locally and moved
 // into slots by the caller after compute() (the same code serves constant folding,
 // which runs on the calling thread alone: serial()).
+// Inputs as pointers into the slot table, outputs collected in `out` and moved
+// into slots by the caller after compute() (the same code serves constant folding,
+// which runs on the calling thread alone: serial()). Both vectors belong to the
+// caller, which reuses them from step to step (no allocation per step).
 class Executor::Context : public OpContext {
  public:
-  Context(const Node& n, std::vector<const Tensor*> in, Arena& arena, Parallel& par)
-      : node_(n), in_(std::move(in)), out_(n.outputs.size()), arena_(arena), par_(par) {}
+  Context(const Node& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out, Arena& arena, Parallel& par)
+      : node_(n), in_(in), out_(out), arena_(arena), par_(par) {
+    out_.clear();
+    out_.resize(n.outputs.size());
+  }
   const Node& node() const override { return node_; }
   size_t input_count() const override { return in_.size(); }
   const Tensor* input(size_t i) const override { return i < in_.size() ? in_[i] : nullptr; }
@@ -39,8 +46,8 @@ class Executor::Context : public OpContext {
 
  private:
   const Node& node_;
-  std::vector<const Tensor*> in_;
-  std::vector<Tensor> out_;
+  const std::vector<const Tensor*>& in_;
+  std::vector<Tensor>& out_;
   Arena& arena_;
   Parallel& par_;
 };
@@ -207,7 +214,8 @@ void Executor::build(bool optimize) {
       std::vector<const Tensor*> in;
       for (const auto& s : n->inputs) in.push_back(s.empty() ? nullptr : &constants_[s]);
       if (!traits.takes_sequences) check_value_kinds(*n, in);
-      Context ctx(*n, std::move(in), *arena_, serial());
+      std::vector<Tensor> outs;
+      Context ctx(*n, in, outs, *arena_, serial());
       try {
         kernel->compute(ctx);
       } catch (const std::exception& e) {
@@ -260,6 +268,12 @@ void Executor::plan() {
     if (last_use[id] < 0 || keep.count(int(id)) || constants_.count(slot_names_[id])) continue;
     steps_[size_t(last_use[id])].release_after.push_back(int(id));
   }
+  // What every run needs by slot number, looked up once here instead of by name per run.
+  for (auto& vi : model_.graph.inputs) input_slots_.push_back(slots_.at(vi.name));
+  for (auto& kv : constants_) {
+    auto it = slots_.find(kv.first);
+    if (it != slots_.end()) const_slots_.emplace_back(it->second, kv.second);
+  }
 }
 
 void Executor::check_feed(const ValueInfo& vi, const Tensor& t,
@@ -298,31 +312,30 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
                                   const std::vector<std::string>& wanted_in, Parallel& par) {
   std::vector<Tensor> values(slot_names_.size());
   std::unordered_map<std::string, int64_t> syms;
+  const auto& inputs = model_.graph.inputs;
   for (const auto& f : feeds) {
-    auto vi = std::find_if(model_.graph.inputs.begin(), model_.graph.inputs.end(),
-                           [&](const ValueInfo& v) { return v.name == f.first; });
-    if (vi == model_.graph.inputs.end()) {
+    auto vi = std::find_if(inputs.begin(), inputs.end(), [&](const ValueInfo& v) { return v.name == f.first; });
+    if (vi == inputs.end()) {
       std::string names;
-      for (auto& v : model_.graph.inputs) names += (names.empty() ? "'" : ", '") + v.name + "'";
+      for (auto& v : inputs) names += (names.empty() ? "'" : ", '") + v.name + "'";
       fail("unknown input '", f.first, "' (the model's inputs are ", names, ")");
     }
     if (!is_subgraph_) check_feed(*vi, f.second, syms);
-    values[size_t(slots_.at(f.first))] = f.second;
+    values[size_t(input_slots_[size_t(vi - inputs.begin())])] = f.second;
   }
-  for (const auto& vi : model_.graph.inputs)
-    QWASM_CHECK(values[size_t(slots_.at(vi.name))].defined(), "missing input '", vi.name, "' (",
-                dtype_name(vi.dtype), ")");
-  for (auto& kv : constants_) {
-    auto it = slots_.find(kv.first);
-    if (it != slots_.end()) values[size_t(it->second)] = kv.second;
-  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    QWASM_CHECK(values[size_t(input_slots_[i])].defined(), "missing input '", inputs[i].name, "' (",
+                dtype_name(inputs[i].dtype), ")");
+  for (const auto& [id, t] : const_slots_) values[size_t(id)] = t;
 
+  // Reused by every step: the input pointers and the outputs of the step being run.
+  std::vector<const Tensor*> in;
+  std::vector<Tensor> outs;
   for (Step& st : steps_) {
-    std::vector<const Tensor*> in;
-    in.reserve(st.in.size());
+    in.clear();
     for (int id : st.in) in.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
     if (!st.takes_sequences) check_value_kinds(*st.node, in);
-    Context ctx(*st.node, std::move(in), *arena_, par);
+    Context ctx(*st.node, in, outs, *arena_, par);
     const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
       st.kernel->compute(ctx);
@@ -340,17 +353,20 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
       (*observer_)(*st.node, seen, ctx.outputs());
     }
     for (size_t i = 0; i < st.out.size(); ++i)
-      if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(ctx.outputs()[i]);
+      if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(outs[i]);
     for (int id : st.release_after) values[size_t(id)] = Tensor();
   }
+  outs.clear();
 
-  std::vector<std::string> wanted = wanted_in;
-  if (wanted.empty())
-    for (auto& vi : model_.graph.outputs) wanted.push_back(vi.name);
+  const auto& outputs = model_.graph.outputs;
+  const size_t count = wanted_in.empty() ? outputs.size() : wanted_in.size();
   std::vector<Tensor> out;
-  for (const auto& name : wanted) {
-    bool is_output = std::any_of(model_.graph.outputs.begin(), model_.graph.outputs.end(),
-                                 [&](const ValueInfo& v) { return v.name == name; });
+  out.reserve(count);
+  for (size_t k = 0; k < count; ++k) {
+    const std::string& name = wanted_in.empty() ? outputs[k].name : wanted_in[k];
+    bool is_output = !wanted_in.empty() ? std::any_of(outputs.begin(), outputs.end(),
+                                                      [&](const ValueInfo& v) { return v.name == name; })
+                                        : true;
     QWASM_CHECK(is_output, "unknown output '", name, "'");
     auto it = slots_.find(name);
     const Tensor* t = it != slots_.end() ? &values[size_t(it->second)] : nullptr;

@@ -81,6 +81,8 @@ class Executor {
   std::vector<std::string> slot_names_;
   std::unordered_map<std::string, Tensor> constants_;  // initializers + folded values
   std::vector<Step> steps_;
+  std::vector<int> input_slots_;                    // slot of each graph input, in order
+  std::vector<std::pair<int, Tensor>> const_slots_;  // constants the steps read, by slot
   OpProfile* profile_ = nullptr;
   const StepObserver* observer_ = nullptr;
   ControlFlowLimits limits_;

@@ -18,11 +18,14 @@ export function generated(name, script, args = []) {
 
 // warmupMs: keep warming up until this much time has passed too (V8 tiers a large wasm
 // module up in the background; a few fast runs can end before it is done).
-export async function median(fn, { warmup = 2, runs = 7, warmupMs = 0 } = {}) {
+// minMs: keep timing runs until this much time has passed too (a model that runs in tens of
+// microseconds needs hundreds of samples for a stable median).
+export async function median(fn, { warmup = 2, runs = 7, warmupMs = 0, minMs = 0 } = {}) {
   const start = performance.now();
   for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) await fn();
   const t = [];
-  for (let i = 0; i < runs; i++) {
+  const timed = performance.now();
+  for (let i = 0; i < runs || performance.now() - timed < minMs; i++) {
     const a = performance.now();
     await fn();
     t.push(performance.now() - a);

@@ -14,7 +14,7 @@ for (const m of s.inputMetadata) {
   else feeds[m.name] = new Tensor('float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), dims);
 }
 await s.run(feeds);  // warm-up
-const runs = 3;
+const runs = Number(process.env.RUNS || 3);
 s.startProfiling();
 const t0 = performance.now();
 for (let i = 0; i < runs; ++i) await s.run(feeds);

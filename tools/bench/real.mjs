@@ -3,12 +3,16 @@
 // onnxruntime-web / qwasm, and the largest output difference against the case's tolerance.
 // Models qwasm cannot run yet get a row with the Error it gives.
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from 'qwasm';
+import { cpus } from 'node:os';
+import { createSession, features, Tensor } from 'qwasm';
 import { CASES, caseFile, caseSource, feeds, maxAbsDiff, printTable } from '../../tests/js/support/real-models.mjs';
 import { median } from './common.mjs';
 
 export async function benchReal(simd, filter = () => true) {
   ort.env.wasm.numThreads = 1;
+  // What the figures depend on: the CPU, the build qwasm picked and its relaxed-dot probe class.
+  const f = await features({ simd, threads: 1 });
+  console.log(JSON.stringify({ bench: 'real/host', cpu: cpus()[0]?.model, node: process.version, variant: f.variant, dot: f.dot }));
   const rows = [];
   for (const c of CASES.filter(filter)) {
     const file = caseFile(c);
@@ -17,7 +21,7 @@ export async function benchReal(simd, filter = () => true) {
     const oFeeds = feeds(inputs, (type, data, dims) => new ort.Tensor(type, data, dims));
     const qFeeds = feeds(inputs, (type, data, dims) => new Tensor(type, data, dims));
     const row = { name: c.name, source: caseSource(c), tolerance: c.tolerance };
-    const opts = { warmup: 3, runs: 7, warmupMs: 500 };
+    const opts = { warmup: 3, runs: 7, warmupMs: 500, minMs: 300 };
     let q;
     try {
       q = await createSession(file, { simd, threads: 1 });

@@ -17,7 +17,7 @@ void optimize_graph(Model& m, const OpTraitsOf& traits) {
   kQdq(m, traits);
   using Pass = void (*)(Model&);
   static Pass volatile const kPasses[] = {fuse_dynamic_quant_matmul, gather_into_dynamic_matmul,
-                                          fuse_weight_dequant_matmul, fuse_gelu,
+                                          fuse_weight_dequant_matmul, fuse_gelu, fuse_layernorm,
                                           fold_batchnorm, fuse_hardswish, fuse_conv_epilogue};
   for (Pass pass : kPasses) pass(m);
 }

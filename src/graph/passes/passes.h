@@ -25,6 +25,9 @@ void fuse_weight_dequant_matmul(Model& m);
 void fuse_qdq(Model& m, const OpTraitsOf& traits);
 // Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5 (the erf GELU as exported): com.microsoft Gelu.
 void fuse_gelu(Model& m);
+// ReduceMean -> Sub -> Pow 2 -> ReduceMean -> Add eps -> Sqrt -> Div -> Mul gamma [-> Add beta]
+// over the last axis: LayerNormalization.
+void fuse_layernorm(Model& m);
 // Conv / ConvTranspose / Gemm (constant weights) -> BatchNormalization: the BN folded
 // into new weights and bias; a Conv's following Mul / Add by per-channel constants too.
 void fold_batchnorm(Model& m);
