@@ -23,7 +23,8 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
 // A horizontal bar chart: groups of { label, value, color } bars, a linear or log axis,
 // an optional reference line (1x). Returns the SVG text.
 function barChart({ title, subtitle, groups, axisLabel, log = false, reference, legend }) {
-  const labelW = 330, barH = 16, gap = 4, groupGap = 16, plotW = 420, left = labelW + 10, top = 58;
+  const subs = [subtitle].flat();
+  const labelW = 280, barH = 16, gap = 4, groupGap = 16, plotW = 420, left = labelW + 10, top = 44 + 14 * subs.length;
   const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v > 0);
   const max = Math.max(...values, reference ?? 0);
   const min = log ? Math.min(...values, reference ?? Infinity) : 0;
@@ -54,15 +55,16 @@ function barChart({ title, subtitle, groups, axisLabel, log = false, reference, 
   if (reference !== undefined) {
     axis.push(`<line x1="${x(reference).toFixed(1)}" y1="${top - 4}" x2="${x(reference).toFixed(1)}" y2="${bottom}" stroke="#1a202c" stroke-dasharray="4 3"/>`);
   }
-  const legendY = bottom + 36;
-  const legendParts = (legend ?? []).map((l, i) => `<rect x="${10 + i * 190}" y="${legendY - 10}" width="12" height="12" fill="${l.color}"/>` +
-    `<text x="${26 + i * 190}" y="${legendY}" font-size="11">${esc(l.label)}</text>`);
-  const height = legendY + 14;
+  // The legend: one entry per line.
+  const legendY = bottom + 50;
+  const legendParts = (legend ?? []).map((l, i) => `<rect x="10" y="${legendY + i * 18 - 10}" width="12" height="12" fill="${l.color}"/>` +
+    `<text x="28" y="${legendY + i * 18}" font-size="11">${esc(l.label)}</text>`);
+  const height = legendY + 18 * Math.max(0, (legend ?? []).length - 1) + 14;
   const width = left + plotW + 70;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="22" font-size="16" font-weight="700">${esc(title)}</text>
-<text x="10" y="40" font-size="11" fill="#4a5568">${esc(subtitle)}</text>
+${subs.map((t, i) => `<text x="10" y="${40 + 14 * i}" font-size="11" fill="#4a5568">${esc(t)}</text>`).join('\n')}
 ${axis.join('\n')}
 ${parts.join('\n')}
 <text x="${left + plotW / 2}" y="${bottom + 28}" font-size="11" text-anchor="middle" fill="#4a5568">${esc(axisLabel)}</text>
@@ -103,7 +105,8 @@ function modelsChart(node, chromium) {
   const cpu = (node ?? chromium).cpu;
   return barChart({
     title: 'qwasm vs onnxruntime-web 1.30, one thread',
-    subtitle: `speed ratio (onnxruntime-web time / qwasm time), above 1 = qwasm faster; ${cpu.model}, ${(node ?? chromium).date.slice(0, 10)}`,
+    subtitle: ['speed ratio: onnxruntime-web time / qwasm time (decoder: qwasm tokens/s / onnxruntime-web tokens/s); above 1 = qwasm faster',
+      `${cpu.model} (${cpu.flags.join(' ')}), ${cpu.cores} shared cores, ${(node ?? chromium).date.slice(0, 10)}; medians`],
     groups: [...byModel].map(([model, bars]) => ({ title: model, bars })),
     axisLabel: 'speed ratio (log scale; dashed: equal speed)',
     log: true, reference: 1,
@@ -116,6 +119,9 @@ function modelsChart(node, chromium) {
 function kernelsChart(doc) {
   const envs = doc.runs.map((r) => r.env);
   const dotOf = new Map(doc.runs.map((r) => [r.env, r.dot]));
+  // The dispatcher's picks of each run ('gemm_i8 <name> (7-bit B: ...), q4 <name>'); f32 is not printed.
+  const picksOf = new Map(doc.runs.map((r) => [r.env, r.picks]));
+  const picked = (env, kernel) => new RegExp(`(gemm_i8|q4) ${kernel}\\b`).test(picksOf.get(env) ?? '');
   const rows = doc.kernelRows.filter((r) => r.metric === 'throughput' &&
     /^(gemm_i8 128x768x768|q4_gemv 1x896x4864|gemm_f32 128x768x768)$/.test(r.bench) && !/baseline_/.test(r.impl));
   const groups = [...new Set(rows.map((r) => r.bench))].map((bench) => ({
@@ -126,11 +132,12 @@ function kernelsChart(doc) {
         return { env, kernel, value: r.value };
       })
       .sort((a, b) => envs.indexOf(a.env) - envs.indexOf(b.env) || b.value - a.value)
-      .map((b) => ({ label: `${b.env}  ${b.kernel}`, value: b.value, text: `${fmt(b.value)} GOP/s`, color: COLORS[envs.indexOf(b.env) % COLORS.length] })),
+      .map((b) => ({ label: `${b.kernel}${picked(b.env, b.kernel) ? ' *' : ''}`, value: b.value, text: `${fmt(b.value)} GOP/s`, color: COLORS[envs.indexOf(b.env) % COLORS.length] })),
   }));
   return barChart({
     title: 'Kernel throughput per engine class',
-    subtitle: `GOP/s (1 multiply-add = 2 ops), median of ${doc.runs[0]?.windows ?? '?'} windows; ${doc.cpu.model} (${doc.cpu.flags.join(' ')}), ${doc.date.slice(0, 10)}`,
+    subtitle: [`GOP/s (1 multiply-add = 2 ops), median of ${doc.runs[0]?.windows ?? '?'} windows; colour = engine and build, * = the dispatcher's pick`,
+      `${doc.cpu.model} (${doc.cpu.flags.join(' ')}), ${doc.cpu.cores} shared cores, ${doc.date.slice(0, 10)}`],
     groups, axisLabel: 'GOP/s (log scale)', log: true,
     legend: envs.map((e, i) => ({ label: `${e} (dot: ${dotOf.get(e)})`, color: COLORS[i % COLORS.length] })),
   });
