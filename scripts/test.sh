@@ -39,6 +39,7 @@ node_tests() { bash scripts/run-node-tests.sh "$@"; }
 native_lane() {
   step "layer check (and its self-test)" bash -c "node scripts/check-layers.mjs --self-test && node scripts/check-layers.mjs"
   step "build guards" node scripts/check-wasm.mjs
+  step "docs/charts match docs/bench's JSON" node tools/charts/make-charts.mjs --check
   step "README examples type-check (tsc --strict)" node scripts/check-readme-types.mjs
   step "native unit tests (g++)" build/native/tests/qwasm_unit_tests --gtest_brief=1
   step "native unit tests (clang-19)" build/native-clang/tests/qwasm_unit_tests --gtest_brief=1

@@ -93,8 +93,8 @@ function modelRatios(doc, qwasmImpl, ortImpl) {
 
 function modelsChart(node, chromium) {
   const engines = [];
-  if (node) engines.push({ doc: node, q: `qwasm-${node.engine.variant}`, o: 'onnxruntime-web', label: `${node.engine.name} (${node.engine.variant}, dot ${node.engine.dot})` });
-  if (chromium) engines.push({ doc: chromium, q: `qwasm-chromium-${chromium.engine.variant}`, o: 'onnxruntime-web-chromium', label: `${chromium.engine.name} (${chromium.engine.variant}, dot ${chromium.engine.dot})` });
+  if (node) engines.push({ doc: node, q: `qwasm-${node.engine.variant}`, o: 'onnxruntime-web', label: `${node.engine.name} (${node.engine.variant}${node.engine.dot ? `, relaxed dot ${node.engine.dot}` : ''})` });
+  if (chromium) engines.push({ doc: chromium, q: `qwasm-chromium-${chromium.engine.variant}`, o: 'onnxruntime-web-chromium', label: `${chromium.engine.name} (${chromium.engine.variant}${chromium.engine.dot ? `, relaxed dot ${chromium.engine.dot}` : ''})` });
   const byModel = new Map();
   engines.forEach((e, i) => {
     for (const r of modelRatios(e.doc, e.q, e.o)) {
