@@ -51,7 +51,6 @@ export function sampleToken(logits, { temperature = 0, topK = 0, topP = 1 }, ran
   return ids[ids.length - 1];
 }
 
-
 class CausalLM {
   #session;
   #layers;
