@@ -44,13 +44,16 @@ export const webPlatform = {
   // workers included), so a missing file fails with nothing left running.
   fetchWasm: (url) => fetchOk(url, 'wasm file'),
   // A Worker whose script fails to load only fires an error event the glue never turns
-  // into a rejection (its pool would wait forever): check the script loads first. The
-  // browser's HTTP cache serves the Worker's own request afterwards.
-  async checkWorker(url) {
+  // into a rejection (its pool would wait forever): the script is fetched first (a failure
+  // names its URL), and the pool's workers start from a blob: URL of its text. A bundler may
+  // have inlined the small script as a data: URL (Vite does under 4 KiB), and a worker from a
+  // data: URL has an opaque origin that cannot import the glue (on a cross-origin isolated
+  // page the pool then never starts); a blob: URL keeps the page's origin and policies.
+  async prepareWorker(url) {
     const res = await fetchOk(url, 'worker script');
-    await res.arrayBuffer();  // read, not cancelled: a cancelled request shows as failed (a few KB)
+    const text = await res.text();
+    return URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
   },
-  workerLocation: (url) => url.href,
   cores: async () => globalThis.navigator?.hardwareConcurrency || 1,
   // Strings are always URLs on the web.
   isPath: () => false,
