@@ -133,10 +133,25 @@ export class InferenceSession {
 }
 
 /**
- * Rejects with an Error naming what is wrong for an invalid model, an unsupported operator, or a
- * model input/output of a type outside TensorType (bfloat16, string, ...).
+ * A session of worker mode (`{ worker: true }`): the same API as InferenceSession, but profiling
+ * crosses to the worker, so startProfiling / endProfiling return promises.
  */
-export function createSession(model: ModelSource, options?: SessionOptions): Promise<InferenceSession>;
+export interface WorkerInferenceSession extends Omit<InferenceSession, 'startProfiling' | 'endProfiling'> {
+  /** Starts timing each operator type over the following runs (once the promise resolves). */
+  startProfiling(): Promise<void>;
+  /** Stops timing; resolves to total milliseconds and calls per operator type, most expensive first. */
+  endProfiling(): Promise<OpProfileEntry[]>;
+}
+
+/**
+ * Rejects with an Error naming what is wrong for an invalid model, an unsupported operator, or a
+ * model input/output of a type outside TensorType (bfloat16, string, ...). With `worker: true`
+ * the session is a WorkerInferenceSession; when `worker` is a boolean only known at run time,
+ * either.
+ */
+export function createSession(model: ModelSource, options: SessionOptions & { worker: true }): Promise<WorkerInferenceSession>;
+export function createSession(model: ModelSource, options?: SessionOptions & { worker?: false }): Promise<InferenceSession>;
+export function createSession(model: ModelSource, options?: SessionOptions): Promise<InferenceSession | WorkerInferenceSession>;
 
 export interface Features {
   simd128: boolean;

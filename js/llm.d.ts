@@ -1,5 +1,5 @@
 // Type declarations for qwasm/llm.
-import type { InferenceSession, ModelSource, SessionOptions } from './index.js';
+import type { InferenceSession, ModelSource, SessionOptions, WorkerInferenceSession } from './index.js';
 
 export interface GenerateOptions {
   maxNewTokens?: number;
@@ -23,8 +23,9 @@ export interface GenerationStats {
   tokensPerSecond: number;
 }
 
-export interface CausalLM {
-  readonly session: InferenceSession;
+/** `S`: the session it runs on, a WorkerInferenceSession in worker mode (`{ worker: true }`). */
+export interface CausalLM<S extends InferenceSession | WorkerInferenceSession = InferenceSession> {
+  readonly session: S;
   readonly numLayers: number;
   /** null when the model was loaded from a single ONNX file. */
   readonly tokenizer: TextTokenizer | null;
@@ -54,5 +55,10 @@ export interface CausalLMOptions extends SessionOptions {
 /** A Hugging Face model folder: a URL or local path, or a map of relative file names to contents. */
 export type ModelFolder = string | URL | Record<string, ModelSource | object>;
 
-/** One ONNX file (any ModelSource), or a model folder (then tokenizer and generateText work). */
-export function loadCausalLM(model: ModelSource | ModelFolder, options?: CausalLMOptions): Promise<CausalLM>;
+/**
+ * One ONNX file (any ModelSource), or a model folder (then tokenizer and generateText work). In
+ * worker mode the model runs in the worker and the folder's tokenizer on the caller's side.
+ */
+export function loadCausalLM(model: ModelSource | ModelFolder, options: CausalLMOptions & { worker: true }): Promise<CausalLM<WorkerInferenceSession>>;
+export function loadCausalLM(model: ModelSource | ModelFolder, options?: CausalLMOptions & { worker?: false }): Promise<CausalLM>;
+export function loadCausalLM(model: ModelSource | ModelFolder, options?: CausalLMOptions): Promise<CausalLM<InferenceSession | WorkerInferenceSession>>;

@@ -7,6 +7,7 @@ import { createSession, Tensor } from './index.js';
 import { DTYPE_SUFFIX, isFolder, openFolder } from './model-folder.js';
 import { abortError, nextTask } from './platform.js';
 import { kCarry, kClearCarry } from './session.js';
+import { generateText } from './generate-text.js';
 import { createRemote } from './worker-client.js';
 
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
@@ -97,31 +98,7 @@ class CausalLM {
   // Generates text from a prompt string, or from chat messages [{ role, content }] through the
   // folder's chat template. Yields text pieces as they complete (no character is split across
   // pieces); stops at the end-of-sequence ids of generation_config.json / config.json.
-  async *generateText(prompt, options = {}) {
-    const t = this.#text;
-    if (!t) {
-      throw new Error('generateText: this model was loaded from a single ONNX file; load its folder ' +
-        '(config.json, tokenizer.json, onnx/...) for text in / text out, or use generate() with token ids');
-    }
-    let ids;
-    if (Array.isArray(prompt)) {
-      if (!t.chat) throw new Error('generateText: chat messages need a chat_template in tokenizer_config.json');
-      ids = t.tokenizer.encode(t.chat(prompt), { addSpecialTokens: false });
-    } else if (typeof prompt === 'string') {
-      ids = t.tokenizer.encode(prompt);
-    } else {
-      throw new TypeError('generateText: expected a prompt string or an array of { role, content } messages');
-    }
-    if (ids.length === 0) throw new Error('generateText: the prompt encodes to no tokens');
-    const stream = t.textStream();
-    const opts = { ...t.defaults, ...options, stopIds: options.stopIds ?? t.eos };
-    for await (const id of this.generate(ids, opts)) {
-      const piece = stream.push(id);
-      if (piece) yield piece;
-    }
-    const rest = stream.flush();
-    if (rest) yield rest;
-  }
+  generateText(prompt, options = {}) { return generateText(this, this.#text, prompt, options); }
 
   #emptyPast() {
     const feeds = {};
@@ -191,11 +168,7 @@ class CausalLM {
 // path, or { 'config.json': ..., 'onnx/model_q4.onnx': ..., ... }) whose ONNX file options.dtype
 // picks ('q4' by default; 'fp32', 'fp16', 'q8', 'q4f16', ... as transformers.js names them).
 export async function loadCausalLM(model, options = {}) {
-  if (options.worker) {
-    if (isFolder(model)) throw new Error('loadCausalLM: worker mode takes one ONNX file in this version, not a model folder');
-    return createRemote('lm', model, options);
-  }
-  if (!isFolder(model)) return fromSession(await createSession(model, options));
+  if (!isFolder(model)) return options.worker ? createRemote('lm', model, options) : fromSession(await createSession(model, options));
   const folder = await openFolder(model, options.signal);
   const read = async (name, required) => {
     if (!(await folder.has(name))) {
@@ -220,14 +193,17 @@ export async function loadCausalLM(model, options = {}) {
   if (!(await folder.has(file))) throw new Error(`loadCausalLM: dtype '${dtype}' needs ${file}, which ${folder.label} does not have`);
   const { loadTokenizer, loadChatTemplate, textStream } = await import('./text.js');
   const [tokenizer, chat] = await Promise.all([loadTokenizer(tokenizerJson, tokenizerConfig), loadChatTemplate(tokenizerConfig)]);
-  let session;
+  // Worker mode: the folder's JSON files and the tokenizer stay here, the ONNX file (and its
+  // external data) loads in the worker.
+  const sessionOptions = { ...options, externalData: options.externalData ?? folder.external(file) };
+  let lm;
   try {
-    session = await createSession(folder.model(file), { ...options, externalData: options.externalData ?? folder.external(file) });
+    lm = options.worker ? await createRemote('lm', folder.model(file), sessionOptions)
+      : fromSession(await createSession(folder.model(file), sessionOptions));
   } catch (e) {
     if (/^model: HTTP 404/.test(e.message)) throw new Error(`loadCausalLM: dtype '${dtype}' needs ${file}, which ${folder.label} does not have`);
     throw e;
   }
-  const lm = fromSession(session);
   try {
     checkConfig(lm, config, file);
   } catch (e) {

@@ -123,15 +123,16 @@ export const nodePlatform = {
       throw new Error(`qwasm: cannot read wasm file ${path}: ${e.code === 'ENOENT' ? 'file not found' : e.message}`);
     }
   },
-  async checkWorker(url) {
+  // A path the pool's worker_threads start from (checked first, so a missing one is named).
+  async prepareWorker(url) {
     if (url.protocol !== 'file:') throw new Error(`qwasm: a Node worker must be a file, got ${url.href}`);
     try {
       await access(fileURLToPath(url));
     } catch {
       throw new Error(`qwasm: cannot load worker script ${fileURLToPath(url)}: file not found`);
     }
+    return fileURLToPath(url);
   },
-  workerLocation: (url) => fileURLToPath(url),
   cores: async () => (availableParallelism ? availableParallelism() : cpus().length),
   isPath: (s) => !/^(https?|blob|data):/i.test(s),
   openFile,

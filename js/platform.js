@@ -44,27 +44,38 @@ export const webPlatform = {
   // workers included), so a missing file fails with nothing left running.
   fetchWasm: (url) => fetchOk(url, 'wasm file'),
   // A Worker whose script fails to load only fires an error event the glue never turns
-  // into a rejection (its pool would wait forever): check the script loads first. The
-  // browser's HTTP cache serves the Worker's own request afterwards.
-  async checkWorker(url) {
+  // into a rejection (its pool would wait forever): the script is fetched first (a failure
+  // names its URL), and the pool's workers start from a blob: URL of its text. A bundler may
+  // have inlined the small script as a data: URL (Vite does under 4 KiB), and a worker from a
+  // data: URL has an opaque origin that cannot import the glue (on a cross-origin isolated
+  // page the pool then never starts); a blob: URL keeps the page's origin and policies.
+  async prepareWorker(url) {
     const res = await fetchOk(url, 'worker script');
-    await res.arrayBuffer();  // read, not cancelled: a cancelled request shows as failed (a few KB)
+    const text = await res.text();
+    return URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
   },
-  workerLocation: (url) => url.href,
   cores: async () => globalThis.navigator?.hardwareConcurrency || 1,
   // Strings are always URLs on the web.
   isPath: () => false,
   openFile: null,
   cacheStore: (options) => webCacheStore(options),
-  // Worker mode's worker (worker.js), from a literal URL bundlers follow. A worker that
-  // fails to start (its script does not load) fires 'error' and its calls reject.
+  // Worker mode's worker (worker.js). `new Worker(new URL('./worker.js', import.meta.url), ...)`
+  // in one expression is the form bundlers (Vite, webpack, Parcel) recognise: they bundle the
+  // worker with its imports and rewrite the URL. A separate `new URL('./worker.js', ...)` would
+  // make it a plain asset instead (Vite inlines one that small as a data: URL, without its
+  // imports: the worker never starts). A worker that fails to start fires 'error' and its
+  // calls reject, naming its URL where it is known.
   startWorker() {
-    const url = new URL('./worker.js', import.meta.url);
-    const w = new Worker(url, { type: 'module' });
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     return {
       post: (msg, transfer = []) => w.postMessage(msg, transfer),
       onMessage: (fn) => { w.onmessage = (e) => fn(e.data); },
-      onError: (fn) => { w.onerror = (e) => { e.preventDefault?.(); fn(new Error(`qwasm: worker ${url.href} failed: ${e.message || 'it did not load'}`)); }; },
+      onError: (fn) => {
+        w.onerror = (e) => {
+          e.preventDefault?.();
+          fn(new Error(`qwasm: the worker of worker mode, ${workerName()}, failed: ${e.message || 'its script did not load'}`));
+        };
+      },
       terminate: () => w.terminate(),
       ref() {},
       unref() {},
@@ -73,6 +84,15 @@ export const webPlatform = {
   // A URL string made absolute against the page (a worker resolves against its own URL).
   absolute: (s) => new URL(s, globalThis.location?.href).href,
 };
+
+// The worker script's URL for error messages: known when the package's files are served as
+// they are (this module is still platform.js); a bundler renames both files, and then only the
+// Worker knows it. WORKER_FILE is not a literal in new URL(), so bundlers leave this one alone.
+const WORKER_FILE = './worker.js';
+function workerName() {
+  const here = import.meta.url;
+  return /\/platform\.js([?#].*)?$/.test(here) ? new URL(WORKER_FILE, here).href : "qwasm's js/worker.js (bundled with the app)";
+}
 
 let current = webPlatform;
 export function setPlatform(p) { current = p; }

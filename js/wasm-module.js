@@ -31,7 +31,7 @@ async function instantiate(name, poolSize, wasmPaths) {
   const glueUrl = where(`qwasm-${name}.mjs`);
   const wasmUrl = where(`qwasm-${name}.wasm`);
   const workerUrl = poolSize === undefined ? null : where(p.workerFile(`qwasm-${name}`));
-  if (workerUrl) await p.checkWorker(workerUrl);
+  const workerLocation = workerUrl ? await p.prepareWorker(workerUrl) : null;
   let factory;
   try {
     ({ default: factory } = await import(/* @vite-ignore */ glueUrl.href));
@@ -46,7 +46,7 @@ async function instantiate(name, poolSize, wasmPaths) {
   let failed;
   const failure = new Promise((_, reject) => { failed = reject; });
   const opts = {
-    locateFile: (file) => (file.endsWith('.worker.js') && workerUrl ? p.workerLocation(workerUrl) : wasmUrl.href),
+    locateFile: (file) => (file.endsWith('.worker.js') && workerLocation ? workerLocation : wasmUrl.href),
     instantiateWasm(imports, receive) {
       instantiateBytes(source, imports, wasmUrl.protocol === 'file:' ? decodeURIComponent(wasmUrl.pathname) : wasmUrl.href)
         .then(({ instance, module }) => receive(instance, module), failed);

@@ -5,6 +5,7 @@
 // transfer (worker-serve.js). Same API as InferenceSession / CausalLM.
 import { abortError, platform } from './platform.js';
 import { Tensor } from './tensor.js';
+import { generateText } from './generate-text.js';
 
 let shared = null;
 
@@ -155,10 +156,19 @@ class RemoteLM {
     this.#state = state;
     this.#session = session;
     this.numLayers = info.numLayers;
+    this.kvShapes = new Map(info.kvShapes);
     this.lastStats = null;
   }
 
+  #text = null;  // as CausalLM's: { tokenizer, chat, eos, defaults, textStream } for a model folder
+
   get session() { return this.#session; }
+  get tokenizer() { return this.#text?.tokenizer ?? null; }
+
+  // Package-internal (llm.js's loadCausalLM): what the model folder provides.
+  attachText(text) { this.#text = text; }
+
+  generateText(prompt, options = {}) { return generateText(this, this.#text, prompt, options); }
 
   // Tokens stream in as the worker makes them; leaving the loop early aborts the rest.
   async *generate(promptIds, options = {}) {

@@ -36,7 +36,7 @@ export function serve(port) {
       const id = nextId++;
       objects.set(id, obj);
       const session = obj.session ?? obj;
-      return { id, ...describe(session), numLayers: obj.numLayers };
+      return { id, ...describe(session), numLayers: obj.numLayers, kvShapes: obj.kvShapes && [...obj.kvShapes] };
     },
     async run({ id, feeds, options }, call, emit, signal) {
       const ins = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, tensor(t)]));

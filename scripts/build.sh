@@ -42,7 +42,7 @@ for variant in simd128 relaxed; do
   cp "build/wasm-threads/dist/$t.wasm" dist/
   # The pthread worker is a classic script: browsers load the .js, Node the .cjs copy
   # (this package is "type": "module", which would make Node read a .js as ESM).
-  cp "build/wasm-threads/dist/$t.worker.js" dist/
+  node scripts/patch-pthread-worker.mjs "build/wasm-threads/dist/$t.worker.js" "dist/$t.worker.js"
   cp "build/wasm-threads/dist/$t.worker.js" "dist/$t.worker.cjs"
 done
 # qwasm/quantize's own module, built in the wasm tree only (src/bindings/CMakeLists.txt).

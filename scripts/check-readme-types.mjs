@@ -1,9 +1,11 @@
 // tsc --strict over the README's ```js examples against the package's own declarations
 // (js/*.d.ts), both as JavaScript (checkJs) and as TypeScript (.mts): what an app that
-// copies them gets from its editor and compiler. Needs the devDependency typescript
+// copies them gets from its editor and compiler. Also tests/types/*.mts: declarations the
+// README does not show (worker mode's promise-returning profiling), with @ts-expect-error
+// lines that must stay errors. Needs the devDependency typescript
 // (node_modules/.bin/tsc, or the TSC environment variable); fails when it is missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeExamples } from './readme-examples.mjs';
@@ -27,6 +29,11 @@ readmeExamples(join(root, 'README.md')).forEach((code, i) => {
     files.push(name);
   }
 });
+const examples = files.length;
+for (const name of readdirSync(join(root, 'tests/types')).filter((f) => f.endsWith('.mts')).sort()) {
+  copyFileSync(join(root, 'tests/types', name), join(dir, name));
+  files.push(name);
+}
 writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
   compilerOptions: {
     strict: true, noEmit: true, allowJs: true, checkJs: true, resolveJsonModule: true,
@@ -42,4 +49,5 @@ if (r.status !== 0) {
   console.error(`check-readme-types: FAILED (${version}, ${files.length} files)`);
   process.exit(1);
 }
-console.log(`check-readme-types: ok, ${files.length} files (${files.length / 2} README examples as .mjs and .mts) pass tsc --strict (${version})`);
+console.log(`check-readme-types: ok, ${files.length} files (${examples / 2} README examples as .mjs and .mts, ` +
+  `${files.length - examples} from tests/types) pass tsc --strict (${version})`);

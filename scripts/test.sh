@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: layer check, build guards, native unit + conformance, loader fuzzing,
 # wasm unit tests and conformance, JS API tests (Node 22 relaxed threaded and simd128
-# single-threaded, Node 20), kernel parity, browser tests.
+# single-threaded, Node 20), kernel parity, browser tests, the Vite app tests.
 # Assumes scripts/build.sh ran (npm test does both): nothing here compiles.
 #
 # Most steps are single-threaded, so they run in two lanes at once (one per core of the
@@ -39,6 +39,7 @@ node_tests() { bash scripts/run-node-tests.sh "$@"; }
 native_lane() {
   step "layer check (and its self-test)" bash -c "node scripts/check-layers.mjs --self-test && node scripts/check-layers.mjs"
   step "build guards" node scripts/check-wasm.mjs
+  step "docs/charts match docs/bench's JSON" node tools/charts/make-charts.mjs --check
   step "README examples type-check (tsc --strict)" node scripts/check-readme-types.mjs
   step "native unit tests (g++)" build/native/tests/qwasm_unit_tests --gtest_brief=1
   step "native unit tests (clang-19)" build/native-clang/tests/qwasm_unit_tests --gtest_brief=1
@@ -51,6 +52,8 @@ native_lane() {
   # relaxed: the default threads (the threaded build); simd128: one thread (the plain build).
   step "wasm ONNX conformance (simd128, one thread, Node 22)" "$NODE22" tests/conformance/run-js.mjs --quiet \
     --simd simd128 --threads 1 --expect tests/conformance/expected_pass
+  # The packed package in a Vite 8 app: build + preview and dev server, plain and cross-origin isolated pages.
+  step "Vite app tests (Chromium via Playwright)" "$NODE22" tests/vite/run.mjs
 }
 
 js_lane() {

@@ -72,3 +72,11 @@ test('each dist file has one literal new URL in the loader, and the loader names
   }
   assert.deepEqual(found.sort(), expected.sort());
 });
+
+test("worker mode's worker is created in the one form bundlers bundle: new Worker(new URL(literal, import.meta.url))", () => {
+  const src = readFileSync(join(root, 'js/platform.js'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+  assert.match(src, /new Worker\(new URL\('\.\/worker\.js', import\.meta\.url\), \{ type: 'module' \}\)/);
+  // A separate literal new URL('./worker.js', ...) would be emitted as a plain asset (Vite
+  // inlines it as a data: URL without its imports), so there is none.
+  assert.equal([...src.matchAll(/new URL\('\.\/worker\.js'/g)].length, 1);
+});

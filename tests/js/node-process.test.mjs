@@ -27,6 +27,7 @@ test('an uncaught app error after a session exists: exit code 1, a short report 
   const r = runApp("setTimeout(() => { throw new Error('app boom'); }, 0);");
   assert.equal(r.status, 1, r.stderr.slice(0, 2000));
   assert.match(r.stderr, /Error: app boom/);
+  console.log(`# uncaught error: exit code ${r.status}, ${r.stderr.length} characters on stderr`);
   assert.ok(r.stderr.length < 4000, `stderr is ${r.stderr.length} characters`);
 });
 
@@ -42,5 +43,21 @@ test('an unhandled app rejection: exit code 1, a short report naming it', () => 
   const r = runApp("Promise.reject(new Error('app rejection'));");
   assert.equal(r.status, 1, r.stderr.slice(0, 2000));
   assert.match(r.stderr, /Error: app rejection/);
+  console.log(`# unhandled rejection: exit code ${r.status}, ${r.stderr.length} characters on stderr`);
   assert.ok(r.stderr.length < 4000, `stderr is ${r.stderr.length} characters`);
+});
+
+test('the process exits promptly once its last session is disposed (no pool worker or timer keeps it alive)', () => {
+  // threads: 2 loads the threaded build, whose pthread pool is a set of worker_threads.
+  const r = runApp(`
+    const t = await createSession(${JSON.stringify(model)}, opts({ threads: 2 }));
+    session.dispose();
+    t.dispose();
+    console.log(JSON.stringify({ threads: t.threads, end: Date.now() }));`);
+  const exited = Date.now();
+  assert.equal(r.status, 0, r.stderr.slice(0, 2000));
+  const { threads, end } = JSON.parse(r.stdout);
+  console.log(`# exit ${exited - end} ms after the last line (threaded session with ${threads} threads)`);
+  assert.equal(threads, 2);
+  assert.ok(exited - end < 1500, `the process exited ${exited - end} ms after its last line`);
 });

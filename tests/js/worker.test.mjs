@@ -4,6 +4,7 @@
 // the process exits promptly.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createSession, Tensor } from 'qwasm';
 import { loadCausalLM } from 'qwasm/llm';
@@ -79,6 +80,27 @@ test('generate in the worker: greedy tokens as onnxruntime-node, the main thread
   } finally {
     lm.dispose();
   }
+});
+
+test('a model folder in the worker: tokenizer here, greedy text as onnxruntime-node, profiling as promises', async () => {
+  // expected_greedy.json: onnxruntime-node's greedy continuation of its prompt, 32 tokens.
+  const expected = JSON.parse(readFileSync(`${root}models/tinylm/expected_greedy.json`, 'utf8'));
+  const lm = await loadCausalLM(`${root}models/tinylm/`, opts({ worker: true }));
+  try {
+    assert.deepEqual(lm.tokenizer.encode(expected.prompt), expected.prompt_ids);
+    await lm.session.startProfiling();
+    let text = expected.prompt;
+    for await (const piece of lm.generateText(expected.prompt, { maxNewTokens: 32 })) text += piece;
+    assert.equal(text, expected.text);
+    assert.equal(lm.lastStats.generatedTokens, 32);
+    const ops = await lm.session.endProfiling();
+    assert.ok(Array.isArray(ops) && ops.length > 0 && ops.every((o) => o.calls > 0), JSON.stringify(ops));
+  } finally {
+    lm.dispose();
+  }
+  // A folder whose dtype file is missing names it, as without a worker.
+  await assert.rejects(loadCausalLM(`${root}models/tinylm/`, opts({ worker: true, dtype: 'fp16' })),
+    /dtype 'fp16' needs onnx\/model_fp16\.onnx/);
 });
 
 test('the last dispose ends the worker: its memory returns and the process exits at once', () => {

@@ -1,11 +1,12 @@
 // Model-level benchmarks: qwasm against onnxruntime-web 1.30, same Node 22
 // process, single thread. Usage: node tools/bench/models.mjs [bert] [mobilenet] [turn] [decoder] [mnv3] [svtr]
-// [ppocr-cls] [ppocr-rec] [ppocr-det] [real]
+// [ppocr-cls] [ppocr-rec] [ppocr-det] [real] [--json FILE]
+// (`--json FILE`: also writes the rows and ratios with the CPU and engine, for tools/charts/make-charts.mjs)
 // (`real`: the real-model suite of tests/js/real-models.test.mjs, its own table).
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
-import { createSession, Tensor } from 'qwasm';
-import { find, generated, median, printTable, report } from './common.mjs';
+import { createSession, features, Tensor } from 'qwasm';
+import { benchArgs, cpuInfo, find, generated, median, printTable, report, writeJson } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
 import { ocrModelPath } from './ocr-models.mjs';
 import { benchReal } from './real.mjs';
@@ -13,11 +14,17 @@ import { turnDetectorPath } from '../../tests/js/support/turn-detector-model.mjs
 
 ort.env.wasm.numThreads = 1;
 const SIMD = process.env.QWASM_SIMD || 'relaxed';
-const wanted = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr', 'ppocr-cls', 'ppocr-rec', 'ppocr-det', 'real']);
+const { args, json } = benchArgs();
+const wanted = new Set(args.length ? args : ['bert', 'mobilenet', 'turn', 'decoder', 'mnv3', 'svtr', 'ppocr-cls', 'ppocr-rec', 'ppocr-det', 'real']);
 const ratios = [];
 const threadRatios = [];
 // QWASM_BENCH_THREADS=1 leaves out the threaded line (a dist/ without the -threads builds).
 const THREADS = Number(process.env.QWASM_BENCH_THREADS || Math.min(4, availableParallelism()));
+const cpu = cpuInfo();
+const build = await features({ simd: SIMD, threads: 1 });
+const engine = { name: `node${process.versions.node.split('.')[0]}`, version: process.version, variant: build.variant, dot: build.dot };
+console.log(`# cpu: ${cpu.model} (${cpu.cores} cores; ${cpu.flags.join(' ') || 'no x86/Arm SIMD flags read'}); engine: Node ${process.version}; ` +
+  `qwasm build ${build.variant}, relaxed dot class ${build.dot}; onnxruntime-web 1.30, one thread`);
 
 async function compare(bench, model, feedsOf, given = {}) {
   // Large modules keep tiering up for the first runs (V8 compiles hot functions in the
@@ -100,6 +107,7 @@ if (wanted.has('decoder')) {
   threadRatios.push(...threads);
 }
 printTable([...ratios, ...threadRatios]);
+if (json) writeJson(json, { tool: 'tools/bench/models.mjs', engine, ratios: [...ratios, ...threadRatios] });
 if (wanted.has('real')) {
   console.log('\nreal-model suite (one thread each):');
   await benchReal(SIMD);
