@@ -8,21 +8,10 @@ import { DTYPE_SUFFIX, isFolder, openFolder } from './model-folder.js';
 import { abortError, nextTask } from './platform.js';
 import { kCarry, kClearCarry } from './session.js';
 import { generateText } from './generate-text.js';
+import { rng } from './random.js';
 import { createRemote } from './worker-client.js';
 
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
-
-// mulberry32: small, fast, seedable.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function sampleToken(logits, { temperature = 0, topK = 0, topP = 1 }, random) {
   let best = 0;

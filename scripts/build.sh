@@ -23,7 +23,9 @@ for preset in native wasm wasm-threads; do
   cmake --preset "$preset" >/dev/null
   timed "$preset" cmake --build --preset "$preset" -j"$JOBS"
 done
-# clang-19 must build the runtime too; its unit tests run in scripts/test.sh.
+# clang-19 must build the runtime too; its unit tests run in scripts/test.sh. At -O1
+# (CMakePresets.json): this tree checks that clang compiles and runs the code, the g++ tree
+# checks it at -O3, and -O1 compiles faster.
 cmake --preset native-clang >/dev/null
 timed native-clang cmake --build --preset native-clang -j"$JOBS" --target qwasm_unit_tests
 # Test-only binaries, built here so that scripts/test.sh compiles nothing: the loader fuzzer

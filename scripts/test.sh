@@ -54,6 +54,10 @@ native_lane() {
     --simd simd128 --threads 1 --expect tests/conformance/expected_pass
   # The packed package in a Vite 8 app: build + preview and dev server, plain and cross-origin isolated pages.
   step "Vite app tests (Chromium via Playwright)" "$NODE22" tests/vite/run.mjs
+  # The steps above take about a minute and a half; these two even out the lanes (the JS
+  # lane's two Node 22 runs take about two and a half minutes).
+  step "JS API tests (Node 20)" node_tests "$NODE20" QWASM_SIMD=auto -- tests/js/*.test.mjs
+  step "browser tests (Chromium via Playwright)" "$NODE22" tests/browser/run.mjs
 }
 
 js_lane() {
@@ -63,8 +67,6 @@ js_lane() {
   step "JS API tests (Node 22, relaxed, threaded)" node_tests "$NODE22" QWASM_SIMD=relaxed -- tests/js/*.test.mjs
   step "JS API tests (Node 22, simd128, one thread)" node_tests "$NODE22" QWASM_SIMD=simd128 QWASM_THREADS=1 -- \
     tests/js/*.test.mjs
-  step "JS API tests (Node 20)" node_tests "$NODE20" QWASM_SIMD=auto -- tests/js/*.test.mjs
-  step "browser tests (Chromium via Playwright)" "$NODE22" tests/browser/run.mjs
 }
 
 # Each lane leaves a mark when it got to its end, so a lane that died midway cannot pass.

@@ -27,15 +27,9 @@ struct GeluChain {
 
 // X -> Identity (so x is a node output, as in a model) -> the chain -> Y.
 Model gelu_model(const GeluChain& o, const Shape& s) {
-  Model m;
-  m.opsets[""] = 17;
+  Model m = chain_model(17, s);
   Graph& g = m.graph;
-  g.inputs = {value("X", DType::Float32, s)};
-  g.outputs = {value("Y", DType::Float32, s)};
-  g.nodes.push_back(make("Identity", {"X"}, {"x"}));
-  auto pair = [&](const std::string& a, const std::string& b) {
-    return o.swap ? std::vector<std::string>{b, a} : std::vector<std::string>{a, b};
-  };
+  auto pair = [&](const std::string& a, const std::string& b) { return operands(o.swap, a, b); };
   if (o.mul_by_rsqrt2) {
     g.initializers["c"] = scalar_f(0.707106769084930419921875f);
     g.nodes.push_back(make("Mul", pair("x", "c"), {"d"}));

@@ -36,15 +36,9 @@ Node reduce_mean(const std::string& in, const std::string& out, const std::vecto
 
 // X -> Identity (x is a node output, as in a model) -> the chain -> Y; rows of 6.
 Model ln_model(const LnChain& o, const Shape& s) {
-  Model m;
-  m.opsets[""] = 13;
+  Model m = chain_model(13, s);
   Graph& g = m.graph;
-  g.inputs = {value("X", DType::Float32, s)};
-  g.outputs = {value("Y", DType::Float32, s)};
-  g.nodes.push_back(make("Identity", {"X"}, {"x"}));
-  auto pair = [&](const std::string& a, const std::string& b) {
-    return o.swap ? std::vector<std::string>{b, a} : std::vector<std::string>{a, b};
-  };
+  auto pair = [&](const std::string& a, const std::string& b) { return operands(o.swap, a, b); };
   const int64_t row = s.back();
   Tensor gamma(DType::Float32, {row}), beta(DType::Float32, {row});
   for (int64_t i = 0; i < row; ++i) gamma.data<float>()[i] = 0.5f + 0.25f * float(i), beta.data<float>()[i] = 0.1f * float(i) - 0.2f;

@@ -52,6 +52,23 @@ inline ValueInfo value(const std::string& name, DType t, const Shape& s) {
   return vi;
 }
 
+// The frame of a pass test's chain: float X and Y of shape s, and X -> Identity -> x, so the
+// chain (the caller's nodes, from x to Y) starts at a node output, as in a real model.
+inline Model chain_model(int64_t opset, const Shape& s) {
+  Model m;
+  m.opsets[""] = opset;
+  Graph& g = m.graph;
+  g.inputs = {value("X", DType::Float32, s)};
+  g.outputs = {value("Y", DType::Float32, s)};
+  g.nodes.push_back(make("Identity", {"X"}, {"x"}));
+  return m;
+}
+
+// {a, b}, or {b, a} with `swap`: a commutative op's operands in either order.
+inline std::vector<std::string> operands(bool swap, const std::string& a, const std::string& b) {
+  return swap ? std::vector<std::string>{b, a} : std::vector<std::string>{a, b};
+}
+
 inline Tensor scalar_f(float v, const Shape& s = {}) {
   Tensor t(DType::Float32, s);
   t.data<float>()[0] = v;

@@ -124,15 +124,8 @@ void fuse_gelu(Model& m) {
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       GeluChain c;
       if (dead.count(int(i)) || !match_gelu(g, idx, int(i), c)) continue;
-      const std::set<int> parts = {c.div, c.erf, c.add, c.mul, c.last, c.half};
-      bool taken = false;
-      for (int p : parts) taken = taken || (p >= 0 && dead.count(p));
-      if (taken) continue;
-      Node f = gelu_node(g.nodes[i], c.x, g.nodes[size_t(c.last)].outputs);
-      // The fused node takes the last node's place: everything reading y comes after it.
-      for (int p : parts)
-        if (p >= 0 && p != c.last) dead.insert(p);
-      g.nodes[size_t(c.last)] = std::move(f);
+      replace_chain(g, {c.div, c.erf, c.add, c.mul, c.last, c.half}, c.last,
+                    gelu_node(g.nodes[i], c.x, g.nodes[size_t(c.last)].outputs), dead);
     }
   }
   if (!dead.empty() && !m.opsets.count("com.microsoft")) m.opsets["com.microsoft"] = 1;

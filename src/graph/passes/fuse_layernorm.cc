@@ -135,15 +135,8 @@ void fuse_layernorm(Model& m) {
     LayerNormChain c;
     if (dead.count(int(i)) || !match_layernorm(g, idx, int(i), c)) continue;
     const int last = c.add_beta >= 0 ? c.add_beta : c.mul;
-    const std::set<int> parts = {c.mean, c.sub, c.pow, c.var, c.add_eps, c.sqrt, c.div, c.mul, c.add_beta};
-    bool taken = false;
-    for (int p : parts) taken = taken || (p >= 0 && dead.count(p));
-    if (taken) continue;
-    Node f = layernorm_node(g.nodes[i], c, g.nodes[size_t(last)].outputs);
-    // The fused node takes the last node's place: everything reading y comes after it.
-    for (int p : parts)
-      if (p >= 0 && p != last) dead.insert(p);
-    g.nodes[size_t(last)] = std::move(f);
+    replace_chain(g, {c.mean, c.sub, c.pow, c.var, c.add_eps, c.sqrt, c.div, c.mul, c.add_beta}, last,
+                  layernorm_node(g.nodes[i], c, g.nodes[size_t(last)].outputs), dead);
   }
   erase_nodes(g, dead);
 }

@@ -85,6 +85,15 @@ void erase_nodes(Graph& g, const std::set<int>& dead) {
   g.nodes = std::move(kept);
 }
 
+bool replace_chain(Graph& g, const std::set<int>& parts, int last, Node fused, std::set<int>& dead) {
+  for (int p : parts)
+    if (p >= 0 && dead.count(p)) return false;
+  for (int p : parts)
+    if (p >= 0 && p != last) dead.insert(p);
+  g.nodes[size_t(last)] = std::move(fused);
+  return true;
+}
+
 std::string fresh_name(const Graph& g, const std::string& base) {
   std::set<std::string> taken;
   for (const auto& kv : g.initializers) taken.insert(kv.first);

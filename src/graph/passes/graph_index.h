@@ -46,6 +46,13 @@ class GraphIndex {
 // Removes the nodes whose indices are in `dead` (keeps the others' order).
 void erase_nodes(Graph& g, const std::set<int>& dead);
 
+// Replaces a matched chain by one node, in place: `parts` are the chain's node indices (-1
+// for a part the match did not need), `last` the part whose outputs `fused` writes. The
+// fused node takes `last`'s place, since everything reading those outputs comes after it;
+// the other parts go into `dead` (for erase_nodes). Returns false and changes nothing when
+// a part is already dead (an earlier match took it).
+bool replace_chain(Graph& g, const std::set<int>& parts, int last, Node fused, std::set<int>& dead);
+
 // A name not used by any value, initializer or node of `g`, built from `base`.
 std::string fresh_name(const Graph& g, const std::string& base);
 

