@@ -1,5 +1,5 @@
 // Types for qwasm/quantize.
-import type { ModelSource, Tensor } from './index.js';
+import type { ModelSource, Tensor, WasmPaths } from './index.js';
 
 export interface QuantizeOptions {
   /** 'weight-only' (default): MatMulNBits; 'dynamic': DynamicQuantizeLinear -> MatMulInteger / ConvInteger;
@@ -43,6 +43,8 @@ export interface QuantizeOptions {
   externalDataName?: string;
   onProgress?: (p: { phase: 'read' | 'quantize'; loaded: number; total: number }) => void;
   signal?: AbortSignal;
+  /** Where dist/'s qwasm-quantize.mjs / .wasm are loaded from (default: the package's own). */
+  wasmPaths?: WasmPaths;
 }
 
 export interface QuantizeReportEntry {

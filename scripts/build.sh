@@ -23,16 +23,12 @@ for preset in native wasm wasm-threads; do
   cmake --preset "$preset" >/dev/null
   timed "$preset" cmake --build --preset "$preset" -j"$JOBS"
 done
-# clang-19 must build the runtime too; its unit tests run in scripts/test.sh. At -O1
-# (CMakePresets.json): this tree checks that clang compiles and runs the code, the g++ tree
-# checks it at -O3, and -O1 compiles faster.
+# clang-19 must build the runtime too, under ASan with libFuzzer's coverage instrumentation
+# (CMakePresets.json): scripts/test.sh runs its unit tests under ASan/LSan and fuzzes the
+# loader with the fuzzer built here. One tree for both, at -O1: the g++ tree checks -O3.
 cmake --preset native-clang >/dev/null
-timed native-clang cmake --build --preset native-clang -j"$JOBS" --target qwasm_unit_tests
-# Test-only binaries, built here so that scripts/test.sh compiles nothing: the loader fuzzer
-# (clang-19 + ASan) and the kernel parity binaries (AArch64 in its own tree; the others come
-# from the trees above).
-cmake --preset fuzz >/dev/null
-timed fuzz cmake --build --preset fuzz -j"$JOBS" --target qwasm_load_model_fuzz
+timed native-clang cmake --build --preset native-clang -j"$JOBS" --target qwasm_unit_tests qwasm_load_model_fuzz
+# The kernel parity binaries: AArch64 in its own tree, the others from the trees above.
 timed "kernel parity" bash native-tests/run-all.sh --build-only
 
 mkdir -p dist

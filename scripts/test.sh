@@ -42,7 +42,7 @@ native_lane() {
   step "docs/charts match docs/bench's JSON" node tools/charts/make-charts.mjs --check
   step "README examples type-check (tsc --strict)" node scripts/check-readme-types.mjs
   step "native unit tests (g++)" build/native/tests/qwasm_unit_tests --gtest_brief=1
-  step "native unit tests (clang-19)" build/native-clang/tests/qwasm_unit_tests --gtest_brief=1
+  step "native unit tests (clang-19, ASan/LSan)" build/native-clang/tests/qwasm_unit_tests --gtest_brief=1
   step "loader fuzzing (libFuzzer + ASan/LSan, fixed seed)" bash scripts/fuzz.sh 20000
   step "native ONNX conformance" build/native/tests/conformance/qwasm_conformance --quiet \
     --expect tests/conformance/expected_pass
