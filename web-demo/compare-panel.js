@@ -2,17 +2,9 @@
 // and in onnxruntime-web on the same inputs, one thread each, and shows both medians, the
 // speed ratio and the largest output difference. onnxruntime-web (~10 MB) is imported only
 // when the button is pressed (the page's import map points at its npm copy).
+import { createSession } from '../js/index.js';
+import { fillRows, loadOrt } from './ort-web.js';
 import { $ } from './ui.js';
-
-let ortPromise;
-function loadOrt() {
-  ortPromise ??= import('onnxruntime-web').then((ort) => {
-    ort.env.wasm.numThreads = 1;
-    ort.env.wasm.wasmPaths = new URL('../node_modules/onnxruntime-web/dist/', import.meta.url).href;
-    return ort;
-  });
-  return ortPromise;
-}
 
 async function bytesOf(src) {
   if (typeof src === 'string') return src;  // a URL: onnxruntime-web fetches it itself
@@ -47,24 +39,27 @@ export async function compareWithOrt({ model, externalData, session, inputs, rep
   const ort = await loadOrt();
   const ext = externalData && await Promise.all(externalData.map(async (e) => ({ path: e.path, data: await bytesOf(e.data) })));
   const o = await ort.InferenceSession.create(await bytesOf(model), { executionProviders: ['wasm'], externalData: ext });
+  // The panel's session has the default thread count (several cores on a cross-origin
+  // isolated page): the comparison times a one-thread session of the same model.
+  let q = session;
   try {
+    if (session.threads !== 1) {
+      out.querySelector('.label').textContent = 'Loading a one-thread qwasm session…';
+      q = await createSession(model, { externalData, threads: 1 });
+    }
     out.querySelector('.label').textContent = `Timing ${repeat} runs each…`;
     const oFeeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, [...t.dims])]));
     let qOut, oOut;
-    const qMs = await median(async () => { qOut = await session.run(inputs); }, repeat);
+    const qMs = await median(async () => { qOut = await q.run(inputs); }, repeat);
     const oMs = await median(async () => { oOut = await o.run(oFeeds); }, repeat);
-    const diffs = session.outputNames.map((n) => [n, maxDiff(qOut[n].data, oOut[n].data)]);
-    const rows = [['qwasm', `${qMs.toFixed(2)} ms`], ['onnxruntime-web', `${oMs.toFixed(2)} ms`],
+    const diffs = q.outputNames.map((n) => [n, maxDiff(qOut[n].data, oOut[n].data)]);
+    const rows = [[`qwasm (${q.threads} thread)`, `${qMs.toFixed(2)} ms`], ['onnxruntime-web', `${oMs.toFixed(2)} ms`],
       ['speed-up', `${(oMs / qMs).toFixed(2)}x`], ...diffs.map(([n, d]) => [`max |difference| ${n}`, d.toExponential(2)])];
-    const table = out.querySelector('tbody');
-    table.replaceChildren(...rows.map(([k, v]) => {
-      const tr = document.createElement('tr');
-      for (const text of [k, v]) { const td = document.createElement('td'); td.textContent = text; tr.append(td); }
-      return tr;
-    }));
+    fillRows(out.querySelector('tbody'), rows);
     out.querySelector('.label').textContent = `One thread each, median of ${repeat} runs after a warm-up, same inputs`;
-    Object.assign(out.dataset, { state: 'done', qwasmMs: qMs.toFixed(3), ortMs: oMs.toFixed(3), maxDiff: String(Math.max(...diffs.map((d) => d[1]))) });
+    Object.assign(out.dataset, { state: 'done', qwasmThreads: String(q.threads), qwasmMs: qMs.toFixed(3), ortMs: oMs.toFixed(3), maxDiff: String(Math.max(...diffs.map((d) => d[1]))) });
   } finally {
+    if (q !== session) q.dispose();
     await o.release();
   }
 }

@@ -1,6 +1,8 @@
 // The text-generation panel: loads the embedded default LM (models/tinylm, a Hugging Face
-// model folder) through qwasm's public API and streams generated text with generateText.
+// model folder) through qwasm's public API and streams generated text with generateText;
+// Compare runs the same prompt greedily in qwasm and in onnxruntime-web (lm-compare.js).
 import { loadCausalLM } from '../js/llm.js';
+import { compareLmWithOrt } from './lm-compare.js';
 import { $, overallProgress, setBusy, showError } from './ui.js';
 
 const MODEL_DIR = new URL('../models/tinylm/', import.meta.url);
@@ -59,17 +61,24 @@ export async function setupTextGeneration() {
   const maxContext = config.max_position_embeddings ?? 256;
   setBusy(form, false);
 
-  async function generate() {
+  // The prompt's ids and how many tokens to generate, or null after showing why not.
+  function request() {
     showError(err, null);
     const prompt = $('lm-prompt').value;
     const promptIds = tok.encode(prompt);
-    if (promptIds.length === 0) { showError(err, new Error('type a prompt first')); return; }
+    if (promptIds.length === 0) { showError(err, new Error('type a prompt first')); return null; }
     if (promptIds.length >= maxContext) {
       showError(err, new Error(`the prompt is ${promptIds.length} tokens; this model's context is ${maxContext}`));
-      return;
+      return null;
     }
     const wanted = Math.max(1, Number($('lm-max').value) || 1);
-    const maxNewTokens = Math.min(wanted, maxContext - promptIds.length);
+    return { prompt, promptIds, wanted, maxNewTokens: Math.min(wanted, maxContext - promptIds.length) };
+  }
+
+  async function generate() {
+    const req = request();
+    if (!req) return;
+    const { prompt, wanted, maxNewTokens } = req;
     const temperature = Math.max(0, Number($('lm-temp').value) || 0);
     const topK = Math.max(0, Math.floor(Number($('lm-topk').value) || 0));
 
@@ -108,7 +117,23 @@ export async function setupTextGeneration() {
     }
   }
 
+  async function compare() {
+    const req = request();
+    if (!req) return;
+    setBusy(form, true);
+    $('lm-stop').disabled = true;  // the comparison runs to its end
+    try {
+      await compareLmWithOrt({ lm, config, promptIds: req.promptIds, n: req.maxNewTokens });
+    } catch (e) {
+      $('lm-compare').dataset.state = 'error';
+      showError(err, e, 'Comparison failed');
+    } finally {
+      setBusy(form, false);
+    }
+  }
+
   form.addEventListener('submit', (ev) => { ev.preventDefault(); generate(); });
+  $('lm-compare-go').addEventListener('click', compare);
   $('lm-stop').addEventListener('click', () => { stopRequested = true; });
   // Ctrl/Cmd+Enter in the prompt box generates.
   $('lm-prompt').addEventListener('keydown', (ev) => {

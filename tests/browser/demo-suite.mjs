@@ -1,6 +1,7 @@
 // The demo page (web-demo/), driven like a user would: default LM loading,
-// streaming generation and Stop, a model opened through the file input, a
-// corrupt file, and the layout at phone width. Screenshots go to test-results/.
+// streaming generation and Stop, both Compare buttons (LM and user model), a
+// model opened through the file input, a corrupt file, and the layout at phone
+// width. Screenshots go to test-results/.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_DIRS, serve } from '../../scripts/serve.mjs';
@@ -76,6 +77,32 @@ async function desktop(browser, url, checks) {
     await screenshot(page, 'demo-02-greedy');
   });
 
+  await checks.check('[demo] LM Compare: qwasm and onnxruntime-web, prefill, tokens/s, ratio, same greedy ids', async () => {
+    const n = 16;  // the prompt of the greedy check above; its first n reference ids
+    await page.fill('#lm-max', String(n));
+    await page.click('#lm-compare-go');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('lm-compare').dataset.state),
+      null, { timeout: 60000 });
+    const d = await page.evaluate(() => ({ ...document.getElementById('lm-compare').dataset }));
+    assert(d.state === 'done', `compare state ${d.state}: ${await page.locator('#lm .error').innerText().catch(() => '')}`);
+    assert(d.qwasmThreads === '1', `qwasm timed on ${d.qwasmThreads} threads`);
+    for (const k of ['qwasmPrefillMs', 'ortPrefillMs', 'qwasmTokensPerSecond', 'ortTokensPerSecond', 'decodeRatio']) {
+      assert(Number(d[k]) > 0, `${k} = ${d[k]}`);
+    }
+    // Both greedy on the same model: the same ids, and those of the onnxruntime-node reference.
+    const want = greedy.generated_ids.slice(0, n).join(',');
+    assert(d.agree === 'true', `token ids differ at ${d.firstDivergence}:\n     qwasm ${d.qwasmIds}\n     ort   ${d.ortIds}`);
+    assert(d.qwasmIds === want && d.ortIds === want, `ids ${d.qwasmIds}\n     expected ${want}`);
+    const table = await text(page, '#lm-compare tbody');
+    assert(/prefill\s+[\d.]+ ms · [\d.]+ ms/.test(table), `no prefill figures: ${table}`);
+    assert(/decode\s+\d+ tokens\/s · \d+ tokens\/s/.test(table), `no tokens/s figures: ${table}`);
+    assert(/speed-up\s+prefill [\d.]+x · decode [\d.]+x/.test(table), `no ratio: ${table}`);
+    assert(new RegExp(`all ${n} agree`).test(table), `agreement row: ${table}`);
+    assert(await page.locator('#lm-go').isEnabled(), 'Generate not re-enabled');
+    console.log(`     qwasm ${Number(d.qwasmTokensPerSecond).toFixed(0)} tokens/s, onnxruntime-web ${Number(d.ortTokensPerSecond).toFixed(0)} tokens/s (decode ${d.decodeRatio}x); prefill ${d.qwasmPrefillMs} / ${d.ortPrefillMs} ms`);
+    await screenshot(page, 'demo-02b-lm-compare');
+  });
+
   await checks.check('[demo] >= 20 tokens stream with live tokens/s, then Stop halts generation', async () => {
     await page.fill('#lm-max', '240');
     await page.fill('#lm-temp', '0.8');
@@ -145,6 +172,7 @@ async function desktop(browser, url, checks) {
     const d = await page.evaluate(() => ({ ...document.getElementById('byo-compare').dataset }));
     assert(d.state === 'done', `compare state ${d.state}: ${await byoError(page).innerText().catch(() => '')}`);
     assert(Number(d.qwasmMs) > 0 && Number(d.ortMs) > 0, `timings ${d.qwasmMs} / ${d.ortMs}`);
+    assert(d.qwasmThreads === '1', `qwasm timed on ${d.qwasmThreads} threads`);
     assert(Number(d.maxDiff) < 1e-5, `max difference ${d.maxDiff}`);
     const table = await text(page, '#byo-compare tbody');
     assert(/speed-up\s+[\d.]+x/.test(table) && /max \|difference\| probs/.test(table), `compare table: ${table}`);
