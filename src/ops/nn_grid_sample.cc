@@ -1,6 +1,7 @@
-// GridSample (opset 16, 4-D): samples X at the normalised grid points with nearest,
+// GridSample (opsets 16 and 20, 4-D): samples X at the normalised grid points with nearest,
 // bilinear or bicubic (A = -0.75) interpolation and zeros/border/reflection padding,
-// following the ONNX reference's order of operations (computed in double).
+// following the ONNX reference's order of operations (computed in double). Opset 20 renamed
+// the modes 'linear' and 'cubic' (and allows 5-D volumes, which this kernel does not).
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -80,11 +81,17 @@ void grid_sample(OpContext& ctx) {
   const Tensor& x = ctx.in(0);
   const Tensor& grid = ctx.in(1);
   QWASM_CHECK(x.dtype() == DType::Float32 && grid.dtype() == DType::Float32, n.label(), ": float inputs required");
+  QWASM_CHECK(x.rank() != 5, n.label(), ": 5-D (volumetric) GridSample is not supported, only 4-D");
   QWASM_CHECK(x.rank() == 4 && grid.rank() == 4 && grid.dim(0) == x.dim(0) && grid.dim(3) == 2, n.label(),
               ": X must be [N, C, H, W] and grid [N, Ho, Wo, 2], got ", shape_str(x.shape()), " and ",
               shape_str(grid.shape()));
-  const std::string mode = n.attr_s("mode", "bilinear"), pm = n.attr_s("padding_mode", "zeros");
-  QWASM_CHECK(mode == "nearest" || mode == "bilinear" || mode == "bicubic", n.label(), ": unknown mode '", mode, "'");
+  // Opset 16 spells the modes bilinear/bicubic, opset 20 linear/cubic: accept both, work in the former.
+  std::string mode = n.attr_s("mode", "bilinear");
+  const std::string pm = n.attr_s("padding_mode", "zeros");
+  if (mode == "linear") mode = "bilinear";
+  if (mode == "cubic") mode = "bicubic";
+  QWASM_CHECK(mode == "nearest" || mode == "bilinear" || mode == "bicubic", n.label(), ": unknown mode '", mode,
+              "' (expected nearest, linear/bilinear or cubic/bicubic)");
   QWASM_CHECK(pm == "zeros" || pm == "border" || pm == "reflection", n.label(), ": unknown padding_mode '", pm, "'");
   const bool align = n.attr_i("align_corners", 0) != 0;
   const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), Ho = grid.dim(1), Wo = grid.dim(2);

@@ -46,19 +46,20 @@ def f32(*shape, scale=1.0):
 
 
 def case(name, op, inputs, outputs, attrs=None, inits=None, oracle="ort", tol=1e-5, expected=None, error=None,
-         out_types=None):
+         out_types=None, domain=None, opset=17):
     """inputs: list of (name, array) fed at run time, or (name, None) for an absent optional
-    input; inits: {name: array} initializers; outputs: names ('' = not wanted)."""
+    input; inits: {name: array} initializers; outputs: names ('' = not wanted); domain: the
+    node's domain when it is not com.microsoft (e.g. "" for the opset-20 GridSample cases)."""
     inits = inits or {}
     node_inputs = [n for n, _ in inputs]
     graph_inputs = [helper.make_tensor_value_info(n, elem(a), a.shape) for n, a in inputs if a is not None and n not in inits]
     out_types = out_types or {}
     graph_outputs = [helper.make_tensor_value_info(o, out_types.get(o, TensorProto.FLOAT), None) for o in outputs if o]
-    node = helper.make_node(op, node_inputs, outputs, name=f"{name}_node", domain=MS if op not in ("SimplifiedLayerNormalization",) else "",
+    node = helper.make_node(op, node_inputs, outputs, name=f"{name}_node", domain=domain if domain is not None else MS if op not in ("SimplifiedLayerNormalization",) else "",
                             **(attrs or {}))
     g = helper.make_graph([node], name, graph_inputs, graph_outputs,
                           [numpy_helper.from_array(a, n) for n, a in inits.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset), helper.make_opsetid(MS, 1)])
     m.ir_version = 8
     path = f"{name}.onnx"
     onnx.save(m, os.path.join(out_dir, path))
@@ -259,6 +260,19 @@ dq_lstm_case("dq_lstm_reverse_extras", np.int8, extras=True, attrs={"direction":
 # holding its last state, while onnxruntime keeps stepping finished rows inside its buffer, so the
 # per-step quantization ranges differ: measured 1.6e-4 apart (Y_c), checked to 1e-3.
 dq_lstm_case("dq_lstm_sequence_lens", np.uint8, dirs=2, extras=True, lens=[4, 2], tol=1e-3)
+
+# ---- GridSample at opset 20, which renamed the modes bilinear/bicubic to linear/cubic ---------
+# (an ONNX op, not a contrib one, kept here for the one-node-vs-onnxruntime-web harness). The
+# grid reaches past [-1, 1] so that every padding mode's out-of-range path runs, except cubic
+# with border padding: there onnxruntime (like PyTorch) clamps each of the 16 taps but not the
+# sample point, while the ONNX reference (which qwasm follows) first clamps the point into the
+# image; the two agree while the point lies inside, which is what that case samples.
+for gmode in ("linear", "cubic"):
+    for pad, align in (("zeros", 0), ("border", 1), ("reflection", 0)):
+        reach = 1.0 if (gmode, pad) == ("cubic", "border") else 1.2
+        gx, gg = f32(2, 3, 5, 6), rng.uniform(-reach, reach, (2, 4, 7, 2)).astype(np.float32)
+        case(f"grid_sample20_{gmode}_{pad}", "GridSample", [("X", gx), ("grid", gg)], ["Y"],
+             {"mode": gmode, "padding_mode": pad, "align_corners": align}, domain="", opset=20)
 
 # ---- bad input: an Error naming the node --------------------------------------------
 case("bad_skip_gamma", "SkipLayerNormalization", [("input", f32(1, 2, 8)), ("skip", f32(1, 2, 8)), ("gamma", f32(6))],
