@@ -13,7 +13,8 @@ export interface QuantizeOptions {
     blockSize?: number;
     /** No zero points (default false). */
     symmetric?: boolean;
-    /** Only 'rtn' (round to nearest) in this version; 'gptq' / 'awq' are an Error. */
+    /** 'rtn' (round to nearest, default) or 'gptq' (weight-only; needs calibration.data: error compensation
+     *  with the Hessian of each MatMul's inputs). 'awq' is an Error in this version. */
     algorithm?: 'rtn' | 'gptq' | 'awq';
     /** Only 'int' in this version. */
     type?: 'int';

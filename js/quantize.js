@@ -103,7 +103,8 @@ function resolveOptions(o) {
   if (a.type !== undefined && a.type !== 'uint8' && a.type !== 'int8') throw new TypeError(`quantize: activations.type must be 'uint8' or 'int8', got '${a.type}'`);
   if (mode === 'dynamic' && a.type === 'int8') throw new TypeError("quantize: mode 'dynamic' quantizes activations to uint8 (DynamicQuantizeLinear); activations.type 'int8' needs mode 'static'");
   const c = o.calibration ?? {};
-  if (c.data !== undefined && mode !== 'static') throw new TypeError(`quantize: calibration data is used by mode 'static' only (mode '${mode}' needs none)`);
+  const calibrated = mode === 'static' || (mode === 'weight-only' && (w.algorithm ?? 'rtn') !== 'rtn');
+  if (c.data !== undefined && !calibrated) throw new TypeError(`quantize: calibration data is used by mode 'static' and weight-only algorithms 'gptq' / 'awq' only (mode '${mode}' with algorithm '${w.algorithm ?? 'rtn'}' needs none)`);
   if (mode === 'static' && c.data == null) throw new TypeError("quantize: mode 'static' needs calibration data (options.calibration.data: an array or async iterable of feeds { inputName: Tensor })");
   if (c.data != null && !(Symbol.iterator in Object(c.data)) && !(Symbol.asyncIterator in Object(c.data))) {
     throw new TypeError('quantize: calibration.data must be an array or (async) iterable of feeds { inputName: Tensor }');

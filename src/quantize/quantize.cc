@@ -9,6 +9,7 @@
 #include "onnx.pb.h"
 #include "onnx/tensor_proto.h"
 #include "quantize/block_quant.h"
+#include "quantize/gptq.h"
 #include "quantize/proto_util.h"
 #include "quantize/static_quant.h"
 
@@ -49,8 +50,13 @@ void check_options(const QuantizeOptions& o) {
   using M = QuantizeOptions::Mode;
   QWASM_CHECK(o.algorithm == "rtn" || o.algorithm == "gptq" || o.algorithm == "awq", "quantize: algorithm '",
               o.algorithm, "' is not one of rtn, gptq, awq");
-  QWASM_CHECK(o.algorithm == "rtn", "quantize: algorithm '", o.algorithm,
-              "' needs calibration data and is not implemented by this build of the quantizer yet; use 'rtn'");
+  QWASM_CHECK(o.algorithm != "awq", "quantize: algorithm 'awq' is not implemented by this build of the quantizer "
+              "yet; use 'rtn' or 'gptq'");
+  if (o.algorithm == "gptq") {
+    QWASM_CHECK(o.mode == M::WeightOnly, "quantize: algorithm 'gptq' is for mode 'weight-only' (MatMulNBits)");
+    QWASM_CHECK(!o.calibration.empty(), "quantize: algorithm 'gptq' needs calibration data (options.calibration.data: ",
+                "one or more feeds of the model's inputs), to measure each MatMul's inputs");
+  }
   if (o.mode == M::WeightOnly) {
     QWASM_CHECK(o.bits == 4 || o.bits == 8, "quantize: weights.bits must be 4 or 8 for weight-only, got ", o.bits);
     QWASM_CHECK(o.block_size >= 16 && o.block_size <= 256 && (o.block_size & (o.block_size - 1)) == 0,
@@ -67,20 +73,23 @@ void check_options(const QuantizeOptions& o) {
                   op, "' cannot be quantized yet in mode '", o.mode == M::Dynamic ? "dynamic" : "weight-only",
                   "' (supported: ", o.mode == M::Dynamic ? "MatMul, Gemm, Conv" : "MatMul; Gemm and Conv in modes "
                   "dynamic and static", ")");
-    QWASM_CHECK(o.calibration.empty() || o.mode == M::Static, "quantize: calibration data is used by mode 'static' ",
-                "only (weight-only RTN and dynamic need none)");
+    QWASM_CHECK(o.calibration.empty() || o.mode == M::Static || o.algorithm != "rtn",
+                "quantize: calibration data is used by mode 'static' and algorithms gptq / awq only (weight-only RTN and "
+                "dynamic need none)");
   }
 }
 
 // Rewrites node c (MatMul) of g into the weight-only or dynamic form; the new nodes are
 // appended to `out_nodes` in order. Returns the report detail.
 std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<float>& w, const QuantizeOptions& o,
-                    Names& names, std::vector<onnx::NodeProto>& out_nodes, const std::string& y) {
+                    Names& names, std::vector<onnx::NodeProto>& out_nodes, const std::string& y,
+                    const std::vector<double>* hessian) {
   const onnx::NodeProto& src = g.node(c.node);
   const std::string& a = src.input(0);
   const std::string base = g.initializer(c.weight).name();
   if (o.mode == QuantizeOptions::Mode::WeightOnly) {
-    const NBitsWeight q = quantize_nbits(w.data(), c.K, c.N, o.bits, o.block_size, o.symmetric);
+    const NBitsWeight q = hessian ? quantize_nbits_gptq(w.data(), c.K, c.N, *hessian, o.bits, o.block_size, o.symmetric)
+                                  : quantize_nbits(w.data(), c.K, c.N, o.bits, o.block_size, o.symmetric);
     const int64_t blob = o.block_size * o.bits / 8;
     onnx::NodeProto n;
     n.set_name(src.name());
@@ -106,7 +115,7 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
     set_int_attr(n, "block_size", o.block_size);
     set_int_attr(n, "accuracy_level", o.accuracy_level);
     out_nodes.push_back(std::move(n));
-    return std::to_string(o.bits) + "-bit, block " + std::to_string(o.block_size) +
+    return std::to_string(o.bits) + "-bit, block " + std::to_string(o.block_size) + (hessian ? ", gptq" : "") +
            (o.symmetric ? ", symmetric" : ", with zero points");
   }
   // dynamic: the chain onnxruntime's quantize_dynamic writes (per-channel int8 weights)
@@ -377,6 +386,15 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
          " with a constant float32 weight)", why.empty() ? std::string(" and no MatMul at all") : why);
   }
 
+  // GPTQ: sum X^T X of each quantized MatMul's input over the calibration data.
+  std::map<std::string, std::vector<double>> hessians;
+  if (options.algorithm == "gptq") {
+    std::map<std::string, int64_t> inputs;
+    for (const Candidate& c : candidates)
+      if (c.op != "Conv") inputs[g.node(c.node).input(0)] = c.K;
+    hessians = collect_hessians(data, size, external, options.calibration, inputs);
+  }
+
   // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
   Names names(g);
   std::map<int, std::vector<onnx::NodeProto>> replacement;
@@ -400,7 +418,8 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
       }
       const bool add_c = c.op == "Gemm" && n.input_size() > 2 && !n.input(2).empty();
       const std::string y = add_c ? names.make((n.name().empty() ? n.output(0) : n.name()) + "_matmul") : n.output(0);
-      detail = "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + rewrite(g, c, w, options, names, out, y);
+      detail = "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + rewrite(g, c, w, options, names, out, y,
+                                                                                 hessians.empty() ? nullptr : &hessians.at(n.input(0)));
       if (add_c) {
         onnx::NodeProto add;
         add.set_name((n.name().empty() ? n.output(0) : n.name()) + "_bias_add");

@@ -13,6 +13,7 @@
 #include "onnx/tensor_proto.h"
 #include "quantize/block_quant.h"
 #include "quantize/calibrate.h"
+#include "quantize/gptq.h"
 #include "quantize/proto_util.h"
 #include "runtime/executor.h"
 
@@ -636,6 +637,38 @@ void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const E
   result.report.insert(result.report.end(), folded.begin(), folded.end());
   m.Swap(&q);
   if (progress) progress(steps, steps);
+}
+
+
+std::map<std::string, std::vector<double>> collect_hessians(const void* data, size_t size, const ExternalFiles& external,
+                                                            const std::vector<Feeds>& feeds,
+                                                            const std::map<std::string, int64_t>& inputs) {
+  std::map<std::string, std::vector<double>> h;
+  for (const auto& kv : inputs) h[kv.first].assign(size_t(kv.second * kv.second), 0.0);
+  auto see = [&](const std::string& name, const Tensor& t) {
+    auto it = h.find(name);
+    if (it == h.end() || !t.is_tensor() || t.dtype() != DType::Float32) return;
+    const int64_t K = inputs.at(name);
+    if (K <= 0 || t.size() % K != 0) return;
+    accumulate_hessian(t.data<float>(), t.size() / K, K, it->second);
+  };
+  Executor ex(load_ir(data, size, external), /*optimize=*/false);
+  const Executor::StepObserver observer = [&](const Node& node, const std::vector<const Tensor*>&,
+                                              const std::vector<Tensor>& outputs) {
+    for (size_t i = 0; i < outputs.size() && i < node.outputs.size(); ++i)
+      if (outputs[i].defined()) see(node.outputs[i], outputs[i]);
+  };
+  ex.set_observer(&observer);
+  try {
+    for_each_feed(ex, feeds, "float model, Hessians", [](size_t, std::vector<Tensor>&) {});
+  } catch (...) {
+    ex.set_observer(nullptr);
+    throw;
+  }
+  ex.set_observer(nullptr);
+  for (const auto& f : feeds)
+    for (const auto& kv : f) see(kv.first, kv.second);
+  return h;
 }
 
 }  // namespace qwasm

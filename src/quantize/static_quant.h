@@ -16,6 +16,10 @@
 // over the feeds. The costliest are left in float (see QuantizeOptions::keep_float for the
 // automatic rule); the report gives every node's cost.
 #pragma once
+#include <map>
+#include <string>
+#include <vector>
+
 #include "onnx.pb.h"
 #include "quantize/quantize.h"
 
@@ -24,5 +28,12 @@ namespace qwasm {
 // m: the parsed source (rewritten in place); data / size: its bytes (to run it in qwasm).
 void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const ExternalFiles& external,
                      const QuantizeOptions& options, const QuantizeProgress& progress, QuantizedModel& result);
+
+// GPTQ's statistics: for each activation name -> K in `inputs`, sum X^T X (K x K, row-major)
+// over every calibration feed, X the activation viewed as [rows, K] (a graph input or any
+// node's output), from the float model run in qwasm with the step observer.
+std::map<std::string, std::vector<double>> collect_hessians(
+    const void* data, size_t size, const ExternalFiles& external,
+    const std::vector<std::vector<std::pair<std::string, Tensor>>>& feeds, const std::map<std::string, int64_t>& inputs);
 
 }  // namespace qwasm

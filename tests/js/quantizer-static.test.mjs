@@ -186,7 +186,7 @@ test('static bad input: clear Errors naming the feed and input; the quantizer st
   await assert.rejects(q({ data: 42 }), /calibration.data must be an array or \(async\) iterable/);
   await assert.rejects(q({ data: calibration, method: 'kl' }), /calibration.method must be one of/);
   await assert.rejects(q({ data: calibration }, { ops: ['Add'] }), /op type 'Add' cannot be quantized in mode 'static'/);
-  await assert.rejects(quantize(floatBytes, { mode: 'dynamic', calibration: { data: calibration } }), /calibration data is used by mode 'static' only/);
+  await assert.rejects(quantize(floatBytes, { mode: 'dynamic', calibration: { data: calibration } }), /calibration data is used by mode 'static' and weight-only algorithms/);
   const { model } = await q({ data: calibration });
   await assert.rejects(q({ data: calibration }).then(() => quantize(model, { mode: 'static', calibration: { data: calibration } })), /already quantized \(node 'x_QuantizeLinear' is QuantizeLinear\)/);
   const all = ['Conv_4', 'Conv_12', 'Conv_18', 'Conv_24', 'Gemm_31', 'MatMul_33'];
