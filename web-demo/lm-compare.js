@@ -1,9 +1,9 @@
 // "Compare with onnxruntime-web" for the text-generation panel: the same prompt, greedy, the
 // same number of new tokens, in qwasm (lm.generate of qwasm/llm) and in onnxruntime-web, one
-// thread each. onnxruntime-web has no generation loop, so the greedy decoding over its session
-// (past_key_values.* fed back from present.*) is written here. Shows prefill ms, decode
+// thread each (the greedy loop over onnxruntime-web is ort-greedy.js). Shows prefill ms, decode
 // tokens/s, the ratio, and whether the two token-id sequences agree (else the first divergence).
 import { loadCausalLM } from '../js/llm.js';
+import { ortGreedy } from './ort-greedy.js';
 import { fillRows, loadOrt } from './ort-web.js';
 import { $ } from './ui.js';
 
@@ -28,50 +28,6 @@ async function ortLM(ort) {
   return ortSession;
 }
 
-// The first index of the largest value, as qwasm's greedy sampleToken picks.
-function argmax(a) {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
-}
-
-// Greedy decoding in onnxruntime-web: run 0 prefills the prompt and gives token 0, runs 1..n-1
-// feed one token each (n-1 decode steps, as lm.generate does). The timers cover the feeds and
-// session.run, not the argmax (qwasm's prefillMs / decodeMs cover the same). kv: the KV cache's
-// { heads, headDim }. Returns the ids, the times and each step's last-position logits.
-export async function ortGreedy(ort, session, kv, promptIds, n) {
-  const pastNames = session.inputNames.filter((name) => name.startsWith('past_key_values.'));
-  let past = Object.fromEntries(pastNames.map((name) =>
-    [name, new ort.Tensor('float32', new Float32Array(0), [1, kv.heads, 0, kv.headDim])]));
-  const hasPositions = session.inputNames.includes('position_ids');
-  const ids = [], logitsAt = [];
-  let feedIds = promptIds, pastLen = 0, prefillMs = 0, decodeMs = 0;
-  for (let step = 0; step < n; step++) {
-    const t = performance.now();
-    const len = feedIds.length;
-    const feeds = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(feedIds, BigInt), [1, len]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLen + len).fill(1n), [1, pastLen + len]),
-      ...past,
-    };
-    if (hasPositions) {
-      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: len }, (_, i) => BigInt(pastLen + i)), [1, len]);
-    }
-    const r = await session.run(feeds);
-    const dt = performance.now() - t;
-    if (step === 0) prefillMs = dt; else decodeMs += dt;
-    const vocab = r.logits.dims.at(-1);
-    const last = r.logits.data.slice(r.logits.data.length - vocab);
-    logitsAt.push(last);
-    const next = argmax(last);
-    ids.push(next);
-    past = Object.fromEntries(pastNames.map((name) => [name, r[name.replace('past_key_values', 'present')]]));
-    pastLen += len;
-    feedIds = [next];
-  }
-  return { ids, prefillMs, decodeMs, logitsAt };
-}
-
 async function qwasmGreedy(lm, promptIds, n) {
   const ids = [];
   for await (const id of lm.generate(promptIds, { maxNewTokens: n, temperature: 0 })) ids.push(id);
@@ -82,9 +38,8 @@ async function qwasmGreedy(lm, promptIds, n) {
 // Decode speed of both sides on the same footing: decode steps (tokens after the first) per second.
 const perSecond = (r) => (r.ids.length > 1 && r.decodeMs > 0 ? (r.ids.length - 1) / (r.decodeMs / 1000) : 0);
 
-// lm: the panel's qwasm CausalLM (its tokenizer decodes a divergence); config: the folder's
-// config.json; promptIds, n: what to generate.
-export async function compareLmWithOrt({ lm, config, promptIds, n }) {
+// lm: the panel's qwasm CausalLM (its tokenizer decodes a divergence); promptIds, n: what to generate.
+export async function compareLmWithOrt({ lm, promptIds, n }) {
   if (!(n >= 2)) throw new Error('the comparison needs at least 2 new tokens (one prefill, one decode step)');
   const out = $('lm-compare');
   const label = out.querySelector('.label');
@@ -95,17 +50,15 @@ export async function compareLmWithOrt({ lm, config, promptIds, n }) {
   const session = await ortLM(ort);
   label.textContent = 'Loading a one-thread qwasm session…';
   const qlm = await oneThreadLM(lm);
-  const heads = config.num_key_value_heads ?? config.num_attention_heads;
-  const kv = { heads, headDim: config.head_dim ?? config.hidden_size / config.num_attention_heads };
 
   // A short warm-up on both sides: onnxruntime-web's first runs pay one-time costs.
   label.textContent = 'Warming up…';
-  await ortGreedy(ort, session, kv, promptIds, 4);
+  await ortGreedy(ort, session, promptIds, 4);
   await qwasmGreedy(qlm, promptIds, 4);
   label.textContent = `Generating ${n} tokens in qwasm…`;
   const q = await qwasmGreedy(qlm, promptIds, n);
   label.textContent = `Generating ${n} tokens in onnxruntime-web…`;
-  const o = await ortGreedy(ort, session, kv, promptIds, n);
+  const o = await ortGreedy(ort, session, promptIds, n, { keepLogits: true });
 
   const qRate = perSecond(q), oRate = perSecond(o);
   let diverge = q.ids.findIndex((id, i) => id !== o.ids[i]);

@@ -123,7 +123,7 @@ export async function setupTextGeneration() {
     setBusy(form, true);
     $('lm-stop').disabled = true;  // the comparison runs to its end
     try {
-      await compareLmWithOrt({ lm, config, promptIds: req.promptIds, n: req.maxNewTokens });
+      await compareLmWithOrt({ lm, promptIds: req.promptIds, n: req.maxNewTokens });
     } catch (e) {
       $('lm-compare').dataset.state = 'error';
       showError(err, e, 'Comparison failed');
