@@ -5,48 +5,62 @@
 
 namespace qwasm {
 
-NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int block_size, bool symmetric) {
+NBitsBlock nbits_block(const float* v, int64_t count, int bits, bool symmetric) {
+  NBitsBlock p{0, 0};
+  if (symmetric) {
+    float amax = 0;
+    for (int64_t i = 0; i < count; ++i) amax = std::max(amax, std::fabs(v[i]));
+    p.scale = amax / float(1 << (bits - 1));
+    p.zero_point = 1 << (bits - 1);
+  } else {
+    const int qmax = (1 << bits) - 1;
+    float lo = 0, hi = 0;
+    for (int64_t i = 0; i < count; ++i) lo = std::min(lo, v[i]), hi = std::max(hi, v[i]);
+    p.scale = (hi - lo) / float(qmax);
+    if (p.scale != 0) p.zero_point = int(std::clamp(std::nearbyint(-lo / p.scale), 0.0f, float(qmax)));
+  }
+  if (p.scale == 0) p.scale = 1.0f;
+  return p;
+}
+
+NBitsWeight nbits_zeros(int64_t K, int64_t N, int bits, int block_size, bool symmetric) {
   NBitsWeight out;
-  const int64_t blocks = (K + block_size - 1) / block_size;
+  out.blocks = (K + block_size - 1) / block_size;
+  out.b.assign(size_t(N * out.blocks * (block_size * bits / 8)), 0);
+  out.scales.assign(size_t(N * out.blocks), 1.0f);
+  if (!symmetric) out.zero_points.assign(size_t(N * ((out.blocks * bits + 7) / 8)), 0);
+  return out;
+}
+
+void set_nbits_block(NBitsWeight& w, int64_t n, int64_t blk, const NBitsBlock& p, int bits, bool symmetric) {
+  w.scales[size_t(n * w.blocks + blk)] = p.scale;
+  if (!symmetric) {
+    const int64_t zp_row = (w.blocks * bits + 7) / 8;
+    w.zero_points[size_t(n * zp_row + (blk * bits) / 8)] |= uint8_t(p.zero_point << ((blk * bits) % 8));
+  }
+}
+
+void set_nbits_value(NBitsWeight& w, int64_t n, int64_t blk, int64_t i, int q, int bits, int block_size) {
+  uint8_t* dst = &w.b[size_t((n * w.blocks + blk) * (block_size * bits / 8))];
+  if (bits == 8) dst[i] = uint8_t(q);
+  else dst[i / 2] |= uint8_t(q << ((i & 1) * 4));
+}
+
+NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int block_size, bool symmetric) {
+  NBitsWeight out = nbits_zeros(K, N, bits, block_size, symmetric);
   const int qmax = (1 << bits) - 1;
-  const int64_t blob = block_size * bits / 8;
-  const int64_t zp_row = (blocks * bits + 7) / 8;
-  out.blocks = blocks;
-  out.b.assign(size_t(N * blocks * blob), 0);
-  out.scales.assign(size_t(N * blocks), 1.0f);
-  if (!symmetric) out.zero_points.assign(size_t(N * zp_row), 0);
   std::vector<float> v(static_cast<size_t>(block_size));
   for (int64_t n = 0; n < N; ++n) {
-    for (int64_t blk = 0; blk < blocks; ++blk) {
+    for (int64_t blk = 0; blk < out.blocks; ++blk) {
       for (int i = 0; i < block_size; ++i) {
         const int64_t k = blk * block_size + i;
         v[size_t(i)] = k < K ? w[k * N + n] : 0.0f;
       }
-      float scale;
-      int zp;
-      if (symmetric) {
-        float amax = 0;
-        for (float x : v) amax = std::max(amax, std::fabs(x));
-        scale = amax / float(1 << (bits - 1));
-        zp = 1 << (bits - 1);
-      } else {
-        float lo = 0, hi = 0;
-        for (float x : v) lo = std::min(lo, x), hi = std::max(hi, x);
-        scale = (hi - lo) / float(qmax);
-        zp = 0;
-        if (scale != 0) zp = int(std::clamp(std::nearbyint(-lo / scale), 0.0f, float(qmax)));
-      }
-      if (scale == 0) scale = 1.0f;
-      out.scales[size_t(n * blocks + blk)] = scale;
-      uint8_t* dst = &out.b[size_t((n * blocks + blk) * blob)];
+      const NBitsBlock p = nbits_block(v.data(), block_size, bits, symmetric);
+      set_nbits_block(out, n, blk, p, bits, symmetric);
       for (int i = 0; i < block_size; ++i) {
-        const int q = int(std::clamp(std::nearbyint(v[size_t(i)] / scale) + float(zp), 0.0f, float(qmax)));
-        if (bits == 8) dst[i] = uint8_t(q);
-        else dst[i / 2] |= uint8_t(q << ((i & 1) * 4));
-      }
-      if (!symmetric) {
-        uint8_t& z = out.zero_points[size_t(n * zp_row + (blk * bits) / 8)];
-        z |= uint8_t(zp << ((blk * bits) % 8));
+        const int q = int(std::clamp(std::nearbyint(v[size_t(i)] / p.scale) + float(p.zero_point), 0.0f, float(qmax)));
+        set_nbits_value(out, n, blk, i, q, bits, block_size);
       }
     }
   }

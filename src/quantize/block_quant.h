@@ -20,6 +20,20 @@ struct NBitsWeight {
 };
 NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int block_size, bool symmetric);
 
+// The pieces quantize_nbits is made of, for quantizers that choose the values another way (GPTQ):
+// the scale and zero point of a block of `count` weights by the rule above (a block's zero
+// padding cannot widen its range, which includes 0 already); an all-zero NBitsWeight for
+// [K, N] with every scale 1; and writers of one block's parameters and of one value
+// (0 <= q < 2^bits, i < block_size) of column n's block blk.
+struct NBitsBlock {
+  float scale;
+  int zero_point;
+};
+NBitsBlock nbits_block(const float* v, int64_t count, int bits, bool symmetric);
+NBitsWeight nbits_zeros(int64_t K, int64_t N, int bits, int block_size, bool symmetric);
+void set_nbits_block(NBitsWeight& w, int64_t n, int64_t blk, const NBitsBlock& p, int bits, bool symmetric);
+void set_nbits_value(NBitsWeight& w, int64_t n, int64_t blk, int64_t i, int q, int bits, int block_size);
+
 // Symmetric int8 per output channel for W [K, N]: scale[n] = max_k |w| / 127 (1 for a zero
 // column), q = clamp(round(w / scale), -127, 127). Row-major [K, N] output.
 struct Int8Weight {

@@ -85,43 +85,24 @@ NBitsWeight quantize_nbits_gptq(const float* w_in, int64_t K, int64_t N, const s
   for (int64_t k = 0; k < K; ++k) h[size_t(k * K + k)] += 0.01 * mean_diag;
   const std::vector<double> u = inverse_cholesky_upper(std::move(h), K);
 
-  const int64_t blocks = (K + block_size - 1) / block_size;
   const int qmax = (1 << bits) - 1;
-  const int64_t blob = block_size * bits / 8;
-  const int64_t zp_row = (blocks * bits + 7) / 8;
-  NBitsWeight out;
-  out.blocks = blocks;
-  out.b.assign(size_t(N * blocks * blob), 0);
-  out.scales.assign(size_t(N * blocks), 1.0f);
-  if (!symmetric) out.zero_points.assign(size_t(N * zp_row), 0);
+  NBitsWeight out = nbits_zeros(K, N, bits, block_size, symmetric);
   std::vector<double> scale(static_cast<size_t>(N));
   std::vector<int> zp(static_cast<size_t>(N));
   std::vector<double> err(static_cast<size_t>(N));
+  std::vector<float> block(static_cast<size_t>(block_size));
   for (int64_t k = 0; k < K; ++k) {
     const int64_t blk = k / block_size, i = k % block_size;
     if (i == 0) {
-      const int64_t end = std::min(K, k + block_size);
+      // quantize_nbits's rule on the block's current (error-compensated) weights, in float as
+      // there (rounding to float keeps the order, so the block's min / max / max|w| are the same).
+      const int64_t rows = std::min(K, k + block_size) - k;
       for (int64_t n = 0; n < N; ++n) {
-        // quantize_nbits's rule on the current block (padding rows beyond K are 0, inside the range already)
-        float s;
-        int z;
-        if (symmetric) {
-          double amax = 0;
-          for (int64_t r = k; r < end; ++r) amax = std::max(amax, std::fabs(w[size_t(r * N + n)]));
-          s = float(amax) / float(1 << (bits - 1));
-          z = 1 << (bits - 1);
-        } else {
-          double lo = 0, hi = 0;
-          for (int64_t r = k; r < end; ++r) lo = std::min(lo, w[size_t(r * N + n)]), hi = std::max(hi, w[size_t(r * N + n)]);
-          s = (float(hi) - float(lo)) / float(qmax);
-          z = 0;
-          if (s != 0) z = int(std::clamp(std::nearbyint(-float(lo) / s), 0.0f, float(qmax)));
-        }
-        if (s == 0) s = 1.0f;
-        scale[size_t(n)] = s;
-        zp[size_t(n)] = z;
-        out.scales[size_t(n * blocks + blk)] = s;
-        if (!symmetric) out.zero_points[size_t(n * zp_row + (blk * bits) / 8)] |= uint8_t(z << ((blk * bits) % 8));
+        for (int64_t r = 0; r < rows; ++r) block[size_t(r)] = float(w[size_t((k + r) * N + n)]);
+        const NBitsBlock p = nbits_block(block.data(), rows, bits, symmetric);
+        scale[size_t(n)] = p.scale;
+        zp[size_t(n)] = p.zero_point;
+        set_nbits_block(out, n, blk, p, bits, symmetric);
       }
     }
     const double d = u[size_t(k * K + k)];
@@ -129,9 +110,7 @@ NBitsWeight quantize_nbits_gptq(const float* w_in, int64_t K, int64_t N, const s
       const double v = w[size_t(k * N + n)], s = scale[size_t(n)];
       const int q = int(std::clamp(std::nearbyint(v / s) + zp[size_t(n)], 0.0, double(qmax)));
       err[size_t(n)] = (v - double(q - zp[size_t(n)]) * s) / d;
-      uint8_t* dst = &out.b[size_t((n * blocks + blk) * blob)];
-      if (bits == 8) dst[i] = uint8_t(q);
-      else dst[i / 2] |= uint8_t(q << ((i & 1) * 4));
+      set_nbits_value(out, n, blk, i, q, bits, block_size);
     }
     for (int64_t j = k + 1; j < K; ++j) {
       const double f = u[size_t(k * K + j)];

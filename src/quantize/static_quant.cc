@@ -258,6 +258,26 @@ void for_each_feed(Executor& ex, const std::vector<Feeds>& feeds, const char* wh
   }
 }
 
+// for_each_feed with `see(name, tensor)` called on every node output as it is computed and,
+// after the feeds ran, on the feeds' own inputs (graph inputs are values too). The step
+// observer is removed again on every exit.
+template <class See, class F>
+void observe_feeds(Executor& ex, const std::vector<Feeds>& feeds, const char* what, See& see, F&& on_outputs) {
+  const Executor::StepObserver observer = [&](const Node& node, const std::vector<const Tensor*>&,
+                                              const std::vector<Tensor>& outputs) {
+    for (size_t i = 0; i < outputs.size() && i < node.outputs.size(); ++i)
+      if (outputs[i].defined()) see(node.outputs[i], outputs[i]);
+  };
+  struct Detach {
+    Executor& ex;
+    ~Detach() { ex.set_observer(nullptr); }
+  } detach{ex};
+  ex.set_observer(&observer);
+  for_each_feed(ex, feeds, what, on_outputs);
+  for (const auto& f : feeds)
+    for (const auto& kv : f) see(kv.first, kv.second);
+}
+
 struct Stats {
   float lo = std::numeric_limits<float>::infinity(), hi = -std::numeric_limits<float>::infinity();
   bool not_float = false;
@@ -291,38 +311,20 @@ std::map<std::string, Range> calibrate(Executor& ex, const std::vector<Feeds>& f
       st.hist.add(x, n, o.calibration_method == C::Entropy);
     }
   };
-  const Executor::StepObserver observer = [&](const Node& node, const std::vector<const Tensor*>&,
-                                              const std::vector<Tensor>& outputs) {
-    for (size_t i = 0; i < outputs.size() && i < node.outputs.size(); ++i)
-      if (outputs[i].defined()) see(node.outputs[i], outputs[i]);
-  };
-  ex.set_observer(&observer);
-  auto run_pass = [&](const char* what) {
-    for_each_feed(ex, feeds, what, [&](size_t, std::vector<Tensor>& outs) {
-      if (pass == 0) float_outputs.push_back(outs);
-    });
-    for (size_t k = 0; k < feeds.size(); ++k)
-      for (const auto& f : feeds[k]) see(f.first, f.second);
-  };
-  try {
-    run_pass("float model, ranges");
-    if (o.calibration_method != C::MinMax) {
-      pass = 1;
-      for (auto& kv : stats) {
-        Stats& st = kv.second;
-        if (!st.seen()) continue;
-        if (o.calibration_method == C::Entropy)
-          st.hist = Histogram(0, std::max(std::fabs(st.lo), std::fabs(st.hi)), kHistBins);
-        else
-          st.hist = Histogram(st.lo, st.hi, kHistBins);
-      }
-      run_pass("float model, histograms");
+  observe_feeds(ex, feeds, "float model, ranges", see,
+                [&](size_t, std::vector<Tensor>& outs) { float_outputs.push_back(outs); });
+  if (o.calibration_method != C::MinMax) {
+    pass = 1;
+    for (auto& kv : stats) {
+      Stats& st = kv.second;
+      if (!st.seen()) continue;
+      if (o.calibration_method == C::Entropy)
+        st.hist = Histogram(0, std::max(std::fabs(st.lo), std::fabs(st.hi)), kHistBins);
+      else
+        st.hist = Histogram(st.lo, st.hi, kHistBins);
     }
-  } catch (...) {
-    ex.set_observer(nullptr);
-    throw;
+    observe_feeds(ex, feeds, "float model, histograms", see, [](size_t, std::vector<Tensor>&) {});
   }
-  ex.set_observer(nullptr);
   std::map<std::string, Range> ranges;
   for (auto& kv : stats) {
     const Stats& st = kv.second;
@@ -639,7 +641,6 @@ void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const E
   if (progress) progress(steps, steps);
 }
 
-
 std::map<std::string, std::vector<double>> collect_hessians(const void* data, size_t size, const ExternalFiles& external,
                                                             const std::vector<Feeds>& feeds,
                                                             const std::map<std::string, int64_t>& inputs) {
@@ -653,21 +654,7 @@ std::map<std::string, std::vector<double>> collect_hessians(const void* data, si
     accumulate_hessian(t.data<float>(), t.size() / K, K, it->second);
   };
   Executor ex(load_ir(data, size, external), /*optimize=*/false);
-  const Executor::StepObserver observer = [&](const Node& node, const std::vector<const Tensor*>&,
-                                              const std::vector<Tensor>& outputs) {
-    for (size_t i = 0; i < outputs.size() && i < node.outputs.size(); ++i)
-      if (outputs[i].defined()) see(node.outputs[i], outputs[i]);
-  };
-  ex.set_observer(&observer);
-  try {
-    for_each_feed(ex, feeds, "float model, Hessians", [](size_t, std::vector<Tensor>&) {});
-  } catch (...) {
-    ex.set_observer(nullptr);
-    throw;
-  }
-  ex.set_observer(nullptr);
-  for (const auto& f : feeds)
-    for (const auto& kv : f) see(kv.first, kv.second);
+  observe_feeds(ex, feeds, "float model, Hessians", see, [](size_t, std::vector<Tensor>&) {});
   return h;
 }
 
