@@ -10,6 +10,7 @@
 
 #include "quantize/block_quant.h"
 #include "quantize/gptq.h"
+#include "portable_normal.h"
 
 namespace qwasm {
 namespace {
@@ -42,14 +43,11 @@ void expect_matches_numpy(bool symmetric, const int* want_q, const float* want_s
 TEST(QuantizeGptq, AsymmetricMatchesNumpyReference) { expect_matches_numpy(false, kGQAsym, kGScalesAsym, kGZpAsym); }
 TEST(QuantizeGptq, SymmetricMatchesNumpyReference) { expect_matches_numpy(true, kGQSym, kGScalesSym, nullptr); }
 
-// Gaussian from mt19937's raw draws (Box-Muller): the same numbers under libstdc++ and libc++.
+// Test data from mt19937's raw draws: the same numbers under libstdc++ and libc++.
 struct Gauss {
   std::mt19937 r;
   explicit Gauss(uint32_t seed) : r(seed) {}
-  double next() {
-    const double u1 = (double(r()) + 1.0) / 4294967297.0, u2 = double(r()) / 4294967296.0;
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
+  double next() { return test::portable_normal(r); }
 };
 
 std::vector<float> dequantize(const NBitsWeight& q, int64_t K, int64_t N, int block) {

@@ -17,6 +17,7 @@
 #include "graph/error.h"
 #include "onnx.pb.h"
 #include "onnx/loader.h"
+#include "portable_normal.h"
 #include "runtime/executor.h"
 
 namespace qwasm {
@@ -24,13 +25,7 @@ namespace {
 
 using Feeds = std::vector<std::pair<std::string, Tensor>>;
 
-// A standard normal draw from mt19937's raw output (Box-Muller). Not
-// std::normal_distribution: libstdc++ (native) and libc++ (wasm) draw different sequences
-// from it, and these tests must see the same models and inputs in every build.
-float normal(std::mt19937& rng) {
-  const double u1 = (double(rng()) + 0.5) / 4294967296.0, u2 = (double(rng()) + 0.5) / 4294967296.0;
-  return float(std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
-}
+using test::portable_normal;
 
 struct Builder {
   onnx::ModelProto m;
@@ -48,7 +43,7 @@ struct Builder {
     t->set_data_type(onnx::TensorProto::FLOAT);
     int64_t n = 1;
     for (int64_t v : dims) t->add_dims(v), n *= v;
-    for (int64_t i = 0; i < n; ++i) t->add_float_data(scale * normal(rng));
+    for (int64_t i = 0; i < n; ++i) t->add_float_data(scale * portable_normal(rng));
     return name;
   }
   onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, std::string out) {
@@ -107,7 +102,7 @@ std::string cnn(int opset = 13) {
 Tensor input(uint32_t seed, Shape shape = {1, 3, 8, 8}) {
   std::mt19937 rng(seed);
   Tensor t(DType::Float32, shape);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = normal(rng);
+  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = portable_normal(rng);
   return t;
 }
 
