@@ -6,7 +6,6 @@
 // Biases outside the reset product are folded into the all-steps input projection.
 #include <vector>
 
-#include "ops/gemm_f32.h"
 #include "ops/nn_rnn_common.h"
 #include "ops/half_via_float.h"
 #include "ops/registry.h"
@@ -14,8 +13,8 @@
 namespace qwasm {
 namespace {
 
-void gru(OpContext& ctx) {
-  const RnnProblem p = rnn_problem(ctx, 3, {"Sigmoid", "Tanh"});
+void gru(OpContext& ctx, const RnnPackedWeights& packed) {
+  const RnnProblem p = rnn_problem(ctx, 3, {"Sigmoid", "Tanh"}, false, &packed);
   const bool lbr = ctx.node().attr_i("linear_before_reset", 0) != 0;
   const int64_t H = p.hidden, B = p.batch, G = 3 * H;
   const std::vector<float> h0 = rnn_initial_state(ctx, 5, p, "initial_h");
@@ -29,11 +28,12 @@ void gru(OpContext& ctx) {
     rnn_input_projection(ctx, p, d, wb ? bias.data() : nullptr, xw);
     const RnnActivation &f = p.act(d, 0, 2), &g = p.act(d, 1, 2);
     const float* R = p.r + d * G * H;
+    const float* R_t = p.r_t ? p.r_t + d * H * G : nullptr;
     float* h = h_last.data() + d * B * H;
     for (int64_t s = 0; s < p.seq; ++s) {
       // z and r recurrent terms (all three gates' when the reset applies after the product).
       const int64_t n_rec = lbr ? G : 2 * H;
-      gemm_f32(ctx.parallel(), false, true, B, n_rec, H, 1.0f, h, H, R, H, 0.0f, hr.data(), G);
+      rnn_matmul(ctx, B, n_rec, H, h, H, R, R_t, G, 0, 0.0f, hr.data(), G);
       for (int64_t b = 0; b < B; ++b) {
         const int64_t t = rnn_time(p, d, s, b);
         const float* xr = xw.data() + (t < 0 ? 0 : t * B + b) * G;
@@ -49,7 +49,7 @@ void gru(OpContext& ctx) {
           else rh[k] = r * h[k];
         }
       }
-      if (!lbr) gemm_f32(ctx.parallel(), false, true, B, H, H, 1.0f, rh.data(), H, R + 2 * H * H, H, 0.0f, hh.data(), H);
+      if (!lbr) rnn_matmul(ctx, B, H, H, rh.data(), H, R, R_t, G, 2 * H, 0.0f, hh.data(), H);
       for (int64_t b = 0; b < B; ++b) {
         const int64_t t = rnn_time(p, d, s, b);
         if (t < 0) continue;
@@ -70,8 +70,8 @@ void gru(OpContext& ctx) {
 }  // namespace
 
 void register_nn_gru_ops(OpRegistry& r) {
-  r.add("", "GRU", 7, half_via_float(gru));  // float16 through float32
-  r.add("", "GRU", 14, half_via_float(gru));  // float16 through float32
+  r.add("", "GRU", 7, half_via_float(rnn_kernel(gru)));  // float16 through float32
+  r.add("", "GRU", 14, half_via_float(rnn_kernel(gru)));  // float16 through float32
 }
 
 }  // namespace qwasm

@@ -13,7 +13,6 @@
 
 #include "graph/error.h"
 #include "graph/shape.h"
-#include "ops/gemm_f32.h"
 #include "ops/half_via_float.h"
 #include "ops/nn_lstm.h"
 #include "ops/registry.h"
@@ -28,12 +27,12 @@ struct FloatLstmGemms : LstmGemms {
   }
   void recurrent(OpContext& ctx, const RnnProblem& p, int64_t d, const float* h, float* hr) override {
     const int64_t H = p.hidden, G = p.gh();
-    gemm_f32(ctx.parallel(), false, true, p.batch, G, H, 1.0f, h, H, p.r + d * G * H, H, 0.0f, hr, G);
+    rnn_matmul(ctx, p.batch, G, H, h, H, p.r + d * G * H, p.r_t ? p.r_t + d * H * G : nullptr, G, 0, 0.0f, hr, G);
   }
 };
 
-void lstm(OpContext& ctx) {
-  const RnnProblem p = rnn_problem(ctx, 4, {"Sigmoid", "Tanh", "Tanh"});
+void lstm(OpContext& ctx, const RnnPackedWeights& packed) {
+  const RnnProblem p = rnn_problem(ctx, 4, {"Sigmoid", "Tanh", "Tanh"}, false, &packed);
   FloatLstmGemms g;
   lstm_run(ctx, p, g);
 }
@@ -88,8 +87,8 @@ void lstm_run(OpContext& ctx, const RnnProblem& p, LstmGemms& gemms) {
 }
 
 void register_nn_lstm_ops(OpRegistry& r) {
-  r.add("", "LSTM", 7, half_via_float(lstm));  // float16 through float32
-  r.add("", "LSTM", 14, half_via_float(lstm));  // float16 through float32
+  r.add("", "LSTM", 7, half_via_float(rnn_kernel(lstm)));  // float16 through float32
+  r.add("", "LSTM", 14, half_via_float(rnn_kernel(lstm)));  // float16 through float32
 }
 
 }  // namespace qwasm

@@ -2,7 +2,6 @@
 // X*W^T for all steps is one GEMM; each step adds one [batch, hidden] recurrent GEMM.
 #include <vector>
 
-#include "ops/gemm_f32.h"
 #include "ops/nn_rnn_common.h"
 #include "ops/half_via_float.h"
 #include "ops/registry.h"
@@ -10,8 +9,8 @@
 namespace qwasm {
 namespace {
 
-void rnn(OpContext& ctx) {
-  const RnnProblem p = rnn_problem(ctx, 1, {"Tanh"});
+void rnn(OpContext& ctx, const RnnPackedWeights& packed) {
+  const RnnProblem p = rnn_problem(ctx, 1, {"Tanh"}, false, &packed);
   const int64_t H = p.hidden, B = p.batch;
   const std::vector<float> h0 = rnn_initial_state(ctx, 5, p, "initial_h");
   std::vector<float> y(size_t(p.seq * p.dirs * B * H), 0.0f), h_last(h0);
@@ -22,9 +21,10 @@ void rnn(OpContext& ctx) {
     rnn_input_projection(ctx, p, d, p.b ? bias.data() : nullptr, xw);
     const RnnActivation& f = p.act(d, 0, 1);
     const float* R = p.r + d * H * H;
+    const float* R_t = p.r_t ? p.r_t + d * H * H : nullptr;
     float* h = h_last.data() + d * B * H;
     for (int64_t s = 0; s < p.seq; ++s) {
-      gemm_f32(ctx.parallel(), false, true, B, H, H, 1.0f, h, H, R, H, 0.0f, hr.data(), H);
+      rnn_matmul(ctx, B, H, H, h, H, R, R_t, H, 0, 0.0f, hr.data(), H);
       for (int64_t b = 0; b < B; ++b) {
         const int64_t t = rnn_time(p, d, s, b);
         if (t < 0) continue;
@@ -41,8 +41,8 @@ void rnn(OpContext& ctx) {
 }  // namespace
 
 void register_nn_rnn_ops(OpRegistry& r) {
-  r.add("", "RNN", 7, half_via_float(rnn));  // float16 through float32
-  r.add("", "RNN", 14, half_via_float(rnn));  // float16 through float32
+  r.add("", "RNN", 7, half_via_float(rnn_kernel(rnn)));  // float16 through float32
+  r.add("", "RNN", 14, half_via_float(rnn_kernel(rnn)));  // float16 through float32
 }
 
 }  // namespace qwasm

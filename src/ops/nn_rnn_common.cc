@@ -72,7 +72,46 @@ float RnnActivation::operator()(float x) const {
   return x;
 }
 
-RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts, bool int8_weights) {
+RnnPackedWeights rnn_pack_weights(const BuildContext& bc) {
+  RnnPackedWeights packed;
+  auto transpose = [](const Tensor* t, std::vector<float>& out) {
+    if (!t || t->dtype() != DType::Float32 || t->rank() != 3) return;
+    const int64_t D = t->dim(0), G = t->dim(1), K = t->dim(2);
+    const float* src = t->data<float>();
+    out.resize(size_t(D * G * K));
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t k = 0; k < K; ++k) out[size_t((d * K + k) * G + g)] = src[(d * G + g) * K + k];
+  };
+  transpose(bc.const_input(1), packed.w_t);
+  transpose(bc.const_input(2), packed.r_t);
+  return packed;
+}
+
+namespace {
+class RnnKernel : public OpKernel {
+ public:
+  RnnKernel(RnnComputeFn fn, RnnPackedWeights packed) : fn_(fn), packed_(std::move(packed)) {}
+  void compute(OpContext& ctx) override { fn_(ctx, packed_); }
+
+ private:
+  RnnComputeFn fn_;
+  RnnPackedWeights packed_;
+};
+}  // namespace
+
+OpFactory rnn_kernel(RnnComputeFn fn) {
+  return [fn](const BuildContext& bc) { return std::make_unique<RnnKernel>(fn, rnn_pack_weights(bc)); };
+}
+
+void rnn_matmul(OpContext& ctx, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda, const float* w,
+                const float* w_t, int64_t G, int64_t row0, float beta, float* c, int64_t ldc) {
+  if (w_t) gemm_f32(ctx.parallel(), false, false, M, N, K, 1.0f, a, lda, w_t + row0, G, beta, c, ldc);
+  else gemm_f32(ctx.parallel(), false, true, M, N, K, 1.0f, a, lda, w + row0 * K, K, beta, c, ldc);
+}
+
+RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts, bool int8_weights,
+                       const RnnPackedWeights* packed) {
   const Node& n = ctx.node();
   RnnProblem p;
   p.gates = gates;
@@ -126,6 +165,11 @@ RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>
   p.w = int8_weights ? nullptr : w.data<float>();
   p.r = int8_weights ? nullptr : r.data<float>();
   p.b = b ? b->data<float>() : nullptr;
+  // The build-time transposes, when they were made from these very shapes (W / R validated above).
+  if (packed && !int8_weights) {
+    if (packed->w_t.size() == size_t(p.dirs * G * p.input)) p.w_t = packed->w_t.data();
+    if (packed->r_t.size() == size_t(p.dirs * G * p.hidden)) p.r_t = packed->r_t.data();
+  }
 
   p.lens.assign(size_t(p.batch), p.seq);
   if (lens) {
@@ -192,8 +236,8 @@ void rnn_input_projection(OpContext& ctx, const RnnProblem& p, int64_t d, const 
   if (bias) {
     for (int64_t m = 0; m < M; ++m) std::copy(bias, bias + N, xw.begin() + m * N);
   }
-  gemm_f32(ctx.parallel(), false, true, M, N, p.input, 1.0f, p.x, p.input, p.w + d * N * p.input, p.input,
-           bias ? 1.0f : 0.0f, xw.data(), N);
+  rnn_matmul(ctx, M, N, p.input, p.x, p.input, p.w + d * N * p.input, p.w_t ? p.w_t + d * p.input * N : nullptr, N,
+             0, bias ? 1.0f : 0.0f, xw.data(), N);
 }
 
 void rnn_write_y(OpContext& ctx, const RnnProblem& p, const std::vector<float>& y) {

@@ -36,17 +36,40 @@ struct RnnProblem {
   const float* w = nullptr;         // [dirs, gates*hidden, input] (null for int8 weights)
   const float* r = nullptr;         // [dirs, gates*hidden, hidden] (null for int8 weights)
   const float* b = nullptr;         // [dirs, 2*gates*hidden] (Wb then Rb) or nullptr
+  const float* w_t = nullptr;       // W transposed, [dirs, input, gates*hidden], when packed at build
+  const float* r_t = nullptr;       // R transposed, [dirs, hidden, gates*hidden], when packed at build
   int64_t gh() const { return gates * hidden; }
   float clipped(float v) const { return clip > 0 ? (v < -clip ? -clip : (v > clip ? clip : v)) : v; }
   const RnnActivation& act(int64_t dir, int64_t k, int64_t per_dir) const { return acts[dir * per_dir + k]; }
 };
 
+// W and R transposed to [dirs, K, gates*hidden] once at build when they are float32
+// constants. The GEMMs of a recurrent node have few rows (batch, or seq * batch), so with
+// a transposed B the f32 GEMM would gather B into column panels on every call, every
+// step; from the transpose it reads B's rows in place. Empty when not constant.
+struct RnnPackedWeights {
+  std::vector<float> w_t, r_t;
+};
+RnnPackedWeights rnn_pack_weights(const BuildContext& bc);
+
+// An RNN-family op as a kernel holding its packed weights (register through half_via_float:
+// float16 weights are not constants at build, so they are never packed).
+using RnnComputeFn = void (*)(OpContext&, const RnnPackedWeights&);
+OpFactory rnn_kernel(RnnComputeFn fn);
+
+// c[M, N] = a[M, K] * (rows row0 .. row0 + N of one direction's weight [G, K])^T + beta * c,
+// reading `w_t` (that direction's [K, G] transpose) when it was packed, else `w`. The same
+// sums in the same order either way.
+void rnn_matmul(OpContext& ctx, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda, const float* w,
+                const float* w_t, int64_t G, int64_t row0, float beta, float* c, int64_t ldc);
+
 // Validates inputs 0..4 (X, W, R, B, sequence_lens) and the attributes of a
 // node with `gates` gates whose default activations are `default_acts` (per direction).
 // int8_weights (com.microsoft DynamicQuantizeLSTM): W and R are uint8/int8 and transposed,
 // [dirs, input, gates*hidden] and [dirs, hidden, gates*hidden]; p.w and p.r stay null.
+// `packed`: the node's weights transposed at build (p.w_t / p.r_t then point into it).
 RnnProblem rnn_problem(OpContext& ctx, int gates, const std::vector<std::string>& default_acts,
-                       bool int8_weights = false);
+                       bool int8_weights = false, const RnnPackedWeights* packed = nullptr);
 
 // Input `idx` as a [dirs, batch, hidden] time-major state (zeros when absent), validated.
 std::vector<float> rnn_initial_state(OpContext& ctx, size_t idx, const RnnProblem& p, const char* what);

@@ -86,6 +86,23 @@ inline std::vector<Tensor> run_node(const Node& n, std::vector<const Tensor*> in
   return ctx.outs_;
 }
 
+// Builds n's kernel with the inputs numbered in `constant_inputs` visible at build as
+// constants (as initializers are), then runs it once on `ins`; returns every output.
+inline std::vector<Tensor> run_node_with_constants(const Node& n, std::vector<const Tensor*> ins,
+                                                   const std::vector<size_t>& constant_inputs) {
+  const OpFactory* f = OpRegistry::builtin().find(n.domain, n.op_type, n.opset);
+  if (!f) fail("no kernel for ", n.op_type);
+  BuildContext bc{n, [&](const std::string& name) -> const Tensor* {
+                    for (size_t i : constant_inputs)
+                      if (i < n.inputs.size() && n.inputs[i] == name) return ins[i];
+                    return nullptr;
+                  }};
+  auto k = (*f)(bc);
+  TestContext ctx(n, std::move(ins));
+  k->compute(ctx);
+  return ctx.outs_;
+}
+
 // A tensor of `shape` holding `v` (row-major), and a 1-D one holding `v`.
 template <typename T>
 Tensor tensor_of(DType dt, const Shape& shape, const std::vector<T>& v) {

@@ -3,6 +3,7 @@
 // shorter than the sequence, reverse and bidirectional directions.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,53 @@ TEST(Lstm, BidirectionalWithShortSequenceLens) {
   expect_values(out[2], {2, 2, 1}, {0.5844378848f, -0.2592669476f, 0.4615997213f, -0.3799649364f}, tol);
 }
 
+// Several hidden units and inputs, so the build-time transposes of W [dirs, G, K] and
+// R are real transposes (with one unit they are the same bytes): each op with W and R as
+// initializers must give exactly the outputs of the same op with W and R as runtime
+// inputs (the ONNX node tests check that path against their data). Same sums, same order.
+TEST(Rnn, ConstantWeightsMatchRuntimeWeightsBitwise) {
+  const int64_t seq = 3, batch = 2, input = 3, hidden = 4, dirs = 2;
+  auto filled = [](const Shape& shape, float phase) {
+    Tensor t(DType::Float32, shape);
+    for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = 0.6f * std::sin(0.7f * float(i) + phase);
+    return t;
+  };
+  struct Op {
+    const char* type;
+    int64_t gates;
+    int lbr;
+  };
+  for (const Op& op : {Op{"LSTM", 4, 0}, Op{"GRU", 3, 0}, Op{"GRU", 3, 1}, Op{"RNN", 1, 0}}) {
+    SCOPED_TRACE(std::string(op.type) + " linear_before_reset " + std::to_string(op.lbr));
+    const int64_t G = op.gates * hidden;
+    Tensor x = filled({seq, batch, input}, 0.1f), w = filled({dirs, G, input}, 0.5f), r = filled({dirs, G, hidden}, 1.3f);
+    Tensor b = filled({dirs, 2 * G}, 2.1f), lens = i32({3, 2}), h0 = filled({dirs, batch, hidden}, 2.9f);
+    Node n = make_node(op.type, 6, 2);
+    set_str(n, "direction", "bidirectional");
+    if (op.lbr) set_int(n, "linear_before_reset", 1);
+    const std::vector<const Tensor*> ins = {&x, &w, &r, &b, &lens, &h0};
+    const auto want = run(n, ins);
+    const auto got = test::run_node_with_constants(n, ins, {1, 2});
+    for (size_t o = 0; o < 2; ++o) {
+      ASSERT_EQ(got[o].shape(), want[o].shape());
+      for (int64_t i = 0; i < got[o].size(); ++i)
+        EXPECT_EQ(got[o].data<float>()[i], want[o].data<float>()[i]) << "output " << o << " element " << i;
+    }
+  }
+}
+
+TEST(Lstm, ConstantWeightsGiveTheHandWorkedValues) {
+  Node n = make_node("LSTM", 5, 3);
+  set_str(n, "direction", "bidirectional");
+  Tensor x = f32({2, 2, 1}, {1.0f, -2.0f, 0.5f, 3.0f});
+  Tensor w = f32({2, 4, 1}, {0.5f, -0.3f, 0.8f, 1.0f, 0.2f, 0.4f, -0.6f, 0.9f});
+  Tensor r = f32({2, 4, 1}, {0.1f, 0.2f, 0.3f, 0.4f, -0.1f, 0.5f, 0.2f, -0.3f});
+  Tensor lens = i32({2, 1});
+  auto out = test::run_node_with_constants(n, {&x, &w, &r, nullptr, &lens}, {1, 2});
+  expect_values(out[1], {2, 2, 1}, {0.2481766285f, -0.1637447385f, 0.2644376583f, -0.1124391302f}, 1e-6f);
+  expect_values(out[2], {2, 2, 1}, {0.5844378848f, -0.2592669476f, 0.4615997213f, -0.3799649364f}, 1e-6f);
+}
+
 // Optional outputs: only Y_c wanted (Y and Y_h named ""), the others are never allocated.
 TEST(Lstm, OnlyTheCellStateWanted) {
   Node n = make_node("LSTM", 3, 3);
@@ -234,6 +282,21 @@ TEST(Gru, BidirectionalLinearBeforeResetWithClip) {
                  0.006528888f, 0, 0.225791735f, 0},
                 1e-6f);
   expect_values(out[1], {2, 2, 1}, {0.006528888f, -0.384835757f, -0.143088101f, 0.441348556f}, 1e-6f);
+}
+
+// W and R as initializers: the kernel transposes them once at build and runs its GEMMs on
+// the transposes; the hand-worked values above must not move.
+TEST(Gru, ConstantWeightsGiveTheHandWorkedValues) {
+  GruCase c;
+  for (int lbr = 0; lbr < 2; ++lbr) {
+    Node n = c.node();
+    set_int(n, "linear_before_reset", lbr);
+    const std::vector<const Tensor*> ins = {&c.x, &c.w, &c.r, &c.b, &c.lens, &c.h0};
+    const auto want = run(n, ins);
+    const auto got = test::run_node_with_constants(n, ins, {1, 2});
+    ASSERT_EQ(got[0].size(), want[0].size());
+    for (int64_t i = 0; i < got[0].size(); ++i) EXPECT_EQ(got[0].data<float>()[i], want[0].data<float>()[i]);
+  }
 }
 
 TEST(Gru, BidirectionalNeedsFourActivationsNotTwo) {
