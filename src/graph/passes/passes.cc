@@ -11,6 +11,7 @@ void optimize_graph(Model& m, const OpTraitsOf& traits) {
   // code that runs once (0.5B q4 model, Node 22: peak load RSS 490-492 -> 470-473 MiB).
   // fold_batchnorm and fuse_hardswish before fuse_conv_epilogue: Conv -> BN -> Relu becomes
   // Conv -> Relu first.
+  // square_pow_to_mul after fuse_layernorm, whose pattern holds a Pow 2.
   // fuse_qdq alone reads op traits, so it runs first through a pointer of its own.
   using TraitsPass = void (*)(Model&, const OpTraitsOf&);
   static TraitsPass volatile const kQdq = fuse_qdq;
@@ -18,7 +19,8 @@ void optimize_graph(Model& m, const OpTraitsOf& traits) {
   using Pass = void (*)(Model&);
   static Pass volatile const kPasses[] = {fuse_dynamic_quant_matmul, gather_into_dynamic_matmul,
                                           fuse_weight_dequant_matmul, fuse_gelu, fuse_layernorm,
-                                          fold_batchnorm, fuse_hardswish, fuse_conv_epilogue};
+                                          fold_batchnorm, fuse_hardswish, fuse_conv_epilogue,
+                                          square_pow_to_mul};
   for (Pass pass : kPasses) pass(m);
 }
 

@@ -36,5 +36,7 @@ void fuse_hardswish(Model& m);
 // Conv -> [Add residual] -> [Relu / Clip / HardSwish / HardSigmoid / Sigmoid / LeakyRelu]:
 // one Conv with the epilogue in private attributes.
 void fuse_conv_epilogue(Model& m);
+// Pow(x, constant 2): Mul(x, x).
+void square_pow_to_mul(Model& m);
 
 }  // namespace qwasm
