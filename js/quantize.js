@@ -108,8 +108,9 @@ function resolveOptions(o) {
   if (mode === 'dynamic' && a.type === 'int8') throw new TypeError("quantize: mode 'dynamic' quantizes activations to uint8 (DynamicQuantizeLinear); activations.type 'int8' needs mode 'static'");
   const c = o.calibration ?? {};
   const algorithm = w.algorithm ?? 'rtn';
+  if (algorithm !== 'rtn' && mode !== 'weight-only') throw new TypeError(`quantize: weights.algorithm '${algorithm}' is for mode 'weight-only' (MatMulNBits); mode '${mode}' rounds to nearest`);
   const calibrated = mode === 'static' || (mode === 'weight-only' && algorithm !== 'rtn') || sq !== false;
-  if (c.data !== undefined && !calibrated) throw new TypeError(`quantize: calibration data is used by mode 'static', weight-only algorithms 'gptq' / 'awq' and smoothQuant only (mode '${mode}' with algorithm '${algorithm}' needs none)`);
+  if (c.data !== undefined && !calibrated) throw new TypeError(`quantize: calibration data is used by mode 'static' and weight-only algorithms 'gptq' / 'awq', and by smoothQuant, only (mode '${mode}' with algorithm '${algorithm}' needs none)`);
   const FEEDS = '(options.calibration.data: an array or async iterable of feeds { inputName: Tensor })';
   if (mode === 'static' && c.data == null) throw new TypeError(`quantize: mode 'static' needs calibration data ${FEEDS}`);
   if (mode === 'weight-only' && algorithm !== 'rtn' && c.data == null) throw new TypeError(`quantize: weights.algorithm '${algorithm}' needs calibration data ${FEEDS}, to measure each MatMul's inputs`);

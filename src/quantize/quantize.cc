@@ -81,7 +81,7 @@ void check_options(const QuantizeOptions& o) {
                   "' (supported: ", o.mode == M::Dynamic ? "MatMul, Gemm, Conv" : "MatMul; Gemm and Conv in modes "
                   "dynamic and static", ")");
     QWASM_CHECK(o.calibration.empty() || o.mode == M::Static || o.algorithm != "rtn" || o.smooth_quant,
-                "quantize: calibration data is used by mode 'static', algorithms gptq / awq and smoothQuant only "
+                "quantize: calibration data is used by mode 'static' and weight-only algorithms gptq / awq, and by smoothQuant, only "
                 "(weight-only RTN and dynamic need none)");
   }
 }
