@@ -7,31 +7,53 @@
 #include "quantize/block_quant.h"
 
 namespace qwasm {
+namespace {
+
+// Four independent sums (a fixed order, so every build gives the same value) that the
+// compiler can keep in SIMD lanes without reassociating.
+double dot(const double* a, const double* b, int64_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; ++i) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+}  // namespace
 
 double awq_error(const float* w, int64_t K, int64_t N, const std::vector<double>& h, const std::vector<float>& s,
                  int bits, int block_size, bool symmetric) {
   QWASM_CHECK(int64_t(h.size()) == K * K && int64_t(s.size()) == K, "quantize: awq: ", h.size(), " Hessian values and ",
               s.size(), " scales for K = ", K);
+  // D = diag(s)^-1 Q(diag(s) W) - W [K, N], block by block as quantize_nbits pads them.
   std::vector<float> v(static_cast<size_t>(block_size));
-  std::vector<double> d(static_cast<size_t>(K)), hd(static_cast<size_t>(K));
-  double err = 0;
-  for (int64_t n = 0; n < N; ++n) {
-    // D[:, n] = diag(s)^-1 Q(diag(s) W[:, n]) - W[:, n], block by block as quantize_nbits pads them.
+  std::vector<double> d(static_cast<size_t>(K * N));
+  for (int64_t n = 0; n < N; ++n)
     for (int64_t k0 = 0; k0 < K; k0 += block_size) {
       for (int64_t i = 0; i < block_size; ++i) v[size_t(i)] = k0 + i < K ? w[(k0 + i) * N + n] * s[size_t(k0 + i)] : 0.0f;
       const NBitsBlock p = nbits_block(v.data(), block_size, bits, symmetric);
       for (int64_t i = 0; i < block_size && k0 + i < K; ++i) {
         const float deq = float(nbits_round(v[size_t(i)], p, bits) - p.zero_point) * p.scale;
-        d[size_t(k0 + i)] = double(deq) / double(s[size_t(k0 + i)]) - double(w[(k0 + i) * N + n]);
+        d[size_t((k0 + i) * N + n)] = double(deq) / double(s[size_t(k0 + i)]) - double(w[(k0 + i) * N + n]);
       }
     }
-    for (int64_t i = 0; i < K; ++i) {
-      double acc = 0;
-      const double* hi = &h[size_t(i * K)];
-      for (int64_t j = 0; j < K; ++j) acc += hi[j] * d[size_t(j)];
-      hd[size_t(i)] = acc;
+  // tr(D^T H D) = sum_ij H[i][j] <D row i, D row j>; H is symmetric, so the upper triangle twice
+  // plus the diagonal (dot products of contiguous rows).
+  double err = 0;
+  for (int64_t i = 0; i < K; ++i) {
+    const double* di = &d[size_t(i * N)];
+    double row = 0;
+    for (int64_t j = i; j < K; ++j) {
+      const double hij = h[size_t(i * K + j)];
+      if (hij == 0) continue;
+      row += (j == i ? 1.0 : 2.0) * hij * dot(di, &d[size_t(j * N)], N);
     }
-    for (int64_t i = 0; i < K; ++i) err += d[size_t(i)] * hd[size_t(i)];
+    err += row;
   }
   return err;
 }
