@@ -38,8 +38,14 @@ class Rewriter {
     for (const auto& v : g_.input()) graph_in_.insert(v.name());
     for (const auto& v : g_.output()) graph_out_.insert(v.name());
     for (int i = 0; i < g_.node_size(); ++i) {
-      for (const auto& s : g_.node(i).input()) ++uses_[s], consumers_[s].push_back(i);
-      for (const auto& s : g_.node(i).output()) producer_[s] = i;
+      const auto& n = g_.node(i);
+      // Shape / Size read only x's shape, which the scaling keeps: they do not stop a fold.
+      const bool shape_only = onnx_domain(n) && (n.op_type() == "Shape" || n.op_type() == "Size");
+      for (const auto& s : n.input()) {
+        ++uses_[s];
+        if (!shape_only) consumers_[s].push_back(i);
+      }
+      for (const auto& s : n.output()) producer_[s] = i;
     }
     for (const auto& v : g_.output()) ++uses_[v.name()];
   }
@@ -107,6 +113,18 @@ class Rewriter {
           return "1/s folded into " + what;
         if (onnx_domain(n) && n.op_type() == "Mul" && n.input_size() == 2 && fold_mul(n, gr.K, s))
           return "1/s folded into " + what;
+        // x = MatMul(., W) or x = a * MatMul(., W) (a gated MLP's up projection): W's columns / s.
+        if (onnx_domain(n) && n.op_type() == "MatMul") {
+          const std::string w = fold_columns(p->second, gr.K, s);
+          if (!w.empty()) return "1/s folded into the columns of " + w;
+        }
+        if (onnx_domain(n) && n.op_type() == "Mul" && n.input_size() == 2)
+          for (int a = 0; a < 2; ++a) {
+            auto q = producer_.find(n.input(a));
+            if (q == producer_.end() || graph_out_.count(n.input(a)) || uses_.at(n.input(a)) != 1) continue;
+            const std::string w = fold_columns(q->second, gr.K, s);
+            if (!w.empty()) return "1/s folded into the columns of " + w + " (input " + std::to_string(a) + " of " + what + ")";
+          }
       }
     }
     std::vector<float> inv(s.size());
@@ -186,6 +204,23 @@ class Rewriter {
       set_divided(n, a, std::vector<int64_t>(t.dims().begin(), t.dims().end()), std::move(v));
     }
     return true;
+  }
+
+  // Node m, a MatMul with a constant float32 weight [*, K] used by it alone: W[:, k] /= s[k] (its
+  // output, channel k, then carries 1 / s[k]; per-column quantization is unchanged by it).
+  // Returns "MatMul 'name'" or "" when m is not such a MatMul.
+  std::string fold_columns(int m, int64_t K, const std::vector<float>& s) {
+    const onnx::NodeProto& n = g_.node(m);
+    if (!onnx_domain(n) || n.op_type() != "MatMul" || n.input_size() != 2 || n.output_size() != 1) return "";
+    const int w = constant(n.input(1));
+    if (w < 0 || uses_.at(n.input(1)) != 1) return "";
+    onnx::TensorProto& t = *g_.mutable_initializer(w);
+    if (t.dims_size() != 2 || t.dims(1) != K) return "";
+    std::vector<float> v = float_values(t, external_);
+    for (int64_t r = 0; r < t.dims(0); ++r)
+      for (int64_t k = 0; k < K; ++k) v[size_t(r * K + k)] /= s[size_t(k)];
+    t = make_tensor(t.name(), onnx::TensorProto::FLOAT, {t.dims(0), K}, v.data(), v.size());
+    return "MatMul '" + node_id(n, m) + "'";
   }
 
   // Mul(a, c) or Mul(c, a) with c constant float32 of last dimension K or 1 (or a scalar):

@@ -6,8 +6,11 @@
 //   - folded into x's producer when x feeds only those MatMuls and the producer is
 //     per-channel along x's last axis: LayerNormalization (axis -1; scale and bias),
 //     SimplifiedLayerNormalization (scale), com.microsoft SkipLayerNormalization /
-//     SkipSimplifiedLayerNormalization (gamma, beta; their output 0), or a Mul by a constant
-//     float32 tensor (of last dimension K or 1, or a scalar);
+//     SkipSimplifiedLayerNormalization (gamma, beta; their output 0), a Mul by a constant
+//     float32 tensor (of last dimension K or 1, or a scalar), a MatMul with a constant weight
+//     [*, K] used by it alone (its columns / s), or a Mul one of whose inputs is such a MatMul's
+//     output used only there (a gated MLP's up projection); Shape / Size readers of x do not
+//     count as other consumers;
 //   - else a Mul(x, 1 / s) is inserted before the first of those MatMuls.
 // The result is a float model computing the same function up to float rounding, so every
 // mode's rules and onnxruntime apply to it unchanged.

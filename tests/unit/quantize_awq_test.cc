@@ -83,7 +83,8 @@ constexpr int64_t kRows = 24, kK = 64;
 
 // x [rows, 64] -> LayerNormalization (gamma with a few large channels) -> a; a -> MatMul W1 [64, 32]
 // -> b -> Mul(b, c [32]) -> d -> MatMul W3 [32, 16] -> y3; a -> MatMul W2 [64, 32] -> y2;
-// x -> MatMul W4 [64, 16] -> y4. Outputs y2, y3, y4.
+// x -> MatMul W4 [64, 16] -> y4; a gated MLP: Mul(MatMul(a, Wg [64, 32]), MatMul(a, Wu [64, 32]))
+// -> MatMul Wd [32, 16] -> y5; a Shape of a (which does not stop the fold). Outputs y2..y5, a's shape.
 std::string model() {
   onnx::ModelProto m = test::model_with_opset(17);
   auto* g = m.mutable_graph();
@@ -104,14 +105,23 @@ std::string model() {
   init("c", {32}, [&](int64_t i) { return i % 7 == 2 ? 9.0f : 0.5f; });
   init("W3", {32, 16}, normal);
   init("W4", {kK, 16}, normal);
+  init("Wg", {kK, 32}, normal);
+  init("Wu", {kK, 32}, normal);
+  init("Wd", {32, 16}, normal);
   test::add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {kRows, kK});
-  for (const char* y : {"y2", "y3", "y4"}) test::add_value(g->mutable_output(), y, onnx::TensorProto::FLOAT, {});
+  for (const char* y : {"y2", "y3", "y4", "y5"}) test::add_value(g->mutable_output(), y, onnx::TensorProto::FLOAT, {});
+  test::add_value(g->mutable_output(), "a_shape", onnx::TensorProto::INT64, {2});
   test::add_node(g, "LayerNormalization", "ln", {"x", "gamma", "beta"}, {"a"});
   test::add_node(g, "MatMul", "mm1", {"a", "W1"}, {"b"});
   test::add_node(g, "MatMul", "mm2", {"a", "W2"}, {"y2"});
   test::add_node(g, "Mul", "mul", {"b", "c"}, {"d"});
   test::add_node(g, "MatMul", "mm3", {"d", "W3"}, {"y3"});
   test::add_node(g, "MatMul", "mm4", {"x", "W4"}, {"y4"});
+  test::add_node(g, "MatMul", "mmg", {"a", "Wg"}, {"gate"});
+  test::add_node(g, "MatMul", "mmu", {"a", "Wu"}, {"up"});
+  test::add_node(g, "Mul", "glu", {"gate", "up"}, {"h"});
+  test::add_node(g, "MatMul", "mmd", {"h", "Wd"}, {"y5"});
+  test::add_node(g, "Shape", "shape", {"a"}, {"a_shape"});
   return m.SerializeAsString();
 }
 
@@ -141,7 +151,7 @@ double held_mse(const std::string& src, const std::string& q) {
   for (const Feeds& f : feeds(500, 4)) {
     const auto want = run(src, f), got = run(q, f);
     for (size_t o = 0; o < want.size(); ++o)
-      for (int64_t i = 0; i < want[o].size(); ++i) {
+      for (int64_t i = 0; want[o].dtype() == DType::Float32 && i < want[o].size(); ++i) {
         const double d = double(got[o].data<float>()[i]) - want[o].data<float>()[i];
         e += d * d, ++n;
       }
@@ -165,18 +175,21 @@ TEST(QuantizeAwq, ScaledFloatModelComputesTheSameAndFoldsWhereItCan) {
   int muls = 0;
   for (const auto& n : m.graph().node()) muls += n.op_type() == "Mul";
   for (const auto& kv : s.notes) std::printf("[ awq ] %s: %s\n", kv.first.c_str(), kv.second.c_str());
-  for (const char* n : {"mm1", "mm2", "mm3", "mm4"}) ASSERT_TRUE(s.notes.count(n)) << n;
-  // The four groups all chose alpha > 0 here (outlier channels), so each was rewritten.
+  for (const char* n : {"mm1", "mm2", "mm3", "mm4", "mmg", "mmu", "mmd"}) ASSERT_TRUE(s.notes.count(n)) << n;
+  // The five groups all chose alpha > 0 here (outlier channels), so each was rewritten.
   EXPECT_NE(s.notes.at("mm1").find("folded into LayerNormalization 'ln'"), std::string::npos) << s.notes.at("mm1");
-  EXPECT_EQ(s.notes.at("mm1"), s.notes.at("mm2"));  // one group: one s for both
+  EXPECT_EQ(s.notes.at("mm1"), s.notes.at("mm2"));  // one group: one s for all four
+  EXPECT_EQ(s.notes.at("mm1"), s.notes.at("mmu"));
+  EXPECT_NE(s.notes.at("mmd").find("folded into the columns of MatMul 'mmg' (input 0 of Mul 'glu')"), std::string::npos)
+      << s.notes.at("mmd");
   EXPECT_NE(s.notes.at("mm3").find("folded into Mul 'mul'"), std::string::npos) << s.notes.at("mm3");
   EXPECT_NE(s.notes.at("mm4").find("inserted Mul"), std::string::npos) << s.notes.at("mm4");
-  EXPECT_EQ(muls, 2);
+  EXPECT_EQ(muls, 3);  // mul, glu and the one inserted
   for (const Feeds& f : feeds(700, 2)) {
     const auto want = run(src, f), got = run(s.model, f);
     ASSERT_EQ(want.size(), got.size());
     for (size_t o2 = 0; o2 < want.size(); ++o2)
-      for (int64_t i = 0; i < want[o2].size(); ++i)
+      for (int64_t i = 0; want[o2].dtype() == DType::Float32 && i < want[o2].size(); ++i)
         EXPECT_NEAR(got[o2].data<float>()[i], want[o2].data<float>()[i], 1e-4f * (1 + std::fabs(want[o2].data<float>()[i])));
   }
 }
