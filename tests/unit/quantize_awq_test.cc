@@ -194,6 +194,61 @@ TEST(QuantizeAwq, ScaledFloatModelComputesTheSameAndFoldsWhereItCan) {
   }
 }
 
+// SimplifiedLayerNormalization (ai.onnx, as onnxruntime's exporters write it) and com.microsoft
+// SkipSimplifiedLayerNormalization (whose output 3, input + skip, must not change) take the 1/s
+// in their scale; SmoothQuant always rewrites (no search), so both paths are taken.
+TEST(QuantizeSmoothQuant, FoldsIntoSimplifiedAndSkipLayerNormalization) {
+  onnx::ModelProto m = test::model_with_opset(17);
+  auto* ms = m.add_opset_import();
+  ms->set_domain("com.microsoft"), ms->set_version(1);
+  auto* g = m.mutable_graph();
+  std::mt19937 rng(5);
+  auto init = [&](const std::string& name, std::vector<int64_t> dims, float big) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t n = 1;
+    for (int64_t d : dims) t->add_dims(d), n *= d;
+    for (int64_t i = 0; i < n; ++i) t->add_float_data(i % 11 == 3 ? big : float(test::portable_normal(rng)));
+  };
+  init("g1", {kK}, 8), init("g2", {kK}, 6), init("W1", {kK, 32}, 0.5f), init("W2", {kK, 32}, 0.5f);
+  test::add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {kRows, kK});
+  for (const char* y : {"y1", "y2", "sum"}) test::add_value(g->mutable_output(), y, onnx::TensorProto::FLOAT, {});
+  test::add_node(g, "SimplifiedLayerNormalization", "sln", {"x", "g1"}, {"a"});
+  test::add_node(g, "MatMul", "mm1", {"a", "W1"}, {"y1"});
+  test::add_node(g, "SkipSimplifiedLayerNormalization", "skip", {"x", "a", "g2"}, {"b", "", "", "sum"})
+      ->set_domain("com.microsoft");
+  test::add_node(g, "MatMul", "mm2", {"b", "W2"}, {"y2"});
+  // a also feeds the skip node, so mm1's 1/s cannot go into sln: an inserted Mul instead
+  const std::string src = m.SerializeAsString();
+  QuantizeOptions o;
+  o.mode = QuantizeOptions::Mode::Dynamic, o.smooth_quant = true, o.calibration = feeds(100, 2);
+  const ScaledModel sm = scale_matmul_inputs(src.data(), src.size(), {}, o);
+  ASSERT_TRUE(sm.notes.count("mm1") && sm.notes.count("mm2"));
+  EXPECT_NE(sm.notes.at("mm1").find("inserted Mul"), std::string::npos) << sm.notes.at("mm1");
+  EXPECT_NE(sm.notes.at("mm2").find("folded into SkipSimplifiedLayerNormalization 'skip'"), std::string::npos)
+      << sm.notes.at("mm2");
+  // Without the skip node reading a, the fold goes into sln.
+  onnx::ModelProto m2 = m;
+  m2.mutable_graph()->mutable_node(2)->set_input(1, "x");
+  const std::string src2 = m2.SerializeAsString();
+  const ScaledModel sm2 = scale_matmul_inputs(src2.data(), src2.size(), {}, o);
+  EXPECT_NE(sm2.notes.at("mm1").find("folded into SimplifiedLayerNormalization 'sln'"), std::string::npos)
+      << sm2.notes.at("mm1");
+  for (const auto* pair : {&src, &src2}) {
+    const std::string& from = *pair;
+    const std::string& to = pair == &src ? sm.model : sm2.model;
+    for (const Feeds& f : feeds(800, 2)) {
+      const auto want = run(from, f), got = run(to, f);
+      ASSERT_EQ(want.size(), 3u);
+      for (size_t k = 0; k < 3; ++k)
+        for (int64_t i = 0; i < want[k].size(); ++i)
+          EXPECT_NEAR(got[k].data<float>()[i], want[k].data<float>()[i], 1e-4f * (1 + std::fabs(want[k].data<float>()[i])))
+              << "output " << k << " at " << i;
+    }
+  }
+}
+
 TEST(QuantizeAwq, LowerHeldOutErrorThanRoundToNearest) {
   const std::string src = model();
   QuantizeOptions o;
