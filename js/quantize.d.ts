@@ -13,8 +13,9 @@ export interface QuantizeOptions {
     blockSize?: number;
     /** No zero points (default false). */
     symmetric?: boolean;
-    /** 'rtn' (round to nearest, default) or 'gptq' (weight-only; needs calibration.data: error compensation
-     *  with the Hessian of each MatMul's inputs). 'awq' is an Error in this version. */
+    /** 'rtn' (round to nearest, default), 'gptq' (weight-only; needs calibration.data: error compensation
+     *  with the Hessian of each MatMul's inputs) or 'awq' (weight-only; needs calibration.data: per-input-channel
+     *  scales mean|x|^alpha, alpha searched for the least calibration output error, folded into the op before). */
     algorithm?: 'rtn' | 'gptq' | 'awq';
     /** Only 'int' in this version. */
     type?: 'int';
@@ -23,7 +24,7 @@ export interface QuantizeOptions {
   };
   /** Static: activation integers (default 'uint8'); reduceRange: 7-bit weights. Dynamic: uint8 only. */
   activations?: { type?: 'uint8' | 'int8'; reduceRange?: boolean };
-  /** Static only: feeds of the model's inputs and how to pick ranges from them. */
+  /** Static, gptq, awq and smoothQuant: feeds of the model's inputs; static: how to pick ranges from them. */
   calibration?: {
     data: Iterable<Record<string, Tensor>> | AsyncIterable<Record<string, Tensor>>;
     /** Default 'minmax'. */
@@ -31,6 +32,9 @@ export interface QuantizeOptions {
     /** For 'percentile' (default 99.999). */
     percentile?: number;
   };
+  /** Dynamic and static: SmoothQuant (needs calibration.data): per-input-channel scales
+   *  max|x|^alpha / max|w|^(1-alpha) moved from the MatMul inputs into the weights (default alpha 0.5). */
+  smoothQuant?: false | true | { alpha?: number };
   /** Static: the sensitivity pass ('auto', default), or at most this many nodes left float (0: no pass). */
   keepFloat?: 'auto' | number;
   /** Op types to quantize (default: every type the mode handles: weight-only MatMul; dynamic and static MatMul, Gemm, Conv). */

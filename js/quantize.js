@@ -98,14 +98,23 @@ function resolveOptions(o) {
   if (!MODES.includes(mode)) throw new TypeError(`quantize: options.mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   const w = o.weights ?? {};
   if (w.type !== undefined && w.type !== 'int') throw new TypeError(`quantize: weights.type '${w.type}' is not supported yet (only 'int')`);
-  if (o.smoothQuant) throw new TypeError('quantize: smoothQuant is not supported by this version yet');
+  const sq = o.smoothQuant ?? false;
+  if (sq !== false && sq !== true && (sq === null || typeof sq !== 'object')) throw new TypeError(`quantize: smoothQuant must be false, true or { alpha }, got ${sq}`);
+  const smoothAlpha = sq === false ? -1 : sq === true ? 0.5 : (sq.alpha ?? 0.5);
+  if (sq !== false && !(typeof smoothAlpha === 'number' && smoothAlpha >= 0 && smoothAlpha <= 1)) throw new TypeError(`quantize: smoothQuant.alpha must be a number in [0, 1], got ${smoothAlpha}`);
+  if (sq !== false && mode === 'weight-only') throw new TypeError("quantize: smoothQuant is for the int8 modes 'dynamic' and 'static' (for 4-bit weights use weights.algorithm 'awq')");
   const a = o.activations ?? {};
   if (a.type !== undefined && a.type !== 'uint8' && a.type !== 'int8') throw new TypeError(`quantize: activations.type must be 'uint8' or 'int8', got '${a.type}'`);
   if (mode === 'dynamic' && a.type === 'int8') throw new TypeError("quantize: mode 'dynamic' quantizes activations to uint8 (DynamicQuantizeLinear); activations.type 'int8' needs mode 'static'");
   const c = o.calibration ?? {};
-  const calibrated = mode === 'static' || (mode === 'weight-only' && (w.algorithm ?? 'rtn') !== 'rtn');
-  if (c.data !== undefined && !calibrated) throw new TypeError(`quantize: calibration data is used by mode 'static' and weight-only algorithms 'gptq' / 'awq' only (mode '${mode}' with algorithm '${w.algorithm ?? 'rtn'}' needs none)`);
-  if (mode === 'static' && c.data == null) throw new TypeError("quantize: mode 'static' needs calibration data (options.calibration.data: an array or async iterable of feeds { inputName: Tensor })");
+  const algorithm = w.algorithm ?? 'rtn';
+  if (algorithm !== 'rtn' && mode !== 'weight-only') throw new TypeError(`quantize: weights.algorithm '${algorithm}' is for mode 'weight-only' (MatMulNBits); mode '${mode}' rounds to nearest`);
+  const calibrated = mode === 'static' || (mode === 'weight-only' && algorithm !== 'rtn') || sq !== false;
+  if (c.data !== undefined && !calibrated) throw new TypeError(`quantize: calibration data is used by mode 'static' and weight-only algorithms 'gptq' / 'awq', and by smoothQuant, only (mode '${mode}' with algorithm '${algorithm}' needs none)`);
+  const FEEDS = '(options.calibration.data: an array or async iterable of feeds { inputName: Tensor })';
+  if (mode === 'static' && c.data == null) throw new TypeError(`quantize: mode 'static' needs calibration data ${FEEDS}`);
+  if (mode === 'weight-only' && algorithm !== 'rtn' && c.data == null) throw new TypeError(`quantize: weights.algorithm '${algorithm}' needs calibration data ${FEEDS}, to measure each MatMul's inputs`);
+  if (sq !== false && c.data == null) throw new TypeError(`quantize: smoothQuant needs calibration data ${FEEDS}, to measure each MatMul's input ranges`);
   if (c.data != null && !(Symbol.iterator in Object(c.data)) && !(Symbol.asyncIterator in Object(c.data))) {
     throw new TypeError('quantize: calibration.data must be an array or (async) iterable of feeds { inputName: Tensor }');
   }
@@ -119,7 +128,8 @@ function resolveOptions(o) {
     blockSize: w.blockSize ?? 32,
     symmetric: !!w.symmetric,
     accuracyLevel: w.accuracyLevel ?? 4,
-    algorithm: w.algorithm ?? 'rtn',
+    algorithm,
+    smoothQuantAlpha: smoothAlpha,
     ops: o.ops ?? [],
     exclude: o.exclude ?? [],
     externalDataThreshold: o.externalDataThreshold ?? 0,

@@ -1,11 +1,14 @@
 // qwasm-quantize: the quantizer as a command-line tool (the same C++ code as qwasm/quantize).
 //   qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size 32] [--symmetric]
-//                  [--accuracy-level 4] [--ops OP[,OP]] [--exclude NODE]... [--external-data-threshold BYTES]
-//                  [--calib PATH] [--calibration-method minmax|percentile|entropy] [--percentile P]
+//                  [--accuracy-level 4] [--algorithm rtn|gptq|awq] [--ops OP[,OP]] [--exclude NODE]...
+//                  [--external-data-threshold BYTES] [--calib PATH] [--smooth-quant ALPHA]
+//                  [--calibration-method minmax|percentile|entropy] [--percentile P]
 //                  [--activations uint8|int8] [--reduce-range] [--keep-float N|auto]
 //                  in.onnx out.onnx
-// --calib (static): a directory of ONNX TensorProto files as the backend tests lay them out
-// (input_0.pb ... or test_data_set_*/input_0.pb ...), or .npy / .npz files (quantize/calib_files.h).
+// --calib: the calibration data that mode static, --algorithm gptq / awq (weight-only) and
+// --smooth-quant (dynamic, static) need: a directory of ONNX TensorProto files as the backend
+// tests lay them out (input_0.pb ... or test_data_set_*/input_0.pb ...), or .npy / .npz files
+// (quantize/calib_files.h).
 // External data of in.onnx is read next to it; out.onnx's (if any) is written next to it.
 #include <cstdio>
 #include <cstdlib>
@@ -38,8 +41,8 @@ std::string dir_of(const std::string& p) {
 int usage() {
   std::fprintf(stderr,
                "usage: qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size N] [--symmetric]\n"
-               "                      [--accuracy-level 0..4] [--ops OP[,OP]] [--exclude NODE]...\n"
-               "                      [--external-data-threshold BYTES]\n"
+               "                      [--accuracy-level 0..4] [--algorithm rtn|gptq|awq] [--ops OP[,OP]] [--exclude NODE]...\n"
+               "                      [--external-data-threshold BYTES] [--smooth-quant ALPHA]\n"
                "                      [--calib DIR|FILE.npy|FILE.npz] [--calibration-method minmax|percentile|entropy]\n"
                "                      [--percentile P] [--activations uint8|int8] [--reduce-range] [--keep-float N|auto]\n"
                "                      in.onnx out.onnx\n");
@@ -75,6 +78,10 @@ int main(int argc, char** argv) {
       else if (a == "--exclude") o.exclude.push_back(next());
       else if (a == "--external-data-threshold") o.external_data_threshold = std::stoull(next());
       else if (a == "--calib") calib = next();
+      else if (a == "--smooth-quant") {
+        o.smooth_quant = true;
+        o.smooth_alpha = std::stod(next());
+      }
       else if (a == "--ops") {
         const std::string v = next();
         for (size_t s = 0, e; s <= v.size(); s = e + 1) {

@@ -46,9 +46,12 @@ void set_nbits_value(NBitsWeight& w, int64_t n, int64_t blk, int64_t i, int q, i
   else dst[i / 2] |= uint8_t(q << ((i & 1) * 4));
 }
 
+int nbits_round(float v, const NBitsBlock& p, int bits) {
+  return int(std::clamp(std::nearbyint(v / p.scale) + float(p.zero_point), 0.0f, float((1 << bits) - 1)));
+}
+
 NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int block_size, bool symmetric) {
   NBitsWeight out = nbits_zeros(K, N, bits, block_size, symmetric);
-  const int qmax = (1 << bits) - 1;
   std::vector<float> v(static_cast<size_t>(block_size));
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t blk = 0; blk < out.blocks; ++blk) {
@@ -58,10 +61,7 @@ NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int b
       }
       const NBitsBlock p = nbits_block(v.data(), block_size, bits, symmetric);
       set_nbits_block(out, n, blk, p, bits, symmetric);
-      for (int i = 0; i < block_size; ++i) {
-        const int q = int(std::clamp(std::nearbyint(v[size_t(i)] / p.scale) + float(p.zero_point), 0.0f, float(qmax)));
-        set_nbits_value(out, n, blk, i, q, bits, block_size);
-      }
+      for (int i = 0; i < block_size; ++i) set_nbits_value(out, n, blk, i, nbits_round(v[size_t(i)], p, bits), bits, block_size);
     }
   }
   return out;

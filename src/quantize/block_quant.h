@@ -33,6 +33,8 @@ NBitsBlock nbits_block(const float* v, int64_t count, int bits, bool symmetric);
 NBitsWeight nbits_zeros(int64_t K, int64_t N, int bits, int block_size, bool symmetric);
 void set_nbits_block(NBitsWeight& w, int64_t n, int64_t blk, const NBitsBlock& p, int bits, bool symmetric);
 void set_nbits_value(NBitsWeight& w, int64_t n, int64_t blk, int64_t i, int q, int bits, int block_size);
+// v's quantized value in block p: clamp(round(v / scale) + zero point, 0, 2^bits - 1), in float.
+int nbits_round(float v, const NBitsBlock& p, int bits);
 
 // Symmetric int8 per output channel for W [K, N]: scale[n] = max_k |w| / 127 (1 for a zero
 // column), q = clamp(round(w / scale), -127, 127). Row-major [K, N] output.

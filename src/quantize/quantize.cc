@@ -10,6 +10,7 @@
 #include "onnx/tensor_proto.h"
 #include "quantize/block_quant.h"
 #include "quantize/gptq.h"
+#include "quantize/input_scale.h"
 #include "quantize/proto_util.h"
 #include "quantize/static_quant.h"
 
@@ -50,12 +51,18 @@ void check_options(const QuantizeOptions& o) {
   using M = QuantizeOptions::Mode;
   QWASM_CHECK(o.algorithm == "rtn" || o.algorithm == "gptq" || o.algorithm == "awq", "quantize: algorithm '",
               o.algorithm, "' is not one of rtn, gptq, awq");
-  QWASM_CHECK(o.algorithm != "awq", "quantize: algorithm 'awq' is not implemented by this build of the quantizer "
-              "yet; use 'rtn' or 'gptq'");
-  if (o.algorithm == "gptq") {
-    QWASM_CHECK(o.mode == M::WeightOnly, "quantize: algorithm 'gptq' is for mode 'weight-only' (MatMulNBits)");
-    QWASM_CHECK(!o.calibration.empty(), "quantize: algorithm 'gptq' needs calibration data (options.calibration.data: ",
-                "one or more feeds of the model's inputs), to measure each MatMul's inputs");
+  if (o.algorithm != "rtn") {
+    QWASM_CHECK(o.mode == M::WeightOnly, "quantize: algorithm '", o.algorithm, "' is for mode 'weight-only' (MatMulNBits)");
+    QWASM_CHECK(!o.calibration.empty(), "quantize: algorithm '", o.algorithm, "' needs calibration data ",
+                "(options.calibration.data: one or more feeds of the model's inputs), to measure each MatMul's inputs");
+  }
+  if (o.smooth_quant) {
+    QWASM_CHECK(o.mode != M::WeightOnly, "quantize: smoothQuant is for the int8 modes 'dynamic' and 'static' (for ",
+                "4-bit weights use weights.algorithm 'awq')");
+    QWASM_CHECK(o.smooth_alpha >= 0 && o.smooth_alpha <= 1, "quantize: smoothQuant.alpha must be in [0, 1], got ",
+                o.smooth_alpha);
+    QWASM_CHECK(!o.calibration.empty(), "quantize: smoothQuant needs calibration data (options.calibration.data: one ",
+                "or more feeds of the model's inputs), to measure each MatMul's input ranges");
   }
   if (o.mode == M::WeightOnly) {
     QWASM_CHECK(o.bits == 4 || o.bits == 8, "quantize: weights.bits must be 4 or 8 for weight-only, got ", o.bits);
@@ -73,9 +80,9 @@ void check_options(const QuantizeOptions& o) {
                   op, "' cannot be quantized yet in mode '", o.mode == M::Dynamic ? "dynamic" : "weight-only",
                   "' (supported: ", o.mode == M::Dynamic ? "MatMul, Gemm, Conv" : "MatMul; Gemm and Conv in modes "
                   "dynamic and static", ")");
-    QWASM_CHECK(o.calibration.empty() || o.mode == M::Static || o.algorithm != "rtn",
-                "quantize: calibration data is used by mode 'static' and algorithms gptq / awq only (weight-only RTN and "
-                "dynamic need none)");
+    QWASM_CHECK(o.calibration.empty() || o.mode == M::Static || o.algorithm != "rtn" || o.smooth_quant,
+                "quantize: calibration data is used by mode 'static' and weight-only algorithms gptq / awq, and by smoothQuant, only "
+                "(weight-only RTN and dynamic need none)");
   }
 }
 
@@ -285,6 +292,21 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
       fail("quantize: the model is already quantized (node '", node_id(n, i), "' is ", n.op_type(),
            "); quantize its float original instead");
   }
+  if (options.algorithm == "awq" || options.smooth_quant) {
+    // Scales first (a float model again), then the plain mode on it.
+    const ScaledModel scaled = scale_matmul_inputs(data, size, external, options);
+    QuantizeOptions plain = options;
+    plain.algorithm = "rtn";
+    plain.smooth_quant = false;
+    if (plain.mode != QuantizeOptions::Mode::Static) plain.calibration.clear();
+    QuantizedModel r = quantize_model(scaled.model.data(), scaled.model.size(), external, plain, progress);
+    for (auto& e : r.report) {
+      auto it = scaled.notes.find(e.node);
+      if (it != scaled.notes.end()) e.detail += "; " + it->second;
+    }
+    r.source_bytes = result.source_bytes;
+    return r;
+  }
   if (options.mode == QuantizeOptions::Mode::Static) {
     quantize_static(m, data, size, external, options, progress, result);
     finish(m, options, result);
@@ -387,12 +409,12 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   }
 
   // GPTQ: sum X^T X of each quantized MatMul's input over the calibration data.
-  std::map<std::string, std::vector<double>> hessians;
+  std::map<std::string, ActivationStats> stats;
   if (options.algorithm == "gptq") {
     std::map<std::string, int64_t> inputs;
     for (const Candidate& c : candidates)
       if (c.op != "Conv") inputs[g.node(c.node).input(0)] = c.K;
-    hessians = collect_hessians(data, size, external, options.calibration, inputs);
+    stats = collect_activation_stats(data, size, external, options.calibration, inputs, /*hessians=*/true);
   }
 
   // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
@@ -419,7 +441,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
       const bool add_c = c.op == "Gemm" && n.input_size() > 2 && !n.input(2).empty();
       const std::string y = add_c ? names.make((n.name().empty() ? n.output(0) : n.name()) + "_matmul") : n.output(0);
       detail = "[" + std::to_string(c.K) + ", " + std::to_string(c.N) + "] " + rewrite(g, c, w, options, names, out, y,
-                                                                                 hessians.empty() ? nullptr : &hessians.at(n.input(0)));
+                                                                                 stats.empty() ? nullptr : &stats.at(n.input(0)).h);
       if (add_c) {
         onnx::NodeProto add;
         add.set_name((n.name().empty() ? n.output(0) : n.name()) + "_bias_add");

@@ -8,6 +8,8 @@
 //                quantize_dynamic form); Gemm the same on W (transposed once when transB)
 //                followed by Add(C); Conv -> DynamicQuantizeLinear -> ConvInteger (uint8 W,
 //                zero point 128, scale per output channel) -> Cast -> Mul [-> Add(bias)].
+//   awq / smoothQuant: per-input-channel scales moved from the activations into the weights
+//                first (quantize/input_scale.h), then one of the forms here;
 //   static:      MatMul / Gemm / Conv in QDQ form (quantize/static_quant.h): per-channel int8
 //                weights behind DequantizeLinear, QuantizeLinear -> DequantizeLinear pairs on
 //                the activations with per-tensor scales from running the float model in qwasm
@@ -30,7 +32,13 @@ struct QuantizeOptions {
   int block_size = 32;          // weight-only: 16..256, a power of two
   bool symmetric = false;       // weight-only: no zero points (2^(bits-1) implied)
   int accuracy_level = 4;       // weight-only: MatMulNBits accuracy_level (0..4)
+  // weight-only: "rtn" (round to nearest), "gptq" (quantize/gptq.h) or "awq" (quantize/awq.h);
+  // gptq and awq measure the MatMul inputs on `calibration`.
   std::string algorithm = "rtn";
+  // dynamic, static: SmoothQuant (quantize/awq.h, quantize/input_scale.h) on the MatMuls
+  // before they are quantized, with max |x| from `calibration`.
+  bool smooth_quant = false;
+  double smooth_alpha = 0.5;
   // Op types to quantize; empty = every type the mode handles (weight-only and dynamic:
   // MatMul; static: MatMul, Gemm, Conv).
   std::vector<std::string> ops;

@@ -641,21 +641,42 @@ void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const E
   if (progress) progress(steps, steps);
 }
 
-std::map<std::string, std::vector<double>> collect_hessians(const void* data, size_t size, const ExternalFiles& external,
-                                                            const std::vector<Feeds>& feeds,
-                                                            const std::map<std::string, int64_t>& inputs) {
-  std::map<std::string, std::vector<double>> h;
-  for (const auto& kv : inputs) h[kv.first].assign(size_t(kv.second * kv.second), 0.0);
+std::map<std::string, ActivationStats> collect_activation_stats(const void* data, size_t size,
+                                                                const ExternalFiles& external,
+                                                                const std::vector<Feeds>& feeds,
+                                                                const std::map<std::string, int64_t>& inputs,
+                                                                bool hessians) {
+  std::map<std::string, ActivationStats> stats;
+  for (const auto& kv : inputs) {
+    ActivationStats& st = stats[kv.first];
+    if (hessians) st.h.assign(size_t(kv.second * kv.second), 0.0);
+    st.abs_sum.assign(size_t(kv.second), 0.0);
+    st.abs_max.assign(size_t(kv.second), 0.0);
+  }
   auto see = [&](const std::string& name, const Tensor& t) {
-    auto it = h.find(name);
-    if (it == h.end() || !t.is_tensor() || t.dtype() != DType::Float32) return;
+    auto it = stats.find(name);
+    if (it == stats.end() || !t.is_tensor() || t.dtype() != DType::Float32) return;
     const int64_t K = inputs.at(name);
     if (K <= 0 || t.size() % K != 0) return;
-    accumulate_hessian(t.data<float>(), t.size() / K, K, it->second);
+    ActivationStats& st = it->second;
+    const float* x = t.data<float>();
+    const int64_t rows = t.size() / K;
+    if (hessians) accumulate_hessian(x, rows, K, st.h);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < K; ++k) {
+        const double a = std::fabs(double(x[r * K + k]));
+        st.abs_sum[size_t(k)] += a;
+        st.abs_max[size_t(k)] = std::max(st.abs_max[size_t(k)], a);
+      }
+    st.rows += rows;
   };
   Executor ex(load_ir(data, size, external), /*optimize=*/false);
-  observe_feeds(ex, feeds, "float model, Hessians", see, [](size_t, std::vector<Tensor>&) {});
-  return h;
+  observe_feeds(ex, feeds, "float model, activation statistics", see, [](size_t, std::vector<Tensor>&) {});
+  for (const auto& kv : stats)
+    QWASM_CHECK(kv.second.rows > 0, "quantize: the calibration data never produced activation '", kv.first,
+                "' as a float32 tensor whose last dimension is ", inputs.at(kv.first),
+                " (the MatMul input whose statistics are needed)");
+  return stats;
 }
 
 }  // namespace qwasm

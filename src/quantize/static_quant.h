@@ -29,11 +29,20 @@ namespace qwasm {
 void quantize_static(onnx::ModelProto& m, const void* data, size_t size, const ExternalFiles& external,
                      const QuantizeOptions& options, const QuantizeProgress& progress, QuantizedModel& result);
 
-// GPTQ's statistics: for each activation name -> K in `inputs`, sum X^T X (K x K, row-major)
-// over every calibration feed, X the activation viewed as [rows, K] (a graph input or any
-// node's output), from the float model run in qwasm with the step observer.
-std::map<std::string, std::vector<double>> collect_hessians(
+// What GPTQ, AWQ and SmoothQuant measure of a MatMul's input x [rows, K] over every
+// calibration feed (x a graph input or any node's output, viewed as rows of its last K
+// values), from the float model run in qwasm with the step observer.
+struct ActivationStats {
+  std::vector<double> h;        // sum X^T X (K x K, row-major), when asked for
+  std::vector<double> abs_sum;  // sum |x| per channel
+  std::vector<double> abs_max;  // max |x| per channel
+  int64_t rows = 0;
+};
+// inputs: activation name -> K. Throws naming the activation when one was never seen as a
+// float32 tensor of whole rows of K.
+std::map<std::string, ActivationStats> collect_activation_stats(
     const void* data, size_t size, const ExternalFiles& external,
-    const std::vector<std::vector<std::pair<std::string, Tensor>>>& feeds, const std::map<std::string, int64_t>& inputs);
+    const std::vector<std::vector<std::pair<std::string, Tensor>>>& feeds, const std::map<std::string, int64_t>& inputs,
+    bool hessians);
 
 }  // namespace qwasm
