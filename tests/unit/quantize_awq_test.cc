@@ -8,6 +8,8 @@
 // int8. onnxruntime runs such models in tests/js/quantizer-awq.test.mjs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -188,9 +190,15 @@ TEST(QuantizeAwq, ScaledFloatModelComputesTheSameAndFoldsWhereItCan) {
   for (const Feeds& f : feeds(700, 2)) {
     const auto want = run(src, f), got = run(s.model, f);
     ASSERT_EQ(want.size(), got.size());
-    for (size_t o2 = 0; o2 < want.size(); ++o2)
-      for (int64_t i = 0; want[o2].dtype() == DType::Float32 && i < want[o2].size(); ++i)
-        EXPECT_NEAR(got[o2].data<float>()[i], want[o2].data<float>()[i], 1e-4f * (1 + std::fabs(want[o2].data<float>()[i])));
+    // Rounding scales with the output's magnitude, not each element's: a small element is a
+    // sum of large products (wasm measured 4.6e-4 at -3.49 where the output reaches beyond 10).
+    for (size_t o2 = 0; o2 < want.size(); ++o2) {
+      if (want[o2].dtype() != DType::Float32) continue;
+      float scale = 0;
+      for (int64_t i = 0; i < want[o2].size(); ++i) scale = std::max(scale, std::fabs(want[o2].data<float>()[i]));
+      for (int64_t i = 0; i < want[o2].size(); ++i)
+        EXPECT_NEAR(got[o2].data<float>()[i], want[o2].data<float>()[i], 1e-4f * (1 + scale)) << "output " << o2;
+    }
   }
 }
 
