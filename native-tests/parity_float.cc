@@ -123,8 +123,8 @@ bool f32_slices_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, u
   }
   for (size_t i = 0; i < whole.size(); ++i)
     if (std::memcmp(&whole[i], &sliced[i], sizeof(float)) != 0) {
-      std::printf("  MISMATCH %s M=%d N=%d K=%d ta=%d: element %zu is %.9g whole, %.9g in slices\n", k.info.name, M, N, K,
-                  int(ta), i, double(whole[i]), double(sliced[i]));
+      std::printf("  MISMATCH %s M=%d N=%d K=%d ta=%d: element %zu is %.9g whole, %.9g in slices\n", k.info.name,
+                  M, N, K, int(ta), i, double(whole[i]), double(sliced[i]));
       return false;
     }
   std::vector<double> want(whole.size()), bound(whole.size());

@@ -131,7 +131,8 @@ static void gemm_f32_drive(const GemmF32Args& g) {
   const int n_start = gemm_f32_wide_row<FK>(g);
   if (n_start == N) return;
   if constexpr (HasPackedTile<FK>::value) {
-    if (M > 1 && K > 0 && (N - n_start + NR - 1) / NR >= kF32PackAMinPanels) return gemm_f32_drive_packed<FK>(g, n_start);
+    const int panels = (N - n_start + NR - 1) / NR;
+    if (M > 1 && K > 0 && panels >= kF32PackAMinPanels) return gemm_f32_drive_packed<FK>(g, n_start);
   }
   alignas(64) float tile[FK::kMR * FK::kNR];
   float* packed = reinterpret_cast<float*>(scratch_buffer(2, sizeof(float) * size_t(K > 0 ? K : 1) * size_t(NR)));

@@ -17,8 +17,8 @@ ortweb.env.wasm.numThreads = 1;
 
 test('scalar Max / Min after a Conv fold into it and match onnxruntime-web', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'qwasm-conv-clamp-')), 'conv_clamp.onnx');
-  execFileSync('/usr/bin/python3', [new URL('../../tools/models/make_conv_clamp_model.py', import.meta.url).pathname, path],
-    { stdio: 'pipe' });
+  const script = new URL('../../tools/models/make_conv_clamp_model.py', import.meta.url).pathname;
+  execFileSync('/usr/bin/python3', [script, path], { stdio: 'pipe' });
   const dims = [1, 8, 10, 16];
   const x = Float32Array.from({ length: 8 * 10 * 16 }, (_, i) => 2 * Math.sin(i * 0.37));
   const ref = await ortweb.InferenceSession.create(path);

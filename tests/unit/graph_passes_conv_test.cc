@@ -223,7 +223,8 @@ TEST(FuseConvEpilogue, ScalarMaxMinAfterTheActivation) {
   // constant first in Min: both steps in graph order.
   Model r = model_of({1, 3, 6, 7}, {1, 4, 6, 5});
   r.graph.initializers = {{"W", g.initializers["W"]}, {"six", scalar_f(0.5f)}, {"zero", scalar_f(0.0f, {1})}};
-  r.graph.nodes = {make("Conv", {"X", "W"}, {"c"}), make("Min", {"six", "c"}, {"m"}), make("Max", {"m", "zero"}, {"Y"})};
+  r.graph.nodes = {make("Conv", {"X", "W"}, {"c"}), make("Min", {"six", "c"}, {"m"}),
+                   make("Max", {"m", "zero"}, {"Y"})};
   opt = optimized(r);
   ASSERT_EQ(op_types(opt), (std::vector<std::string>{"Conv"}));
   EXPECT_EQ(opt.graph.nodes[0].attr_ints(kAttrPostClampOps), (std::vector<int64_t>{3, 0}));

@@ -139,8 +139,10 @@ TEST(MaxPool, FloatMatchesWindowReference) {
               any = true;
             }
           const float got = out[0].data<float>()[(p * OH + oh) * OW + ow];
-          if (std::isnan(want)) EXPECT_TRUE(std::isnan(got)) << c.H << "x" << c.W << " at " << p << "," << oh << "," << ow;
-          else EXPECT_EQ(got, want) << c.H << "x" << c.W << " at " << p << "," << oh << "," << ow;
+          const std::string at = std::to_string(c.H) + "x" + std::to_string(c.W) + " at " + std::to_string(p) + "," +
+                                 std::to_string(oh) + "," + std::to_string(ow);
+          if (std::isnan(want)) EXPECT_TRUE(std::isnan(got)) << at;
+          else EXPECT_EQ(got, want) << at;
         }
   }
 }

@@ -36,8 +36,9 @@ def main():
     b.node("Conv", ["x", f32("w", (M, C, 1, 1)), f32("b", (M,), 0.1)], outputs=["y_conv"])
     b.node("Max", ["y_conv", const("lo", -0.1)], outputs=["y_shared"])
     out = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, M, H, W])
-    graph = helper.make_graph(b.nodes, "conv_clamp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, C, H, W])],
-                              [out(n) for n in ["y_wake", "y_relu6", "y_chan", "y_conv", "y_shared"]], b.inits)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, C, H, W])
+    outs = [out(n) for n in ["y_wake", "y_relu6", "y_chan", "y_conv", "y_shared"]]
+    graph = helper.make_graph(b.nodes, "conv_clamp", [x], outs, b.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     onnx.checker.check_model(model)
