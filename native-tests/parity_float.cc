@@ -194,7 +194,7 @@ void run_gemm_f32(const qk::GemmF32Kernel& k, bool runnable, const char* tag, To
   // 1x3 / 3x3 im2col convs: the same bits as in narrow slices.
   rep.shape_class("packed-a");
   for (int M : {2, mr + 1, 3 * mr + 3})
-    for (int N : {6 * nr, 6 * nr + 5, 100})
+    for (int N : {3 * nr - 1, 6 * nr + 5, 100})
       for (int K : {1, 9, 72, 300}) {
         if (!rep.record(f32_slices_case(k, M, N, K, seed % 2 == 0, seed))) goto done;
         ++seed;

@@ -70,8 +70,8 @@ template <class FK>
 struct HasPackedTile<FK, std::void_t<decltype(&FK::packed_tile)>> : std::true_type {};
 
 // Packing A costs M x K copies per call, paid back over the column panels: below this
-// many panels the in-place tile is faster (measured in V8: 2-3 panels lose, 6 break even).
-constexpr int kF32PackAMinPanels = 6;
+// many panels the in-place tile is faster (measured in V8: 2 panels lose 2%, 3 gain 5-13%).
+constexpr int kF32PackAMinPanels = 3;
 
 // Rows [0, tiles * MR) of A packed k-major per tile of MR rows (zero rows past M).
 template <int MR>
