@@ -101,6 +101,39 @@ bool f32_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, bool tb,
   return check(k.info.name, what, C.data(), ldc, want.data(), bound.data(), M, N, K + 3, seed);
 }
 
+// The same product once whole and once in column slices of at most 2 * nr (too few
+// panels for the wasm driver to pack A, internal/gemm_f32_driver.h): every element must
+// have the same bits (each sums over k in ascending order either way), and match the
+// reference within its bound.
+bool f32_slices_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> A(size_t(M) * size_t(K) + 1), B(size_t(K) * size_t(N) + 1);
+  for (auto& v : A) v = rng.uniform(-1.0f, 1.0f);
+  for (auto& v : B) v = rng.uniform(-1.0f, 1.0f);
+  std::vector<float> whole(size_t(M) * size_t(N), NAN), sliced(whole.size(), NAN);
+  qk::GemmF32Args g;
+  g.M = M, g.N = N, g.K = K, g.A = A.data(), g.B = B.data(), g.C = whole.data(), g.ldc = N;
+  g.a_rs = ta ? 1 : K, g.a_cs = ta ? M : 1, g.b_rs = N, g.b_cs = 1;
+  k.run(g);
+  const int slice = 2 * k.info.nr;
+  for (int n0 = 0; n0 < N; n0 += slice) {
+    qk::GemmF32Args s = g;
+    s.N = N - n0 < slice ? N - n0 : slice, s.B = B.data() + n0, s.C = sliced.data() + n0;
+    k.run(s);
+  }
+  for (size_t i = 0; i < whole.size(); ++i)
+    if (std::memcmp(&whole[i], &sliced[i], sizeof(float)) != 0) {
+      std::printf("  MISMATCH %s M=%d N=%d K=%d ta=%d: element %zu is %.9g whole, %.9g in slices\n", k.info.name,
+                  M, N, K, int(ta), i, double(whole[i]), double(sliced[i]));
+      return false;
+    }
+  std::vector<double> want(whole.size()), bound(whole.size());
+  qk::ref::gemm_f32(g, whole.data(), want.data(), bound.data());
+  char what[120];
+  std::snprintf(what, sizeof what, "M=%d N=%d K=%d ta=%d (whole vs slices)", M, N, K, int(ta));
+  return check(k.info.name, what, whole.data(), N, want.data(), bound.data(), M, N, K + 3, seed);
+}
+
 const char* why(const qk::KernelInfo& i) {
   return i.isa == qk::Isa::kWasmRelaxed ? "a matching relaxed-dot class" : qk::isa_name(i.isa);
 }
@@ -157,6 +190,15 @@ void run_gemm_f32(const qk::GemmF32Kernel& k, bool runnable, const char* tag, To
       }
   rep.shape_class("k-large");
   if (!rep.record(f32_case(k, 5, 71, 1031, false, false, 1.0f, 0.0f, seed++))) goto done;
+  // Many column panels (A packed in the wasm driver), rows around the tile, the K of
+  // 1x3 / 3x3 im2col convs: the same bits as in narrow slices.
+  rep.shape_class("packed-a");
+  for (int M : {2, mr + 1, 3 * mr + 3})
+    for (int N : {3 * nr - 1, 6 * nr + 5, 100})
+      for (int K : {1, 9, 72, 300}) {
+        if (!rep.record(f32_slices_case(k, M, N, K, seed % 2 == 0, seed))) goto done;
+        ++seed;
+      }
   // A GEMV over transposed B (packed panels, beta 1).
   rep.shape_class("gemv-wide");
   rep.record(f32_case(k, 1, 300, 513, false, true, 1.0f, 1.0f, seed++));

@@ -1,6 +1,12 @@
 // f32 GEMM micro-kernel for wasm (4 rows x 8 columns: 8 accumulators leave room in
 // V8's 16 vector registers), templated over the multiply-add (relaxed_madd or mul+add).
 // Shared by the simd128 and relaxed builds (and only wasm sources include it).
+// tile() reads A in place (strided rows); packed_tile() reads A packed k-major, the
+// tile's four values of one k in 16 contiguous bytes: in V8 on x86 that ran the common
+// conv / MatMul shapes about 25% faster (docs/kernels.md), and the driver uses it when
+// there are enough column panels to pay for packing A (internal/gemm_f32_driver.h).
+// Both sum each output over k in ascending order from +0, one multiply-add per k, so
+// they give the same bits.
 #pragma once
 
 #include <wasm_simd128.h>
@@ -28,6 +34,24 @@ struct WasmF32 {
       }
     }
     for (int r = 0; r < R; ++r) {
+      wasm_v128_store(out + r * kNR, acc0[r]);
+      wasm_v128_store(out + r * kNR + 4, acc1[r]);
+    }
+  }
+
+  // a: [K][kMR] (row r of k at a[k * kMR + r]); b: [K][kNR]; out: kMR x kNR.
+  static void packed_tile(int K, const float* a, const float* b, float* out) {
+    v128_t acc0[kMR], acc1[kMR];
+    for (int r = 0; r < kMR; ++r) acc0[r] = acc1[r] = wasm_f32x4_splat(0.0f);
+    for (int k = 0; k < K; ++k, a += kMR, b += kNR) {
+      const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+      for (int r = 0; r < kMR; ++r) {
+        const v128_t av = wasm_v128_load32_splat(a + r);
+        acc0[r] = Madd::madd(av, b0, acc0[r]);
+        acc1[r] = Madd::madd(av, b1, acc1[r]);
+      }
+    }
+    for (int r = 0; r < kMR; ++r) {
       wasm_v128_store(out + r * kNR, acc0[r]);
       wasm_v128_store(out + r * kNR + 4, acc1[r]);
     }

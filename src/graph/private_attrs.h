@@ -49,6 +49,13 @@ inline constexpr const char kAttrResidual[] = "qwasm_residual";
 // activation (PaddleOCR's learnable affine blocks): v = act(.) * scale + shift.
 inline constexpr const char kAttrPostScale[] = "qwasm_post_scale";
 inline constexpr const char kAttrPostShift[] = "qwasm_post_shift";
+// Then up to two elementwise Max / Min with a scalar constant (openWakeWord's
+// Max(x, -0.4) after LeakyRelu, Max(0) -> Min(6) clamps), in graph order:
+// kAttrPostClampOps (ints) holds one code per step (ops/conv_epilogue.h ClampOp:
+// 0 Max(v, c), 1 Max(c, v), 2 Min(v, c), 3 Min(c, v); the operand order decides the
+// sign of a zero result), kAttrPostClampValues (floats) the constants.
+inline constexpr const char kAttrPostClampOps[] = "qwasm_post_clamp_ops";
+inline constexpr const char kAttrPostClampValues[] = "qwasm_post_clamp_values";
 
 // Compile-time check that each name above carries the prefix (else the loader would let
 // a model set it).
@@ -64,7 +71,8 @@ static_assert(has_private_prefix(kAttrGatherAxis) && has_private_prefix(kAttrGat
               "private attribute prefix");
 static_assert(has_private_prefix(kAttrFloatAct) && has_private_prefix(kAttrFloatActAlpha) &&
                   has_private_prefix(kAttrFloatActBeta) && has_private_prefix(kAttrResidual) &&
-                  has_private_prefix(kAttrPostScale) && has_private_prefix(kAttrPostShift),
+                  has_private_prefix(kAttrPostScale) && has_private_prefix(kAttrPostShift) &&
+                  has_private_prefix(kAttrPostClampOps) && has_private_prefix(kAttrPostClampValues),
               "private attribute prefix");
 
 // The ops that read kAttrActLo / kAttrActHi (ops/quant_conv_integer.cc, ops/quant_qlinear_add.cc);

@@ -1,10 +1,13 @@
 // What a float Conv applies to each output value on its way out: its bias, a residual
 // and an activation that graph/passes/fuse_conv_epilogue.cc folded into the node
 // (graph/private_attrs.h: qwasm_float_act*, qwasm_residual, qwasm_post_*) and a
-// scalar scale and shift after the activation. Each activation computes
+// scalar scale and shift after the activation, then up to two Max / Min with a scalar
+// constant. Each activation computes
 // exactly what its own operator does (ops/elementwise_unary.cc: the same expressions,
 // the same fast_expf), in the order the unfused graph did: ((sum + bias) + residual),
-// then the activation, then (v * scale) + shift, so folding changes no bits.
+// then the activation, then (v * scale) + shift, then the clamps (MaxOp / MinOp of
+// ops/elementwise_binary.cc with the operands in the graph's order), so folding
+// changes no bits.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -21,24 +24,70 @@ struct ConvEpilogue {
   bool residual = false;      // input 3 is added before the activation
   float post_scale = 1, post_shift = 0;  // after the activation: v * post_scale + post_shift
   bool post = false;                     // whether there is such a step
+  // Max / Min with a constant c after that; the operand order fixes which zero a tie of
+  // +0 and -0 gives, and which NaN comes out.
+  enum class ClampOp { kMaxVC = 0, kMaxCV = 1, kMinVC = 2, kMinCV = 3 };
+  struct Clamp {
+    ClampOp op = ClampOp::kMaxVC;
+    float c = 0;
+  };
+  static constexpr int kMaxClamps = 2;
+  Clamp clamps[kMaxClamps];
+  int n_clamps = 0;
 
   // Reads the private attributes of `n` (none: bias only); an unknown name is an Error.
   static ConvEpilogue of(const Node& n);
 
   // y[i] = act(y[i] + bias (+ res[i])) for i < count; res may be nullptr.
   void apply(float* y, int64_t count, float bias, const float* res) const;
+  // Only the bias (and residual): what runs before a broadcast residual Add, after which
+  // activate() applies the rest.
+  ConvEpilogue bias_only() const {
+    ConvEpilogue e;
+    e.residual = residual;
+    return e;
+  }
   // y[i] = act(y[i]) (the residual was added elsewhere, e.g. with broadcasting).
   void activate(float* y, int64_t count) const {
     with_act([&](auto f) { for (int64_t i = 0; i < count; ++i) y[i] = f(y[i]); });
   }
 
  private:
-  // fn(activation) with the activation as a functor (followed by the post step if any).
+  static float clamp(float v, const Clamp& k) {
+    const float c = k.c;
+    switch (k.op) {
+      case ClampOp::kMaxVC: return c != c ? c : (c > v ? c : v);
+      case ClampOp::kMaxCV: return v != v ? v : (v > c ? v : c);
+      case ClampOp::kMinVC: return c != c ? c : (c < v ? c : v);
+      case ClampOp::kMinCV: return v != v ? v : (v < c ? v : c);
+    }
+    return v;
+  }
+  // fn(activation) with the activation as a functor, followed by the post step and the
+  // clamps if any. The common tails get a functor of their own (a loop the compiler can
+  // vectorize); the rest go through the general one.
   template <typename Fn>
   void with_act(Fn&& fn) const {
-    if (!post) return with_pure_act(fn);
     const float s = post_scale, t = post_shift;
-    with_pure_act([&](auto f) { fn([f, s, t](float v) { return f(v) * s + t; }); });
+    // One Max whose result does not depend on the operand order: c is a number and not
+    // zero, so max is c > v ? c : v either way (NaN v: v).
+    const bool max_only = !post && n_clamps == 1 && clamps[0].c == clamps[0].c &&
+                          (clamps[0].op == ClampOp::kMaxVC || (clamps[0].op == ClampOp::kMaxCV && clamps[0].c != 0));
+    if (!post && n_clamps == 0) return with_pure_act(fn);
+    if (n_clamps == 0) return with_pure_act([&](auto f) { fn([f, s, t](float v) { return f(v) * s + t; }); });
+    if (max_only) {
+      const float c = clamps[0].c;
+      return with_pure_act([&](auto f) { fn([f, c](float v) { v = f(v); return c > v ? c : v; }); });
+    }
+    const ConvEpilogue* e = this;
+    with_pure_act([&](auto f) {
+      fn([f, e, s, t](float v) {
+        v = f(v);
+        if (e->post) v = v * s + t;
+        for (int i = 0; i < e->n_clamps; ++i) v = clamp(v, e->clamps[i]);
+        return v;
+      });
+    });
   }
   template <typename Fn>
   void with_pure_act(Fn&& fn) const {

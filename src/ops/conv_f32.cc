@@ -145,6 +145,43 @@ void im2col_tile(const Conv2D& s, const PaddedRow& pr, const float* xg, int64_t 
     }
 }
 
+// Stride 1 and dilation 1 along W with OW == W (the "same" padding of 1x3 / 3x3 convs,
+// or none for Kx1) and stride 1 along H: in the flattened [rows * W] plane, tap (kh, kw)
+// of output (oh, ow) reads input element (oh + kh DH - PT) W + ow + kw - PL, i.e. one
+// fixed offset from the output's own flat index. So each tap's im2col row is one copy
+// of a contiguous run, then zeros where the tap falls into the padding: whole rows
+// above / below the input, and the first PL - kw / last kw - PL columns of each row.
+bool flat_taps(const Conv2D& s) { return s.SW == 1 && s.DW == 1 && s.SH == 1 && s.OW == s.W; }
+
+void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1, float* cols) {
+  const int64_t n = (oh1 - oh0) * s.OW, W = s.W;
+  for (int64_t c = 0; c < s.cg(); ++c)
+    for (int64_t kh = 0; kh < s.KH; ++kh) {
+      const int64_t dy = kh * s.DH - s.PT;  // input row = output row + dy
+      // Output rows [r0, r1) of the tile read input rows inside the plane.
+      const int64_t r0 = std::min(oh1, std::max(oh0, -dy)), r1 = std::max(r0, std::min(oh1, s.H - dy));
+      for (int64_t kw = 0; kw < s.KW; ++kw) {
+        const int64_t dx = kw - s.PL;  // input column = output column + dx
+        float* dst = cols + ((c * s.KH + kh) * s.KW + kw) * n;
+        std::fill(dst, dst + (r0 - oh0) * W, 0.0f);
+        std::fill(dst + (r1 - oh0) * W, dst + n, 0.0f);
+        if (r0 == r1) continue;
+        // The run, less the elements at either end that would read outside the plane
+        // (they are padding columns, zeroed below).
+        const int64_t lead = std::max<int64_t>(0, -dx), tail = std::max<int64_t>(0, dx);
+        const int64_t len = (r1 - r0) * W - lead - tail;
+        float* d = dst + (r0 - oh0) * W;
+        if (len > 0) std::memcpy(d + lead, xg + (c * s.H + r0 + dy) * W + lead + dx, size_t(len) * sizeof(float));
+        const int64_t zl = std::min(W, lead), zr = std::min(W, tail);
+        for (int64_t r = 0; r < r1 - r0; ++r) {
+          float* row = d + r * W;
+          std::fill(row, row + zl, 0.0f);
+          std::fill(row + W - zr, row + W, 0.0f);
+        }
+      }
+    }
+}
+
 // Everything else: per group, tiles of output rows through im2col and the GEMM.
 void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
                 const ConvEpilogue& ep, float* y) {
@@ -152,12 +189,14 @@ void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, 
   const int64_t cg = s.cg(), mg = s.mg(), K = cg * s.KH * s.KW, O = s.OH * s.OW;
   const int64_t rows = std::max<int64_t>(1, std::min(s.OH, kTileFloats / std::max<int64_t>(1, K * s.OW)));
   const int64_t tiles = (s.OH + rows - 1) / rows, units = s.group * tiles;
+  const bool flat = flat_taps(s);
   auto unit = [&](Parallel& gp, int64_t u, std::vector<float>& cols, std::vector<float>& rowbuf) {
     const int64_t gi = u / tiles, oh0 = (u % tiles) * rows, oh1 = std::min(s.OH, oh0 + rows);
     const int64_t n = (oh1 - oh0) * s.OW;
     cols.resize(size_t(K * n));
     rowbuf.resize(size_t(pr.floats(s)));
-    im2col_tile(s, pr, x + gi * cg * s.H * s.W, oh0, oh1, rowbuf.data(), cols.data());
+    if (flat) im2col_tile_flat(s, x + gi * cg * s.H * s.W, oh0, oh1, cols.data());
+    else im2col_tile(s, pr, x + gi * cg * s.H * s.W, oh0, oh1, rowbuf.data(), cols.data());
     gemm_f32(gp, false, false, mg, n, K, 1.0f, w + gi * mg * K, K, cols.data(), n, 0.0f, y + gi * mg * O + oh0 * s.OW, O);
     epilogue_rows(s, gi * mg, (gi + 1) * mg, oh0 * s.OW, n, bias, res, ep, y);
   };

@@ -100,8 +100,7 @@ void conv(OpContext& ctx) {
   // A residual of another shape (the Add broadcast it): the conv first, then the Add
   // with broadcasting and the activation over the Add's shape.
   const bool res_inline = res.defined() && res.shape() == out_shape;
-  ConvEpilogue first = ep;
-  if (res.defined() && !res_inline) first.act = ConvEpilogue::Act::kNone;
+  const ConvEpilogue first = res.defined() && !res_inline ? ep.bias_only() : ep;
   const Shape final_shape = res.defined() && !res_inline ? broadcast_shapes(out_shape, res.shape(), n.label()) : out_shape;
   // Float32 without a broadcast residual: computed straight into the output.
   const bool direct = !is_half(x0.dtype()) && (!res.defined() || res_inline);

@@ -24,14 +24,16 @@ Tensor pool_input_f32(const Tensor& x0) {
 
 // One 2-D plane without dilation or indices: each window clipped to the input once
 // (no per-element bounds tests). The same sums in the same order as the general loop.
+// Outputs rows [oh_a, oh_b) x columns [ow_a, ow_b) only.
 template <bool Max>
-void pool_plane_2d(const ConvGeometry& g, bool include_pad, const float* x, float* y) {
+void pool_plane_2d(const ConvGeometry& g, bool include_pad, const float* x, float* y, int64_t oh_a, int64_t oh_b,
+                   int64_t ow_a, int64_t ow_b) {
   const int64_t H = g.in[0], W = g.in[1];
-  for (int64_t oh = 0; oh < g.out[0]; ++oh) {
+  for (int64_t oh = oh_a; oh < oh_b; ++oh) {
     const int64_t h0 = oh * g.stride[0] - g.pad_lo[0];
     const int64_t ha = std::max<int64_t>(h0, 0), hb = std::min(h0 + g.kernel[0], H);
     const int64_t pha = std::max(h0, -g.pad_lo[0]), phb = std::min(h0 + g.kernel[0], H + g.pad_hi[0]);
-    for (int64_t ow = 0; ow < g.out[1]; ++ow) {
+    for (int64_t ow = ow_a; ow < ow_b; ++ow) {
       const int64_t w0 = ow * g.stride[1] - g.pad_lo[1];
       const int64_t wa = std::max<int64_t>(w0, 0), wb = std::min(w0 + g.kernel[1], W);
       const int64_t pwa = std::max(w0, -g.pad_lo[1]), pwb = std::min(w0 + g.kernel[1], W + g.pad_hi[1]);
@@ -46,6 +48,53 @@ void pool_plane_2d(const ConvGeometry& g, bool include_pad, const float* x, floa
   }
 }
 
+// MaxPool of one 2-D plane whose output rows [oh_a, oh_b) and columns [ow_a, ow_b) have
+// windows wholly inside the input: row at a time, each output starting from its window's
+// first value and then taking the others in the same (row, then column) order as
+// pool_plane_2d, so the bits (and which NaN stays) are the same. The rest of the plane
+// goes through pool_plane_2d.
+void max_plane_inner(const ConvGeometry& g, int64_t oh_a, int64_t oh_b, int64_t ow_a, int64_t ow_b, const float* x,
+                     float* y) {
+  const int64_t W = g.in[1], S = g.stride[1], KH = g.kernel[0], KW = g.kernel[1], OW = g.out[1];
+  for (int64_t oh = oh_a; oh < oh_b; ++oh) {
+    const float* top = x + (oh * g.stride[0] - g.pad_lo[0]) * W - g.pad_lo[1];
+    float* yr = y + oh * OW;
+    for (int64_t ow = ow_a; ow < ow_b; ++ow) yr[ow] = top[ow * S];
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = kh == 0 ? 1 : 0; kw < KW; ++kw) {
+        const float* xr = top + kh * W + kw;
+        for (int64_t ow = ow_a; ow < ow_b; ++ow) {
+          const float v = xr[ow * S];
+          yr[ow] = v > yr[ow] ? v : yr[ow];
+        }
+      }
+  }
+}
+
+// First and past-the-last output index along dim d whose window lies inside the input.
+void inner_range(const ConvGeometry& g, size_t d, int64_t& a, int64_t& b) {
+  const int64_t s = g.stride[d], lo = g.pad_lo[d];
+  a = std::min(g.out[d], (lo + s - 1) / s);  // ow * s - lo >= 0
+  // ow * s - lo + kernel <= in
+  const int64_t last = g.in[d] + lo - g.kernel[d];
+  b = last < 0 ? a : std::max(a, std::min(g.out[d], last / s + 1));
+}
+
+// The interior through max_plane_inner, the border (windows reaching into the padding)
+// through pool_plane_2d.
+void max_plane_2d(const ConvGeometry& g, const float* x, float* y) {
+  const int64_t OH = g.out[0], OW = g.out[1];
+  int64_t ha, hb, wa, wb;
+  inner_range(g, 0, ha, hb);
+  inner_range(g, 1, wa, wb);
+  if (hb <= ha || wb <= wa) return pool_plane_2d<true>(g, false, x, y, 0, OH, 0, OW);
+  max_plane_inner(g, ha, hb, wa, wb, x, y);
+  pool_plane_2d<true>(g, false, x, y, 0, ha, 0, OW);
+  pool_plane_2d<true>(g, false, x, y, hb, OH, 0, OW);
+  pool_plane_2d<true>(g, false, x, y, ha, hb, 0, wa);
+  pool_plane_2d<true>(g, false, x, y, ha, hb, wb, OW);
+}
+
 template <bool Max>
 void pool(OpContext& ctx) {
   const Node& n = ctx.node();
@@ -58,7 +107,9 @@ void pool(OpContext& ctx) {
   const size_t r = in.size();
   Shape out_shape = {x.dim(0), x.dim(1)};
   out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
-  Tensor y(DType::Float32, out_shape);
+  // float32: computed straight into the output (a handle on the same storage).
+  const bool f32 = x0.dtype() == DType::Float32;
+  Tensor y = f32 ? ctx.output(0, DType::Float32, out_shape) : Tensor(DType::Float32, out_shape);
   Tensor idx = Max && ctx.output_wanted(1) ? ctx.output(1, DType::Int64, out_shape) : Tensor();
   const bool col_major = n.attr_i("storage_order", 0) != 0;
   int64_t in_size = 1;
@@ -66,8 +117,12 @@ void pool(OpContext& ctx) {
   const int64_t planes = x.dim(0) * x.dim(1), O = g.out_size(), K = g.kernel_size();
   std::vector<int64_t> oi(r), ki(r), pos(r);
   const bool plain_2d = r == 2 && !idx.defined() && g.dilation[0] == 1 && g.dilation[1] == 1;
-  for (int64_t p = 0; plain_2d && p < planes; ++p)
-    pool_plane_2d<Max>(g, include_pad, x.data<float>() + p * in_size, y.data<float>() + p * O);
+  for (int64_t p = 0; plain_2d && p < planes; ++p) {
+    const float* xp = x.data<float>() + p * in_size;
+    float* yp = y.data<float>() + p * O;
+    if constexpr (Max) max_plane_2d(g, xp, yp);
+    else pool_plane_2d<Max>(g, include_pad, xp, yp, 0, g.out[0], 0, g.out[1]);
+  }
   for (int64_t p = 0; !plain_2d && p < planes; ++p) {
     const float* xp = x.data<float>() + p * in_size;
     for (int64_t o = 0; o < O; ++o) {
@@ -105,6 +160,7 @@ void pool(OpContext& ctx) {
       }
     }
   }
+  if (f32) return;
   Tensor& out = ctx.output(0, x0.dtype(), out_shape);
   if (is_half(x0.dtype())) narrow_half(y, out);
   else if (x0.dtype() == DType::UInt8) std::copy_n(y.data<float>(), y.size(), out.data<uint8_t>());

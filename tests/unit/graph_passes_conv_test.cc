@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -187,6 +188,79 @@ TEST(FuseConvEpilogue, ClipBoundsMustBeConstant) {
   v.graph.initializers.erase("hi");
   v.graph.inputs.push_back(value("hi", DType::Float32, {}));
   EXPECT_EQ(op_types(optimized(v)), (std::vector<std::string>{"Conv", "Clip"}));
+}
+
+// Bitwise equal to the unfused graph (which runs LeakyRelu, Max and Min as their own ops).
+void expect_same_bits(const Model& m, const Tensor& x) {
+  const Tensor fused = run(m, true, x), plain = run(m, false, x);
+  ASSERT_EQ(fused.shape(), plain.shape());
+  for (int64_t i = 0; i < fused.size(); ++i) {
+    const float a = fused.data<float>()[i], b = plain.data<float>()[i];
+    ASSERT_TRUE(std::memcmp(&a, &b, sizeof a) == 0) << "element " << i << ": " << a << " vs " << b;
+  }
+}
+
+TEST(FuseConvEpilogue, ScalarMaxMinAfterTheActivation) {
+  // openWakeWord's embedding model: Conv -> LeakyRelu -> Max(., [1,1,1,1] constant -0.4).
+  Model m = model_of({1, 3, 6, 7}, {1, 4, 6, 5});
+  Graph& g = m.graph;
+  g.initializers["W"] = random_f32({4, 3, 1, 3}, rng());
+  g.initializers["B"] = random_f32({4}, rng());
+  g.initializers["lo"] = scalar_f(-0.4f, {1, 1, 1, 1});
+  g.nodes.push_back(make("Conv", {"X", "W", "B"}, {"c"}));
+  Node lr = make("LeakyRelu", {"c"}, {"a"});
+  lr.attrs["alpha"] = float_attr(0.2f);
+  g.nodes.push_back(lr);
+  g.nodes.push_back(make("Max", {"a", "lo"}, {"Y"}));
+  Model opt = optimized(m);
+  ASSERT_EQ(op_types(opt), (std::vector<std::string>{"Conv"}));
+  EXPECT_EQ(opt.graph.nodes[0].attr_ints(kAttrPostClampOps), (std::vector<int64_t>{0}));
+  EXPECT_EQ(opt.graph.nodes[0].attr_floats(kAttrPostClampValues), (std::vector<float>{-0.4f}));
+  const Tensor x = random_f32({1, 3, 6, 7}, rng(), -3.0f, 3.0f);
+  expect_same_bits(m, x);
+
+  // Min(6, .) then Max(., 0) straight after a Conv (a ReLU6 written as two ops), the
+  // constant first in Min: both steps in graph order.
+  Model r = model_of({1, 3, 6, 7}, {1, 4, 6, 5});
+  r.graph.initializers = {{"W", g.initializers["W"]}, {"six", scalar_f(0.5f)}, {"zero", scalar_f(0.0f, {1})}};
+  r.graph.nodes = {make("Conv", {"X", "W"}, {"c"}), make("Min", {"six", "c"}, {"m"}),
+                   make("Max", {"m", "zero"}, {"Y"})};
+  opt = optimized(r);
+  ASSERT_EQ(op_types(opt), (std::vector<std::string>{"Conv"}));
+  EXPECT_EQ(opt.graph.nodes[0].attr_ints(kAttrPostClampOps), (std::vector<int64_t>{3, 0}));
+  expect_same_bits(r, x);
+  // Max(0, .) with the constant first: a -0 product stays what the Max op gives (+0).
+  r.graph.nodes[2] = make("Max", {"zero", "m"}, {"Y"});
+  ASSERT_EQ(op_types(optimized(r)), (std::vector<std::string>{"Conv"}));
+  Tensor zeros = random_f32({1, 3, 6, 7}, rng());
+  for (int64_t i = 0; i < zeros.size(); ++i) zeros.data<float>()[i] = i % 2 ? -0.0f : 0.0f;
+  expect_same_bits(r, zeros);
+  expect_same_bits(r, x);
+}
+
+TEST(FuseConvEpilogue, MaxLeftAloneWhenNotAScalarOrSeenElsewhere) {
+  Model m = model_of({1, 3, 6, 7}, {1, 4, 6, 5});
+  Graph& g = m.graph;
+  g.initializers["W"] = random_f32({4, 3, 1, 3}, rng());
+  g.initializers["lo"] = random_f32({1, 4, 1, 1}, rng());  // per channel: no scalar
+  g.nodes.push_back(make("Conv", {"X", "W"}, {"c"}));
+  g.nodes.push_back(make("Max", {"c", "lo"}, {"Y"}));
+  EXPECT_EQ(op_types(optimized(m)), (std::vector<std::string>{"Conv", "Max"}));
+  // A scalar of rank 5 would broadcast the 4-D output up to 5-D: not folded.
+  g.initializers["lo"] = scalar_f(-0.4f, {1, 1, 1, 1, 1});
+  m.graph.outputs = {value("Y", DType::Float32, {1, 1, 4, 6, 5})};
+  EXPECT_EQ(op_types(optimized(m)), (std::vector<std::string>{"Conv", "Max"}));
+  // A scalar, but the Conv's output also read by another node: not folded.
+  m.graph.outputs = {value("Y", DType::Float32, {1, 4, 6, 5}), value("Z", DType::Float32, {1, 4, 6, 5})};
+  g.initializers["lo"] = scalar_f(-0.4f);
+  g.nodes.push_back(make("Relu", {"c"}, {"Z"}));
+  EXPECT_EQ(op_types(optimized(m)), (std::vector<std::string>{"Conv", "Max", "Relu"}));
+  // The Max's bound a graph input: not folded.
+  Model v = model_of({1, 3, 6, 7}, {1, 4, 6, 5});
+  v.graph.initializers["W"] = g.initializers["W"];
+  v.graph.inputs.push_back(value("lo", DType::Float32, {}));
+  v.graph.nodes = {make("Conv", {"X", "W"}, {"c"}), make("Max", {"c", "lo"}, {"Y"})};
+  EXPECT_EQ(op_types(optimized(v)), (std::vector<std::string>{"Conv", "Max"}));
 }
 
 TEST(FuseHardSwish, DecomposedChainBecomesOneNodeThenJoinsTheConv) {

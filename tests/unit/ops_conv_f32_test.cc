@@ -197,6 +197,23 @@ TEST(ConvF32, TiledGemmMatchesReference) {
   c = ConvCase();
   c.C = 2, c.H = 3, c.W = 4, c.M = 2, c.KH = c.KW = 3, c.PT = c.PL = c.PB = c.PR = 3;  // padding wider than the kernel reach
   expect_matches_reference(c, 26);
+  // Stride 1 along H and W with OW == W: each tap's im2col row is one shifted copy of the
+  // plane (conv_f32.cc flat_taps). openWakeWord's 1x3 (pads 0,1,0,1) and 3x1 shapes,
+  // then asymmetric W pads (all left, all right), H dilation with top / bottom padding.
+  c = ConvCase();
+  c.C = 5, c.H = 9, c.W = 7, c.M = 6, c.KH = 1, c.KW = 3, c.PL = c.PR = 1;
+  expect_matches_reference(c, 27);
+  c = ConvCase();
+  c.C = 5, c.H = 9, c.W = 7, c.M = 6, c.KH = 3, c.KW = 1;
+  expect_matches_reference(c, 28);
+  c = ConvCase();
+  c.C = 3, c.H = 10, c.W = 6, c.M = 4, c.KH = 3, c.KW = 3, c.PT = 1, c.PB = 3, c.PL = 2, c.PR = 0, c.DH = 2;
+  expect_matches_reference(c, 29);
+  c.PL = 0, c.PR = 2, c.PT = 4, c.PB = 0, c.N = 2;  // the first output rows only padding
+  expect_matches_reference(c, 33);
+  c = ConvCase();
+  c.C = 2, c.H = 3, c.W = 2, c.M = 3, c.KH = 1, c.KW = 5, c.PL = 4, c.PR = 0;  // taps beyond a whole row
+  expect_matches_reference(c, 34);
 }
 
 TEST(ConvF32, OneDimensionalMatchesReference) {

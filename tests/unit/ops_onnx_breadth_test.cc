@@ -3,6 +3,7 @@
 // the cases they do not cover (grouped ConvTranspose), with hand-worked values.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,54 @@ TEST(MaxPool, Int8InputKeepsItsTypeAndSign) {
   ASSERT_EQ(out[0].dtype(), DType::Int8);
   EXPECT_EQ(out[0].shape(), (Shape{1, 1, 1, 1}));
   EXPECT_EQ(out[0].data<int8_t>()[0], -3);
+}
+
+// Float MaxPool against a per-window scalar reference (the window's first in-bounds value,
+// then each later one that is larger: a NaN first in its window stays), over plain, strided,
+// padded and ceil_mode geometries, with NaNs at a few places.
+TEST(MaxPool, FloatMatchesWindowReference) {
+  struct Case {
+    int64_t H, W, KH, KW, SH, SW, PT, PL, PB, PR, ceil;
+  };
+  const Case cases[] = {{72, 32, 2, 2, 2, 2, 0, 0, 0, 0, 0}, {10, 9, 1, 2, 1, 2, 0, 0, 0, 0, 0},
+                        {7, 8, 3, 3, 2, 2, 1, 1, 1, 1, 0}, {6, 7, 3, 2, 2, 3, 0, 1, 2, 0, 1},
+                        {5, 5, 5, 5, 1, 1, 2, 2, 2, 2, 0}, {3, 4, 2, 2, 2, 2, 0, 0, 0, 0, 1}};
+  for (const Case& c : cases) {
+    Node n = make_node("MaxPool", 1, 12);
+    auto ints = [&](const char* name, std::vector<int64_t> v) {
+      n.attrs[name].kind = Attribute::Kind::Ints;
+      n.attrs[name].ints = v;
+    };
+    ints("kernel_shape", {c.KH, c.KW});
+    ints("strides", {c.SH, c.SW});
+    ints("pads", {c.PT, c.PL, c.PB, c.PR});
+    n.attrs["ceil_mode"].kind = Attribute::Kind::Int;
+    n.attrs["ceil_mode"].i = c.ceil;
+    Tensor x(DType::Float32, {1, 2, c.H, c.W});
+    for (int64_t i = 0; i < x.size(); ++i) x.data<float>()[i] = float((i * 37) % 23) - 11.0f;
+    x.data<float>()[0] = x.data<float>()[x.size() / 2 + 3] = std::nanf("");
+    const std::vector<Tensor> out = run(n, {&x});
+    const int64_t OH = out[0].dim(2), OW = out[0].dim(3);
+    for (int64_t p = 0; p < 2; ++p)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          float want = 0;
+          bool any = false;
+          for (int64_t kh = 0; kh < c.KH; ++kh)
+            for (int64_t kw = 0; kw < c.KW; ++kw) {
+              const int64_t ih = oh * c.SH - c.PT + kh, iw = ow * c.SW - c.PL + kw;
+              if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
+              const float v = x.data<float>()[(p * c.H + ih) * c.W + iw];
+              if (!any || v > want) want = v;
+              any = true;
+            }
+          const float got = out[0].data<float>()[(p * OH + oh) * OW + ow];
+          const std::string at = std::to_string(c.H) + "x" + std::to_string(c.W) + " at " + std::to_string(p) + "," +
+                                 std::to_string(oh) + "," + std::to_string(ow);
+          if (std::isnan(want)) EXPECT_TRUE(std::isnan(got)) << at;
+          else EXPECT_EQ(got, want) << at;
+        }
+  }
 }
 
 }  // namespace

@@ -3,14 +3,17 @@
 // the way out (ops/conv_epilogue.h):
 //   Conv -> [Add(., r)] -> [Relu | Clip | HardSwish | HardSigmoid | Sigmoid | LeakyRelu]
 //        -> [Mul by a scalar constant] -> [Add of a scalar constant]
+//        -> [Max | Min with a scalar constant] -> [Max | Min with a scalar constant]
 // The activation and its parameters go into qwasm_float_act*, the Add's other operand
 // into input 3 with qwasm_residual = 1, the scalars into qwasm_post_scale / _shift
-// (graph/private_attrs.h). The op computes the
+// (graph/private_attrs.h), the Max / Min steps into qwasm_post_clamp_*. The op computes the
 // same expressions in the same order, so the fused graph gives the same bits.
 // Matched only when each intermediate value has its one use inside the chain (none is
 // a graph output) and a Clip's bounds are float32 constants; the fused node takes the
 // place of the chain's last node, so a residual computed after the Conv is ready.
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "graph/passes/graph_index.h"
 #include "graph/passes/passes.h"
@@ -60,15 +63,24 @@ std::string activation(const GraphIndex& idx, const Node& n, float& alpha, float
   return "";
 }
 
-// Whether `n` is `op`(value, c) or `op`(c, value) with c a single float32 constant
-// (rank <= 1, so it cannot broadcast the output up); sets c.
-bool scalar_operand(const GraphIndex& idx, const Node& n, const char* op, const std::string& value, float& c) {
+// Whether `n` is `op`(value, c) or `op`(c, value) with c a single float32 constant of
+// rank <= max_rank (so it cannot broadcast the output up); sets c and whether c comes first.
+bool scalar_operand(const GraphIndex& idx, const Node& n, const char* op, const std::string& value, float& c,
+                    int64_t max_rank = 1, bool* c_first = nullptr) {
   if (!is_op(n, op) || n.inputs.size() != 2 || n.inputs[0] == n.inputs[1]) return false;
   const std::string& other = n.inputs[0] == value ? n.inputs[1] : n.inputs[0];
   const Tensor* t = idx.constant(other);
-  if (!t || t->dtype() != DType::Float32 || t->size() != 1 || t->rank() > 1) return false;
+  if (!t || t->dtype() != DType::Float32 || t->size() != 1 || int64_t(t->rank()) > max_rank) return false;
   c = t->data<float>()[0];
+  if (c_first) *c_first = n.inputs[0] == other;
   return true;
+}
+
+// The rank of the Conv's output when its weight is a constant (the same rank), else 1
+// (then only constants of rank <= 1 are known not to broadcast it).
+int64_t conv_output_rank(const GraphIndex& idx, const Node& conv) {
+  const Tensor* w = idx.constant(conv.inputs[1]);
+  return w ? std::max<int64_t>(1, int64_t(w->rank())) : 1;
 }
 
 // The one node reading `value`, when nothing else (graph outputs included) sees it.
@@ -117,8 +129,29 @@ void fuse_conv_epilogue(Model& m) {
         post_mul = last = next;
         next = only_reader(idx, g.nodes[size_t(last)].outputs[0], dead);
       }
-      if (next >= 0 && scalar_operand(idx, g.nodes[size_t(next)], "Add", g.nodes[size_t(last)].outputs[0], shift))
+      if (next >= 0 && scalar_operand(idx, g.nodes[size_t(next)], "Add", g.nodes[size_t(last)].outputs[0], shift)) {
         post_add = last = next;
+        next = only_reader(idx, g.nodes[size_t(last)].outputs[0], dead);
+      }
+      // Then Max / Min with a scalar (a rank-4 [1,1,1,1] constant included: it does not
+      // broadcast a 4-D Conv output).
+      std::vector<int> clamp_nodes;
+      std::vector<int64_t> clamp_ops;
+      std::vector<float> clamp_values;
+      const int64_t rank = conv_output_rank(idx, conv);
+      while (next >= 0 && clamp_nodes.size() < 2) {
+        const Node& n = g.nodes[size_t(next)];
+        const std::string& v = g.nodes[size_t(last)].outputs[0];
+        float c = 0;
+        bool c_first = false;
+        int64_t code;
+        if (scalar_operand(idx, n, "Max", v, c, rank, &c_first)) code = c_first ? 1 : 0;
+        else if (scalar_operand(idx, n, "Min", v, c, rank, &c_first)) code = c_first ? 3 : 2;
+        else break;
+        clamp_nodes.push_back(next), clamp_ops.push_back(code), clamp_values.push_back(c);
+        last = next;
+        next = only_reader(idx, n.outputs[0], dead);
+      }
       if (last == int(i)) continue;
       Node f = conv;
       f.inputs.resize(3);  // "" when the Conv has no bias
@@ -139,9 +172,17 @@ void fuse_conv_epilogue(Model& m) {
         f.attrs[kAttrPostScale] = float_attr(scale);
         f.attrs[kAttrPostShift] = float_attr(shift);
       }
+      if (!clamp_nodes.empty()) {
+        Attribute ops, values;
+        ops.kind = Attribute::Kind::Ints, ops.ints = clamp_ops;
+        values.kind = Attribute::Kind::Floats, values.floats = clamp_values;
+        f.attrs[kAttrPostClampOps] = ops;
+        f.attrs[kAttrPostClampValues] = values;
+      }
       f.outputs = g.nodes[size_t(last)].outputs;
       dead.insert(int(i));
-      for (int k : {add, act, post_mul, post_add})
+      clamp_nodes.insert(clamp_nodes.end(), {add, act, post_mul, post_add});
+      for (int k : clamp_nodes)
         if (k >= 0 && k != last) dead.insert(k);
       g.nodes[size_t(last)] = std::move(f);
     }
