@@ -28,8 +28,8 @@ export function overallProgress(el, tap) {
     const { phase, loaded, total } = p;
     const pct = total ? Math.min(100, Math.floor((100 * loaded) / total)) : 0;
     el.querySelector('.bar').style.width = `${pct}%`;
-    // download / weights count bytes; quantize counts nodes; read and prepare are 0..1
-    const bytes = phase === 'quantize' ? ` · ${loaded} of ${total} nodes`
+    // download / weights count bytes; quantize counts the quantizer's steps; read and prepare are 0..1
+    const bytes = phase === 'quantize' ? ` · ${loaded} of ${total}`
       : phase === 'prepare' || phase === 'read' ? '' : ` · ${size(loaded)}${total ? ` of ${size(total)}` : ''}`;
     el.querySelector('.label').textContent = `${PHASES[phase] ?? phase}: ${pct}%${bytes}`;
     el.dataset.phase = phase;

@@ -113,6 +113,9 @@ async function demoPanel(browser, files, checks) {
       await page.setViewportSize({ width: 1000, height: 900 });
       // The README's screenshot (docs/screenshots/quantize.png) is a copy of this one.
       await page.locator('#qz').screenshot({ path: join(RESULTS, 'demo-10-quantize-q4.png') });
+      await page.setViewportSize({ width: 375, height: 812 });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= 375, `with the panel's report shown the page is ${width}px wide at a 375px viewport`);
       await page.setViewportSize({ width: 1100, height: 900 });
     });
 
