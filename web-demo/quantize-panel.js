@@ -80,6 +80,13 @@ function showReport(report, ms, bytes) {
     `${quantized} of ${report.length} candidate nodes quantized (${by}) · ${kb(bytes)} → ${kb(out)} · ${ms.toFixed(0)} ms`;
 }
 
+// The quantized model's external data: the files quantize() wrote, plus the source's own
+// files, which the output still reads for the tensors it left as written (embeddings, norms).
+function quantizedExternalData() {
+  const ext = [...(result.externalData ?? []), ...(source.externalData ?? [])];
+  return ext.length ? ext : undefined;
+}
+
 function offerDownload() {
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
   downloadUrl = URL.createObjectURL(new Blob([result.model], { type: 'application/octet-stream' }));
@@ -87,8 +94,10 @@ function offerDownload() {
   a.href = downloadUrl;
   a.download = result.name;
   a.textContent = `Download ${result.name} (${kb(result.model.length)})`;
-  // External data files (only with options.externalDataThreshold, which the panel does not set)
-  // would need their own links; the panel's models are single files.
+  // The panel sets no externalDataThreshold, so quantize() writes no external files of its own.
+  $('qz-download-note').textContent = source.externalData
+    ? `It still reads the tensors it left float from ${source.externalData.map((e) => e.path).join(', ')}: keep ${source.externalData.length === 1 ? 'that file' : 'those files'} next to it.`
+    : '';
 }
 
 async function runQuantize(ev) {
@@ -134,7 +143,7 @@ async function compare() {
   out.querySelector('.label').textContent = 'Loading the quantized model…';
   let q;
   try {
-    q = await createSession(result.model, { externalData: result.externalData, threads: floatSession.threads });
+    q = await createSession(result.model, { externalData: quantizedExternalData(), threads: floatSession.threads });
     const inputs = randomFeed(floatSession.inputMetadata, dimValues($('qz-dims')));
     const repeat = Math.min(200, Math.max(1, Math.floor(Number($('qz-repeat').value) || 1)));
     out.querySelector('.label').textContent = `Timing ${repeat} runs each…`;
