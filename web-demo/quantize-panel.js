@@ -182,6 +182,12 @@ async function openFiles(files) {
     floatSession = s;
     source = { name: model.name, model, externalData };
     dimBoxes($('qz-dims'), s.inputMetadata);
+    if ($('qz-dims').children.length) {
+      const label = document.createElement('span');
+      label.className = 'muted small';
+      label.textContent = 'Input dims for the random feeds:';
+      $('qz-dims').prepend(label);
+    }
     const ext = externalData ? ` + ${externalData.length} external data file${externalData.length === 1 ? '' : 's'}` : '';
     $('qz-summary').textContent = `${model.name} (${kb(model.size)}${ext}) · inputs ${s.inputMetadata.map((m) => `${m.name} ${m.type}`).join(', ')}`;
     $('qz-summary').hidden = false;
