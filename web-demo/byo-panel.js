@@ -2,8 +2,9 @@
 // a URL, list its inputs/outputs, run it on random or typed-in values.
 import { createSession } from '../js/index.js';
 import { compareWithOrt } from './compare-panel.js';
-import { parseTensor, randomTensor, resolveDims, summarize, symbolicDims } from './tensors.js';
-import { $, overallProgress, showError } from './ui.js';
+import { pickModelFiles, wireFilePicker } from './file-pick.js';
+import { parseTensor, randomTensor, resolveDims, summarize } from './tensors.js';
+import { $, dimBoxes, dimValues, overallProgress, showError } from './ui.js';
 
 let session = null;
 let loaded = null;   // { model, externalData } of the session, for the comparison
@@ -39,16 +40,7 @@ function showModel(name, loadMs) {
   $('byo-outputs').tBodies[0].replaceChildren(...session.outputMetadata.map((m) =>
     row(cell(m.name, 'name'), cell(m.type ?? '?', 'dtype'), cell(shapeText(m.dims), 'shape'), cell('—', 'result'))));
 
-  // One number box per distinct symbolic dim (batch, sequence, ...).
-  const syms = [...new Set(session.inputMetadata.flatMap(symbolicDims))];
-  $('byo-dims').replaceChildren(...syms.map((s) => {
-    const label = document.createElement('label');
-    const input = document.createElement('input');
-    Object.assign(input, { type: 'number', min: 0, value: 1 });
-    input.dataset.sym = s;
-    label.append(`${s} = `, input);
-    return label;
-  }));
+  dimBoxes($('byo-dims'), session.inputMetadata);
   $('byo-summary').textContent =
     `${name} · ${session.inputNames.length} inputs, ${session.outputNames.length} outputs · loaded in ${loadMs.toFixed(0)} ms on the ${session.variant} build`;
   $('byo-timing').textContent = '';
@@ -79,8 +71,7 @@ async function load(name, model, externalData) {
 }
 
 function feeds() {
-  const symValues = {};
-  for (const el of $('byo-dims').querySelectorAll('input')) symValues[el.dataset.sym] = Math.max(0, Math.floor(Number(el.value) || 0));
+  const symValues = dimValues($('byo-dims'));
   const out = {};
   for (const m of session.inputMetadata) {
     const box = $('byo-inputs').querySelector(`input[data-name="${CSS.escape(m.name)}"]`);
@@ -124,25 +115,14 @@ async function run() {
   }
 }
 
-// Picks the .onnx among the chosen files; the rest become its external data,
-// matched by file name against the model's external_data locations.
 function openFiles(files) {
-  const models = files.filter((f) => /\.onnx$/i.test(f.name));
-  if (models.length !== 1) {
-    showError(err(), new Error(models.length ? 'choose exactly one .onnx file (plus its external data files)'
-      : 'no .onnx file among the chosen files'));
-    return;
-  }
-  const [model] = models;
-  const externalData = files.filter((f) => f !== model).map((f) => ({ path: f.name, data: f }));
-  load(model.name, model, externalData.length ? externalData : undefined);
+  let picked;
+  try { picked = pickModelFiles(files); } catch (e) { showError(err(), e); return; }
+  load(picked.model.name, picked.model, picked.externalData);
 }
 
 export function setupByo() {
-  $('byo-files').addEventListener('change', (ev) => {
-    openFiles([...ev.target.files]);
-    ev.target.value = '';  // choosing the same file again fires change again
-  });
+  wireFilePicker($('byo-files'), $('byo'), openFiles);
   $('byo-url-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const url = $('byo-url').value.trim();
@@ -165,13 +145,5 @@ export function setupByo() {
     } finally {
       button.disabled = false;
     }
-  });
-  const drop = $('byo');
-  drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('dragging'); });
-  drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
-  drop.addEventListener('drop', (ev) => {
-    ev.preventDefault();
-    drop.classList.remove('dragging');
-    openFiles([...ev.dataTransfer.files]);
   });
 }

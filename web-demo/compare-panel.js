@@ -4,29 +4,12 @@
 // when the button is pressed (the page's import map points at its npm copy).
 import { createSession } from '../js/index.js';
 import { fillRows, loadOrt } from './ort-web.js';
+import { maxDiff, median } from './timing.js';
 import { $ } from './ui.js';
 
 async function bytesOf(src) {
   if (typeof src === 'string') return src;  // a URL: onnxruntime-web fetches it itself
   return new Uint8Array(await src.arrayBuffer());
-}
-
-async function median(fn, runs) {
-  await fn();  // warm-up (first-run costs on both sides)
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
-}
-
-function maxDiff(a, b) {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(Number(a[i]) - Number(b[i])));
-  return d;
 }
 
 // model: what the panel loaded (URL string or File), externalData: its [{ path, data: File }],

@@ -85,3 +85,19 @@ export function summarize(t) {
   }
   return `[${head}]  min ${fmt(min)} · max ${fmt(max)} (at ${arg}) · mean ${fmt(sum / vals.length)}`;
 }
+
+// A whole random feed { name: Tensor } for a session's inputMetadata, symbolic dims from
+// symValues: randomTensor for each input, except that an input named like an attention mask
+// is all ones (a random mask would hide most positions) and one named like token type ids all
+// zeros (BERT-style models embed only types 0 and 1).
+export function randomFeed(metadata, symValues) {
+  const feed = {};
+  for (const m of metadata) {
+    const dims = resolveDims(m, symValues);
+    const t = randomTensor(m, dims);
+    const fill = /mask/i.test(m.name) ? 1 : /type_ids/i.test(m.name) ? 0 : null;
+    if (fill !== null && t.type !== 'float16') t.data.fill(typeof t.data[0] === 'bigint' ? BigInt(fill) : fill);
+    feed[m.name] = t;
+  }
+  return feed;
+}

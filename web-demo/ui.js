@@ -1,10 +1,14 @@
 // Small DOM helpers shared by the demo's panels.
+import { symbolicDims } from './tensors.js';
+
 export const $ = (id) => document.getElementById(id);
 
 const PHASES = {
   download: 'Downloading the model graph',
   weights: 'Streaming weights into wasm memory',
   prepare: 'Preparing kernels',
+  read: 'Reading the model into the quantizer',  // qwasm/quantize's phases
+  quantize: 'Quantizing',
 };
 
 const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
@@ -24,7 +28,9 @@ export function overallProgress(el, tap) {
     const { phase, loaded, total } = p;
     const pct = total ? Math.min(100, Math.floor((100 * loaded) / total)) : 0;
     el.querySelector('.bar').style.width = `${pct}%`;
-    const bytes = phase === 'prepare' ? '' : ` · ${size(loaded)}${total ? ` of ${size(total)}` : ''}`;
+    // download / weights count bytes; quantize counts the quantizer's steps; read and prepare are 0..1
+    const bytes = phase === 'quantize' ? ` · ${loaded} of ${total}`
+      : phase === 'prepare' || phase === 'read' ? '' : ` · ${size(loaded)}${total ? ` of ${size(total)}` : ''}`;
     el.querySelector('.label').textContent = `${PHASES[phase] ?? phase}: ${pct}%${bytes}`;
     el.dataset.phase = phase;
     el.dataset.percent = String(pct);
@@ -54,4 +60,24 @@ export function showError(box, e, context) {
 // While busy, every control of the form is disabled except Stop.
 export function setBusy(form, busy) {
   for (const el of form.elements) el.disabled = el.classList.contains('stop') ? !busy : busy;
+}
+
+// One number box per distinct symbolic dim (batch, sequence, ...) of `metadata` (a session's
+// inputMetadata), in `container`; dimValues(container) reads them back as { symbol: n }.
+export function dimBoxes(container, metadata) {
+  const syms = [...new Set(metadata.flatMap(symbolicDims))];
+  container.replaceChildren(...syms.map((s) => {
+    const label = document.createElement('label');
+    const input = document.createElement('input');
+    Object.assign(input, { type: 'number', min: 0, value: 1 });
+    input.dataset.sym = s;
+    label.append(`${s} = `, input);
+    return label;
+  }));
+}
+
+export function dimValues(container) {
+  const values = {};
+  for (const el of container.querySelectorAll('input')) values[el.dataset.sym] = Math.max(0, Math.floor(Number(el.value) || 0));
+  return values;
 }
