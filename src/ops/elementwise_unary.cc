@@ -2,7 +2,8 @@
 // activations (Relu, Sigmoid, Gelu, Elu, Selu, HardSwish ...), plus Clip.
 // Each op is a functor over the compute type (float32 for float16/bfloat16);
 // attributes are read once when the kernel is built. Abs, Neg, Sign, Relu and
-// Shrink also take integer types.
+// Shrink also take integer types. float16 / bfloat16 are computed in float32
+// (via_float32); rare types run plain loops (is_fast_elem_v).
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -148,22 +149,22 @@ class UnaryKernel : public OpKernel {
   explicit UnaryKernel(Op op) : op_(op) {}
   void compute(OpContext& ctx) override {
     const Tensor& x = ctx.in(0);
+    if (is_half(x.dtype())) {
+      via_float32(ctx, x.dtype(), x.shape(), [&](Tensor& f) { apply<float>(widen_half(x), f); });
+      return;
+    }
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    visit_elem(x.dtype(), ctx.node().label(), [&](auto tag) {
+    visit_numeric(x.dtype(), ctx.node().label(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (is_float_tag_v<T> || (IntOk && is_int_tag_v<T>)) {
-        using St = storage_t<T>;
-        const St* s = static_cast<const St*>(x.raw());
-        St* d = static_cast<St*>(y.raw());
-        auto f = lift<T>(op_);
-        for (int64_t i = 0, n = x.size(); i < n; ++i) d[i] = f(s[i]);
-      } else {
-        fail_type(ctx.node().label(), x.dtype(), IntOk ? "a numeric type" : "a float type");
-      }
+      if constexpr (std::is_floating_point_v<T> || (IntOk && is_int_tag_v<T>)) apply<T>(x, y);
+      else fail_type(ctx.node().label(), x.dtype(), IntOk ? "a numeric type" : "a float type");
     });
   }
 
  private:
+  template <typename T> void apply(const Tensor& x, Tensor& y) const {
+    map_elems<is_fast_elem_v<T>>(static_cast<const T*>(x.raw()), static_cast<T*>(y.raw()), x.size(), op_);
+  }
   Op op_;
 };
 
@@ -177,42 +178,43 @@ void add_unary(OpRegistry& r, const char* name, int since = 1) {
 
 // Clip: bounds are attributes before opset 11 and optional scalar inputs (of
 // X's type) from opset 11. min > max gives max everywhere (numpy.clip).
+template <typename T> void clip_typed(OpContext& ctx, const Tensor& x, DType bound_type, Tensor& y) {
+  const Node& n = ctx.node();
+  T lo = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+  T hi = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+  if (n.opset < 11) {
+    if (n.has_attr("min")) lo = T(n.attr_f("min", 0.0f));
+    if (n.has_attr("max")) hi = T(n.attr_f("max", 0.0f));
+  } else {
+    auto bound = [&](size_t i, T& v) {
+      const Tensor* t = ctx.input(i);
+      if (!t) return;
+      QWASM_CHECK(t->dtype() == bound_type && t->size() == 1, n.label(), ": input ", i == 1 ? "'min'" : "'max'",
+                  " must be a single ", dtype_name(bound_type), " value, got ", dtype_name(t->dtype()), " of shape ",
+                  shape_str(t->shape()));
+      v = is_half(bound_type) ? T(t->get_f64(0)) : static_cast<const T*>(t->raw())[0];
+    };
+    bound(1, lo);
+    bound(2, hi);
+  }
+  map_elems<is_fast_elem_v<T>>(static_cast<const T*>(x.raw()), static_cast<T*>(y.raw()), x.size(), [lo, hi](T v) {
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+  });
+}
+
 void clip_fn(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x = ctx.in(0);
+  if (is_half(x.dtype())) {
+    via_float32(ctx, x.dtype(), x.shape(), [&](Tensor& f) { clip_typed<float>(ctx, widen_half(x), x.dtype(), f); });
+    return;
+  }
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
-  visit_elem(x.dtype(), n.label(), [&](auto tag) {
+  visit_numeric(x.dtype(), n.label(), [&](auto tag) {
     using T = decltype(tag);
-    using St = storage_t<T>;
-    using C = compute_t<T>;
-    if constexpr (std::is_same_v<T, bool>) {
-      fail_type(n.label(), x.dtype(), "a numeric type");
-    } else {
-      C lo = std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity() : std::numeric_limits<C>::lowest();
-      C hi = std::numeric_limits<C>::has_infinity ? std::numeric_limits<C>::infinity() : std::numeric_limits<C>::max();
-      if (n.opset < 11) {
-        if (n.has_attr("min")) lo = C(n.attr_f("min", 0.0f));
-        if (n.has_attr("max")) hi = C(n.attr_f("max", 0.0f));
-      } else {
-        auto bound = [&](size_t i, C& v) {
-          const Tensor* t = ctx.input(i);
-          if (!t) return;
-          QWASM_CHECK(t->dtype() == x.dtype() && t->size() == 1, n.label(), ": input ", i == 1 ? "'min'" : "'max'",
-                      " must be a single ", dtype_name(x.dtype()), " value, got ", dtype_name(t->dtype()), " of shape ",
-                      shape_str(t->shape()));
-          v = load_elem<T>(static_cast<const St*>(t->raw())[0]);
-        };
-        bound(1, lo);
-        bound(2, hi);
-      }
-      const St* s = static_cast<const St*>(x.raw());
-      St* d = static_cast<St*>(y.raw());
-      auto f = lift<T>([lo, hi](C v) {
-        v = v < lo ? lo : v;
-        return v > hi ? hi : v;
-      });
-      for (int64_t i = 0, cnt = x.size(); i < cnt; ++i) d[i] = f(s[i]);
-    }
+    if constexpr (std::is_same_v<T, bool>) fail_type(n.label(), x.dtype(), "a numeric type");
+    else clip_typed<T>(ctx, x, x.dtype(), y);
   });
 }
 
