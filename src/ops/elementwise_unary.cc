@@ -143,27 +143,64 @@ struct QuickGeluOp {  // x * sigmoid(alpha x): com.microsoft QuickGelu (CLIP-sty
 };
 
 // ---- the kernel --------------------------------------------------------------
-template <typename Op, bool IntOk>
-class UnaryKernel : public OpKernel {
+// The dtype dispatch, the float16 / bfloat16 widening and the type errors, compiled once
+// for every unary op; each op only supplies its loops (float32 vectorised, float64 and
+// the rare integer types as plain loops).
+class UnaryBase : public OpKernel {
  public:
-  explicit UnaryKernel(Op op) : op_(op) {}
-  void compute(OpContext& ctx) override {
-    const Tensor& x = ctx.in(0);
-    if (is_half(x.dtype())) {
-      via_float32(ctx, x.dtype(), x.shape(), [&](Tensor& f) { apply<float>(widen_half(x), f); });
-      return;
-    }
-    Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    visit_numeric(x.dtype(), ctx.node().label(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (std::is_floating_point_v<T> || (IntOk && is_int_tag_v<T>)) apply<T>(x, y);
-      else fail_type(ctx.node().label(), x.dtype(), IntOk ? "a numeric type" : "a float type");
-    });
-  }
+  void compute(OpContext& ctx) override;
+
+ protected:
+  explicit UnaryBase(bool int_ok) : int_ok_(int_ok) {}
+  virtual void run_f32(const float* s, float* d, int64_t n) const = 0;
+  virtual void run_f64(const double* s, double* d, int64_t n) const = 0;
+  virtual void run_int(DType t, const void* s, void* d, int64_t n) const = 0;  // only when int_ok_
 
  private:
-  template <typename T> void apply(const Tensor& x, Tensor& y) const {
-    map_elems<is_fast_elem_v<T>>(static_cast<const T*>(x.raw()), static_cast<T*>(y.raw()), x.size(), op_);
+  bool int_ok_;
+};
+
+bool is_int_dtype(DType t) {
+  switch (t) {
+    case DType::Int8: case DType::UInt8: case DType::Int16: case DType::UInt16:
+    case DType::Int32: case DType::UInt32: case DType::Int64: case DType::UInt64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void UnaryBase::compute(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  const int64_t n = x.size();
+  if (is_half(x.dtype())) {
+    via_float32(ctx, x.dtype(), x.shape(), [&](Tensor& f) { run_f32(widen_half(x).data<float>(), f.data<float>(), n); });
+    return;
+  }
+  if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64 && !(int_ok_ && is_int_dtype(x.dtype())))
+    fail_type(ctx.node().label(), x.dtype(), int_ok_ ? "a numeric type" : "a float type");
+  Tensor& y = ctx.output(0, x.dtype(), x.shape());
+  if (x.dtype() == DType::Float32) run_f32(x.data<float>(), y.data<float>(), n);
+  else if (x.dtype() == DType::Float64) run_f64(x.data<double>(), y.data<double>(), n);
+  else run_int(x.dtype(), x.raw(), y.raw(), n);
+}
+
+template <typename Op, bool IntOk>
+class UnaryKernel final : public UnaryBase {
+ public:
+  explicit UnaryKernel(Op op) : UnaryBase(IntOk), op_(op) {}
+
+ private:
+  void run_f32(const float* s, float* d, int64_t n) const override { map_elems<true>(s, d, n, op_); }
+  void run_f64(const double* s, double* d, int64_t n) const override { map_elems<false>(s, d, n, op_); }
+  void run_int(DType t, const void* s, void* d, int64_t n) const override {
+    if constexpr (IntOk) {
+      visit_numeric(t, "unary op", [&](auto tag) {
+        using T = decltype(tag);
+        if constexpr (is_int_tag_v<T>)
+          map_elems<is_fast_elem_v<T>>(static_cast<const T*>(s), static_cast<T*>(d), n, op_);
+      });
+    }
   }
   Op op_;
 };
