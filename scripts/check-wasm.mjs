@@ -2,12 +2,17 @@
 // the simd128 build holds no relaxed opcode (it must run on engines without
 // relaxed SIMD); the relaxed build holds relaxed dot opcodes once the relaxed
 // kernels are in it, and its code was never rewritten by Debian's binaryen 108
-// (scripts/build.sh refuses any wasm-opt but 119).
+// (scripts/build.sh refuses any wasm-opt but 119); and no module is larger than
+// MAX_WASM_BYTES (size must not creep back: issue #19 aims at 2 MB per module).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { engineFeatures } from '../js/features.js';
 
 const root = new URL('../', import.meta.url).pathname;
+// Issue #19's target: 2 MB per module. The largest (relaxed) measured 1,983,703 B when this
+// ceiling was set (the simd128 one 1,958,540 B). Lower it as modules shrink; raising it needs
+// a reason in the commit (the size of each op family: docs/status.md "Wasm sizes").
+const MAX_WASM_BYTES = 2_000_000;
 let failed = false;
 const check = (ok, msg) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${msg}`); if (!ok) failed = true; };
 
@@ -31,6 +36,8 @@ for (const name of ['simd128', 'relaxed', 'simd128-threads', 'relaxed-threads'])
     check(existsSync(`${w}.js`) && existsSync(`${w}.cjs`), `dist/qwasm-${name}.worker.{js,cjs} exist`);
   }
   if (!existsSync(wasm)) continue;
+  const bytes = statSync(wasm).size;
+  check(bytes <= MAX_WASM_BYTES, `dist/qwasm-${name}.wasm is ${bytes} B (ceiling ${MAX_WASM_BYTES} B)`);
   if (v === 'simd128' || engineFeatures().relaxedSimd) {
     let error = '';
     try { new WebAssembly.Module(readFileSync(wasm)); } catch (e) { error = `: ${e.message}`; }

@@ -113,23 +113,54 @@ inline void binary_run(const A* a, int64_t sa, const B* b, int64_t sb, R* o, int
   }
 }
 
+// The same run as one plain loop that the compiler must not vectorise or unroll:
+// for element types where size matters more than speed (see broadcast_binary).
+template <typename A, typename B, typename R, typename Op>
+inline void binary_run_compact(const A* a, int64_t sa, const B* b, int64_t sb, R* o, int64_t n, Op& op) {
+#if defined(__clang__)
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+#endif
+  for (int64_t i = 0; i < n; ++i) o[i] = R(op(a[i * sa], b[i * sb]));
+}
+
+// A run as a plain function: o[i] = op(a[i * sa], b[i * sb]) for i < n, steps 0 or 1,
+// `op` pointing at the functor. Element sizes are the caller's business.
+using BinaryRunFn = void (*)(const void* a, int64_t sa, const void* b, int64_t sb, void* o, int64_t n, void* op);
+
+struct BinaryOperands {
+  const void* a;
+  const Shape* as;
+  size_t a_size;  // bytes per element
+  const void* b;
+  const Shape* bs;
+  size_t b_size;
+  void* out;
+  const Shape* os;
+  size_t out_size;
+};
+
+// Splits the broadcast into runs and calls `run` on each (broadcast.cc). The index
+// arithmetic is type-independent, so it is compiled once, not once per op and type.
+void for_each_binary_run(const BinaryOperands& p, BinaryRunFn run, void* op);
+
 }  // namespace detail
 
 // out[i] = op(a[.], b[.]) over `os`, with a and b broadcast to it.
 // `os` may be larger than broadcast(as, bs) (variadic ops fold into it).
-template <typename A, typename B, typename R, typename Op>
+// Only the runs are instantiated per (A, B, R, Op); with Vectorise = false they are
+// one plain loop (rare element types: a few hundred bytes instead of a few KB).
+template <bool Vectorise = true, typename A, typename B, typename R, typename Op>
 void broadcast_binary(const A* a, const Shape& as, const B* b, const Shape& bs, R* out, const Shape& os, Op op) {
-  const int64_t n = shape_size(os), na = shape_size(as), nb = shape_size(bs);
-  if (n == 0) return;
-  if ((na == n || na == 1) && (nb == n || nb == 1)) {
-    detail::binary_run(a, na == n ? 1 : 0, b, nb == n ? 1 : 0, out, n, op);
-    return;
-  }
-  BroadcastLoop<2> loop(os, {&as, &bs});
-  const int64_t sa = loop.inner_step(0), sb = loop.inner_step(1);
-  loop.for_each_run([&](int64_t o, const std::array<int64_t, 2>& off, int64_t cnt) {
-    detail::binary_run(a + off[0], sa, b + off[1], sb, out + o, cnt, op);
-  });
+  const detail::BinaryRunFn run = [](const void* x, int64_t sx, const void* y, int64_t sy, void* o, int64_t n,
+                                     void* f) {
+    if constexpr (Vectorise)
+      detail::binary_run(static_cast<const A*>(x), sx, static_cast<const B*>(y), sy, static_cast<R*>(o), n,
+                         *static_cast<Op*>(f));
+    else
+      detail::binary_run_compact(static_cast<const A*>(x), sx, static_cast<const B*>(y), sy, static_cast<R*>(o), n,
+                                 *static_cast<Op*>(f));
+  };
+  detail::for_each_binary_run({a, &as, sizeof(A), b, &bs, sizeof(B), out, &os, sizeof(R)}, run, &op);
 }
 
 namespace detail {

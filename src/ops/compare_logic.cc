@@ -23,23 +23,24 @@ struct XorOp { bool operator()(bool x, bool y) const { return x != y; } };
 
 // Bool output of op(a, b) broadcast. `BoolOnly` ops (logic) need bool inputs;
 // comparisons take any type (ordering comparisons of bools too: false < true).
+// float16 / bfloat16 compare as float32 (exact); rare types run plain loops.
 template <typename Op, bool BoolOnly = false>
 void compare_fn(OpContext& ctx) {
   const Node& n = ctx.node();
-  const Tensor& a = ctx.in(0);
-  const Tensor& b = ctx.in(1);
-  QWASM_CHECK(a.dtype() == b.dtype(), n.label(), ": input types differ (", dtype_name(a.dtype()), " vs ",
-              dtype_name(b.dtype()), ")");
-  const Shape os = broadcast_shapes(a.shape(), b.shape(), n.label());
+  const Tensor& a0 = ctx.in(0);
+  const Tensor& b0 = ctx.in(1);
+  QWASM_CHECK(a0.dtype() == b0.dtype(), n.label(), ": input types differ (", dtype_name(a0.dtype()), " vs ",
+              dtype_name(b0.dtype()), ")");
+  const Shape os = broadcast_shapes(a0.shape(), b0.shape(), n.label());
   Tensor& out = ctx.output(0, DType::Bool, os);
-  visit_elem(a.dtype(), n.label(), [&](auto tag) {
+  if (BoolOnly && a0.dtype() != DType::Bool) fail_type(n.label(), a0.dtype(), "bool");
+  const Tensor a = widen_half(a0), b = widen_half(b0);
+  visit_numeric(a.dtype(), n.label(), [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (BoolOnly && !std::is_same_v<T, bool>) {
-      fail_type(n.label(), a.dtype(), "bool");
-    } else {
+    if constexpr (!BoolOnly || std::is_same_v<T, bool>) {
       using St = storage_t<T>;
-      broadcast_binary(static_cast<const St*>(a.raw()), a.shape(), static_cast<const St*>(b.raw()), b.shape(),
-                       static_cast<uint8_t*>(out.raw()), os, lift<T>(Op{}));
+      broadcast_binary<is_fast_elem_v<T>>(static_cast<const St*>(a.raw()), a.shape(), static_cast<const St*>(b.raw()),
+                                          b.shape(), static_cast<uint8_t*>(out.raw()), os, lift<T>(Op{}));
     }
   });
 }

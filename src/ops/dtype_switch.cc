@@ -7,16 +7,22 @@ Tensor widen_half(const Tensor& t) {
   Tensor out(DType::Float32, t.shape());
   const uint16_t* s = static_cast<const uint16_t*>(t.raw());
   float* d = out.data<float>();
-  const bool bf = t.dtype() == DType::BFloat16;
-  for (int64_t i = 0; i < t.size(); ++i) d[i] = bf ? bfloat16_to_float(s[i]) : half_to_float(s[i]);
+  if (t.dtype() == DType::BFloat16) {
+    for (int64_t i = 0; i < t.size(); ++i) d[i] = bfloat16_to_float(s[i]);
+  } else {
+    for (int64_t i = 0; i < t.size(); ++i) d[i] = half_to_float(s[i]);
+  }
   return out;
 }
 
 void narrow_half(const Tensor& f32, Tensor& out) {
   const float* s = f32.data<float>();
   uint16_t* d = static_cast<uint16_t*>(out.raw());
-  const bool bf = out.dtype() == DType::BFloat16;
-  for (int64_t i = 0; i < f32.size(); ++i) d[i] = bf ? float_to_bfloat16(s[i]) : float_to_half(s[i]);
+  if (out.dtype() == DType::BFloat16) {
+    for (int64_t i = 0; i < f32.size(); ++i) d[i] = float_to_bfloat16(s[i]);
+  } else {
+    for (int64_t i = 0; i < f32.size(); ++i) d[i] = float_to_half(s[i]);
+  }
 }
 
 }  // namespace qwasm

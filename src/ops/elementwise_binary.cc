@@ -1,12 +1,14 @@
 // Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Mod, Pow,
 // PRelu, BitShift, BitwiseAnd/Or/Xor, and the variadic Min/Max/Sum/Mean.
-// Each op is a functor over compute types; float16/bfloat16 run in float32
-// (see elementwise_types.h). Integer math wraps (two's complement) and integer
+// Each op is a functor over compute types; float16/bfloat16 are widened to
+// float32, computed there and rounded once (via_float32), so no op has half
+// instantiations; rare types run plain loops (is_fast_elem_v). Integer math wraps (two's complement) and integer
 // division by zero gives 0 instead of trapping (wasm traps on it).
 #include <cmath>
 #include <type_traits>
 
 #include "ops/broadcast.h"
+#include "ops/cast.h"
 #include "ops/elementwise_types.h"
 #include "ops/registry.h"
 
@@ -119,19 +121,30 @@ void check_same_type(const OpContext& ctx, const Tensor& a, const Tensor& b) {
               dtype_name(b.dtype()), ")");
 }
 
+// out = op(a, b) broadcast over out's shape, all of element type T (no half tags).
+template <typename Op, typename T, typename Fn = Op>
+void binary_typed(const Tensor& a, const Tensor& b, Tensor& out, Fn op = Fn{}) {
+  broadcast_binary<is_fast_elem_v<T>>(static_cast<const T*>(a.raw()), a.shape(), static_cast<const T*>(b.raw()),
+                                      b.shape(), static_cast<T*>(out.raw()), out.shape(), op);
+}
+
 // out = op(a, b) broadcast, in a's element type.
 template <typename Op, Types S>
 void binary_into(OpContext& ctx, const Tensor& a, const Tensor& b, const Shape& os) {
-  Tensor& out = ctx.output(0, a.dtype(), os);
-  visit_elem(a.dtype(), ctx.node().label(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (accepts<S, T>()) {
-      using St = storage_t<T>;
-      broadcast_binary(static_cast<const St*>(a.raw()), a.shape(), static_cast<const St*>(b.raw()), b.shape(),
-                       static_cast<St*>(out.raw()), os, lift<T>(Op{}));
+  const std::string& label = ctx.node().label();
+  if (is_half(a.dtype())) {
+    if constexpr (S == Types::Numeric) {
+      via_float32(ctx, a.dtype(), os, [&](Tensor& f) { binary_typed<Op, float>(widen_half(a), widen_half(b), f); });
+      return;
     } else {
-      fail_type(ctx.node().label(), a.dtype(), type_words(S));
+      fail_type(label, a.dtype(), type_words(S));
     }
+  }
+  Tensor& out = ctx.output(0, a.dtype(), os);
+  visit_numeric(a.dtype(), label, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (accepts<S, T>()) binary_typed<Op, T>(a, b, out);
+    else fail_type(label, a.dtype(), type_words(S));
   });
 }
 
@@ -179,7 +192,7 @@ template <typename X, typename Y> X int_pow(X x, Y y) {
   return r;
 }
 
-// Pow(base X, exponent Y): any numeric types; the result has the base's type.
+// Pow(base X, exponent Y): the result has the base's type.
 template <typename X, typename Y> X pow_elem(X x, Y y) {
   if constexpr (std::is_floating_point_v<X>) {
     if constexpr (std::is_same_v<X, Y>) return std::pow(x, y);
@@ -191,49 +204,93 @@ template <typename X, typename Y> X pow_elem(X x, Y y) {
   }
 }
 
+// The exponent's type for the math: float32 and float64 as they are, float16 / bfloat16
+// widened to float32, integers widened (exactly) to int64 or uint64. So Pow has 4 x 4
+// instantiations, not one per pair of ONNX types.
+DType pow_exponent_type(const Node& n, DType t) {
+  switch (t) {
+    case DType::Float32: case DType::Float16: case DType::BFloat16: return DType::Float32;
+    case DType::Float64: return DType::Float64;
+    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64: return DType::Int64;
+    case DType::UInt8: case DType::UInt16: case DType::UInt32: case DType::UInt64: return DType::UInt64;
+    default: fail_type(n.label(), t, "a numeric exponent");
+  }
+}
+
+// out = a ^ b with the base a of type X (float, double, int32 or int64) into out.
+template <typename X> void pow_typed(const Node& n, const Tensor& a, const Tensor& b0, Tensor& out) {
+  const X* pa = static_cast<const X*>(a.raw());
+  X* po = static_cast<X*>(out.raw());
+  // Common exported forms (x^2 in LayerNorm decompositions, x^0.5) skip pow().
+  if constexpr (std::is_floating_point_v<X>) {
+    if (b0.size() == 1 && a.size() == out.size() && (b0.dtype() == DType::Float32 || b0.dtype() == DType::Float64)) {
+      const double e = b0.get_f64(0);
+      if (e == 2.0) { for (int64_t i = 0; i < a.size(); ++i) po[i] = pa[i] * pa[i]; return; }
+      if (e == 0.5) { for (int64_t i = 0; i < a.size(); ++i) po[i] = std::sqrt(pa[i]); return; }
+    }
+  }
+  const DType et = pow_exponent_type(n, b0.dtype());
+  const Tensor b = b0.dtype() == et ? b0 : cast_tensor(b0, et, n.label());
+  visit_numeric(et, n.label(), [&](auto ytag) {
+    using Y = decltype(ytag);
+    if constexpr (std::is_same_v<Y, float> || std::is_same_v<Y, double> || std::is_same_v<Y, int64_t> ||
+                  std::is_same_v<Y, uint64_t>) {
+      broadcast_binary<std::is_same_v<X, float>>(pa, a.shape(), static_cast<const Y*>(b.raw()), b.shape(), po,
+                                                 out.shape(), [](X x, Y y) { return pow_elem(x, y); });
+    }
+  });
+}
+
+// Pow's base types are ONNX's: int32, int64, float16, float, double, bfloat16.
 void pow_fn(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& a = ctx.in(0);
   const Tensor& b = ctx.in(1);
   const Shape os = broadcast_shapes(a.shape(), b.shape(), n.label());
-  Tensor& out = ctx.output(0, a.dtype(), os);
-  visit_elem(a.dtype(), n.label(), [&](auto xtag) {
-    using X = decltype(xtag);
-    using Sx = storage_t<X>;
-    using Cx = compute_t<X>;
-    if constexpr (std::is_same_v<X, bool>) {
-      fail_type(n.label(), a.dtype(), "a numeric base");
-    } else {
-      const Sx* pa = static_cast<const Sx*>(a.raw());
-      Sx* po = static_cast<Sx*>(out.raw());
-      // Common exported forms (x^2 in LayerNorm decompositions, x^0.5) skip pow().
-      if constexpr (std::is_floating_point_v<Cx>) {
-        if (b.size() == 1 && a.size() == out.size() && (b.dtype() == DType::Float32 || b.dtype() == DType::Float64)) {
-          const double e = b.get_f64(0);
-          auto sq = lift<X>([](Cx v) { return v * v; });
-          auto rt = lift<X>([](Cx v) { return std::sqrt(v); });
-          if (e == 2.0) { for (int64_t i = 0; i < a.size(); ++i) po[i] = sq(pa[i]); return; }
-          if (e == 0.5) { for (int64_t i = 0; i < a.size(); ++i) po[i] = rt(pa[i]); return; }
-        }
-      }
-      visit_elem(b.dtype(), n.label(), [&](auto ytag) {
-        using Y = decltype(ytag);
-        using Sy = storage_t<Y>;
-        if constexpr (std::is_same_v<Y, bool>) {
-          fail_type(n.label(), b.dtype(), "a numeric exponent");
-        } else {
-          broadcast_binary(pa, a.shape(), static_cast<const Sy*>(b.raw()), b.shape(), po, os, [](Sx x, Sy y) {
-            return store_elem<X>(pow_elem(load_elem<X>(x), load_elem<Y>(y)));
-          });
-        }
-      });
-    }
-  });
+  switch (a.dtype()) {
+    case DType::Float16: case DType::BFloat16:
+      via_float32(ctx, a.dtype(), os, [&](Tensor& f) { pow_typed<float>(n, widen_half(a), b, f); });
+      return;
+    case DType::Float32: pow_typed<float>(n, a, b, ctx.output(0, a.dtype(), os)); return;
+    case DType::Float64: pow_typed<double>(n, a, b, ctx.output(0, a.dtype(), os)); return;
+    case DType::Int32: pow_typed<int32_t>(n, a, b, ctx.output(0, a.dtype(), os)); return;
+    case DType::Int64: pow_typed<int64_t>(n, a, b, ctx.output(0, a.dtype(), os)); return;
+    default: fail_type(n.label(), a.dtype(), "a base of type int32, int64, float16, float, double or bfloat16");
+  }
 }
 
-// Min / Max / Sum / Mean over one or more inputs, all broadcast together. Folds
-// into a buffer of the output shape in the compute type (float32 for halves,
-// so a float16 Sum rounds once, not once per input).
+// acc = the broadcast copy of x over acc's shape, by element size (any type).
+void broadcast_copy(const Tensor& x, Tensor& acc) {
+  auto copy = [&](auto word) {
+    using W = decltype(word);
+    broadcast_binary(static_cast<const W*>(x.raw()), x.shape(), static_cast<const W*>(x.raw()), x.shape(),
+                     static_cast<W*>(acc.raw()), acc.shape(), [](W v, W) { return v; });
+  };
+  switch (dtype_size(x.dtype())) {
+    case 1: copy(uint8_t{}); break;
+    case 2: copy(uint16_t{}); break;
+    case 4: copy(uint32_t{}); break;
+    default: copy(uint64_t{}); break;
+  }
+}
+
+// Min / Max / Sum / Mean over one or more inputs, all broadcast together, folded
+// into the output (float16 / bfloat16 in a float32 buffer, so a float16 Sum rounds
+// once, not once per input). One binary instantiation per (op, type): acc = op(in0,
+// in1), then acc = op(acc, in_i).
+template <typename Op, bool Mean, typename T>
+void variadic_typed(const std::vector<Tensor>& ins, Tensor& acc) {
+  const size_t count = ins.size();
+  if (count == 1) broadcast_copy(ins[0], acc);
+  else binary_typed<Op, T>(ins[0], ins[1], acc);
+  for (size_t i = 2; i < count; ++i) binary_typed<Op, T>(acc, ins[i], acc);
+  if constexpr (Mean) {
+    T* p = static_cast<T*>(acc.raw());
+    const T k = T(count);
+    for (int64_t i = 0, n = acc.size(); i < n; ++i) p[i] /= k;
+  }
+}
+
 template <typename Op, bool Mean, Types S>
 void variadic_fn(OpContext& ctx) {
   const std::string& label = ctx.node().label();
@@ -248,37 +305,20 @@ void variadic_fn(OpContext& ctx) {
   }
   const Shape os = broadcast_all(shapes, label);
   const DType dt = ctx.in(0).dtype();
-  Tensor& out = ctx.output(0, dt, os);
-  visit_elem(dt, label, [&](auto tag) {
-    using T = decltype(tag);
-    using St = storage_t<T>;
-    using C = compute_t<T>;
-    if constexpr (!accepts<S, T>() || (Mean && !is_float_tag_v<T>)) {
-      fail_type(label, dt, Mean ? "a float type" : type_words(S));
-    } else {
-      Tensor tmp = std::is_same_v<St, C> ? out : Tensor(DType::Float32, os);
-      C* acc = static_cast<C*>(tmp.raw());
-      auto in = [&](size_t i) { return static_cast<const St*>(ctx.in(i).raw()); };
-      const Op op{};
-      if (count == 1) {
-        broadcast_binary(in(0), *shapes[0], in(0), *shapes[0], acc, os, [](St x, St) { return load_elem<T>(x); });
-      } else {
-        broadcast_binary(in(0), *shapes[0], in(1), *shapes[1], acc, os,
-                         [op](St x, St y) { return op(load_elem<T>(x), load_elem<T>(y)); });
-      }
-      for (size_t i = 2; i < count; ++i)
-        broadcast_binary(acc, os, in(i), *shapes[i], acc, os, [op](C x, St y) { return op(x, load_elem<T>(y)); });
-      const int64_t n = out.size();
-      if constexpr (Mean) {
-        const C k = C(count);
-        for (int64_t i = 0; i < n; ++i) acc[i] /= k;
-      }
-      if constexpr (!std::is_same_v<St, C>) {
-        St* po = static_cast<St*>(out.raw());
-        for (int64_t i = 0; i < n; ++i) po[i] = store_elem<T>(acc[i]);
-      }
-    }
-  });
+  const bool half = is_half(dt);
+  std::vector<Tensor> ins;
+  for (size_t i = 0; i < count; ++i) ins.push_back(half ? widen_half(ctx.in(i)) : ctx.in(i));
+  auto run = [&](Tensor& acc) {
+    visit_numeric(acc.dtype(), label, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!accepts<S, T>() || (Mean && !std::is_floating_point_v<T>))
+        fail_type(label, dt, Mean ? "a float type" : type_words(S));
+      else
+        variadic_typed<Op, Mean, T>(ins, acc);
+    });
+  };
+  if (half) via_float32(ctx, dt, os, run);
+  else run(ctx.output(0, dt, os));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "graph/error.h"
 #include "graph/float16.h"
 #include "ops/dtype_switch.h"
+#include "ops/op.h"
 
 namespace qwasm {
 
@@ -59,6 +60,37 @@ template <typename T, typename Op> auto lift(Op op) {
   } else {
     return op;
   }
+}
+
+// Element types whose elementwise loops are vectorised: those real models compute in
+// (float32, the 8-bit and 32-bit quantised / index types, int64 shapes, bool masks).
+// The rest (float64, 16-bit and unsigned 32/64-bit integers) run one plain loop per op:
+// each vectorised instantiation costs a few KB of wasm, times every op and type.
+template <typename T>
+constexpr bool is_fast_elem_v = std::is_same_v<T, float> || std::is_same_v<T, int8_t> || std::is_same_v<T, uint8_t> ||
+                                std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t> || std::is_same_v<T, bool>;
+
+// d[i] = f(s[i]) for i < n: vectorised, or (Vectorise = false) one plain loop.
+template <bool Vectorise, typename S, typename D, typename F>
+inline void map_elems(const S* s, D* d, int64_t n, const F& f) {
+  if constexpr (Vectorise) {
+    for (int64_t i = 0; i < n; ++i) d[i] = f(s[i]);
+  } else {
+#if defined(__clang__)
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+#endif
+    for (int64_t i = 0; i < n; ++i) d[i] = f(s[i]);
+  }
+}
+
+// float16 / bfloat16 results computed in float32 and rounded once into output 0 (of
+// type `half`): `fill` writes the float32 tensor of `shape` it is given. The ops then
+// need no float16 instantiations of their own.
+template <typename Fill>
+void via_float32(OpContext& ctx, DType half, const Shape& shape, Fill&& fill) {
+  Tensor f(DType::Float32, shape);
+  fill(f);
+  narrow_half(f, ctx.output(0, half, shape));
 }
 
 // Calls f(T{}) for the element type `t`: float, double, the integer types,

@@ -2,7 +2,8 @@
 // activations (Relu, Sigmoid, Gelu, Elu, Selu, HardSwish ...), plus Clip.
 // Each op is a functor over the compute type (float32 for float16/bfloat16);
 // attributes are read once when the kernel is built. Abs, Neg, Sign, Relu and
-// Shrink also take integer types.
+// Shrink also take integer types. float16 / bfloat16 are computed in float32
+// (via_float32); rare types run plain loops (is_fast_elem_v).
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -142,28 +143,65 @@ struct QuickGeluOp {  // x * sigmoid(alpha x): com.microsoft QuickGelu (CLIP-sty
 };
 
 // ---- the kernel --------------------------------------------------------------
-template <typename Op, bool IntOk>
-class UnaryKernel : public OpKernel {
+// The dtype dispatch, the float16 / bfloat16 widening and the type errors, compiled once
+// for every unary op; each op only supplies its loops (float32 vectorised, float64 and
+// the rare integer types as plain loops).
+class UnaryBase : public OpKernel {
  public:
-  explicit UnaryKernel(Op op) : op_(op) {}
-  void compute(OpContext& ctx) override {
-    const Tensor& x = ctx.in(0);
-    Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    visit_elem(x.dtype(), ctx.node().label(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (is_float_tag_v<T> || (IntOk && is_int_tag_v<T>)) {
-        using St = storage_t<T>;
-        const St* s = static_cast<const St*>(x.raw());
-        St* d = static_cast<St*>(y.raw());
-        auto f = lift<T>(op_);
-        for (int64_t i = 0, n = x.size(); i < n; ++i) d[i] = f(s[i]);
-      } else {
-        fail_type(ctx.node().label(), x.dtype(), IntOk ? "a numeric type" : "a float type");
-      }
-    });
-  }
+  void compute(OpContext& ctx) override;
+
+ protected:
+  explicit UnaryBase(bool int_ok) : int_ok_(int_ok) {}
+  virtual void run_f32(const float* s, float* d, int64_t n) const = 0;
+  virtual void run_f64(const double* s, double* d, int64_t n) const = 0;
+  virtual void run_int(DType t, const void* s, void* d, int64_t n) const = 0;  // only when int_ok_
 
  private:
+  bool int_ok_;
+};
+
+bool is_int_dtype(DType t) {
+  switch (t) {
+    case DType::Int8: case DType::UInt8: case DType::Int16: case DType::UInt16:
+    case DType::Int32: case DType::UInt32: case DType::Int64: case DType::UInt64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void UnaryBase::compute(OpContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  const int64_t n = x.size();
+  if (is_half(x.dtype())) {
+    via_float32(ctx, x.dtype(), x.shape(), [&](Tensor& f) { run_f32(widen_half(x).data<float>(), f.data<float>(), n); });
+    return;
+  }
+  if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64 && !(int_ok_ && is_int_dtype(x.dtype())))
+    fail_type(ctx.node().label(), x.dtype(), int_ok_ ? "a numeric type" : "a float type");
+  Tensor& y = ctx.output(0, x.dtype(), x.shape());
+  if (x.dtype() == DType::Float32) run_f32(x.data<float>(), y.data<float>(), n);
+  else if (x.dtype() == DType::Float64) run_f64(x.data<double>(), y.data<double>(), n);
+  else run_int(x.dtype(), x.raw(), y.raw(), n);
+}
+
+template <typename Op, bool IntOk>
+class UnaryKernel final : public UnaryBase {
+ public:
+  explicit UnaryKernel(Op op) : UnaryBase(IntOk), op_(op) {}
+
+ private:
+  void run_f32(const float* s, float* d, int64_t n) const override { map_elems<true>(s, d, n, op_); }
+  void run_f64(const double* s, double* d, int64_t n) const override { map_elems<false>(s, d, n, op_); }
+  void run_int(DType t, const void* s, void* d, int64_t n) const override {
+    if constexpr (IntOk) {
+      visit_numeric(t, "unary op", [&](auto tag) {
+        using T = decltype(tag);
+        if constexpr (is_int_tag_v<T>)
+          map_elems<is_fast_elem_v<T>>(static_cast<const T*>(s), static_cast<T*>(d), n, op_);
+      });
+    }
+  }
   Op op_;
 };
 
@@ -177,42 +215,43 @@ void add_unary(OpRegistry& r, const char* name, int since = 1) {
 
 // Clip: bounds are attributes before opset 11 and optional scalar inputs (of
 // X's type) from opset 11. min > max gives max everywhere (numpy.clip).
+template <typename T> void clip_typed(OpContext& ctx, const Tensor& x, DType bound_type, Tensor& y) {
+  const Node& n = ctx.node();
+  T lo = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+  T hi = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+  if (n.opset < 11) {
+    if (n.has_attr("min")) lo = T(n.attr_f("min", 0.0f));
+    if (n.has_attr("max")) hi = T(n.attr_f("max", 0.0f));
+  } else {
+    auto bound = [&](size_t i, T& v) {
+      const Tensor* t = ctx.input(i);
+      if (!t) return;
+      QWASM_CHECK(t->dtype() == bound_type && t->size() == 1, n.label(), ": input ", i == 1 ? "'min'" : "'max'",
+                  " must be a single ", dtype_name(bound_type), " value, got ", dtype_name(t->dtype()), " of shape ",
+                  shape_str(t->shape()));
+      v = is_half(bound_type) ? T(t->get_f64(0)) : static_cast<const T*>(t->raw())[0];
+    };
+    bound(1, lo);
+    bound(2, hi);
+  }
+  map_elems<is_fast_elem_v<T>>(static_cast<const T*>(x.raw()), static_cast<T*>(y.raw()), x.size(), [lo, hi](T v) {
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+  });
+}
+
 void clip_fn(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x = ctx.in(0);
+  if (is_half(x.dtype())) {
+    via_float32(ctx, x.dtype(), x.shape(), [&](Tensor& f) { clip_typed<float>(ctx, widen_half(x), x.dtype(), f); });
+    return;
+  }
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
-  visit_elem(x.dtype(), n.label(), [&](auto tag) {
+  visit_numeric(x.dtype(), n.label(), [&](auto tag) {
     using T = decltype(tag);
-    using St = storage_t<T>;
-    using C = compute_t<T>;
-    if constexpr (std::is_same_v<T, bool>) {
-      fail_type(n.label(), x.dtype(), "a numeric type");
-    } else {
-      C lo = std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity() : std::numeric_limits<C>::lowest();
-      C hi = std::numeric_limits<C>::has_infinity ? std::numeric_limits<C>::infinity() : std::numeric_limits<C>::max();
-      if (n.opset < 11) {
-        if (n.has_attr("min")) lo = C(n.attr_f("min", 0.0f));
-        if (n.has_attr("max")) hi = C(n.attr_f("max", 0.0f));
-      } else {
-        auto bound = [&](size_t i, C& v) {
-          const Tensor* t = ctx.input(i);
-          if (!t) return;
-          QWASM_CHECK(t->dtype() == x.dtype() && t->size() == 1, n.label(), ": input ", i == 1 ? "'min'" : "'max'",
-                      " must be a single ", dtype_name(x.dtype()), " value, got ", dtype_name(t->dtype()), " of shape ",
-                      shape_str(t->shape()));
-          v = load_elem<T>(static_cast<const St*>(t->raw())[0]);
-        };
-        bound(1, lo);
-        bound(2, hi);
-      }
-      const St* s = static_cast<const St*>(x.raw());
-      St* d = static_cast<St*>(y.raw());
-      auto f = lift<T>([lo, hi](C v) {
-        v = v < lo ? lo : v;
-        return v > hi ? hi : v;
-      });
-      for (int64_t i = 0, cnt = x.size(); i < cnt; ++i) d[i] = f(s[i]);
-    }
+    if constexpr (std::is_same_v<T, bool>) fail_type(n.label(), x.dtype(), "a numeric type");
+    else clip_typed<T>(ctx, x, x.dtype(), y);
   });
 }
 

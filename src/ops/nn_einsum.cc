@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/cast.h"
 #include "ops/dtype_switch.h"
 #include "ops/registry.h"
 
@@ -137,16 +138,26 @@ void einsum(OpContext& ctx) {
   QWASM_CHECK(!xs.empty(), n.label(), ": at least one input required");
   const Plan p = make_plan(n, xs);
   const Shape s(p.size.begin(), p.size.begin() + long(p.out_labels));
-  Tensor y(xs[0]->dtype(), s);
-  visit_numeric(y.dtype(), n.label(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (!std::is_same_v<T, bool>) contract<T>(p, xs, y.data<T>(), y.size());
-    else fail(n.label(), ": bool inputs are not supported");
-  });
   const DType dt = ctx.in(0).dtype();
+  QWASM_CHECK(dt != DType::Bool, n.label(), ": bool inputs are not supported");
   Tensor& out = ctx.output(0, dt, s);
-  if (is_half(dt)) narrow_half(y, out);
-  else std::copy_n(static_cast<const char*>(y.raw()), y.bytes(), static_cast<char*>(out.raw()));
+  if (xs[0]->dtype() == DType::Float32) {
+    Tensor y(DType::Float32, s);
+    contract<float>(p, xs, y.data<float>(), y.size());
+    if (is_half(dt)) narrow_half(y, out);
+    else std::copy_n(static_cast<const char*>(y.raw()), y.bytes(), static_cast<char*>(out.raw()));
+    return;
+  }
+  // Other types: contract reads every element as a double anyway, so they go through
+  // float64 (one instantiation instead of one per type) and back to their own type.
+  std::vector<Tensor> wide;
+  std::vector<const Tensor*> ws;
+  for (const Tensor* x : xs) wide.push_back(cast_tensor(*x, DType::Float64, n.label()));
+  for (const Tensor& w : wide) ws.push_back(&w);
+  Tensor y(DType::Float64, s);
+  contract<double>(p, ws, y.data<double>(), y.size());
+  const Tensor r = cast_tensor(y, dt, n.label());
+  std::copy_n(static_cast<const char*>(r.raw()), r.bytes(), static_cast<char*>(out.raw()));
 }
 
 }  // namespace

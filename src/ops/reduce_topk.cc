@@ -1,16 +1,27 @@
 // TopK: the k largest (or smallest) elements along an axis, with their indices.
 // Ties keep the lower index first (the ONNX reference's stable order).
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <vector>
 
 #include "graph/shape.h"
+#include "ops/cast.h"
 #include "ops/dtype_switch.h"
 #include "ops/half_via_float.h"
 #include "ops/registry.h"
 
 namespace qwasm {
 namespace {
+
+// float16 / bfloat16 reach topk widened (half_via_float); other types reach cast_tensor's refusal.
+DType topk_key_type(DType t) {
+  switch (t) {
+    case DType::Float64: return DType::Float64;
+    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64: return DType::Int64;
+    default: return DType::UInt64;
+  }
+}
 
 void topk(OpContext& ctx) {
   const Node& n = ctx.node();
@@ -29,29 +40,42 @@ void topk(OpContext& ctx) {
   for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
   Tensor& vals = ctx.output(0, x.dtype(), s);
   Tensor& idx = ctx.output(1, DType::Int64, s);
+  // The order is computed on keys: float32 / float64 / int64 as they are, the other types
+  // widened exactly (to int64, uint64 or float64), so the sort is instantiated 4 times, not
+  // once per type; the values are copied from x's own bytes.
+  const DType kt_type = x.dtype() == DType::Float32 ? DType::Float32 : topk_key_type(x.dtype());
+  const Tensor keys = cast_tensor(x, kt_type, n.label());
   std::vector<int64_t> order(static_cast<size_t>(len));
-  visit_numeric(x.dtype(), n.label(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* src = x.data<T>();
-    T* dv = vals.data<T>();
-    int64_t* di = idx.data<int64_t>();
+  int64_t* di = idx.data<int64_t>();
+  auto run = [&](auto* key) {
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
-        const T* row = src + o * len * inner + i;
+        const auto* row = key + o * len * inner + i;
         std::iota(order.begin(), order.end(), int64_t(0));
         auto before = [&](int64_t a, int64_t b) {
-          const T va = row[a * inner], vb = row[b * inner];
+          const auto va = row[a * inner], vb = row[b * inner];
           if (va != vb) return largest ? va > vb : va < vb;
           return a < b;
         };
         std::partial_sort(order.begin(), order.begin() + k, order.end(), before);
-        for (int64_t j = 0; j < k; ++j) {
-          const int64_t at = (o * k + j) * inner + i;
-          dv[at] = row[order[size_t(j)] * inner];
-          di[at] = order[size_t(j)];
-        }
+        for (int64_t j = 0; j < k; ++j) di[(o * k + j) * inner + i] = order[size_t(j)];
       }
-  });
+  };
+  switch (kt_type) {
+    case DType::Float32: run(keys.data<float>()); break;
+    case DType::Float64: run(keys.data<double>()); break;
+    case DType::Int64: run(keys.data<int64_t>()); break;
+    default: run(keys.data<uint64_t>()); break;
+  }
+  const size_t es = dtype_size(x.dtype());
+  const char* src = static_cast<const char*>(x.raw());
+  char* dv = static_cast<char*>(vals.raw());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t at = (o * k + j) * inner + i;
+        std::memcpy(dv + size_t(at) * es, src + size_t((o * len + di[at]) * inner + i) * es, es);
+      }
 }
 
 }  // namespace

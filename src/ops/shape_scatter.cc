@@ -4,6 +4,7 @@
 // the last duplicate index wins.
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "ops/dtype_switch.h"
 #include "ops/registry.h"
@@ -38,13 +39,41 @@ T combine(T a, T b, Red r) {
   }
 }
 
+// A run of updates to combine into out: element offsets into out and updates, count.
+struct Run {
+  int64_t dst, src, count;
+};
+
+// The reductions, over collected runs: compiled once, not once per caller.
+void reduce_runs(Tensor& out, const Tensor& upd, Red red, const Node& n, const std::vector<Run>& runs) {
+  const DType dt = out.dtype();
+  if (is_half(dt)) {  // reduce in float32
+    const bool bf = dt == DType::BFloat16;
+    uint16_t* d = static_cast<uint16_t*>(out.raw());
+    const uint16_t* s = static_cast<const uint16_t*>(upd.raw());
+    auto to_f = [bf](uint16_t h) { return bf ? bfloat16_to_float(h) : half_to_float(h); };
+    for (const Run& r : runs)
+      for (int64_t i = 0; i < r.count; ++i) {
+        const float v = combine(to_f(d[r.dst + i]), to_f(s[r.src + i]), red);
+        d[r.dst + i] = bf ? float_to_bfloat16(v) : float_to_half(v);
+      }
+    return;
+  }
+  visit_numeric(dt, n.label(), [&](auto tag) {
+    using T = decltype(tag);
+    T* d = static_cast<T*>(out.raw());
+    const T* s = static_cast<const T*>(upd.raw());
+    for (const Run& r : runs)
+      for (int64_t i = 0; i < r.count; ++i) d[r.dst + i] = combine(d[r.dst + i], s[r.src + i], red);
+  });
+}
+
 // Applies updates to `out`: `pairs(emit)` calls emit(dst_off, src_off, count)
 // (element offsets into out and updates) for each contiguous run to write.
 template <typename Pairs>
 void scatter_into(Tensor& out, const Tensor& upd, Red red, const Node& n, Pairs&& pairs) {
-  const DType dt = out.dtype();
-  const size_t es = dtype_size(dt);
   if (red == Red::None) {
+    const size_t es = dtype_size(out.dtype());
     char* d = static_cast<char*>(out.raw());
     const char* s = static_cast<const char*>(upd.raw());
     pairs([&](int64_t doff, int64_t soff, int64_t cnt) {
@@ -52,27 +81,9 @@ void scatter_into(Tensor& out, const Tensor& upd, Red red, const Node& n, Pairs&
     });
     return;
   }
-  if (is_half(dt)) {  // reduce in float32
-    const bool bf = dt == DType::BFloat16;
-    uint16_t* d = static_cast<uint16_t*>(out.raw());
-    const uint16_t* s = static_cast<const uint16_t*>(upd.raw());
-    auto to_f = [bf](uint16_t h) { return bf ? bfloat16_to_float(h) : half_to_float(h); };
-    pairs([&](int64_t doff, int64_t soff, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) {
-        const float v = combine(to_f(d[doff + i]), to_f(s[soff + i]), red);
-        d[doff + i] = bf ? float_to_bfloat16(v) : float_to_half(v);
-      }
-    });
-    return;
-  }
-  visit_numeric(dt, n.label(), [&](auto tag) {
-    using T = decltype(tag);
-    T* d = static_cast<T*>(out.raw());
-    const T* s = static_cast<const T*>(upd.raw());
-    pairs([&](int64_t doff, int64_t soff, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) d[doff + i] = combine(d[doff + i], s[soff + i], red);
-    });
-  });
+  std::vector<Run> runs;
+  pairs([&](int64_t doff, int64_t soff, int64_t cnt) { runs.push_back({doff, soff, cnt}); });
+  reduce_runs(out, upd, red, n, runs);
 }
 
 Tensor& copy_of_data(OpContext& ctx, const Tensor& x, const Tensor& upd) {

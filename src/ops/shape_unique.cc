@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/shape.h"
+#include "ops/cast.h"
 #include "ops/dtype_switch.h"
 #include "ops/registry.h"
 
@@ -57,6 +58,15 @@ std::vector<int64_t> unique_slices(const T* x, const Slices& s, bool sorted, std
   return out;
 }
 
+// float16 / bfloat16 are widened before this; other types reach cast_tensor's refusal.
+DType unique_key_type(DType t) {
+  switch (t) {
+    case DType::Float32: case DType::Float64: return DType::Float64;
+    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64: return DType::Int64;
+    default: return DType::UInt64;
+  }
+}
+
 void unique(OpContext& ctx) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
@@ -72,11 +82,15 @@ void unique(OpContext& ctx) {
   } else {
     s.len = x.size();
   }
+  // The slices are ordered on keys of a wide type (float64, int64 or uint64: exact for
+  // order and equality), so the sort is instantiated 3 times, not once per type; the
+  // output copies x's own bytes.
+  const DType key_type = unique_key_type(x.dtype());
+  const Tensor keys = cast_tensor(x, key_type, n.label());
   std::vector<int64_t> inverse, counts, firsts;
-  visit_numeric(x.dtype(), n.label(), [&](auto tag) {
-    using T = decltype(tag);
-    firsts = unique_slices<T>(x.data<T>(), s, sorted, inverse, counts);
-  });
+  if (key_type == DType::Float64) firsts = unique_slices(keys.data<double>(), s, sorted, inverse, counts);
+  else if (key_type == DType::Int64) firsts = unique_slices(keys.data<int64_t>(), s, sorted, inverse, counts);
+  else firsts = unique_slices(keys.data<uint64_t>(), s, sorted, inverse, counts);
   const int64_t U = int64_t(firsts.size());
   Shape ys = has_axis ? x.shape() : Shape{U};
   if (has_axis) ys[size_t(axis)] = U;

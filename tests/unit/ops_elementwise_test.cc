@@ -70,12 +70,18 @@ TEST(Broadcast, MatchesNaiveOnRandomShapes) {
     std::vector<int64_t> va(size_t(shape_size(a))), vb(size_t(shape_size(b)));
     for (auto& v : va) v = int64_t(rng() % 1000);
     for (auto& v : vb) v = int64_t(rng() % 1000) * 1000;
-    std::vector<int64_t> got(size_t(shape_size(os)), -1);
-    broadcast_binary(va.data(), a, vb.data(), b, got.data(), os, [](int64_t x, int64_t y) { return x + y; });
-    for (int64_t o = 0; o < int64_t(got.size()); ++o) {
-      const int64_t want = va[size_t(naive_offset(os, a, o))] + vb[size_t(naive_offset(os, b, o))];
-      ASSERT_EQ(got[size_t(o)], want) << "iter " << iter << " out " << shape_str(os) << " a " << shape_str(a)
-                                      << " b " << shape_str(b) << " element " << o << " (seed 1234)";
+    // Both run forms: the vectorised loops and the plain one (rare element types).
+    for (bool vectorised : {true, false}) {
+      std::vector<int64_t> got(size_t(shape_size(os)), -1);
+      auto add = [](int64_t x, int64_t y) { return x + y; };
+      if (vectorised) broadcast_binary(va.data(), a, vb.data(), b, got.data(), os, add);
+      else broadcast_binary<false>(va.data(), a, vb.data(), b, got.data(), os, add);
+      for (int64_t o = 0; o < int64_t(got.size()); ++o) {
+        const int64_t want = va[size_t(naive_offset(os, a, o))] + vb[size_t(naive_offset(os, b, o))];
+        ASSERT_EQ(got[size_t(o)], want) << "iter " << iter << " out " << shape_str(os) << " a " << shape_str(a)
+                                        << " b " << shape_str(b) << " element " << o << " (seed 1234)"
+                                        << (vectorised ? "" : " plain loop");
+      }
     }
   }
 }
