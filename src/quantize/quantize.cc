@@ -161,20 +161,11 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   const std::string aq = names.make(stem + "_A_quantized"), as = names.make(stem + "_A_scale"),
                     az = names.make(stem + "_A_zero_point"), acc = names.make(stem + "_int32"),
                     accf = names.make(stem + "_int32_float"), scale = names.make(stem + "_scale");
-  auto node = [&](const char* op, const std::string& name, std::vector<std::string> in, std::vector<std::string> out) {
-    onnx::NodeProto n;
-    n.set_name(name);
-    n.set_op_type(op);
-    for (auto& s : in) n.add_input(s);
-    for (auto& s : out) n.add_output(s);
-    out_nodes.push_back(std::move(n));
-    return &out_nodes.back();
-  };
-  node("DynamicQuantizeLinear", stem + "_QuantizeLinear", {a}, {aq, as, az});
-  node("MatMulInteger", stem + "_MatMulInteger", {aq, wq, az, wzp}, {acc});
-  set_int_attr(*node("Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
-  node("Mul", stem + "_scales_mul", {as, ws}, {scale});
-  node("Mul", stem + "_output_scale_mul", {accf, scale}, {y});
+  add_node(out_nodes, "DynamicQuantizeLinear", stem + "_QuantizeLinear", {a}, {aq, as, az});
+  add_node(out_nodes, "MatMulInteger", stem + "_MatMulInteger", {aq, wq, az, wzp}, {acc});
+  set_int_attr(*add_node(out_nodes, "Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
+  add_node(out_nodes, "Mul", stem + "_scales_mul", {as, ws}, {scale});
+  add_node(out_nodes, "Mul", stem + "_output_scale_mul", {accf, scale}, {y});
   return "8-bit per-channel weights, activations quantized at run time (uint8)";
 }
 
