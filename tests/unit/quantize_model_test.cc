@@ -1,8 +1,10 @@
-// The quantizer on a source whose initializers live in an external data file: the output is
-// self-contained. The float tensors it keeps are copied in (inline, or into the output's own
-// file with external_data_threshold), never referenced in the source's file, and a source file
-// that is too short is an Error naming the tensor. Models built here; the end-to-end check
-// (qwasm and onnxruntime-web loading only the result) is tests/js/quantizer-external.test.mjs.
+// The quantizer's rewrite on models built here. A source whose initializers live in an external
+// data file: the output is self-contained (the float tensors it keeps are copied in, inline or
+// into the output's own file with external_data_threshold, never referenced in the source's
+// file) and a source file that is too short is an Error naming the tensor. Weight-only 8-bit:
+// MatMul(A, DequantizeLinear(int8 W_q [K, N], scale [N], axis 1)), opset 13 or later. The
+// end-to-end checks (numpy weights, qwasm and onnxruntime-web loading only the result) are
+// tests/js/quantizer-external.test.mjs and tests/js/quantizer.test.mjs.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -13,6 +15,7 @@
 #include "graph/error.h"
 #include "onnx.pb.h"
 #include "onnx_model_builder.h"
+#include "quantize/block_quant.h"
 
 namespace qwasm {
 namespace {
@@ -36,9 +39,9 @@ struct Source {
   std::string model, file;
   std::vector<float> w, b;
 };
-Source make_source() {
+Source make_source(int64_t opset = 17) {
   Source s;
-  onnx::ModelProto m = test::model_with_opset(17);
+  onnx::ModelProto m = test::model_with_opset(opset);
   auto* g = m.mutable_graph();
   for (int64_t i = 0; i < kK * kN; ++i) s.w.push_back(float((i * 37) % 19) / 9.0f - 1.0f);
   for (int64_t i = 0; i < kN; ++i) s.b.push_back(0.25f * float(i) - 1.0f);
@@ -122,6 +125,56 @@ TEST(QuantizeExternal, ShortSourceFileIsAnErrorNamingTheTensor) {
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'src.bin' is too short for initializer 'b'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(QuantizeWeightOnly8, PerChannelDequantizeLinearFeedsTheMatMul) {
+  const Source s = make_source();
+  QuantizeOptions o;
+  o.bits = 8;
+  const QuantizedModel q = quantize_model(s.model.data(), s.model.size(), {{"src.bin", s.file}}, o);
+  ASSERT_EQ(q.report.size(), 1u);
+  EXPECT_EQ(q.report[0].action, "DequantizeLinear");
+  onnx::ModelProto m;
+  ASSERT_TRUE(m.ParseFromString(q.model));
+  const auto& g = m.graph();
+  ASSERT_EQ(g.node_size(), 3);  // DequantizeLinear, MatMul, Add
+  const auto& dq = g.node(0);
+  const auto& mm = g.node(1);
+  EXPECT_EQ(dq.op_type(), "DequantizeLinear");
+  ASSERT_EQ(dq.input_size(), 2);  // symmetric: no zero point
+  ASSERT_EQ(dq.attribute_size(), 1);
+  EXPECT_EQ(dq.attribute(0).name(), "axis");
+  EXPECT_EQ(dq.attribute(0).i(), 1);
+  EXPECT_EQ(mm.op_type(), "MatMul");
+  EXPECT_EQ(mm.name(), "mm");
+  EXPECT_EQ(mm.input(0), "x");
+  EXPECT_EQ(mm.input(1), dq.output(0));
+  EXPECT_EQ(mm.output(0), "xw");
+  const auto& wq = find(m, dq.input(0));
+  const auto& ws = find(m, dq.input(1));
+  EXPECT_EQ(wq.data_type(), onnx::TensorProto::INT8);
+  ASSERT_EQ(wq.dims_size(), 2);
+  EXPECT_EQ(wq.dims(0), kK);
+  EXPECT_EQ(wq.dims(1), kN);
+  ASSERT_EQ(ws.raw_data().size(), size_t(kN) * sizeof(float));
+  // the per-channel rounding QuantizeInt8.PerChannelSymmetric checks by hand
+  const Int8Weight want = quantize_int8_per_channel(s.w.data(), kK, kN);
+  EXPECT_EQ(wq.raw_data(), std::string(reinterpret_cast<const char*>(want.q.data()), want.q.size()));
+  EXPECT_EQ(std::memcmp(ws.raw_data().data(), want.scales.data(), ws.raw_data().size()), 0);
+  for (const auto& t : g.initializer()) EXPECT_NE(t.name(), "W") << "the float weight is still there";
+}
+
+TEST(QuantizeWeightOnly8, OpsetBelow13IsAnError) {
+  const Source s = make_source(12);
+  QuantizeOptions o;
+  o.bits = 8;
+  try {
+    quantize_model(s.model.data(), s.model.size(), {{"src.bin", s.file}}, o);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("needs ai.onnx opset 13 or later; the model imports opset 12"),
+              std::string::npos) << e.what();
   }
 }
 
