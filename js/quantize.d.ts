@@ -2,14 +2,14 @@
 import type { ModelSource, Tensor, WasmPaths } from './index.js';
 
 export interface QuantizeOptions {
-  /** 'weight-only' (default): MatMulNBits; 'dynamic': DynamicQuantizeLinear -> MatMulInteger / ConvInteger;
+  /** 'weight-only' (default): MatMulNBits (4-bit) or per-channel int8 DequantizeLinear -> MatMul (8-bit); 'dynamic': DynamicQuantizeLinear -> MatMulInteger / ConvInteger;
    *  'static': QDQ (QuantizeLinear / DequantizeLinear) for MatMul, Gemm and Conv with activation
    *  scales from `calibration`. */
   mode?: 'weight-only' | 'dynamic' | 'static';
   weights?: {
     /** 4 (default for weight-only) or 8; dynamic and static are always 8. */
     bits?: 4 | 8;
-    /** Weight-only block size along K: a power of two from 16 to 256 (default 32). */
+    /** Weight-only 4-bit block size along K: a power of two from 16 to 256 (default 32); 8-bit is per output channel. */
     blockSize?: number;
     /** No zero points (default false). */
     symmetric?: boolean;
@@ -43,7 +43,8 @@ export interface QuantizeOptions {
   exclude?: string[];
   /** External data files of the source: path = the TensorProto 'location'. */
   externalData?: { path: string; data: ModelSource }[];
-  /** Initializers of at least this many bytes go to `externalDataName` (default: none). */
+  /** Initializers of at least this many bytes, kept or new, go to the output's own file `externalDataName`
+   *  (default: none, unless the model would pass 2 GB). The output never refers to the source's files. */
   externalDataThreshold?: number;
   externalDataName?: string;
   onProgress?: (p: { phase: 'read' | 'quantize'; loaded: number; total: number }) => void;
@@ -55,7 +56,7 @@ export interface QuantizeOptions {
 export interface QuantizeReportEntry {
   node: string;
   opType: string;
-  /** 'MatMulNBits' | 'MatMulInteger' | 'QDQ' | 'float' */
+  /** 'MatMulNBits' | 'DequantizeLinear' (weight-only 8-bit) | 'MatMulInteger' | 'ConvInteger' | 'QDQ' | 'float' */
   action: string;
   /** Bits and block size, or why the node stayed float. */
   detail: string;

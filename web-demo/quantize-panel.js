@@ -1,8 +1,9 @@
 // "Quantize a model": a float .onnx (plus external data files) from disk is quantized in the
-// page by qwasm/quantize (weight-only 4 / 8-bit MatMulNBits, dynamic or static int8), the
-// report shown node by node, the result offered as a download and run side by side with the
-// float model on the same random inputs. Calibrated modes get random feeds made from the
-// model's input metadata (the panel says so: real data calibrates better).
+// page by qwasm/quantize (weight-only 4-bit MatMulNBits or 8-bit DequantizeLinear -> MatMul,
+// dynamic or static int8), the report shown node by node, the result offered as a download
+// and run side by side with the float model on the same random inputs. Calibrated modes get
+// random feeds made from the model's input metadata (the panel says so: real data calibrates
+// better).
 import { createSession } from '../js/index.js';
 import { quantize } from '../js/quantize.js';
 import { pickModelFiles, wireFilePicker } from './file-pick.js';

@@ -11,6 +11,28 @@ std::string node_id(const onnx::NodeProto& n, int index) {
   return n.name().empty() ? "#" + std::to_string(index) : n.name();
 }
 
+std::string external_bytes(const onnx::TensorProto& tp, const ExternalFiles& external) {
+  const ExternalRef ref = external_ref_of(tp);
+  auto it = external.find(ref.location);
+  QWASM_CHECK(it != external.end(), "initializer '", tp.name(), "' is in external data file '", ref.location,
+              "', which was not given");
+  const size_t bytes = ref.bytes();  // external_ref_of checked `length` against it
+  QWASM_CHECK(ref.offset <= it->second.size() && bytes <= it->second.size() - ref.offset, "external data file '",
+              ref.location, "' is too short for initializer '", tp.name(), "' (", it->second.size(),
+              " bytes, needs ", ref.offset + bytes, ")");
+  return it->second.substr(size_t(ref.offset), bytes);
+}
+
+void inline_external_data(onnx::GraphProto& g, const ExternalFiles& external) {
+  for (auto& t : *g.mutable_initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    std::string raw = external_bytes(t, external);
+    t.clear_external_data();
+    t.clear_data_location();
+    t.set_raw_data(std::move(raw));
+  }
+}
+
 std::vector<float> float_values(const onnx::TensorProto& tp, const ExternalFiles& external) {
   int64_t count = 1;
   for (int64_t d : tp.dims()) {
@@ -19,15 +41,10 @@ std::vector<float> float_values(const onnx::TensorProto& tp, const ExternalFiles
   }
   std::vector<float> out(static_cast<size_t>(count));
   if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
-    const ExternalRef ref = external_ref_of(tp);
-    auto it = external.find(ref.location);
-    QWASM_CHECK(it != external.end(), "initializer '", tp.name(), "' is in external data file '", ref.location,
-                "', which was not given");
-    const size_t bytes = out.size() * sizeof(float);
-    QWASM_CHECK(ref.offset <= it->second.size() && bytes <= it->second.size() - ref.offset, "external data file '",
-                ref.location, "' is too short for initializer '", tp.name(), "' (", it->second.size(),
-                " bytes, needs ", ref.offset + bytes, ")");
-    std::memcpy(out.data(), it->second.data() + ref.offset, bytes);
+    const std::string raw = external_bytes(tp, external);
+    QWASM_CHECK(raw.size() == out.size() * sizeof(float), "initializer '", tp.name(), "': external data has ",
+                raw.size(), " bytes, dims need ", out.size() * sizeof(float));
+    std::memcpy(out.data(), raw.data(), raw.size());
   } else if (!tp.raw_data().empty()) {
     QWASM_CHECK(tp.raw_data().size() == out.size() * sizeof(float), "initializer '", tp.name(), "': raw_data has ",
                 tp.raw_data().size(), " bytes, dims need ", out.size() * sizeof(float));

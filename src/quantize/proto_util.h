@@ -12,6 +12,15 @@ namespace qwasm {
 
 std::string node_id(const onnx::NodeProto& n, int index);
 
+// The bytes of an initializer stored in one of the caller's external files (checked against
+// the file's size).
+std::string external_bytes(const onnx::TensorProto& tp, const ExternalFiles& external);
+
+// Moves every initializer of `g` that lives in an external file into its raw_data, so the
+// quantized model never points into the source's files (finish() may then write the large
+// ones to the output's own file).
+void inline_external_data(onnx::GraphProto& g, const ExternalFiles& external);
+
 // The float32 values of an initializer (inline or in the caller's external files).
 std::vector<float> float_values(const onnx::TensorProto& tp, const ExternalFiles& external);
 

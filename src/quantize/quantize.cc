@@ -86,6 +86,17 @@ void check_options(const QuantizeOptions& o) {
   }
 }
 
+onnx::NodeProto* add_node(std::vector<onnx::NodeProto>& out, const char* op, const std::string& name,
+                          std::vector<std::string> in, std::vector<std::string> outs) {
+  onnx::NodeProto n;
+  n.set_name(name);
+  n.set_op_type(op);
+  for (auto& s : in) n.add_input(s);
+  for (auto& s : outs) n.add_output(s);
+  out.push_back(std::move(n));
+  return &out.back();
+}
+
 // Rewrites node c (MatMul) of g into the weight-only or dynamic form; the new nodes are
 // appended to `out_nodes` in order. Returns the report detail.
 std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<float>& w, const QuantizeOptions& o,
@@ -94,6 +105,19 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   const onnx::NodeProto& src = g.node(c.node);
   const std::string& a = src.input(0);
   const std::string base = g.initializer(c.weight).name();
+  if (o.mode == QuantizeOptions::Mode::WeightOnly && o.bits == 8 && !hessian) {
+    // int8: symmetric per output channel behind DequantizeLinear (axis 1 of W [K, N]); qwasm's
+    // fuse_weight_dequant_matmul pass runs the pair on the packed integers, onnxruntime as written.
+    const Int8Weight q = quantize_int8_per_channel(w.data(), c.K, c.N);
+    const std::string wq = names.make(base + "_quantized"), ws = names.make(base + "_scale"),
+                      wd = names.make(base + "_dequantized");
+    *g.add_initializer() = make_tensor(wq, onnx::TensorProto::INT8, {c.K, c.N}, q.q.data(), q.q.size());
+    *g.add_initializer() = make_tensor(ws, onnx::TensorProto::FLOAT, {c.N}, q.scales.data(), q.scales.size());
+    const std::string stem = src.name().empty() ? y : src.name();
+    set_int_attr(*add_node(out_nodes, "DequantizeLinear", stem + "_weight_dequantize", {wq, ws}, {wd}), "axis", 1);
+    add_node(out_nodes, "MatMul", src.name(), {a, wd}, {y});
+    return "8-bit symmetric per-channel weights (DequantizeLinear axis 1 -> MatMul)";
+  }
   if (o.mode == QuantizeOptions::Mode::WeightOnly) {
     const NBitsWeight q = hessian ? quantize_nbits_gptq(w.data(), c.K, c.N, *hessian, o.bits, o.block_size, o.symmetric)
                                   : quantize_nbits(w.data(), c.K, c.N, o.bits, o.block_size, o.symmetric);
@@ -137,32 +161,12 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   const std::string aq = names.make(stem + "_A_quantized"), as = names.make(stem + "_A_scale"),
                     az = names.make(stem + "_A_zero_point"), acc = names.make(stem + "_int32"),
                     accf = names.make(stem + "_int32_float"), scale = names.make(stem + "_scale");
-  auto node = [&](const char* op, const std::string& name, std::vector<std::string> in, std::vector<std::string> out) {
-    onnx::NodeProto n;
-    n.set_name(name);
-    n.set_op_type(op);
-    for (auto& s : in) n.add_input(s);
-    for (auto& s : out) n.add_output(s);
-    out_nodes.push_back(std::move(n));
-    return &out_nodes.back();
-  };
-  node("DynamicQuantizeLinear", stem + "_QuantizeLinear", {a}, {aq, as, az});
-  node("MatMulInteger", stem + "_MatMulInteger", {aq, wq, az, wzp}, {acc});
-  set_int_attr(*node("Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
-  node("Mul", stem + "_scales_mul", {as, ws}, {scale});
-  node("Mul", stem + "_output_scale_mul", {accf, scale}, {y});
+  add_node(out_nodes, "DynamicQuantizeLinear", stem + "_QuantizeLinear", {a}, {aq, as, az});
+  add_node(out_nodes, "MatMulInteger", stem + "_MatMulInteger", {aq, wq, az, wzp}, {acc});
+  set_int_attr(*add_node(out_nodes, "Cast", stem + "_Cast", {acc}, {accf}), "to", onnx::TensorProto::FLOAT);
+  add_node(out_nodes, "Mul", stem + "_scales_mul", {as, ws}, {scale});
+  add_node(out_nodes, "Mul", stem + "_output_scale_mul", {accf, scale}, {y});
   return "8-bit per-channel weights, activations quantized at run time (uint8)";
-}
-
-onnx::NodeProto* add_node(std::vector<onnx::NodeProto>& out, const char* op, const std::string& name,
-                          std::vector<std::string> in, std::vector<std::string> outs) {
-  onnx::NodeProto n;
-  n.set_name(name);
-  n.set_op_type(op);
-  for (auto& s : in) n.add_input(s);
-  for (auto& s : outs) n.add_output(s);
-  out.push_back(std::move(n));
-  return &out.back();
 }
 
 // Dynamic Conv, onnxruntime's quantize_dynamic form: DynamicQuantizeLinear(x) -> ConvInteger
@@ -212,8 +216,12 @@ std::string rewrite_conv(onnx::GraphProto& g, const Candidate& c, const External
 }
 
 // Opset imports, external data and serialization: the part every mode ends with.
-void finish(onnx::ModelProto& m, const QuantizeOptions& options, QuantizedModel& result) {
+void finish(onnx::ModelProto& m, const ExternalFiles& external, const QuantizeOptions& options,
+            QuantizedModel& result) {
   onnx::GraphProto& g = *m.mutable_graph();
+  // The output is self-contained: float tensors it keeps from the source's external files
+  // are copied in (then written out again below when large), never referenced there.
+  inline_external_data(g, external);
   if (options.mode == QuantizeOptions::Mode::WeightOnly) {
     bool has_ms = false;
     for (const auto& op : m.opset_import()) has_ms |= op.domain() == kMs;
@@ -228,11 +236,15 @@ void finish(onnx::ModelProto& m, const QuantizeOptions& options, QuantizedModel&
       if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) op.set_version(11);
   }
 
-  // New initializers above the threshold go to one external data file.
-  if (options.external_data_threshold > 0) {
+  // Initializers above the threshold go to one external data file (of the output's own);
+  // without a threshold, a model over protobuf's 2 GB limit puts every tensor of 1 KiB or
+  // more there.
+  uint64_t threshold = options.external_data_threshold;
+  if (threshold == 0 && m.ByteSizeLong() >= (size_t(1) << 31)) threshold = 1024;
+  if (threshold > 0) {
     std::string file;
     for (auto& t : *g.mutable_initializer()) {
-      if (t.data_location() == onnx::TensorProto::EXTERNAL || t.raw_data().size() < options.external_data_threshold)
+      if (t.data_location() == onnx::TensorProto::EXTERNAL || t.raw_data().size() < threshold)
         continue;
       while (file.size() % 64) file.push_back('\0');  // aligned offsets, as onnx's writer does
       const size_t offset = file.size();
@@ -252,7 +264,7 @@ void finish(onnx::ModelProto& m, const QuantizeOptions& options, QuantizedModel&
     if (!file.empty()) result.external.emplace_back(options.external_data_name, std::move(file));
   }
   QWASM_CHECK(m.ByteSizeLong() < (size_t(1) << 31), "quantize: the quantized model is ", m.ByteSizeLong(),
-              " bytes, over protobuf's 2 GB limit: set externalDataThreshold");
+              " bytes, over protobuf's 2 GB limit even with its large tensors in external data");
   result.model = m.SerializeAsString();
 }
 
@@ -309,7 +321,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   }
   if (options.mode == QuantizeOptions::Mode::Static) {
     quantize_static(m, data, size, external, options, progress, result);
-    finish(m, options, result);
+    finish(m, external, options, result);
     return result;
   }
   std::unordered_map<std::string, int> init_index;
@@ -417,6 +429,17 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
     stats = collect_activation_stats(data, size, external, options.calibration, inputs, /*hessians=*/true);
   }
 
+  // Weight-only int8 (round to nearest) writes per-channel DequantizeLinear (axis: opset 13).
+  const bool weight_only = options.mode == QuantizeOptions::Mode::WeightOnly;
+  const bool int8_dq = weight_only && options.bits == 8 && options.algorithm != "gptq";
+  if (int8_dq) {
+    int64_t opset = 0;
+    for (const auto& op : m.opset_import())
+      if (op.domain().empty() || op.domain() == "ai.onnx") opset = op.version();
+    QWASM_CHECK(opset >= 13, "quantize: weight-only 8-bit writes per-channel DequantizeLinear, which needs ai.onnx ",
+                "opset 13 or later; the model imports opset ", opset, " (4-bit weights write MatMulNBits)");
+  }
+
   // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.
   Names names(g);
   std::map<int, std::vector<onnx::NodeProto>> replacement;
@@ -425,7 +448,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   for (const Candidate& c : candidates) {
     const auto& n = g.node(c.node);
     std::vector<onnx::NodeProto>& out = replacement[c.node];
-    std::string detail, action = options.mode == QuantizeOptions::Mode::WeightOnly ? "MatMulNBits" : "MatMulInteger";
+    std::string detail, action = !weight_only ? "MatMulInteger" : int8_dq ? "DequantizeLinear" : "MatMulNBits";
     if (c.op == "Conv") {
       detail = "[" + std::to_string(c.dims[0]) + ", ...] " + rewrite_conv(g, c, external, names, out);
       action = "ConvInteger";
@@ -471,10 +494,8 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   for (int i = 0; i < g.initializer_size(); ++i)
     if (!dropped_weights.count(i)) *inits.Add() = std::move(*g.mutable_initializer(i));
   g.mutable_initializer()->Swap(&inits);
-  // Weights left float and other initializers may still live in the source's external
-  // files: keep them where they were (the caller passes those files along).
 
-  finish(m, options, result);
+  finish(m, external, options, result);
   return result;
 }
 

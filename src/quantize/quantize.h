@@ -1,8 +1,11 @@
 // The quantizer: rewrites a float ONNX model (protobuf level, so everything it does not
 // touch — metadata, other nodes, value infos — is kept as written) into the quantized forms
 // qwasm runs on its integer kernels and that onnxruntime runs too:
-//   weight-only: MatMul(A, W const) -> com.microsoft MatMulNBits (4 or 8 bits, blocks along K,
+//   weight-only: 4 bits: MatMul(A, W const) -> com.microsoft MatMulNBits (blocks along K,
 //                per-block scales, zero points unless symmetric), round to nearest;
+//                8 bits: MatMul(A, DequantizeLinear(W_q int8, scale, axis 1)), symmetric per
+//                output channel (block size and zero points do not apply; gptq keeps
+//                MatMulNBits 8-bit blocks, its error feedback works per block);
 //   dynamic:     MatMul(A, W const) -> DynamicQuantizeLinear(A) -> MatMulInteger(A_q, W_q int8
 //                per output channel) -> Cast -> Mul(A_scale * W_scale) (onnxruntime's
 //                quantize_dynamic form); Gemm the same on W (transposed once when transB)
@@ -43,8 +46,9 @@ struct QuantizeOptions {
   // MatMul; static: MatMul, Gemm, Conv).
   std::vector<std::string> ops;
   std::vector<std::string> exclude;           // node names left float
-  // Initializers of at least this many bytes go to an external data file (0 = never,
-  // unless the model would pass protobuf's 2 GB limit).
+  // Initializers of at least this many bytes go to the output's own external data file
+  // (0 = never, unless the model would pass protobuf's 2 GB limit; then 1 KiB). The output
+  // never refers to the source's external files: tensors it keeps from them are copied.
   uint64_t external_data_threshold = 0;
   std::string external_data_name = "model.onnx_data";
 
@@ -67,7 +71,7 @@ struct QuantizeOptions {
 struct QuantizeReportEntry {
   std::string node;     // node name (or "#index" when it has none)
   std::string op_type;  // as in the source
-  std::string action;   // "MatMulNBits", "MatMulInteger", "QDQ" or "float"
+  std::string action;   // "MatMulNBits", "DequantizeLinear", "MatMulInteger", "QDQ" or "float"
   std::string detail;   // bits / block size, or why it stayed float
 };
 

@@ -52,9 +52,9 @@ const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])),
 const floatOut = await runOrt(FLOAT);
 
 const CASES = [
-  { name: 'weight-only 4-bit, block 32', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 32 } }, check: [4, 32, 0], cos: 0.99 },
-  { name: 'weight-only 4-bit symmetric, block 16', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 16, symmetric: true } }, check: [4, 16, 1], cos: 0.98 },
-  { name: 'weight-only 8-bit, block 64', options: { mode: 'weight-only', weights: { bits: 8, blockSize: 64 } }, check: [8, 64, 0], cos: 0.9999 },
+  { name: 'weight-only 4-bit, block 32', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 32 } }, check: ['check_nbits.py', 4, 32, 0], cos: 0.99 },
+  { name: 'weight-only 4-bit symmetric, block 16', options: { mode: 'weight-only', weights: { bits: 4, blockSize: 16, symmetric: true } }, check: ['check_nbits.py', 4, 16, 1], cos: 0.98 },
+  { name: 'weight-only 8-bit (per-channel DequantizeLinear -> MatMul)', options: { mode: 'weight-only', weights: { bits: 8 } }, check: ['check_int8_dq.py'], cos: 0.9999 },
   { name: 'dynamic int8 (per-channel weights)', options: { mode: 'dynamic' }, cos: 0.999 },
 ];
 
@@ -67,11 +67,12 @@ for (const c of CASES) {
     const quantized = report.filter((r) => r.action !== 'float');
     assert.equal(quantized.length, 12, JSON.stringify(report));  // 6 per layer: Q, K, V, output, 2 MLP
     assert.ok(report.filter((r) => r.action === 'float').every((r) => /not a constant/.test(r.detail)), JSON.stringify(report));
-    assert.ok(model.length < floatBytes.length * (c.check?.[0] === 4 ? 0.6 : 0.75), `${model.length} bytes`);
+    assert.ok(model.length < floatBytes.length * (c.check?.[1] === 4 ? 0.6 : 0.75), `${model.length} bytes`);
     const path = join(dir, `${c.name.replace(/\W+/g, '_')}.onnx`);
     writeFileSync(path, model);
     if (c.check) {
-      execFileSync('/usr/bin/python3', [join(ROOT, 'tools/models/check_nbits.py'), FLOAT, path, ...c.check.map(String)], { stdio: 'pipe' });
+      const [script, ...args] = c.check;
+      execFileSync('/usr/bin/python3', [join(ROOT, 'tools/models', script), FLOAT, path, ...args.map(String)], { stdio: 'pipe' });
     }
     const q = await runQwasm(model);
     const o = await runOrt(path);
@@ -87,6 +88,33 @@ test('accuracy level 0 (float activations): qwasm equals onnxruntime-web on the 
   const path = join(dir, 'level0.onnx');
   writeFileSync(path, model);
   const d = maxDiff(await runQwasm(model), await runOrt(path));
+  assert.ok(d <= 1e-4, `max |qwasm - onnxruntime-web| = ${d}`);
+});
+
+// Per op type calls of one qwasm run of `model`.
+async function profile(model) {
+  const s = await createSession(model, opts());
+  s.startProfiling();
+  const { last_hidden_state: y } = await s.run(feeds(Tensor));
+  const calls = Object.fromEntries(s.endProfiling().map((e) => [e.op, e.calls]));
+  s.dispose();
+  return { y: y.data, calls };
+}
+
+test('weight-only 8-bit: qwasm runs the DequantizeLinear -> MatMul pairs on packed integers, equal to onnxruntime-web within 1e-4', async () => {
+  const { model, report } = await quantize(floatBytes, { weights: { bits: 8 } });
+  assert.ok(report.filter((r) => r.action !== 'float').every((r) => r.action === 'DequantizeLinear' && /per-channel/.test(r.detail)), JSON.stringify(report));
+  const { y, calls } = await profile(model);
+  // the same kernels as the 4-bit MatMulNBits model: no DequantizeLinear at run time and no
+  // extra float MatMul (those left are the attention products, which have no weight)
+  const q4 = (await profile((await quantize(floatBytes, { weights: { bits: 4 } })).model)).calls;
+  assert.equal(calls.DequantizeLinear, undefined, JSON.stringify(calls));
+  assert.equal(calls['com.microsoft::MatMulNBits'], q4['com.microsoft::MatMulNBits'], JSON.stringify(calls));
+  assert.ok(calls['com.microsoft::MatMulNBits'] >= 12, JSON.stringify(calls));
+  assert.equal(calls.MatMul, q4.MatMul, JSON.stringify({ int8: calls, q4 }));
+  const path = join(dir, 'w8.onnx');
+  writeFileSync(path, model);
+  const d = maxDiff(y, await runOrt(path));
   assert.ok(d <= 1e-4, `max |qwasm - onnxruntime-web| = ${d}`);
 });
 
