@@ -68,8 +68,15 @@ std::string Tensor::kind_str() const {
 Tensor Tensor::reshaped(Shape shape) const {
   QWASM_CHECK(shape_size(shape) == size_, "cannot reshape ", shape_str(shape_), " to ",
               shape_str(shape));
-  Tensor t = *this;
+  // Field by field: copying *this would copy the old shape only to replace it.
+  Tensor t;
+  t.dtype_ = dtype_;
+  t.kind_ = kind_;
+  t.items_ = items_;
   t.shape_ = std::move(shape);
+  t.size_ = size_;
+  t.buf_ = buf_;
+  t.offset_ = offset_;
   return t;
 }
 

@@ -34,8 +34,8 @@ Body::Body(const BuildContext& bc, const std::string& attr) : attr_(attr) {
 }
 
 std::vector<Tensor> Body::run(OpContext& ctx, const std::vector<Tensor>& formal) const {
-  std::vector<const Tensor*> outer;
-  outer.reserve(outer_inputs_.size());
+  std::vector<const Tensor*>& outer = outer_values_;
+  outer.clear();
   for (size_t i : outer_inputs_) outer.push_back(ctx.input(i));
   std::vector<Tensor> out;
   try {

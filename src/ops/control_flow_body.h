@@ -31,6 +31,8 @@ class Body {
   std::shared_ptr<Graph> graph_;
   std::unique_ptr<SubgraphRunner> runner_;
   std::vector<size_t> outer_inputs_;  // node input index per runner_->outer_names()
+  // run()'s outer values, kept from run to run (no allocation per run; a body never runs inside itself).
+  mutable std::vector<const Tensor*> outer_values_;
 };
 
 // The node's own inputs, without the outer values the executor appended.

@@ -40,7 +40,7 @@ void reshape(OpContext& ctx) {
   }
   QWASM_CHECK(shape_size(shape) == x.size(), n.label(), ": cannot reshape ", shape_str(x.shape()), " to ",
               shape_str(shape));
-  ctx.set_output(0, x.reshaped(shape));
+  ctx.set_output(0, x.reshaped(std::move(shape)));
 }
 
 void flatten(OpContext& ctx) {
@@ -54,38 +54,39 @@ void flatten(OpContext& ctx) {
   ctx.set_output(0, x.reshaped({outer, inner}));
 }
 
+// Squeeze and Unsqueeze run on every step of small models' shape chains: no scratch
+// allocations beyond the axes and the new shape (axes are few: membership by search).
 void squeeze(OpContext& ctx) {
   const Tensor& x = ctx.in(0);
   std::vector<int64_t> axes = ctx.node().opset >= 13 ? axes_from(ctx, 1, "axes") : ctx.node().attr_ints("axes");
-  std::vector<bool> drop(size_t(x.rank()), false);
-  if (axes.empty()) {
-    for (int64_t i = 0; i < x.rank(); ++i) drop[size_t(i)] = x.dim(i) == 1;
-  } else {
-    for (int64_t a : axes) {
-      a = normalize_axis(a, x.rank(), ctx.node().label());
-      QWASM_CHECK(x.dim(a) == 1, ctx.node().label(), ": cannot squeeze axis ", a, " of size ", x.dim(a));
-      drop[size_t(a)] = true;
-    }
+  for (int64_t& a : axes) {
+    a = normalize_axis(a, x.rank(), ctx.node().label());
+    QWASM_CHECK(x.dim(a) == 1, ctx.node().label(), ": cannot squeeze axis ", a, " of size ", x.dim(a));
   }
   Shape s;
-  for (int64_t i = 0; i < x.rank(); ++i) if (!drop[size_t(i)]) s.push_back(x.dim(i));
-  ctx.set_output(0, x.reshaped(s));
+  s.reserve(size_t(x.rank()));
+  for (int64_t i = 0; i < x.rank(); ++i) {
+    const bool drop = axes.empty() ? x.dim(i) == 1 : std::find(axes.begin(), axes.end(), i) != axes.end();
+    if (!drop) s.push_back(x.dim(i));
+  }
+  ctx.set_output(0, x.reshaped(std::move(s)));
 }
 
 void unsqueeze(OpContext& ctx) {
   const Tensor& x = ctx.in(0);
   std::vector<int64_t> axes = ctx.node().opset >= 13 ? axes_from(ctx, 1, "axes") : ctx.node().attr_ints("axes");
   const int64_t rank = x.rank() + int64_t(axes.size());
-  std::vector<bool> ins(size_t(rank), false);
-  for (int64_t a : axes) {
-    a = normalize_axis(a, rank, ctx.node().label());
-    QWASM_CHECK(!ins[size_t(a)], ctx.node().label(), ": repeated axis ", a);
-    ins[size_t(a)] = true;
+  for (size_t j = 0; j < axes.size(); ++j) {
+    axes[j] = normalize_axis(axes[j], rank, ctx.node().label());
+    QWASM_CHECK(std::find(axes.begin(), axes.begin() + long(j), axes[j]) == axes.begin() + long(j),
+                ctx.node().label(), ": repeated axis ", axes[j]);
   }
   Shape s;
+  s.reserve(size_t(rank));
   int64_t k = 0;
-  for (int64_t i = 0; i < rank; ++i) s.push_back(ins[size_t(i)] ? 1 : x.dim(k++));
-  ctx.set_output(0, x.reshaped(s));
+  for (int64_t i = 0; i < rank; ++i)
+    s.push_back(std::find(axes.begin(), axes.end(), i) != axes.end() ? 1 : x.dim(k++));
+  ctx.set_output(0, x.reshaped(std::move(s)));
 }
 
 void shape_op(OpContext& ctx) {

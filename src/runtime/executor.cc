@@ -231,7 +231,7 @@ void Executor::build(bool optimize) {
       auto u = const_uses.find(s);
       if (u != const_uses.end() && --u->second == 0) constants_.erase(s);
     }
-    steps_.push_back(Step{n, std::move(kernel), {}, {}, {}, traits.takes_sequences});
+    steps_.push_back(Step{n, std::move(kernel), {}, {}, {}, {}, traits.takes_sequences});
   }
   plan();
 }
@@ -253,7 +253,11 @@ void Executor::plan() {
   for (size_t i = 0; i < steps_.size(); ++i) {
     Step& st = steps_[i];
     for (const auto& s : st.node->inputs) {
-      int id = s.empty() ? -1 : slot(s);
+      // Constants are read where they lie (constants_ does not change after the build), not
+      // copied into the value table on every run.
+      auto c = s.empty() ? constants_.end() : constants_.find(s);
+      st.constant_in.push_back(c == constants_.end() ? nullptr : &c->second);
+      int id = s.empty() || c != constants_.end() ? -1 : slot(s);
       st.in.push_back(id);
       if (id >= 0) {
         if (last_use.size() <= size_t(id)) last_use.resize(size_t(id) + 1, -1);
@@ -265,15 +269,12 @@ void Executor::plan() {
   std::set<int> keep;
   for (auto& vi : model_.graph.outputs) keep.insert(slot(vi.name));
   for (size_t id = 0; id < last_use.size(); ++id) {
-    if (last_use[id] < 0 || keep.count(int(id)) || constants_.count(slot_names_[id])) continue;
+    if (last_use[id] < 0 || keep.count(int(id))) continue;
     steps_[size_t(last_use[id])].release_after.push_back(int(id));
   }
   // What every run needs by slot number, looked up once here instead of by name per run.
   for (auto& vi : model_.graph.inputs) input_slots_.push_back(slots_.at(vi.name));
-  for (auto& kv : constants_) {
-    auto it = slots_.find(kv.first);
-    if (it != slots_.end()) const_slots_.emplace_back(it->second, kv.second);
-  }
+  for (auto& vi : model_.graph.outputs) output_slots_.push_back(slots_.at(vi.name));
 }
 
 void Executor::check_feed(const ValueInfo& vi, const Tensor& t,
@@ -310,7 +311,8 @@ void Executor::check_feed(const ValueInfo& vi, const Tensor& t,
 
 std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                                   const std::vector<std::string>& wanted_in, Parallel& par) {
-  std::vector<Tensor> values(slot_names_.size());
+  std::vector<Tensor> values = std::move(values_);
+  values.resize(slot_names_.size());
   std::unordered_map<std::string, int64_t> syms;
   const auto& inputs = model_.graph.inputs;
   for (const auto& f : feeds) {
@@ -326,37 +328,76 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
   for (size_t i = 0; i < inputs.size(); ++i)
     QWASM_CHECK(values[size_t(input_slots_[i])].defined(), "missing input '", inputs[i].name, "' (",
                 dtype_name(inputs[i].dtype), ")");
-  for (const auto& [id, t] : const_slots_) values[size_t(id)] = t;
+  std::vector<Tensor> out = execute(values, wanted_in, par);
+  values.clear();  // the buffers go back to the arena; the table's storage stays for the next run
+  values_ = std::move(values);
+  return out;
+}
 
-  // Reused by every step: the input pointers and the outputs of the step being run.
-  std::vector<const Tensor*> in;
-  std::vector<Tensor> outs;
-  for (Step& st : steps_) {
+std::vector<Tensor> Executor::run_bound(const std::vector<const Tensor*>& inputs, Parallel& par) {
+  const auto& decl = model_.graph.inputs;
+  QWASM_CHECK(inputs.size() == decl.size(), "given ", inputs.size(), " inputs, the graph has ", decl.size());
+  std::vector<Tensor> values = std::move(values_);
+  values.resize(slot_names_.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    QWASM_CHECK(inputs[i] && inputs[i]->defined(), "missing input '", decl[i].name, "'");
+    values[size_t(input_slots_[i])] = *inputs[i];
+  }
+  std::vector<Tensor> out = execute(values, {}, par);
+  values.clear();  // the buffers go back to the arena; the table's storage stays for the next run
+  values_ = std::move(values);
+  return out;
+}
+
+// No try and no local with a destructor here: in the wasm build (JavaScript-based exceptions)
+// a call that may throw from such a function is a plain call, not an invoke_* trampoline
+// through JavaScript, which used to cost about as much as a small step. `at` tells the
+// caller which step threw.
+void Executor::run_steps(std::vector<Tensor>& values, Parallel& par, size_t& at) {
+  std::vector<const Tensor*>& in = step_in_;
+  std::vector<Tensor>& outs = step_out_;
+  for (at = 0; at < steps_.size(); ++at) {
+    Step& st = steps_[at];
     in.clear();
-    for (int id : st.in) in.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
+    for (size_t k = 0; k < st.in.size(); ++k) {
+      const int id = st.in[k];
+      in.push_back(id >= 0 ? (values[size_t(id)].defined() ? &values[size_t(id)] : nullptr) : st.constant_in[k]);
+    }
     if (!st.takes_sequences) check_value_kinds(*st.node, in);
     Context ctx(*st.node, in, outs, *arena_, par);
-    const auto t0 = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    try {
+    if (profile_ || observer_) {
+      profiled_step(st, ctx, in);
+    } else {
       st.kernel->compute(ctx);
-    } catch (const std::exception& e) {
-      rethrow_with_node(*st.node, e);
-    }
-    if (profile_) {
-      auto& e = (*profile_)[(st.node->domain.empty() ? "" : st.node->domain + "::") + st.node->op_type];
-      e.first += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      e.second += 1;
-    }
-    if (observer_) {
-      std::vector<const Tensor*> seen;
-      for (int id : st.in) seen.push_back(id >= 0 && values[size_t(id)].defined() ? &values[size_t(id)] : nullptr);
-      (*observer_)(*st.node, seen, ctx.outputs());
     }
     for (size_t i = 0; i < st.out.size(); ++i)
       if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(outs[i]);
     for (int id : st.release_after) values[size_t(id)] = Tensor();
   }
-  outs.clear();
+}
+
+void Executor::profiled_step(Step& st, OpContext& ctx, const std::vector<const Tensor*>& in) {
+  const auto t0 = std::chrono::steady_clock::now();
+  st.kernel->compute(ctx);
+  if (profile_) {
+    auto& e = (*profile_)[(st.node->domain.empty() ? "" : st.node->domain + "::") + st.node->op_type];
+    e.first += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    e.second += 1;
+  }
+  if (observer_) (*observer_)(*st.node, in, step_out_);
+}
+
+std::vector<Tensor> Executor::execute(std::vector<Tensor>& values, const std::vector<std::string>& wanted_in,
+                                      Parallel& par) {
+  size_t at = 0;
+  try {
+    run_steps(values, par, at);
+  } catch (const std::exception& e) {
+    step_out_.clear();
+    if (at < steps_.size()) rethrow_with_node(*steps_[at].node, e);
+    throw;
+  }
+  step_out_.clear();
 
   const auto& outputs = model_.graph.outputs;
   const size_t count = wanted_in.empty() ? outputs.size() : wanted_in.size();
@@ -368,8 +409,12 @@ std::vector<Tensor> Executor::run(const std::vector<std::pair<std::string, Tenso
                                                       [&](const ValueInfo& v) { return v.name == name; })
                                         : true;
     QWASM_CHECK(is_output, "unknown output '", name, "'");
-    auto it = slots_.find(name);
-    const Tensor* t = it != slots_.end() ? &values[size_t(it->second)] : nullptr;
+    const Tensor* t = nullptr;
+    if (wanted_in.empty()) {
+      t = &values[size_t(output_slots_[k])];
+    } else if (auto it = slots_.find(name); it != slots_.end()) {
+      t = &values[size_t(it->second)];
+    }
     if ((!t || !t->defined()) && constants_.count(name)) t = &constants_.at(name);
     QWASM_CHECK(t && t->defined(), "output '", name, "' was not produced");
     out.push_back(*t);

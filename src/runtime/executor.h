@@ -40,6 +40,10 @@ class Executor {
   // sessions); results are the same for any thread count.
   std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                           const std::vector<std::string>& wanted, Parallel& par = serial());
+  // A subgraph's run: one value per graph input, in declared order (for_subgraph: the body's
+  // own inputs, then the outer values), unchecked; returns every graph output in order. No
+  // name lookups, so an If / Loop body costs little more than its steps.
+  std::vector<Tensor> run_bound(const std::vector<const Tensor*>& inputs, Parallel& par);
 
   // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
   // set. For tools and benchmarks; nullptr (the default) costs nothing. Ops inside If /
@@ -62,7 +66,8 @@ class Executor {
   struct Step {
     const Node* node;
     std::unique_ptr<OpKernel> kernel;
-    std::vector<int> in;   // slot per input (-1 when left out)
+    std::vector<int> in;   // slot per input (-1 when left out or a constant)
+    std::vector<const Tensor*> constant_in;  // per input: the constant it reads (in constants_), else nullptr
     std::vector<int> out;  // slot per output (-1 when not wanted)
     std::vector<int> release_after;  // slots whose last consumer is this step
     bool takes_sequences = false;    // OpTraits::takes_sequences of its op
@@ -73,6 +78,10 @@ class Executor {
   void build(bool optimize);
   int slot(const std::string& name);
   void plan();
+  // What run() and run_bound() share: the steps over `values` (graph inputs set), then the outputs.
+  std::vector<Tensor> execute(std::vector<Tensor>& values, const std::vector<std::string>& wanted, Parallel& par);
+  void run_steps(std::vector<Tensor>& values, Parallel& par, size_t& at);
+  void profiled_step(Step& st, OpContext& ctx, const std::vector<const Tensor*>& in);
   void check_feed(const ValueInfo& vi, const Tensor& t, std::unordered_map<std::string, int64_t>& syms) const;
 
   Model model_;
@@ -82,7 +91,12 @@ class Executor {
   std::unordered_map<std::string, Tensor> constants_;  // initializers + folded values
   std::vector<Step> steps_;
   std::vector<int> input_slots_;                    // slot of each graph input, in order
-  std::vector<std::pair<int, Tensor>> const_slots_;  // constants the steps read, by slot
+  std::vector<int> output_slots_;                   // slot of each graph output, in order
+  // Reused from run to run (moved out while a run is under way, so a nested use would get
+  // fresh ones): the value table and the per-step input pointers and outputs.
+  std::vector<Tensor> values_;
+  std::vector<const Tensor*> step_in_;
+  std::vector<Tensor> step_out_;
   OpProfile* profile_ = nullptr;
   const StepObserver* observer_ = nullptr;
   ControlFlowLimits limits_;

@@ -29,21 +29,24 @@ class BodyRunner : public SubgraphRunner {
                 formal.size());
     QWASM_CHECK(outer.size() == outer_.size(), "the body reads ", outer_.size(), " outer values, given ",
                 outer.size());
-    std::vector<std::pair<std::string, Tensor>> feeds;
-    feeds.reserve(formal.size() + outer.size());
-    for (size_t i = 0; i < formal.size(); ++i) feeds.emplace_back(formal_[i], formal[i]);
+    // By position (the body's inputs, then the outer values: Executor::for_subgraph's order),
+    // no names copied or looked up per run.
+    std::vector<const Tensor*>& args = args_;
+    args.clear();
+    for (const Tensor& t : formal) args.push_back(&t);
     for (size_t i = 0; i < outer.size(); ++i) {
       QWASM_CHECK(outer[i] && outer[i]->defined(), "outer value '", outer_[i], "' the body reads has no value");
-      feeds.emplace_back(outer_[i], *outer[i]);
+      args.push_back(outer[i]);
     }
     exec_->set_profile(parent_ ? parent_->profile() : nullptr);
-    return exec_->run(feeds, {}, par);
+    return exec_->run_bound(args, par);
   }
 
  private:
   const Executor* parent_;
   std::vector<std::string> outer_;
   std::vector<std::string> formal_;
+  std::vector<const Tensor*> args_;  // reused from run to run
   std::unique_ptr<Executor> exec_;
 };
 

@@ -162,6 +162,27 @@ TEST(ControlFlow, ErrorInsideABranchNamesTheIf) {
   EXPECT_EQ(values(out[0]), (std::vector<float>{0, 0}));
 }
 
+// A branch that failed mid-run runs again (its reused value table went with the error),
+// and repeated runs give the same values (nothing of one run leaks into the next).
+TEST(ControlFlow, BranchRunsAgainAfterAnError) {
+  Graph g;
+  g.inputs = {value("cond", DType::Bool, {}), value("x", DType::Float32, {2}), any("y")};
+  Node n = make("If", {"cond"}, {"out"});
+  n.name = "if1";
+  n.attrs["then_branch"] = graph_attr(binary_branch("Add", "x", "y", "t"));
+  n.attrs["else_branch"] = graph_attr(binary_branch("Sub", "x", "x", "e"));
+  g.nodes.push_back(n);
+  g.outputs = {any("out")};
+  Executor ex(model_of(g));
+  const std::string m =
+      error_of(ex, {{"cond", scalar_bool(true)}, {"x", f32({2}, {1, 2})}, {"y", f32({3}, {1, 2, 3})}});
+  EXPECT_NE(m.find("If node 'if1' > then_branch: Add node 'Add_t'"), std::string::npos) << m;
+  for (int i = 0; i < 2; ++i) {
+    auto out = ex.run({{"cond", scalar_bool(true)}, {"x", f32({2}, {1, 2})}, {"y", f32({2}, {10, 20})}}, {});
+    EXPECT_EQ(values(out[0]), (std::vector<float>{11, 22}));
+  }
+}
+
 // Loop body: acc = flag ? acc * scale : acc + scale, through an If nested in the body
 // that reads acc (the body's value) and scale / flag (the outer-outer graph's inputs).
 Graph nested_if_loop() {
