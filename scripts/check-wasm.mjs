@@ -50,4 +50,11 @@ for (const name of ['simd128', 'relaxed', 'simd128-threads', 'relaxed-threads'])
   // The startup probe (kernels/dispatch) alone holds some; relaxed kernels add more.
   else check(n.dot > 0, `${name} build has relaxed dot opcodes (${n.dot}; ${n.any} relaxed in all)`);
 }
+// qwasm/quantize's own module (calibration runs the model in it): the same ceiling.
+const quantizer = `${root}dist/qwasm-quantize.wasm`;
+check(existsSync(quantizer), 'dist/qwasm-quantize.wasm exists');
+if (existsSync(quantizer)) {
+  const bytes = statSync(quantizer).size;
+  check(bytes <= MAX_WASM_BYTES, `dist/qwasm-quantize.wasm is ${bytes} B (ceiling ${MAX_WASM_BYTES} B)`);
+}
 if (failed) process.exit(1);
