@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
@@ -109,6 +110,19 @@ Tensor tensor_of(DType dt, const Shape& shape, const std::vector<T>& v) {
   Tensor t(dt, shape);
   std::copy(v.begin(), v.end(), t.data<T>());
   return t;
+}
+// The same by bytes, for element types whose storage type differs from T's name in the
+// Tensor API (float16 / bfloat16 bits, bool), and the elements back as T.
+template <typename T>
+Tensor tensor_from_bytes(DType dt, const Shape& s, const std::vector<T>& v) {
+  Tensor t(dt, s);
+  std::memcpy(t.raw(), v.data(), v.size() * sizeof(T));
+  return t;
+}
+template <typename T>
+std::vector<T> values_of(const Tensor& t) {
+  const T* p = static_cast<const T*>(t.raw());
+  return std::vector<T>(p, p + t.size());
 }
 inline Tensor f32(const Shape& s, std::vector<float> v) { return tensor_of(DType::Float32, s, v); }
 inline Tensor i64(std::vector<int64_t> v) { return tensor_of(DType::Int64, {int64_t(v.size())}, v); }

@@ -21,15 +21,7 @@ Node node(const std::string& op, size_t n_in) { return test::make_node(op, n_in,
 Tensor run(const Node& n, std::vector<const Tensor*> ins) { return test::run_node(n, std::move(ins))[0]; }
 Tensor run(const std::string& op, std::vector<const Tensor*> ins) { return run(node(op, ins.size()), ins); }
 
-template <typename T> Tensor make(DType dt, Shape s, const std::vector<T>& v) {
-  Tensor t(dt, s);
-  std::memcpy(t.raw(), v.data(), v.size() * sizeof(T));
-  return t;
-}
-template <typename T> std::vector<T> values(const Tensor& t) {
-  const T* p = static_cast<const T*>(t.raw());
-  return std::vector<T>(p, p + t.size());
-}
+using test::values_of;
 
 // Source values for Cast: in range, fractional, out of every integer range, NaN, infinities.
 const std::vector<double> kValues = {0,     1,     -1,     2.9,   -2.9,   127.5, 200,     -129,   300,  -300,
@@ -73,8 +65,8 @@ template <typename S, typename D> void check_pair() {
     src.push_back(std::numeric_limits<S>::max());
     src.push_back(std::numeric_limits<S>::lowest());
   }
-  const Tensor x = make(dtype_of<S>(), {int64_t(src.size())}, src);
-  const std::vector<Bytes<D>> got = values<Bytes<D>>(cast(x, dtype_of<D>()));
+  const Tensor x = test::tensor_from_bytes(dtype_of<S>(), {int64_t(src.size())}, src);
+  const std::vector<Bytes<D>> got = values_of<Bytes<D>>(cast(x, dtype_of<D>()));
   for (size_t i = 0; i < src.size(); ++i) {
     Bytes<D> want;
     if constexpr (std::is_floating_point_v<S>) want = Bytes<D>(direct_from_float<D>(double(src[i])));
@@ -103,21 +95,21 @@ TEST(ElementwiseTypes, CastEveryPairMatchesTheDirectConversion) {
 TEST(ElementwiseTypes, CastKeepsInt64AndUInt64Exact) {
   // Values a float64 intermediate would round: the integer path must not go through it.
   const std::vector<int64_t> big = {(int64_t(1) << 53) + 1, std::numeric_limits<int64_t>::max(), -(int64_t(1) << 60) - 3};
-  EXPECT_EQ(values<int64_t>(cast(cast(make(DType::Int64, {3}, big), DType::UInt64), DType::Int64)), big);
+  EXPECT_EQ(values_of<int64_t>(cast(cast(test::tensor_from_bytes(DType::Int64, {3}, big), DType::UInt64), DType::Int64)), big);
   const std::vector<uint64_t> ubig = {std::numeric_limits<uint64_t>::max(), (uint64_t(1) << 63) + 5};
-  EXPECT_EQ(values<int64_t>(cast(make(DType::UInt64, {2}, ubig), DType::Int64)),
+  EXPECT_EQ(values_of<int64_t>(cast(test::tensor_from_bytes(DType::UInt64, {2}, ubig), DType::Int64)),
             (std::vector<int64_t>{-1, std::numeric_limits<int64_t>::min() + 5}));
 }
 
 TEST(ElementwiseTypes, CastFloat16AndBFloat16) {
   const std::vector<uint16_t> h = {float_to_half(1.5f), float_to_half(-300.0f), float_to_half(65504.0f)};
-  const Tensor x = make(DType::Float16, {3}, h);
-  EXPECT_EQ(values<int8_t>(cast(x, DType::Int8)), (std::vector<int8_t>{1, -128, 127}));
-  EXPECT_EQ(values<double>(cast(x, DType::Float64)), (std::vector<double>{1.5, -300, 65504}));
+  const Tensor x = test::tensor_from_bytes(DType::Float16, {3}, h);
+  EXPECT_EQ(values_of<int8_t>(cast(x, DType::Int8)), (std::vector<int8_t>{1, -128, 127}));
+  EXPECT_EQ(values_of<double>(cast(x, DType::Float64)), (std::vector<double>{1.5, -300, 65504}));
   const Tensor b = cast(x, DType::BFloat16);
-  EXPECT_EQ(values<uint16_t>(b)[0], float_to_bfloat16(1.5f));
-  const Tensor i = make(DType::Int32, {2}, std::vector<int32_t>{7, -2049});
-  const std::vector<uint16_t> hi = values<uint16_t>(cast(i, DType::Float16));
+  EXPECT_EQ(values_of<uint16_t>(b)[0], float_to_bfloat16(1.5f));
+  const Tensor i = test::tensor_from_bytes(DType::Int32, {2}, std::vector<int32_t>{7, -2049});
+  const std::vector<uint16_t> hi = values_of<uint16_t>(cast(i, DType::Float16));
   EXPECT_EQ(half_to_float(hi[0]), 7.0f);
   EXPECT_EQ(half_to_float(hi[1]), half_to_float(float_to_half(-2049.0f)));  // rounds once
 }
@@ -127,13 +119,13 @@ TEST(ElementwiseTypes, CastFloat16AndBFloat16) {
 template <typename T> void check_rare_type(DType dt) {
   const std::vector<T> av = {T(7), T(100), T(3), T(250), T(1), T(0)};
   const std::vector<T> bv = {T(2), T(9), T(0)};
-  const Tensor a = make(dt, {2, 3}, av), b = make(dt, {3}, bv);
+  const Tensor a = test::tensor_from_bytes(dt, {2, 3}, av), b = test::tensor_from_bytes(dt, {3}, bv);
   const auto at = [&](size_t i) { return av[i]; };
   const auto bt = [&](size_t i) { return bv[i % 3]; };
-  const std::vector<T> add = values<T>(run("Add", {&a, &b})), mul = values<T>(run("Mul", {&a, &b}));
-  const std::vector<T> sub = values<T>(run("Sub", {&a, &b})), div = values<T>(run("Div", {&a, &b}));
-  const std::vector<T> mx = values<T>(run("Max", {&a, &b})), sum = values<T>(run("Sum", {&a, &b, &b}));
-  const std::vector<uint8_t> less = values<uint8_t>(run("Less", {&a, &b}));
+  const std::vector<T> add = values_of<T>(run("Add", {&a, &b})), mul = values_of<T>(run("Mul", {&a, &b}));
+  const std::vector<T> sub = values_of<T>(run("Sub", {&a, &b})), div = values_of<T>(run("Div", {&a, &b}));
+  const std::vector<T> mx = values_of<T>(run("Max", {&a, &b})), sum = values_of<T>(run("Sum", {&a, &b, &b}));
+  const std::vector<uint8_t> less = values_of<uint8_t>(run("Less", {&a, &b}));
   for (size_t i = 0; i < 6; ++i) {
     const std::string where = std::string(dtype_name(dt)) + " element " + std::to_string(i);
     EXPECT_EQ(add[i], T(at(i) + bt(i))) << where;
@@ -146,8 +138,8 @@ template <typename T> void check_rare_type(DType dt) {
     EXPECT_EQ(sum[i], T(at(i) + bt(i) + bt(i))) << where;
     EXPECT_EQ(less[i], at(i) < bt(i)) << where;
   }
-  EXPECT_EQ(values<T>(run("Max", {&a})), av);  // a single input is copied
-  if constexpr (std::is_signed_v<T>) EXPECT_EQ(values<T>(run("Neg", {&b})), (std::vector<T>{T(-2), T(-9), T(0)}));
+  EXPECT_EQ(values_of<T>(run("Max", {&a})), av);  // a single input is copied
+  if constexpr (std::is_signed_v<T>) EXPECT_EQ(values_of<T>(run("Neg", {&b})), (std::vector<T>{T(-2), T(-9), T(0)}));
 }
 
 TEST(ElementwiseTypes, RareTypesMatchTheScalarReference) {
@@ -162,10 +154,10 @@ TEST(ElementwiseTypes, Float16OpsRoundOnceFromFloat32) {
   const std::vector<float> xf = {1.1f, -2.3f, 0.7f, 3.3f};
   std::vector<uint16_t> xh;
   for (float v : xf) xh.push_back(float_to_half(v));
-  const Tensor x = make(DType::Float16, {2, 2}, xh), y = make(DType::Float16, {2}, std::vector<uint16_t>(xh.begin(), xh.begin() + 2));
-  const std::vector<uint16_t> mul = values<uint16_t>(run("Mul", {&x, &y}));
-  const std::vector<uint16_t> sq = values<uint16_t>(run("Sqrt", {&y}));
-  const std::vector<uint8_t> ge = values<uint8_t>(run("GreaterOrEqual", {&x, &y}));
+  const Tensor x = test::tensor_from_bytes(DType::Float16, {2, 2}, xh), y = test::tensor_from_bytes(DType::Float16, {2}, std::vector<uint16_t>(xh.begin(), xh.begin() + 2));
+  const std::vector<uint16_t> mul = values_of<uint16_t>(run("Mul", {&x, &y}));
+  const std::vector<uint16_t> sq = values_of<uint16_t>(run("Sqrt", {&y}));
+  const std::vector<uint8_t> ge = values_of<uint8_t>(run("GreaterOrEqual", {&x, &y}));
   for (size_t i = 0; i < 4; ++i) {
     const float a = half_to_float(xh[i]), b = half_to_float(xh[i % 2]);
     EXPECT_EQ(mul[i], float_to_half(a * b)) << i;
@@ -177,21 +169,21 @@ TEST(ElementwiseTypes, Float16OpsRoundOnceFromFloat32) {
 }
 
 TEST(ElementwiseTypes, PowWidensExponentsAndRefusesOtherBases) {
-  const Tensor base = make(DType::Int64, {3}, std::vector<int64_t>{3, -2, 10});
-  const Tensor e16 = make(DType::Int16, {3}, std::vector<int16_t>{4, 3, -1});
-  EXPECT_EQ(values<int64_t>(run("Pow", {&base, &e16})), (std::vector<int64_t>{81, -8, 0}));
-  const Tensor ed = make(DType::Float64, {3}, std::vector<double>{0.5, 2, 1});
-  const Tensor fb = make(DType::Float32, {3}, std::vector<float>{9, 1.5f, -4});
-  EXPECT_EQ(values<float>(run("Pow", {&fb, &ed})), (std::vector<float>{3, 2.25f, -4}));
-  const Tensor eh = make(DType::Float16, {1}, std::vector<uint16_t>{float_to_half(3.0f)});
-  EXPECT_EQ(values<float>(run("Pow", {&fb, &eh})), (std::vector<float>{729, 3.375f, -64}));
-  const Tensor i8 = make(DType::Int8, {1}, std::vector<int8_t>{2});
+  const Tensor base = test::tensor_from_bytes(DType::Int64, {3}, std::vector<int64_t>{3, -2, 10});
+  const Tensor e16 = test::tensor_from_bytes(DType::Int16, {3}, std::vector<int16_t>{4, 3, -1});
+  EXPECT_EQ(values_of<int64_t>(run("Pow", {&base, &e16})), (std::vector<int64_t>{81, -8, 0}));
+  const Tensor ed = test::tensor_from_bytes(DType::Float64, {3}, std::vector<double>{0.5, 2, 1});
+  const Tensor fb = test::tensor_from_bytes(DType::Float32, {3}, std::vector<float>{9, 1.5f, -4});
+  EXPECT_EQ(values_of<float>(run("Pow", {&fb, &ed})), (std::vector<float>{3, 2.25f, -4}));
+  const Tensor eh = test::tensor_from_bytes(DType::Float16, {1}, std::vector<uint16_t>{float_to_half(3.0f)});
+  EXPECT_EQ(values_of<float>(run("Pow", {&fb, &eh})), (std::vector<float>{729, 3.375f, -64}));
+  const Tensor i8 = test::tensor_from_bytes(DType::Int8, {1}, std::vector<int8_t>{2});
   try {
     run("Pow", {&i8, &e16});
     FAIL() << "expected a type error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("int8"), std::string::npos) << e.what();
   }
-  const Tensor eb = make(DType::Bool, {1}, std::vector<uint8_t>{1});
+  const Tensor eb = test::tensor_from_bytes(DType::Bool, {1}, std::vector<uint8_t>{1});
   EXPECT_THROW(run("Pow", {&fb, &eb}), Error);
 }

@@ -111,14 +111,22 @@ TEST(Rnn, BatchFirstLayoutOfTheReverseCase) {
 //         c = sig(g[2]) * c + sig(g[0]) * math.tanh(g[3]); h = sig(g[1]) * math.tanh(c)
 //         Y[t][d][b] = h
 //       Yh[d][b], Yc[d][b] = h, c
-TEST(Lstm, BidirectionalWithShortSequenceLens) {
-  Node n = make_node("LSTM", 5, 3);
-  set_str(n, "direction", "bidirectional");
+struct BidirectionalLstmCase {
   Tensor x = f32({2, 2, 1}, {1.0f, -2.0f, 0.5f, 3.0f});
   Tensor w = f32({2, 4, 1}, {0.5f, -0.3f, 0.8f, 1.0f, 0.2f, 0.4f, -0.6f, 0.9f});
   Tensor r = f32({2, 4, 1}, {0.1f, 0.2f, 0.3f, 0.4f, -0.1f, 0.5f, 0.2f, -0.3f});
   Tensor lens = i32({2, 1});
-  auto out = run(n, {&x, &w, &r, nullptr, &lens});
+  Node node() const {
+    Node n = make_node("LSTM", 5, 3);
+    set_str(n, "direction", "bidirectional");
+    return n;
+  }
+  std::vector<const Tensor*> inputs() const { return {&x, &w, &r, nullptr, &lens}; }
+};
+
+TEST(Lstm, BidirectionalWithShortSequenceLens) {
+  BidirectionalLstmCase c;
+  auto out = run(c.node(), c.inputs());
   const float tol = 1e-6f;
   expect_values(out[0], {2, 2, 2, 1},
                 {0.1878729872f, -0.1637447385f, 0.2644376583f, -0.1124391302f, 0.2481766285f, 0, 0.1198286406f, 0},
@@ -163,13 +171,8 @@ TEST(Rnn, ConstantWeightsMatchRuntimeWeightsBitwise) {
 }
 
 TEST(Lstm, ConstantWeightsGiveTheHandWorkedValues) {
-  Node n = make_node("LSTM", 5, 3);
-  set_str(n, "direction", "bidirectional");
-  Tensor x = f32({2, 2, 1}, {1.0f, -2.0f, 0.5f, 3.0f});
-  Tensor w = f32({2, 4, 1}, {0.5f, -0.3f, 0.8f, 1.0f, 0.2f, 0.4f, -0.6f, 0.9f});
-  Tensor r = f32({2, 4, 1}, {0.1f, 0.2f, 0.3f, 0.4f, -0.1f, 0.5f, 0.2f, -0.3f});
-  Tensor lens = i32({2, 1});
-  auto out = test::run_node_with_constants(n, {&x, &w, &r, nullptr, &lens}, {1, 2});
+  BidirectionalLstmCase c;
+  auto out = test::run_node_with_constants(c.node(), c.inputs(), {1, 2});
   expect_values(out[1], {2, 2, 1}, {0.2481766285f, -0.1637447385f, 0.2644376583f, -0.1124391302f}, 1e-6f);
   expect_values(out[2], {2, 2, 1}, {0.5844378848f, -0.2592669476f, 0.4615997213f, -0.3799649364f}, 1e-6f);
 }
