@@ -14,7 +14,7 @@ import * as ortweb from 'onnxruntime-web';
 import { createSession, Tensor } from 'qwasm';
 import { quantize } from 'qwasm/quantize';
 import { hfModels } from './support/hf-models.mjs';
-import { opts } from './helpers.mjs';
+import { bertTinyFeeds, cosine, opts } from './helpers.mjs';
 
 ortweb.env.wasm.numThreads = 1;
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -27,19 +27,7 @@ const srcBytes = new Uint8Array(readFileSync(SRC));
 const srcData = [{ path: 'src.onnx_data', data: new Uint8Array(readFileSync(join(dir, 'src.onnx_data'))) }];
 const SEQ = 9;
 
-function feeds(T) {
-  const ids = BigInt64Array.from({ length: 2 * SEQ }, (_, i) => BigInt(5 + ((i * 37) % 300)));
-  return {
-    input_ids: new T('int64', ids, [2, SEQ]),
-    attention_mask: new T('int64', new BigInt64Array(2 * SEQ).fill(1n), [2, SEQ]),
-    token_type_ids: new T('int64', new BigInt64Array(2 * SEQ), [2, SEQ]),
-  };
-}
-function cosine(a, b) {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; ++i) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
-  return ab / Math.sqrt(aa * bb);
-}
+const feeds = (T) => bertTinyFeeds(T, SEQ);
 // Both load from bytes, with external files only from `externalData`: nothing on disk is read.
 async function runQwasm(model, externalData) {
   const s = await createSession(model, opts(externalData ? { externalData } : {}));

@@ -14,7 +14,7 @@ import * as ortweb from 'onnxruntime-web';
 import { createSession, Tensor } from 'qwasm';
 import { quantize } from 'qwasm/quantize';
 import { rng } from './support/real-models.mjs';
-import { opts } from './helpers.mjs';
+import { cosine, opts } from './helpers.mjs';
 
 ortweb.env.wasm.numThreads = 1;
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -32,11 +32,6 @@ function images(seed, n, T = Tensor) {
 const calibration = images(11, 8);
 const heldOut = images(99, 4);
 
-function cosine(a, b) {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; ++i) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
-  return ab / Math.sqrt(aa * bb);
-}
 
 async function runAll(run) {
   const out = [];

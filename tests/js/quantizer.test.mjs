@@ -13,7 +13,7 @@ import * as ortweb from 'onnxruntime-web';
 import { createSession, Tensor } from 'qwasm';
 import { quantize } from 'qwasm/quantize';
 import { hfModels } from './support/hf-models.mjs';
-import { fixture, opts } from './helpers.mjs';
+import { bertTinyFeeds, cosine, fixture, opts } from './helpers.mjs';
 
 ortweb.env.wasm.numThreads = 1;
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -22,14 +22,7 @@ const floatBytes = new Uint8Array(readFileSync(FLOAT));
 const dir = mkdtempSync(join(tmpdir(), 'qwasm-quantize-'));
 const SEQ = 9;
 
-function feeds(T) {
-  const ids = BigInt64Array.from({ length: 2 * SEQ }, (_, i) => BigInt(5 + ((i * 37) % 300)));
-  return {
-    input_ids: new T('int64', ids, [2, SEQ]),
-    attention_mask: new T('int64', new BigInt64Array(2 * SEQ).fill(1n), [2, SEQ]),
-    token_type_ids: new T('int64', new BigInt64Array(2 * SEQ), [2, SEQ]),
-  };
-}
+const feeds = (T) => bertTinyFeeds(T, SEQ);
 
 async function runQwasm(model, extra = {}) {
   const s = await createSession(model, opts(extra));
@@ -42,11 +35,6 @@ async function runOrt(model, extra = {}) {
   const { last_hidden_state: y } = await s.run(feeds(ortweb.Tensor));
   await s.release();
   return y.data;
-}
-function cosine(a, b) {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; ++i) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
-  return ab / Math.sqrt(aa * bb);
 }
 const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const floatOut = await runOrt(FLOAT);
