@@ -58,6 +58,19 @@ bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int b
   char what[160];
   std::snprintf(what, sizeof what, "M=%d N=%d K=%d bits=%d block=%d zp=%d", M, N, K, bits, bs, int(zp));
   if (!check(k.info.name, what, Y.data(), ldy, want.data(), bound.data(), M, N, K + nb, seed)) return false;
+  // A prompt's rows (which kernels may take several at once) give the bits each row gives
+  // alone (a decode step): generated text must not depend on how the prompt was batched.
+  for (int m = 0; M > 1 && m < M; ++m) {
+    std::vector<float> Y1(size_t(N), 1e30f);
+    qk::QBlockArgs a1 = a;
+    a1.M = 1, a1.A = A.data() + size_t(m) * size_t(K + 5), a1.Y = Y1.data();
+    k.run(a1);
+    if (std::memcmp(Y1.data(), &Y[size_t(m) * size_t(ldy)], sizeof(float) * size_t(N)) != 0) {
+      std::printf("  MISMATCH %s row %d alone differs from the %d-row call %s (seed %llu)\n", k.info.name, m, M, what,
+                  (unsigned long long)seed);
+      return false;
+    }
+  }
   if (N % qk::kQGroupCols != 0) return true;
   // In-place packing (the runtime's path for whole column groups) must give the very same bits.
   std::vector<uint8_t> B2 = B, Z2(qk::qblock_zp_bytes(s));
@@ -167,6 +180,8 @@ void run_qblock(const qk::QBlockKernel& k, bool runnable, const char* tag, Total
   for (int bits : {4, 8}) {
     if (!rep.record(qblock_case(k, 3, 16 * 40 + 5, 4864 + 32, bits, 64, true, seed++))) goto done;
     if (!rep.record(qblock_case(k, 2, 16 * 48, 896, bits, 32, false, seed++))) goto done;
+    // Two whole 4-row steps and a single row, over several passes (a prompt).
+    if (!rep.record(qblock_case(k, 9, 16 * 40 + 5, 896 + 64, bits, 32, true, seed++))) goto done;
   }
 done:
   rep.finish();

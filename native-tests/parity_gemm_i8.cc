@@ -20,6 +20,7 @@ struct Case {
   bool a_signed, b_signed, per_column, za_per_row;
   Data data;
   uint64_t seed;
+  bool column_pieces = false;  // run as two calls over columns [0, nr) and [nr, N)
 };
 
 // Runs one case; returns true when C matches the reference bit for bit.
@@ -58,7 +59,14 @@ bool run_case(const qk::GemmI8Kernel& k, const Case& c) {
   qk::GemmI8Args g;
   g.M = c.M, g.A = A.data(), g.lda = lda, g.a_signed = c.a_signed, g.za = za, g.packed_b = pk, g.C = C.data(), g.ldc = ldc;
   if (c.za_per_row) g.za_rows = za_rows.data();
-  k.run(g);
+  if (c.column_pieces) {
+    qk::GemmI8Args lo = g, hi = g;
+    lo.n_end = k.info.nr, hi.n_begin = k.info.nr;
+    k.run(hi);  // the later panels first: neither call may touch the other's columns
+    k.run(lo);
+  } else {
+    k.run(g);
+  }
   qk::GemmI8Args r = g;
   r.packed_b = nullptr, r.C = R.data();
   qk::ref::gemm_i8(p, r);
@@ -133,6 +141,11 @@ void run_gemm_i8(const qk::GemmI8Kernel& k, bool runnable, const char* tag, Tota
   rep.shape_class("gemv-wide");
   run({1, 301, 2053, true, false, false, false, b7 ? Data::kSevenBit : Data::kRandom, seed++});
   run({1, 301, 2053, false, true, true, true, b7 ? Data::kSevenBit : Data::kRandom, seed++});
+  // Column ranges (how threads split M = 1): two calls cover the columns between them.
+  rep.shape_class("column-pieces");
+  for (int M : {1, k.info.mr + 1})
+    for (int N : {k.info.nr + 1, 3 * k.info.nr + 5})
+      run({M, N, 131, M == 1, false, true, M > 1, b7 ? Data::kSevenBit : Data::kExtreme, seed++, true});
 done:
   rep.finish();
 }

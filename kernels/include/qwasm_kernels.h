@@ -77,6 +77,10 @@ struct GemmI8Args {
   const void* packed_b = nullptr;
   int32_t* C = nullptr;          // [M, N] with row stride ldc (elements)
   ptrdiff_t ldc = 0;
+  // Columns [n_begin, n_end) only (n_end < 0: to N); C still points at column 0.
+  // n_begin must be a multiple of the kernel's info.nr, so a column piece goes
+  // through the same register tiles as a whole run (threads split M = 1 this way).
+  int n_begin = 0, n_end = -1;
 };
 
 struct GemmI8Kernel {

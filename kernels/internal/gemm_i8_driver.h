@@ -91,8 +91,9 @@ static inline void call_tile(int r, int kgroups, const uint8_t* a, ptrdiff_t as,
 template <class UK>
 static void gemm_i8_drive(const GemmI8Args& g) {
   const I8PackedHeader* h = static_cast<const I8PackedHeader*>(g.packed_b);
-  const int K = h->K, N = h->N, Kp = h->Kp, Np = h->Np, M = g.M;
-  if (M <= 0 || N <= 0) return;
+  const int K = h->K, N = imin(h->N, g.n_end < 0 ? h->N : g.n_end), Kp = h->Kp, Np = h->Np, M = g.M;
+  const int nb = g.n_begin - g.n_begin % UK::kNR;  // a whole panel (the contract asks for one)
+  if (M <= 0 || N <= nb) return;
   const int32_t* csum = reinterpret_cast<const int32_t*>(h + 1);
   const int32_t* zbr = csum + Np;
   const uint8_t* panels = reinterpret_cast<const uint8_t*>(zbr + Np);
@@ -111,12 +112,12 @@ static void gemm_i8_drive(const GemmI8Args& g) {
     rsum[m] = uint32_t(UK::prepare_row(A + m * g.lda, K, Kp, g.a_signed, a + m * as));
   // colterm = za' * (K * zb' - colsum), or just (K * zb' - colsum) when za' is per row.
   const uint32_t za = per_row ? 1u : uint32_t(UK::za_repr(g.za, g.a_signed));
-  for (int n = 0; n < N; ++n) colterm[n] = za * (uint32_t(K) * uint32_t(zbr[n]) - uint32_t(csum[n]));
+  for (int n = nb; n < N; ++n) colterm[n] = za * (uint32_t(K) * uint32_t(zbr[n]) - uint32_t(csum[n]));
   if (per_row)
     for (int m = 0; m < M; ++m) zarow[m] = uint32_t(UK::za_repr(g.za_rows[m], g.a_signed));
 
   alignas(64) int32_t tile[UK::kMR * UK::kNR];
-  for (int n0 = 0; n0 < N; n0 += UK::kNR) {
+  for (int n0 = nb; n0 < N; n0 += UK::kNR) {
     const uint8_t* bp = panels + size_t(n0 / UK::kNR) * panel_bytes;
     const int nc = imin(UK::kNR, N - n0);
     for (int m0 = 0; m0 < M; m0 += UK::kMR) {

@@ -6,8 +6,15 @@
 //   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale,
 //                      const int32_t* asum, float* y);
 //   static void row_l0(const QPackedHeader* h, int g_begin, int g_end, const float* a, const float* bsum, float* y);
+// and may provide, for prompts (M > 1), a multi-row level-4 function that unpacks each
+// chunk of weights once for kRowsL4 rows (4-bit only; results equal kRowsL4 row_l4 calls):
+//   static constexpr int kRowsL4;
+//   static void rows_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, ptrdiff_t aq_stride,
+//                       const float* ascale, const int32_t* asum, ptrdiff_t s_stride, float* y, ptrdiff_t ldy);
 // Include only from kernel sources whose QK lives in an anonymous namespace.
 #pragma once
+
+#include <type_traits>
 
 #include "common.h"
 
@@ -29,6 +36,12 @@ static inline int qblock_groups_per_pass(const QPackedHeader* h, int M) {
   return int(g < kQBlockMinGroupsPerPass ? kQBlockMinGroupsPerPass : g);
 }
 
+// QK::kRowsL4 when QK has a multi-row level-4 function, else 1.
+template <class QK, class = void>
+struct QBlockRowsL4 : std::integral_constant<int, 1> {};
+template <class QK>
+struct QBlockRowsL4<QK, std::void_t<decltype(QK::kRowsL4)>> : std::integral_constant<int, QK::kRowsL4> {};
+
 template <class QK>
 static void qblock_drive_l4(const QBlockArgs& g) {
   const QPackedHeader* h = static_cast<const QPackedHeader*>(g.packed);
@@ -42,7 +55,15 @@ static void qblock_drive_l4(const QBlockArgs& g) {
   const int step = qblock_groups_per_pass(h, M);
   for (int g0 = 0; g0 < h->n_groups; g0 += step) {
     const int g1 = imin(h->n_groups, g0 + step);
-    for (int m = 0; m < M; ++m) QK::row_l4(h, g0, g1, aq + m * row, ascale + m * nb, asum + m * nb, g.Y + m * g.ldy);
+    int m = 0;
+    if constexpr (QBlockRowsL4<QK>::value > 1) {
+      constexpr int R = QBlockRowsL4<QK>::value;
+      if (h->bits == 4)
+        for (; m + R <= M; m += R)
+          QK::rows_l4(h, g0, g1, aq + m * row, ptrdiff_t(row), ascale + m * nb, asum + m * nb, nb, g.Y + m * g.ldy,
+                      g.ldy);
+    }
+    for (; m < M; ++m) QK::row_l4(h, g0, g1, aq + m * row, ascale + m * nb, asum + m * nb, g.Y + m * g.ldy);
   }
 }
 

@@ -17,7 +17,7 @@ static int32_t load8(const void* p, ptrdiff_t i, bool is_signed) {
 void gemm_i8(const GemmI8PackArgs& b, const GemmI8Args& g) {
   for (int m = 0; m < g.M; ++m) {
     const int32_t za = g.za_rows ? g.za_rows[m] : g.za;
-    for (int n = 0; n < b.N; ++n) {
+    for (int n = g.n_begin; n < (g.n_end < 0 ? b.N : g.n_end); ++n) {
       const int32_t zb = b.zb ? (b.zb_per_column ? b.zb[n] : b.zb[0]) : 0;
       int64_t acc = 0;
       for (int k = 0; k < b.K; ++k) {

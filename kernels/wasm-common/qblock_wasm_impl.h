@@ -83,6 +83,54 @@ struct Rows {
     }
   }
 
+  // Level 4, 4-bit, kRowsL4 rows of A at once (prompts): each 16-byte chunk of nibbles is
+  // loaded and split once for all rows instead of once per row. Per row the integer dots
+  // are the same (low and high halves in one accumulator: integer adds commute) and the
+  // float epilogue is row_l4's, op for op, so the results are bit-identical to kRowsL4
+  // row_l4 calls. One column vector at a time keeps kRowsL4 accumulators live (x86
+  // engines have 16 vector registers); A's broadcasts are reloaded per vector (loads).
+  static constexpr int kRowsL4 = 4;
+  static void rows_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, ptrdiff_t aq_stride,
+                      const float* ascale, const int32_t* asum, ptrdiff_t s_stride, float* y, ptrdiff_t ldy) {
+    constexpr int R = kRowsL4;
+    const int bs = h->block_size;
+    const v128_t nib = wasm_i8x16_splat(15);
+    for (int g = g_begin; g < g_end; ++g) {
+      v128_t facc[R][kVecs];
+      for (int r = 0; r < R; ++r)
+        for (int v = 0; v < kVecs; ++v) facc[r][v] = wasm_f32x4_splat(0.0f);
+      for (int blk = 0; blk < h->n_blocks; ++blk) {
+        const uint8_t* data = qpacked_data(h, g, blk);
+        const float* hscale = qpacked_scales(h, g, blk);
+        const uint8_t* hzp = qpacked_zps(h, g, blk);
+        const int8_t* a = aq + blk * bs;
+        for (int v = 0; v < kVecs; ++v) {
+          v128_t acc[R];
+          for (int r = 0; r < R; ++r) acc[r] = wasm_i32x4_splat(0);
+          const uint8_t* d = data + 16 * v;
+          for (int t = 0; t < bs / 8; ++t, d += 64) {
+            const v128_t p = wasm_v128_load(d);
+            const v128_t lo = wasm_v128_and(p, nib), hi = wasm_u8x16_shr(p, 4);
+            for (int r = 0; r < R; ++r) {
+              const int8_t* ar = a + r * aq_stride + 8 * t;
+              acc[r] = Dot::dot(wasm_v128_load32_splat(ar), lo, acc[r]);
+              acc[r] = Dot::dot(wasm_v128_load32_splat(ar + 4), hi, acc[r]);
+            }
+          }
+          const v128_t zp = load_zp4(hzp + 4 * v), hs = wasm_v128_load(hscale + 4 * v);
+          for (int r = 0; r < R; ++r) {
+            const v128_t sum = wasm_i32x4_splat(asum[r * s_stride + blk]);
+            const v128_t dq = wasm_i32x4_sub(acc[r], wasm_i32x4_mul(zp, sum));
+            const v128_t sc = wasm_f32x4_mul(hs, wasm_f32x4_splat(ascale[r * s_stride + blk]));
+            facc[r][v] = Madd::madd(wasm_f32x4_convert_i32x4(dq), sc, facc[r][v]);
+          }
+        }
+      }
+      const int nc = imin(kQGroupCols, h->N - g * kQGroupCols);
+      for (int r = 0; r < R; ++r) store_cols(y + r * ldy + g * kQGroupCols, facc[r], nc);
+    }
+  }
+
   // Four k of 4 columns: bytes [c*4 + j] -> f32 lanes per k, multiply-added with A.
   static inline void madd_k4(v128_t q, const float* a, v128_t& acc) {
     const v128_t byk = wasm_i8x16_shuffle(q, q, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);

@@ -20,26 +20,34 @@ inline void piece_range(int p, int pieces, int units, int tile, int total, int* 
   *end = std::min(total, int(int64_t(units) * (p + 1) / pieces) * tile);
 }
 
-// int8 GEMM over packed B, split by rows of A (the packed B is shared read-only).
+// int8 GEMM over packed B, split by rows of A (the packed B is shared read-only), or by
+// column panels of packed B when there are too few row tiles to go round (M = 1: a
+// decoder step, the last-token LM head), each piece then preparing the few rows of A itself.
 inline void gemm_i8_parallel(Parallel& par, const kernels::GemmI8Kernel& k, const kernels::GemmI8Args& g, int N,
                              int K) {
   const int threads = par.threads();
-  const int mr = std::max(1, k.info.mr);
-  const int units = (g.M + mr - 1) / mr;
+  const int mr = std::max(1, k.info.mr), nr = std::max(1, k.info.nr);
+  const int m_units = (g.M + mr - 1) / mr, n_units = (N + nr - 1) / nr;
+  const bool by_rows = m_units >= 2 * threads || m_units >= n_units;
+  const int units = by_rows ? m_units : n_units;
   const int pieces = std::min(units, 2 * threads);
   if (threads < 2 || pieces < 2 || int64_t(g.M) * N * K < kParallelMinWork) {
     k.run(g);
     return;
   }
   parallel_for(par, pieces, [&](int p) {
-    int m0, m1;
-    piece_range(p, pieces, units, mr, g.M, &m0, &m1);
-    if (m0 >= m1) return;
+    int i0, i1;
+    piece_range(p, pieces, units, by_rows ? mr : nr, by_rows ? g.M : N, &i0, &i1);
+    if (i0 >= i1) return;
     kernels::GemmI8Args s = g;
-    s.M = m1 - m0;
-    s.A = static_cast<const uint8_t*>(g.A) + m0 * g.lda;
-    s.C = g.C + m0 * g.ldc;
-    if (g.za_rows) s.za_rows = g.za_rows + m0;
+    if (by_rows) {
+      s.M = i1 - i0;
+      s.A = static_cast<const uint8_t*>(g.A) + i0 * g.lda;
+      s.C = g.C + i0 * g.ldc;
+      if (g.za_rows) s.za_rows = g.za_rows + i0;
+    } else {
+      s.n_begin = i0, s.n_end = i1;
+    }
     k.run(s);
   });
 }

@@ -73,6 +73,17 @@ TEST(Int8Gemm, RowSplitAcrossThreadsKeepsPerRowZeroPoints) {
   check_gemm(67, 41, 48, true, false, false, true, false, par, 78);
 }
 
+TEST(Int8Gemm, FewRowsSplitByColumnPanelsAcrossThreads) {
+  if (!threads_supported()) GTEST_SKIP() << "this build has no threads (wasm without -pthread)";
+  ThreadPool pool(3);
+  PoolSlice par(&pool, 3);
+  // One and three rows over many columns (a decoder step): the pieces are column panels,
+  // the last one ragged (N = 301 is no multiple of any tile width).
+  check_gemm(1, 301, 257, false, true, true, false, true, par, 91);
+  check_gemm(1, 301, 257, true, false, false, true, false, par, 92);
+  check_gemm(3, 301, 257, false, false, true, true, true, par, 93);
+}
+
 Node node(const std::string& op, size_t n_in) {
   Node n;
   n.op_type = op, n.name = "t", n.opset = 10;
