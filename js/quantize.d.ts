@@ -51,6 +51,12 @@ export interface QuantizeOptions {
   signal?: AbortSignal;
   /** Where dist/'s qwasm-quantize.mjs / .wasm are loaded from (default: the package's own). */
   wasmPaths?: WasmPaths;
+  /**
+   * Quantize in the dedicated Worker (browsers) / worker_thread (Node) of worker-mode sessions,
+   * so the page stays responsive (default false). Same result; progress and `signal` cross over;
+   * calibration feeds are read first and copied to the worker; the model comes back by transfer.
+   */
+  worker?: boolean;
 }
 
 export interface QuantizeReportEntry {

@@ -148,9 +148,13 @@ function resolveOptions(o) {
 // externalData: [{ path, data }] | undefined, report: [{ node, opType, action, detail }] }.
 // The source is never modified.
 export async function quantize(source, options = {}) {
-  const opts = resolveOptions(options);
+  const opts = resolveOptions(options);  // option errors are thrown here, in worker mode too
   const { signal, onProgress } = options;
   if (signal?.aborted) throw abortError(signal);
+  if (options.worker) {
+    const { quantizeRemote } = await import('./worker-client.js');
+    return quantizeRemote(source, options);
+  }
   const mod = await quantizerModule(options.wasmPaths);
   const q = new mod.Quantizer();
   try {
@@ -171,6 +175,7 @@ export async function quantize(source, options = {}) {
     if (opts.calibrationData != null) await stageCalibration(q, opts.calibrationData, signal);
     const r = q.run(opts, onProgress ? (done, total) => onProgress({ phase: 'quantize', loaded: done, total }) : undefined);
     if (r.error) throw new Error(r.error);
+    if (signal?.aborted) throw abortError(signal);  // aborted during the run: no result
     const model = r.model.slice();
     const externalData = r.external.length ? r.external.map((e) => ({ path: e.path, data: e.data.slice() })) : undefined;
     return { model, externalData, report: r.report, sourceBytes: r.sourceBytes };

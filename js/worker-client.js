@@ -232,3 +232,53 @@ export async function createRemote(kind, model, options) {
   const session = new RemoteSession(state, info.id, info);
   return kind === 'lm' ? new RemoteLM(state, session, info) : session;
 }
+
+// A feed for the worker: plain { type, data, dims } (typed arrays are copied by the post).
+function plainFeed(feed, k) {
+  if (!feed || typeof feed !== 'object') throw new TypeError(`quantize: calibration feed ${k} must be an object { inputName: Tensor }`);
+  return Object.fromEntries(Object.entries(feed).map(([name, t]) => {
+    if (!t || typeof t.type !== 'string' || !t.data || !Array.isArray(t.dims)) throw new TypeError(`quantize: calibration feed ${k}, input '${name}': expected a Tensor`);
+    return [name, { type: t.type, data: t.data, dims: [...t.dims] }];
+  }));
+}
+
+// qwasm/quantize with { worker: true }: the same quantize() in the shared worker, so a page
+// stays responsive while it runs. Calibration feeds are read here first (an async iterable
+// is drained into an array: the worker needs them as one message); the worker ends with the
+// call when no session lives in it.
+export async function quantizeRemote(source, options) {
+  const state = worker();
+  const transfer = [];
+  const { calibration, ...rest } = options;
+  const opts = portableOptions(rest, transfer);
+  if (calibration) {
+    opts.calibration = { ...calibration };
+    if (calibration.data != null) {
+      const feeds = [];
+      for await (const feed of calibration.data) feeds.push(plainFeed(feed, feeds.length));
+      opts.calibration.data = feeds;
+    }
+  }
+  // The quantizer's C++ run cannot look at messages, so an abort rejects here at once and,
+  // when nothing else lives in the worker, ends the worker: the work really stops.
+  const { signal } = options;
+  let onAbort;
+  const aborted = new Promise((_, reject) => {
+    onAbort = () => reject(abortError(signal, 'quantize'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  state.live++;
+  try {
+    return await Promise.race([aborted, call(state, 'quantize', { model: portable(source, transfer), options: opts }, {
+      signal, transfer,
+      onEvent: (e) => e.progress && options.onProgress?.(e.progress),
+    })]);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    state.live--;
+    if (state.live === 0 && !state.dead && (state.calls.size === 0 || signal?.aborted)) {
+      state.port.terminate();
+      if (shared === state) shared = null;
+    }
+  }
+}

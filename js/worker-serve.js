@@ -50,6 +50,18 @@ export function serve(port) {
       for await (const token of lm.generate(promptIds, { ...options, signal })) emit({ token });
       return lm.lastStats;
     },
+    // qwasm/quantize with { worker: true }: the quantizer's module loads here on first use;
+    // the model and external files it returns leave by transfer.
+    async quantize({ model, options }, call, emit, signal) {
+      const { quantize } = await import('./quantize.js');
+      const opts = { ...options, signal };
+      if (options.progress) opts.onProgress = (p) => emit({ progress: p });
+      delete opts.progress;
+      // Calibration feeds stay plain { type, data, dims }: quantize() checks them itself and
+      // names the feed and input that is wrong, as in-process.
+      const r = await quantize(model, opts);
+      return { result: r, transfer: [r.model.buffer, ...(r.externalData ?? []).map((e) => e.data.buffer)] };
+    },
     startProfiling: ({ id }) => sessionOf(id).startProfiling(),
     endProfiling: ({ id }) => sessionOf(id).endProfiling(),
     features: ({ options }) => features(options),
@@ -71,7 +83,7 @@ export function serve(port) {
     try {
       let r = await ops[op](args, call, emit, ac.signal);
       let transfer = [];
-      if (op === 'run') ({ result: r, transfer } = r);
+      if (op === 'run' || op === 'quantize') ({ result: r, transfer } = r);
       port.post({ call, result: r }, transfer);
     } catch (e) {
       port.post({ call, error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } });

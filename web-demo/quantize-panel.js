@@ -113,10 +113,9 @@ async function runQuantize(ev) {
     const opts = options();
     const onProgress = overallProgress(progress);
     onProgress({ phase: 'read', loaded: 0, total: 1 });
-    // quantize() runs its passes synchronously in wasm: let the page paint the bar first.
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+    // In the worker (worker: true) the page keeps painting while the quantizer's passes run.
     const t0 = performance.now();
-    const r = await quantize(source.model, { ...opts, onProgress });
+    const r = await quantize(source.model, { ...opts, onProgress, worker: true });
     const ms = performance.now() - t0;
     const base = source.name.replace(/\.onnx$/i, '');
     result = { ...r, name: `${base}.${tag(opts)}.onnx` };
