@@ -17,8 +17,9 @@ export interface QuantizeOptions {
      *  with the Hessian of each MatMul's inputs) or 'awq' (weight-only; needs calibration.data: per-input-channel
      *  scales mean|x|^alpha, alpha searched for the least calibration output error, folded into the op before). */
     algorithm?: 'rtn' | 'gptq' | 'awq';
-    /** Only 'int' in this version. */
-    type?: 'int';
+    /** 'int' (default) or 'float8e4m3fn' (weight-only: per-output-channel float8 weights behind
+     *  DequantizeLinear -> MatMul; needs ai.onnx opset 19; bits 8, algorithm 'rtn'). */
+    type?: 'int' | 'float8e4m3fn';
     /** MatMulNBits accuracy_level (0..4, default 4: int8 activations allowed). */
     accuracyLevel?: number;
   };
@@ -62,7 +63,7 @@ export interface QuantizeOptions {
 export interface QuantizeReportEntry {
   node: string;
   opType: string;
-  /** 'MatMulNBits' | 'DequantizeLinear' (weight-only 8-bit) | 'MatMulInteger' | 'ConvInteger' | 'QDQ' | 'float' */
+  /** 'MatMulNBits' | 'DequantizeLinear' (weight-only 8-bit int or float8) | 'MatMulInteger' | 'ConvInteger' | 'QDQ' | 'float' */
   action: string;
   /** Bits and block size, or why the node stayed float. */
   detail: string;

@@ -97,7 +97,10 @@ function resolveOptions(o) {
   const mode = o.mode ?? 'weight-only';
   if (!MODES.includes(mode)) throw new TypeError(`quantize: options.mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   const w = o.weights ?? {};
-  if (w.type !== undefined && w.type !== 'int') throw new TypeError(`quantize: weights.type '${w.type}' is not supported yet (only 'int')`);
+  if (w.type !== undefined && w.type !== 'int' && w.type !== 'float8e4m3fn') throw new TypeError(`quantize: weights.type must be 'int' or 'float8e4m3fn', got '${w.type}'`);
+  const float8 = w.type === 'float8e4m3fn';
+  if (float8 && mode !== 'weight-only') throw new TypeError(`quantize: weights.type 'float8e4m3fn' is for mode 'weight-only' (mode '${mode}' writes integer weights)`);
+  if (float8 && w.bits !== undefined && w.bits !== 8) throw new TypeError(`quantize: weights.type 'float8e4m3fn' stores 8-bit floats; weights.bits ${w.bits} needs weights.type 'int'`);
   const sq = o.smoothQuant ?? false;
   if (sq !== false && sq !== true && (sq === null || typeof sq !== 'object')) throw new TypeError(`quantize: smoothQuant must be false, true or { alpha }, got ${sq}`);
   const smoothAlpha = sq === false ? -1 : sq === true ? 0.5 : (sq.alpha ?? 0.5);
@@ -124,7 +127,8 @@ function resolveOptions(o) {
   if (keepFloat !== 'auto' && !(Number.isInteger(keepFloat) && keepFloat >= 0)) throw new TypeError(`quantize: keepFloat must be 'auto' or a count >= 0, got ${keepFloat}`);
   return {
     mode,
-    bits: w.bits ?? (mode === 'weight-only' ? 4 : 8),
+    bits: w.bits ?? (mode === 'weight-only' && !float8 ? 4 : 8),
+    weightType: w.type ?? 'int',
     blockSize: w.blockSize ?? 32,
     symmetric: !!w.symmetric,
     accuracyLevel: w.accuracyLevel ?? 4,

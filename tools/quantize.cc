@@ -1,6 +1,7 @@
 // qwasm-quantize: the quantizer as a command-line tool (the same C++ code as qwasm/quantize).
 //   qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size 32] [--symmetric]
-//                  [--accuracy-level 4] [--algorithm rtn|gptq|awq] [--ops OP[,OP]] [--exclude NODE]...
+//                  [--accuracy-level 4] [--algorithm rtn|gptq|awq] [--weight-type int|float8e4m3fn]
+//                  [--ops OP[,OP]] [--exclude NODE]...
 //                  [--external-data-threshold BYTES] [--calib PATH] [--smooth-quant ALPHA]
 //                  [--calibration-method minmax|percentile|entropy] [--percentile P]
 //                  [--activations uint8|int8] [--reduce-range] [--keep-float N|auto]
@@ -41,7 +42,8 @@ std::string dir_of(const std::string& p) {
 int usage() {
   std::fprintf(stderr,
                "usage: qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size N] [--symmetric]\n"
-               "                      [--accuracy-level 0..4] [--algorithm rtn|gptq|awq] [--ops OP[,OP]] [--exclude NODE]...\n"
+               "                      [--accuracy-level 0..4] [--algorithm rtn|gptq|awq] [--weight-type int|float8e4m3fn]\n"
+               "                      [--ops OP[,OP]] [--exclude NODE]...\n"
                "                      [--external-data-threshold BYTES] [--smooth-quant ALPHA]\n"
                "                      [--calib DIR|FILE.npy|FILE.npz] [--calibration-method minmax|percentile|entropy]\n"
                "                      [--percentile P] [--activations uint8|int8] [--reduce-range] [--keep-float N|auto]\n"
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
       else if (a == "--symmetric") o.symmetric = true;
       else if (a == "--accuracy-level") o.accuracy_level = std::stoi(next());
       else if (a == "--algorithm") o.algorithm = next();
+      else if (a == "--weight-type") o.weight_type = next();
       else if (a == "--exclude") o.exclude.push_back(next());
       else if (a == "--external-data-threshold") o.external_data_threshold = std::stoull(next());
       else if (a == "--calib") calib = next();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/quant_common.h"
+
 namespace qwasm {
 
 NBitsBlock nbits_block(const float* v, int64_t count, int bits, bool symmetric) {
@@ -63,6 +65,22 @@ NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int b
       set_nbits_block(out, n, blk, p, bits, symmetric);
       for (int i = 0; i < block_size; ++i) set_nbits_value(out, n, blk, i, nbits_round(v[size_t(i)], p, bits), bits, block_size);
     }
+  }
+  return out;
+}
+
+Float8Weight quantize_float8_per_channel(const float* w, int64_t K, int64_t N) {
+  constexpr float kMaxE4M3FN = 448.0f;
+  Float8Weight out;
+  out.q.resize(size_t(K * N));
+  out.scales.assign(size_t(N), 1.0f);
+  for (int64_t n = 0; n < N; ++n) {
+    float amax = 0;
+    for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(w[k * N + n]));
+    const float scale = amax > 0 ? amax / kMaxE4M3FN : 1.0f;
+    out.scales[size_t(n)] = scale;
+    for (int64_t k = 0; k < K; ++k)
+      out.q[size_t(k * N + n)] = float_to_f8(w[k * N + n] / scale, DType::Float8E4M3FN, /*saturate=*/true);
   }
   return out;
 }

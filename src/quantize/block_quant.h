@@ -44,6 +44,15 @@ struct Int8Weight {
 };
 Int8Weight quantize_int8_per_channel(const float* w, int64_t K, int64_t N);
 
+// float8 E4M3FN per output channel of W [K, N]: scale[n] = max |w| over column n / 448 (the
+// format's largest finite value; 1 for an all-zero column), q = w / scale rounded to the
+// nearest E4M3FN value (ties to even, saturating), as DequantizeLinear (opset 19) reads it.
+struct Float8Weight {
+  std::vector<uint8_t> q;
+  std::vector<float> scales;
+};
+Float8Weight quantize_float8_per_channel(const float* w, int64_t K, int64_t N);
+
 }  // namespace qwasm
 
 namespace qwasm {

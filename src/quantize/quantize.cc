@@ -64,6 +64,15 @@ void check_options(const QuantizeOptions& o) {
     QWASM_CHECK(!o.calibration.empty(), "quantize: smoothQuant needs calibration data (options.calibration.data: one ",
                 "or more feeds of the model's inputs), to measure each MatMul's input ranges");
   }
+  QWASM_CHECK(o.weight_type == "int" || o.weight_type == "float8e4m3fn", "quantize: weights.type must be 'int' or ",
+              "'float8e4m3fn', got '", o.weight_type, "'");
+  if (o.weight_type != "int") {
+    QWASM_CHECK(o.mode == M::WeightOnly, "quantize: weights.type '", o.weight_type, "' is for mode 'weight-only'");
+    QWASM_CHECK(o.bits == 8, "quantize: weights.type '", o.weight_type, "' stores 8-bit floats; weights.bits ", o.bits,
+                " needs weights.type 'int'");
+    QWASM_CHECK(o.algorithm == "rtn", "quantize: weights.type '", o.weight_type, "' rounds to nearest; algorithm '",
+                o.algorithm, "' is for integer weights");
+  }
   if (o.mode == M::WeightOnly) {
     QWASM_CHECK(o.bits == 4 || o.bits == 8, "quantize: weights.bits must be 4 or 8 for weight-only, got ", o.bits);
     QWASM_CHECK(o.block_size >= 16 && o.block_size <= 256 && (o.block_size & (o.block_size - 1)) == 0,
@@ -105,6 +114,19 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
   const onnx::NodeProto& src = g.node(c.node);
   const std::string& a = src.input(0);
   const std::string base = g.initializer(c.weight).name();
+  if (o.mode == QuantizeOptions::Mode::WeightOnly && o.weight_type == "float8e4m3fn") {
+    // float8: per output channel behind DequantizeLinear (axis 1, no zero point); qwasm and
+    // onnxruntime both run the pair as written.
+    const Float8Weight q = quantize_float8_per_channel(w.data(), c.K, c.N);
+    const std::string wq = names.make(base + "_float8"), ws = names.make(base + "_scale"),
+                      wd = names.make(base + "_dequantized");
+    *g.add_initializer() = make_tensor(wq, int(DType::Float8E4M3FN), {c.K, c.N}, q.q.data(), q.q.size());
+    *g.add_initializer() = make_tensor(ws, onnx::TensorProto::FLOAT, {c.N}, q.scales.data(), q.scales.size());
+    const std::string stem = src.name().empty() ? y : src.name();
+    set_int_attr(*add_node(out_nodes, "DequantizeLinear", stem + "_weight_dequantize", {wq, ws}, {wd}), "axis", 1);
+    add_node(out_nodes, "MatMul", src.name(), {a, wd}, {y});
+    return "float8 E4M3FN per-channel weights (DequantizeLinear axis 1 -> MatMul)";
+  }
   if (o.mode == QuantizeOptions::Mode::WeightOnly && o.bits == 8 && !hessian) {
     // int8: symmetric per output channel behind DequantizeLinear (axis 1 of W [K, N]); qwasm's
     // fuse_weight_dequant_matmul pass runs the pair on the packed integers, onnxruntime as written.
@@ -286,7 +308,8 @@ std::vector<std::string> external_data_files(const void* data, size_t size) {
 QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles& external,
                               const QuantizeOptions& options_in, const QuantizeProgress& progress) {
   QuantizeOptions options = options_in;
-  if (options.bits == 0) options.bits = options.mode == QuantizeOptions::Mode::WeightOnly ? 4 : 8;
+  if (options.bits == 0)
+    options.bits = options.mode == QuantizeOptions::Mode::WeightOnly && options.weight_type == "int" ? 4 : 8;
   check_options(options);
   QWASM_CHECK(size > 0, "quantize: the model is empty (0 bytes)");
   onnx::ModelProto m;
@@ -432,12 +455,17 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
   // Weight-only int8 (round to nearest) writes per-channel DequantizeLinear (axis: opset 13).
   const bool weight_only = options.mode == QuantizeOptions::Mode::WeightOnly;
   const bool int8_dq = weight_only && options.bits == 8 && options.algorithm != "gptq";
+  const bool float8 = options.weight_type == "float8e4m3fn";
   if (int8_dq) {
     int64_t opset = 0;
     for (const auto& op : m.opset_import())
       if (op.domain().empty() || op.domain() == "ai.onnx") opset = op.version();
     QWASM_CHECK(opset >= 13, "quantize: weight-only 8-bit writes per-channel DequantizeLinear, which needs ai.onnx ",
                 "opset 13 or later; the model imports opset ", opset, " (4-bit weights write MatMulNBits)");
+    // Raising the opset would change what other nodes mean (Split, Reduce*, Pad ... moved
+    // attributes to inputs at 13 and 18), so a model below 19 is refused, not rewritten.
+    QWASM_CHECK(!float8 || opset >= 19, "quantize: float8 weights need DequantizeLinear of opset 19 or later; the ",
+                "model imports ai.onnx opset ", opset, " (weights.type 'int' works from opset 13)");
   }
 
   // Rewrite: every node keeps its place; a quantized MatMul becomes its replacement chain.

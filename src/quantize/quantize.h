@@ -35,6 +35,9 @@ struct QuantizeOptions {
   int block_size = 32;          // weight-only: 16..256, a power of two
   bool symmetric = false;       // weight-only: no zero points (2^(bits-1) implied)
   int accuracy_level = 4;       // weight-only: MatMulNBits accuracy_level (0..4)
+  // weight-only: "int" (MatMulNBits / int8 DequantizeLinear) or "float8e4m3fn" (per-channel
+  // float8 weights behind DequantizeLinear; needs ai.onnx opset 19; bits 8, rtn only).
+  std::string weight_type = "int";
   // weight-only: "rtn" (round to nearest), "gptq" (quantize/gptq.h) or "awq" (quantize/awq.h);
   // gptq and awq measure the MatMul inputs on `calibration`.
   std::string algorithm = "rtn";

@@ -63,5 +63,18 @@ TEST(QuantizeInt8, PerChannelSymmetric) {
   EXPECT_EQ(q.q, (std::vector<int8_t>{127, 64, 0, -3, -127, 0}));
 }
 
+TEST(QuantizeFloat8, PerChannelE4M3FNWorkedByHand) {
+  // Column 0 (1, -0.5, 0.3): scale 1/448; w / scale = 448 (0 1111 110 = 0x7E, the largest
+  // finite value), -224 = -1.75 * 2^7 (1 1110 110 = 0xF6) and 134.4, between 128 (0x70) and
+  // 144 (0x71): 128. Column 1 (0.25, 0, -0.0156): scale 0.25/448; 448, 0 and -27.95: between
+  // -26 (1 1011 101 = 0xDD) and -28 (0xDE), nearer -28. Column 2 all zero: scale 1, codes 0.
+  const float w[9] = {1.0f, 0.25f, 0.0f, -0.5f, 0.0f, 0.0f, 0.3f, -0.0156f, 0.0f};  // [K=3, N=3]
+  const Float8Weight q = quantize_float8_per_channel(w, 3, 3);
+  EXPECT_FLOAT_EQ(q.scales[0], 1.0f / 448);
+  EXPECT_FLOAT_EQ(q.scales[1], 0.25f / 448);
+  EXPECT_EQ(q.scales[2], 1.0f);
+  EXPECT_EQ(q.q, (std::vector<uint8_t>{0x7E, 0x7E, 0x00, 0xF6, 0x00, 0x00, 0x70, 0xDE, 0x00}));
+}
+
 }  // namespace
 }  // namespace qwasm
