@@ -42,6 +42,39 @@ void check_names(const K* const* list, size_t n, int& checked, int& failures) {
     }
 }
 
+// The first kernel of a full list the host runs that `ok` accepts (the last one if none).
+template <class K, class Ok>
+const K* first_runnable(const K* const* list, size_t n, Ok ok) {
+  for (size_t i = 0; i < n; ++i)
+    if (qk::runs_on_host(list[i]->info) && ok(*list[i])) return list[i];
+  return list[n - 1];
+}
+
+// kernel_best.cc keeps its own (shorter) lists of what the runtime may pick; each pick
+// must be what the full, ordered list of this binary would give on this host.
+int check_picks() {
+  size_t n = 0;
+  int wrong = 0;
+  auto expect = [&](const char* what, const char* got, const char* want) {
+    if (std::strcmp(got, want) != 0) {
+      std::printf("  MISMATCH dispatch pick %s: %s, the full list's first runnable is %s\n", what, got, want);
+      ++wrong;
+    }
+  };
+  const qk::GemmI8Kernel* const* gi = qk::gemm_i8_kernels(&n);
+  expect("gemm_i8", qk::best_gemm_i8(false).info.name,
+         first_runnable(gi, n, [](const qk::GemmI8Kernel& k) { return (k.info.caveats & qk::kNeedsB7bit) == 0; })->info.name);
+  expect("gemm_i8 (7-bit B)", qk::best_gemm_i8(true).info.name,
+         first_runnable(gi, n, [](const qk::GemmI8Kernel&) { return true; })->info.name);
+  const qk::QBlockKernel* const* qb = qk::qblock_kernels(&n);
+  for (int level : {4, 0})
+    expect(level == 4 ? "qblock level 4" : "qblock level 0", qk::best_qblock(level).info.name,
+           first_runnable(qb, n, [level](const qk::QBlockKernel& k) { return k.accuracy_level == level; })->info.name);
+  const qk::GemmF32Kernel* const* gf = qk::gemm_f32_kernels(&n);
+  expect("gemm_f32", qk::best_gemm_f32().info.name, first_runnable(gf, n, [](const qk::GemmF32Kernel&) { return true; })->info.name);
+  return wrong;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +106,9 @@ int main(int argc, char** argv) {
   check_names(gf, n, named, misnamed);
   std::printf("%s kernel names state their descriptors' tiles (%d kernels)\n", misnamed ? "FAIL" : "PASS", named);
   misnamed ? ++t.fail : ++t.pass;
+  const int wrong_picks = check_picks();
+  std::printf("%s dispatch picks equal the full lists' first runnable kernels (5 picks)\n", wrong_picks ? "FAIL" : "PASS");
+  wrong_picks ? ++t.fail : ++t.pass;
 
   std::printf("\nkernel parity: %d passed, %d failed, %d skipped (variants); %ld cases\n", t.pass, t.fail, t.skip,
               t.cases);

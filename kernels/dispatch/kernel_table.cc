@@ -1,6 +1,8 @@
-// The kernel tables: every compiled-in variant per family, best first, and the
-// dispatchers that pick the first one the host runs. Which ISA folders are compiled
-// in is decided by CMake (QWASM_KERNELS_X86 / _ARM / _WASM / _RELAXED).
+// The kernel tables: every compiled-in variant per family, best first, for the parity
+// tests and benchmarks that walk them. Which ISA folders are compiled in is decided by
+// CMake (QWASM_KERNELS_X86 / _ARM / _WASM / _RELAXED). The runtime's picks are in
+// kernel_best.cc, which does not reference these lists: a module that never walks them
+// links only the kernels it can pick.
 #include "qwasm_kernels.h"
 
 namespace qwasm {
@@ -89,13 +91,6 @@ const GemmF32Kernel* const kGemmF32[] = {
     &kGemmF32Generic,
 };
 
-template <class T, size_t N>
-const T* first_on_host(const T* const (&list)[N], bool (*ok)(const T&)) {
-  for (const T* k : list)
-    if (runs_on_host(k->info) && ok(*k)) return k;
-  return list[N - 1];
-}
-
 }  // namespace
 
 const GemmI8Kernel* const* gemm_i8_kernels(size_t* n) {
@@ -109,25 +104,6 @@ const QBlockKernel* const* qblock_kernels(size_t* n) {
 const GemmF32Kernel* const* gemm_f32_kernels(size_t* n) {
   *n = sizeof(kGemmF32) / sizeof(kGemmF32[0]);
   return kGemmF32;
-}
-
-const GemmI8Kernel& best_gemm_i8(bool b7) {
-  static const GemmI8Kernel* exact = first_on_host(kGemmI8, +[](const GemmI8Kernel& k) {
-    return (k.info.caveats & kNeedsB7bit) == 0;
-  });
-  static const GemmI8Kernel* any = first_on_host(kGemmI8, +[](const GemmI8Kernel&) { return true; });
-  return b7 ? *any : *exact;
-}
-
-const QBlockKernel& best_qblock(int level) {
-  static const QBlockKernel* l4 = first_on_host(kQBlock, +[](const QBlockKernel& k) { return k.accuracy_level == 4; });
-  static const QBlockKernel* l0 = first_on_host(kQBlock, +[](const QBlockKernel& k) { return k.accuracy_level == 0; });
-  return level == 4 ? *l4 : *l0;
-}
-
-const GemmF32Kernel& best_gemm_f32() {
-  static const GemmF32Kernel* k = first_on_host(kGemmF32, +[](const GemmF32Kernel&) { return true; });
-  return *k;
 }
 
 }  // namespace kernels
