@@ -3,6 +3,7 @@
 // GEMM); 3-D keeps a plain im2col into gemm_f32. The epilogue a graph pass folded in
 // (ops/conv_epilogue.h: residual Add, activation) is applied while the output is hot.
 // ConvTranspose, the adjoint via col2im, is in nn_conv_transpose.cc.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -73,7 +74,31 @@ Conv2D conv2d_of(const ConvGeometry& g, int64_t C, int64_t M, int64_t group) {
   return s;
 }
 
-void conv(OpContext& ctx) {
+// A constant float32 W of a 1-D / 2-D Conv that goes through the GEMM, prepared once at
+// model load (ops/conv_f32.h ConvWeights): packed for the GEMM kernel, which on every call
+// cost about as much as the product for few output positions (openWakeWord's STFT Convs,
+// PP-OCR's 1x1 Convs over 5x7 maps), and without its all-zero taps. Empty where it does
+// not apply.
+ConvWeights conv_weights(const BuildContext& bc) {
+  const Tensor* w = bc.const_input(1);
+  const int64_t group = bc.node.attr_i("group", 1);
+  if (!w || w->dtype() != DType::Float32 || (w->rank() != 3 && w->rank() != 4) || group < 1 || w->dim(0) % group != 0)
+    return {};
+  Conv2D s;
+  s.group = group, s.M = w->dim(0), s.C = w->dim(1) * group;
+  s.KH = w->rank() == 4 ? w->dim(2) : 1, s.KW = w->dim(w->rank() - 1);
+  // pointwise() also asks for stride 1 and no padding: read them, so a strided 1x1 conv
+  // (im2col) may drop zero taps and a plain one is packed per group.
+  const std::vector<int64_t> st = bc.node.attr_ints("strides"), pads = bc.node.attr_ints("pads");
+  const bool unit = std::all_of(st.begin(), st.end(), [](int64_t v) { return v == 1; }) &&
+                    std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; }) &&
+                    bc.node.attr_s("auto_pad", "NOTSET") == "NOTSET";
+  if (!unit) s.SW = 2;  // any stride other than 1: not pointwise
+  s.H = s.OH = s.W = s.OW = 1;
+  return prepare_conv_weights(s, w->data<float>());
+}
+
+void conv(OpContext& ctx, const ConvWeights& cw) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
   Tensor x = widen_half(x0), w = widen_half(ctx.in(1));
@@ -114,7 +139,11 @@ void conv(OpContext& ctx) {
     const float* xb = x.data<float>() + b * C * in_size;
     const float* rb = res_inline ? res.data<float>() + b * M * O : nullptr;
     float* yb = yp + b * M * O;
-    if (g.in.size() <= 2) conv2d_f32(ctx.parallel(), conv2d_of(g, C, M, group), xb, w.data<float>(), bp, rb, first, yb);
+    // cw was made from this W (a constant), for this node's groups and kernel.
+    const bool prepared = !cw.packed.empty() || !cw.slot.empty();
+    if (g.in.size() <= 2)
+      conv2d_f32(ctx.parallel(), conv2d_of(g, C, M, group), xb, w.data<float>(), prepared ? &cw : nullptr, bp, rb,
+                 first, yb);
     else conv_nd(ctx.parallel(), g, C, M, group, xb, w.data<float>(), bp, rb, first, yb);
   }
   if (direct) return;
@@ -130,8 +159,19 @@ void conv(OpContext& ctx) {
   else std::memcpy(out.raw(), y.raw(), y.bytes());
 }
 
+class ConvKernel : public OpKernel {
+ public:
+  explicit ConvKernel(ConvWeights cw) : cw_(std::move(cw)) {}
+  void compute(OpContext& ctx) override { conv(ctx, cw_); }
+
+ private:
+  ConvWeights cw_;  // empty: W packed on each call, every tap
+};
+
 }  // namespace
 
-void register_nn_conv_ops(OpRegistry& r) { r.add_fn("", "Conv", 1, conv); }
+void register_nn_conv_ops(OpRegistry& r) {
+  r.add("", "Conv", 1, [](const BuildContext& bc) { return std::make_unique<ConvKernel>(conv_weights(bc)); });
+}
 
 }  // namespace qwasm

@@ -1,6 +1,6 @@
 // Per-op profile of one real-model case (tests/js/support/real-models.mjs) on the case's own
 // inputs: node tools/bench/profile-real.mjs NAME_PREFIX  (RUNS=N, BY_SHAPE=1: a row per op and
-// its input / output shapes; QWASM_SIMD picks the build).
+// its input / output shapes; QWASM_SIMD picks the build). Each row: the median over the runs.
 import { createSession, Tensor } from 'qwasm';
 import { CASES, caseFile, feeds } from '../../tests/js/support/real-models.mjs';
 
@@ -10,11 +10,23 @@ const f = feeds(c.inputs(s.inputNames), (type, data, dims) => new Tensor(type, d
 for (let i = 0; i < 5; ++i) await s.run(f);  // warm-up (V8 tiers up)
 const runs = Number(process.env.RUNS || 20);
 const byShape = process.env.BY_SHAPE === '1';
-s.startProfiling({ byShape });
-const t0 = performance.now();
-for (let i = 0; i < runs; ++i) await s.run(f);
-const total = (performance.now() - t0) / runs;
-const rows = s.endProfiling();
-console.log(`${c.name} ${s.variant}: ${total.toFixed(2)} ms/run`);
-for (const r of rows) console.log(`  ${r.op.padEnd(byShape ? 80 : 40)} ${(r.ms / runs).toFixed(3).padStart(9)} ms/run ${(r.calls / runs).toFixed(0).padStart(5)} calls`);
+// Each run profiled on its own and each row's median over the runs: on a loaded machine a
+// preemption lands in whichever op is running, and a sum would charge it to that op.
+const per = new Map();
+const walls = [];
+for (let i = 0; i < runs; ++i) {
+  s.startProfiling({ byShape });
+  const t0 = performance.now();
+  await s.run(f);
+  walls.push(performance.now() - t0);
+  for (const r of s.endProfiling()) {
+    if (!per.has(r.op)) per.set(r.op, { ms: [], calls: r.calls });
+    per.get(r.op).ms.push(r.ms);
+  }
+}
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const rows = [...per].map(([op, v]) => ({ op, ms: median(v.ms), calls: v.calls })).sort((a, b) => b.ms - a.ms);
+const sum = rows.reduce((a, r) => a + r.ms, 0);
+console.log(`${c.name} ${s.variant}: median run ${median(walls).toFixed(3)} ms, sum of the op medians ${sum.toFixed(3)} ms`);
+for (const r of rows) console.log(`  ${r.op.padEnd(byShape ? 80 : 40)} ${r.ms.toFixed(4).padStart(9)} ms ${String(r.calls).padStart(5)} calls`);
 s.dispose();
