@@ -98,24 +98,49 @@ ConvWeights conv_weights(const BuildContext& bc) {
   return prepare_conv_weights(s, w->data<float>());
 }
 
-void conv(OpContext& ctx, const ConvWeights& cw) {
+// What a Conv node's attributes give, read once when its kernel is built (a small Conv
+// spent about as long reading them by name on every call as computing), and the geometry
+// of the last input and kernel shape seen (the same shapes on every run of most models).
+struct ConvState {
+  int64_t group = 1;
+  bool has_kernel_shape = false;
+  std::vector<int64_t> kernel_shape;
+  ConvEpilogue ep;
+  std::vector<int64_t> last_in, last_ks;
+  ConvGeometry last_g;
+  bool have_g = false;
+
+  explicit ConvState(const Node& n)
+      : group(n.attr_i("group", 1)), has_kernel_shape(n.has_attr("kernel_shape")), ep(ConvEpilogue::of(n)) {
+    if (has_kernel_shape) kernel_shape = n.attr_ints("kernel_shape");
+  }
+  const ConvGeometry& geometry(const Node& n, const std::vector<int64_t>& in, const std::vector<int64_t>& ks) {
+    if (!have_g || in != last_in || ks != last_ks) {
+      last_g = ConvGeometry::make(n, in, ks);
+      last_in = in, last_ks = ks, have_g = true;
+    }
+    return last_g;
+  }
+};
+
+void conv(OpContext& ctx, const ConvWeights& cw, ConvState& st) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
   Tensor x = widen_half(x0), w = widen_half(ctx.in(1));
   QWASM_CHECK(x.dtype() == DType::Float32 && w.dtype() == DType::Float32, n.label(), ": float inputs required");
   QWASM_CHECK(x.rank() >= 3 && w.rank() == x.rank(), n.label(), ": X and W must have the same rank >= 3");
-  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), group = n.attr_i("group", 1);
+  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), group = st.group;
   QWASM_CHECK(group > 0 && C % group == 0 && M % group == 0 && w.dim(1) == C / group, n.label(), ": W shape ",
               shape_str(w.shape()), " does not match ", C, " input channels in ", group, " groups");
   std::vector<int64_t> in(x.shape().begin() + 2, x.shape().end()), ks(w.shape().begin() + 2, w.shape().end());
-  if (n.has_attr("kernel_shape")) QWASM_CHECK(n.attr_ints("kernel_shape") == ks, n.label(), ": kernel_shape disagrees with W");
-  ConvGeometry g = ConvGeometry::make(n, in, ks);
+  if (st.has_kernel_shape) QWASM_CHECK(st.kernel_shape == ks, n.label(), ": kernel_shape disagrees with W");
+  const ConvGeometry& g = st.geometry(n, in, ks);
   Shape out_shape = {N, M};
   out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
   Tensor bias = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
   QWASM_CHECK(!bias.defined() || (bias.dtype() == DType::Float32 && bias.size() == M), n.label(), ": bias must have ",
               M, " elements");
-  const ConvEpilogue ep = ConvEpilogue::of(n);
+  const ConvEpilogue& ep = st.ep;
   Tensor res;
   if (ep.residual) {
     QWASM_CHECK(ctx.input(3), n.label(), ": the fused residual input is missing");
@@ -161,17 +186,18 @@ void conv(OpContext& ctx, const ConvWeights& cw) {
 
 class ConvKernel : public OpKernel {
  public:
-  explicit ConvKernel(ConvWeights cw) : cw_(std::move(cw)) {}
-  void compute(OpContext& ctx) override { conv(ctx, cw_); }
+  ConvKernel(const Node& n, ConvWeights cw) : cw_(std::move(cw)), st_(n) {}
+  void compute(OpContext& ctx) override { conv(ctx, cw_, st_); }
 
  private:
   ConvWeights cw_;  // empty: W packed on each call, every tap
+  ConvState st_;
 };
 
 }  // namespace
 
 void register_nn_conv_ops(OpRegistry& r) {
-  r.add("", "Conv", 1, [](const BuildContext& bc) { return std::make_unique<ConvKernel>(conv_weights(bc)); });
+  r.add("", "Conv", 1, [](const BuildContext& bc) { return std::make_unique<ConvKernel>(bc.node, conv_weights(bc)); });
 }
 
 }  // namespace qwasm
