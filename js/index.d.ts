@@ -125,7 +125,7 @@ export class InferenceSession {
   run<O extends Record<string, TensorType> = Record<string, TensorType>>(
     feeds: Record<string, AnyTensor | Tensor>, options?: RunOptions | string[]): Promise<RunOutputs<O>>;
   /** Starts timing each operator type over the following runs. */
-  startProfiling(): void;
+  startProfiling(options?: { byShape?: boolean }): void;
   /** Stops timing; returns total milliseconds and calls per operator type, most expensive first. */
   endProfiling(): OpProfileEntry[];
   /** Frees everything the session holds in wasm memory. Idempotent. */

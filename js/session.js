@@ -127,8 +127,9 @@ export class InferenceSession {
 
   // Per operator type timing over the runs between the two calls (the same idea as
   // onnxruntime's startProfiling / endProfiling, returned instead of written to a file):
-  // [{ op: 'domain::op_type', ms, calls }], most expensive first.
-  startProfiling() { this.#alive().startProfiling(); }
+  // [{ op: 'domain::op_type', ms, calls }], most expensive first. { byShape: true }: one
+  // row per op and its input / output shapes ('Conv [1,3,8,8] [16,3,3,3] -> [1,16,8,8]').
+  startProfiling({ byShape = false } = {}) { this.#alive().startProfiling(byShape); }
   endProfiling() {
     return this.#alive().endProfiling().sort((a, b) => b.ms - a.ms);
   }

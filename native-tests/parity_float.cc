@@ -114,9 +114,9 @@ bool f32_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, bool tb,
   return check(k.info.name, what, C.data(), ldc, want.data(), bound.data(), M, N, K + 3, seed);
 }
 
-// The same product once whole and once in column slices of at most 2 * nr (too few
-// panels for the wasm driver to pack A, internal/gemm_f32_driver.h): every element must
-// have the same bits (each sums over k in ascending order either way), and match the
+// The same product once whole, once in column slices of at most 2 * nr (too few
+// panels for the wasm driver to pack A, internal/gemm_f32_driver.h) and, for kernels with
+// pack_a, in the same slices over A packed beforehand: every element must have the same bits (each sums over k in ascending order either way), and match the
 // reference within its bound.
 bool f32_slices_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, uint64_t seed) {
   Rng rng(seed);
@@ -140,6 +140,24 @@ bool f32_slices_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, u
                   M, N, K, int(ta), i, double(whole[i]), double(sliced[i]));
       return false;
     }
+  // A packed beforehand (k.pack_a, as a Conv packs its weights at load): the driver then
+  // takes packed_tile for every panel, the slices included; the same bits again.
+  if (k.pack_a) {
+    std::vector<float> pa(k.pack_a_floats(M, K) + 1, NAN), pre(whole.size(), NAN);
+    k.pack_a(g, pa.data());
+    for (int n0 = 0; n0 < N; n0 += slice) {
+      qk::GemmF32Args s = g;
+      s.N = N - n0 < slice ? N - n0 : slice, s.B = B.data() + n0, s.C = pre.data() + n0, s.packed_a = pa.data();
+      s.A = nullptr;  // not read
+      k.run(s);
+    }
+    for (size_t i = 0; i < whole.size(); ++i)
+      if (std::memcmp(&whole[i], &pre[i], sizeof(float)) != 0) {
+        std::printf("  MISMATCH %s M=%d N=%d K=%d ta=%d: element %zu is %.9g whole, %.9g with A packed beforehand\n",
+                    k.info.name, M, N, K, int(ta), i, double(whole[i]), double(pre[i]));
+        return false;
+      }
+  }
   std::vector<double> want(whole.size()), bound(whole.size());
   qk::ref::gemm_f32(g, whole.data(), want.data(), bound.data());
   char what[120];

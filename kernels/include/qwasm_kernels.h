@@ -150,11 +150,22 @@ struct GemmF32Args {
   float alpha = 1.0f, beta = 0.0f;
   float* C = nullptr;
   ptrdiff_t ldc = 0;
+  // A already packed by this kernel's pack_a (e.g. a Conv's constant weights at model
+  // load); A / a_rs / a_cs are then not read. Only for kernels with pack_a.
+  const float* packed_a = nullptr;
 };
 
 struct GemmF32Kernel {
   KernelInfo info;
   void (*run)(const GemmF32Args& g);
+  // Kernels whose driver packs A (the wasm tile's packed_tile): writes rows [0, M) of
+  // g's A as the driver packs them into dst (pack_a_floats(M, K) floats), so that a
+  // constant A is packed once instead of on every call. nullptr: no packed-A path.
+  void (*pack_a)(const GemmF32Args& g, float* dst) = nullptr;
+  size_t pack_a_floats(int M, int K) const {
+    const int mr = info.mr > 0 ? info.mr : 1;
+    return size_t((M + mr - 1) / mr) * size_t(mr) * size_t(K > 0 ? K : 0);
+  }
 };
 
 // ---------------------------------------------------------------- dispatch

@@ -15,7 +15,8 @@
 // and, over A packed k-major ([K][kMR]) and B packed ([K][kNR]), the same bits as tile<kMR>:
 //   static void packed_tile(int K, const float* a, const float* b, float* out);  out: kMR x kNR
 // With packed_tile, a product with at least kF32PackAMinPanels column panels packs A once
-// per call and B once per panel. k is not blocked: in V8 blocks of 256 or 512 k ran a
+// per call and B once per panel; one with g.packed_a (A packed by GemmF32Kernel::pack_a
+// beforehand: a Conv's constant weights) always takes packed_tile. k is not blocked: in V8 blocks of 256 or 512 k ran a
 // 256 x 2304 x 100 product 17% slower than whole panels (the panel streams from L2 fast
 // enough for a mul + add kernel).
 #pragma once
@@ -94,15 +95,30 @@ static void pack_f32_a(const GemmF32Args& g, int tiles, float* pa) {
   }
 }
 
-// Columns [n_start, N) through FK::packed_tile.
+template <class FK>
+static void gemm_f32_pack_a(const GemmF32Args& g, float* dst) {
+  pack_f32_a<FK::kMR>(g, (g.M + FK::kMR - 1) / FK::kMR, dst);
+}
+// GemmF32Kernel::pack_a of FK: the packing above where FK has packed_tile.
+template <class FK>
+static constexpr void (*gemm_f32_pack_a_fn())(const GemmF32Args&, float*) {
+  if constexpr (HasPackedTile<FK>::value) return gemm_f32_pack_a<FK>;
+  else return nullptr;
+}
+
+// Columns [n_start, N) through FK::packed_tile (A packed here, or g.packed_a as given).
 template <class FK>
 static void gemm_f32_drive_packed(const GemmF32Args& g, int n_start) {
   constexpr int MR = FK::kMR, NR = FK::kNR;
   const int M = g.M, N = g.N, K = g.K, tiles = (M + MR - 1) / MR;
-  float* pa = reinterpret_cast<float*>(scratch_buffer(1, sizeof(float) * size_t(K) * MR * size_t(tiles)));
+  const float* pa = g.packed_a;
+  if (!pa) {
+    float* p = reinterpret_cast<float*>(scratch_buffer(1, sizeof(float) * size_t(K) * MR * size_t(tiles)));
+    pack_f32_a<MR>(g, tiles, p);
+    pa = p;
+  }
   float* pb = reinterpret_cast<float*>(scratch_buffer(2, sizeof(float) * size_t(K) * NR));
   float* sums = reinterpret_cast<float*>(scratch_buffer(3, sizeof(float) * size_t(tiles) * MR * NR));
-  pack_f32_a<MR>(g, tiles, pa);
   for (int n0 = n_start; n0 < N; n0 += NR) {
     const int nc = imin(NR, N - n0);
     const float* src = g.B + size_t(n0) * g.b_cs;
@@ -128,6 +144,11 @@ template <class FK>
 static void gemm_f32_drive(const GemmF32Args& g) {
   const int M = g.M, N = g.N, K = g.K, NR = FK::kNR;
   if (M <= 0 || N <= 0) return;
+  if constexpr (HasPackedTile<FK>::value) {
+    // A packed in advance: nothing left to pay back, so every panel goes through
+    // packed_tile (the same bits as the in-place tile and wide_row).
+    if (g.packed_a && K > 0) return gemm_f32_drive_packed<FK>(g, 0);
+  }
   const int n_start = gemm_f32_wide_row<FK>(g);
   if (n_start == N) return;
   if constexpr (HasPackedTile<FK>::value) {

@@ -76,6 +76,8 @@ ExternalDataReader file_external_reader(const std::string& dir) {
   };
 }
 
-void Session::set_profile(std::map<std::string, std::pair<double, int64_t>>* p) { exec_->set_profile(p); }
+void Session::set_profile(std::map<std::string, std::pair<double, int64_t>>* p, bool by_shape) {
+  exec_->set_profile(p, by_shape);
+}
 
 }  // namespace qwasm

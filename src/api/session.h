@@ -48,7 +48,7 @@ class Session {
                           const std::vector<std::string>& outputs = {});
 
   // Per operator type timing while set (see Executor::set_profile); nullptr stops it.
-  void set_profile(std::map<std::string, std::pair<double, int64_t>>* p);
+  void set_profile(std::map<std::string, std::pair<double, int64_t>>* p, bool by_shape = false);
 
   int threads() const;
 

@@ -27,9 +27,9 @@ val value_info_list(const std::vector<ValueInfo>& infos) {
 
 }  // namespace
 
-void SessionHandle::startProfiling() {
+void SessionHandle::startProfiling(bool by_shape) {
   profile_.clear();
-  session_->set_profile(&profile_);
+  session_->set_profile(&profile_, by_shape);
 }
 
 val SessionHandle::endProfiling() {

@@ -50,8 +50,9 @@ class SessionHandle {
   void clearCarry() { carry_.clear(); }
 
   // Per operator type timing (Executor::set_profile): start clears, end returns
-  // [{op, ms, calls}] summed over the runs in between and stops.
-  void startProfiling();
+  // [{op, ms, calls}] summed over the runs in between and stops; by_shape: one row per
+  // op and input / output shapes.
+  void startProfiling(bool by_shape);
   emscripten::val endProfiling();
 
  private:

@@ -114,11 +114,12 @@ void epilogue_rows(const Conv2D& s, int64_t m0, int64_t m1, int64_t o0, int64_t 
 }
 
 // 1x1, stride 1, no padding: group gi's input planes are its GEMM's B as they lie.
-void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
-               const ConvEpilogue& ep, float* y) {
+void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, const PackedGemmA* pw,
+               const float* bias, const float* res, const ConvEpilogue& ep, float* y) {
   const int64_t cg = s.cg(), mg = s.mg(), O = s.OH * s.OW;
+  static const PackedGemmA none;
   for (int64_t gi = 0; gi < s.group; ++gi)
-    gemm_f32(par, false, false, mg, O, cg, 1.0f, w + gi * mg * cg, cg, x + gi * cg * O, O, 0.0f, y + gi * mg * O, O);
+    gemm_f32_a(par, pw ? pw[gi] : none, mg, O, cg, w + gi * mg * cg, cg, x + gi * cg * O, O, y + gi * mg * O, O);
   const int pieces = int(std::min<int64_t>(s.M, 4 * int64_t(par.threads())));
   parallel_for(par, pieces, [&](int p) {
     epilogue_rows(s, s.M * p / pieces, s.M * (p + 1) / pieces, 0, O, bias, res, ep, y);
@@ -126,21 +127,28 @@ void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, c
 }
 
 // Rows [oh0, oh1) of group gi's im2col matrix: cols[(c KH + kh) KW + kw, (oh - oh0) OW + ow].
+// slot (may be nullptr): the row of cols each im2col row goes to, -1 for none (taps
+// whose weights are all zero, ConvWeights).
 void im2col_tile(const Conv2D& s, const PaddedRow& pr, const float* xg, int64_t oh0, int64_t oh1, float* rowbuf,
-                 float* cols) {
+                 const int32_t* slot, float* cols) {
   const int64_t n = (oh1 - oh0) * s.OW;
   for (int64_t c = 0; c < s.cg(); ++c)
     for (int64_t kh = 0; kh < s.KH; ++kh) {
-      float* dst = cols + (c * s.KH + kh) * s.KW * n;
+      const int64_t r0 = (c * s.KH + kh) * s.KW;
+      auto row = [&](int64_t kw) -> float* {
+        const int64_t r = slot ? slot[r0 + kw] : r0 + kw;
+        return r < 0 ? nullptr : cols + r * n;
+      };
       for (int64_t oh = oh0; oh < oh1; ++oh) {
         const int64_t ih = input_row(s, oh, kh), at = (oh - oh0) * s.OW;
         if (ih < 0) {
-          for (int64_t kw = 0; kw < s.KW; ++kw) std::fill(dst + kw * n + at, dst + kw * n + at + s.OW, 0.0f);
+          for (int64_t kw = 0; kw < s.KW; ++kw)
+            if (float* d = row(kw)) std::fill(d + at, d + at + s.OW, 0.0f);
           continue;
         }
         pr.fill(s, xg + (c * s.H + ih) * s.W, rowbuf);
         for (int64_t kw = 0; kw < s.KW; ++kw)
-          std::memcpy(dst + kw * n + at, rowbuf + pr.tap(s, kw), size_t(s.OW) * sizeof(float));
+          if (float* d = row(kw)) std::memcpy(d + at, rowbuf + pr.tap(s, kw), size_t(s.OW) * sizeof(float));
       }
     }
 }
@@ -153,7 +161,7 @@ void im2col_tile(const Conv2D& s, const PaddedRow& pr, const float* xg, int64_t 
 // above / below the input, and the first PL - kw / last kw - PL columns of each row.
 bool flat_taps(const Conv2D& s) { return s.SW == 1 && s.DW == 1 && s.SH == 1 && s.OW == s.W; }
 
-void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1, float* cols) {
+void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1, const int32_t* slot, float* cols) {
   const int64_t n = (oh1 - oh0) * s.OW, W = s.W;
   for (int64_t c = 0; c < s.cg(); ++c)
     for (int64_t kh = 0; kh < s.KH; ++kh) {
@@ -162,7 +170,9 @@ void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1
       const int64_t r0 = std::min(oh1, std::max(oh0, -dy)), r1 = std::max(r0, std::min(oh1, s.H - dy));
       for (int64_t kw = 0; kw < s.KW; ++kw) {
         const int64_t dx = kw - s.PL;  // input column = output column + dx
-        float* dst = cols + ((c * s.KH + kh) * s.KW + kw) * n;
+        const int64_t r = slot ? slot[(c * s.KH + kh) * s.KW + kw] : (c * s.KH + kh) * s.KW + kw;
+        if (r < 0) continue;
+        float* dst = cols + r * n;
         std::fill(dst, dst + (r0 - oh0) * W, 0.0f);
         std::fill(dst + (r1 - oh0) * W, dst + n, 0.0f);
         if (r0 == r1) continue;
@@ -183,10 +193,30 @@ void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1
 }
 
 // Everything else: per group, tiles of output rows through im2col and the GEMM.
-void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
-                const ConvEpilogue& ep, float* y) {
+// Whether every float of x[0, count) is finite (a NaN / Inf times a zero weight is NaN,
+// so zero taps may only be left out of a product over finite inputs).
+bool all_finite(const float* x, int64_t count) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    uint32_t b;
+    std::memcpy(&b, x + i, sizeof b);
+    bad |= uint32_t((b & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
+void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, const ConvWeights* cw,
+                const float* bias, const float* res, const ConvEpilogue& ep, float* y) {
+  static const PackedGemmA none;
+  // Zero taps left out (ConvWeights::slot): each sum skips products that are exactly
+  // +-0 over finite x, which leaves it unchanged (a sum from +0 is never -0, and s + +-0
+  // is s), so the result has the same bits. Otherwise every tap, W as given.
+  const bool live = cw && !cw->slot.empty() && s.group == 1 && all_finite(x, s.C * s.H * s.W);
+  const int32_t* slot = live ? cw->slot.data() : nullptr;
+  const PackedGemmA* pw = cw && (live || cw->slot.empty()) && !cw->packed.empty() ? cw->packed.data() : nullptr;
+  if (live) w = cw->w_live.data();
   const PaddedRow pr(s);
-  const int64_t cg = s.cg(), mg = s.mg(), K = cg * s.KH * s.KW, O = s.OH * s.OW;
+  const int64_t cg = s.cg(), mg = s.mg(), K = live ? cw->k_live : cg * s.KH * s.KW, O = s.OH * s.OW;
   const int64_t rows = std::max<int64_t>(1, std::min(s.OH, kTileFloats / std::max<int64_t>(1, K * s.OW)));
   const int64_t tiles = (s.OH + rows - 1) / rows, units = s.group * tiles;
   const bool flat = flat_taps(s);
@@ -195,9 +225,9 @@ void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, 
     const int64_t n = (oh1 - oh0) * s.OW;
     cols.resize(size_t(K * n));
     rowbuf.resize(size_t(pr.floats(s)));
-    if (flat) im2col_tile_flat(s, x + gi * cg * s.H * s.W, oh0, oh1, cols.data());
-    else im2col_tile(s, pr, x + gi * cg * s.H * s.W, oh0, oh1, rowbuf.data(), cols.data());
-    gemm_f32(gp, false, false, mg, n, K, 1.0f, w + gi * mg * K, K, cols.data(), n, 0.0f, y + gi * mg * O + oh0 * s.OW, O);
+    if (flat) im2col_tile_flat(s, x + gi * cg * s.H * s.W, oh0, oh1, slot, cols.data());
+    else im2col_tile(s, pr, x + gi * cg * s.H * s.W, oh0, oh1, rowbuf.data(), slot, cols.data());
+    gemm_f32_a(gp, pw ? pw[gi] : none, mg, n, K, w + gi * mg * K, K, cols.data(), n, y + gi * mg * O + oh0 * s.OW, O);
     epilogue_rows(s, gi * mg, (gi + 1) * mg, oh0 * s.OW, n, bias, res, ep, y);
   };
   if (units < 2 || par.threads() < 2) {
@@ -214,17 +244,55 @@ void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, 
 
 }  // namespace
 
-void conv2d_f32(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
-                const ConvEpilogue& ep, float* y) {
+bool conv2d_uses_gemm(const Conv2D& s) { return !(s.depthwise() && (s.group > 1 || s.KH * s.KW <= 25)); }
+
+ConvWeights prepare_conv_weights(const Conv2D& s, const float* w) {
+  ConvWeights cw;
+  if (!conv2d_uses_gemm(s) || s.mg() < 1) return cw;
+  const int64_t mg = s.mg(), K = s.cg() * s.KH * s.KW;
+  // Taps whose weight is zero for every output channel: STFT Convs whose window is
+  // shorter than the FFT (openWakeWord's melspectrogram: 113 of 512 taps, a 400-sample
+  // window in a 512-point frame) spend that share of the product on zeros. Dropped where
+  // they are at least an eighth of K (1x1 convs have no taps to drop; grouped ones keep all).
+  if (s.group == 1 && !s.pointwise()) {
+    std::vector<int32_t> slot(size_t(K), -1);
+    int64_t k_live = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      bool zero = true;
+      for (int64_t m = 0; m < s.M && zero; ++m) zero = w[m * K + k] == 0.0f;
+      if (!zero) slot[size_t(k)] = int32_t(k_live++);
+    }
+    if (k_live > 0 && (K - k_live) * 8 >= K) {
+      cw.slot = std::move(slot);
+      cw.k_live = k_live;
+      cw.w_live.resize(size_t(s.M * k_live));
+      for (int64_t m = 0; m < s.M; ++m)
+        for (int64_t k = 0; k < K; ++k)
+          if (cw.slot[size_t(k)] >= 0) cw.w_live[size_t(m * k_live + cw.slot[size_t(k)])] = w[m * K + k];
+      cw.packed.push_back(pack_gemm_a(s.M, k_live, cw.w_live.data(), k_live));
+      if (cw.packed.back().empty()) cw.packed.clear();
+      return cw;
+    }
+  }
+  for (int64_t gi = 0; gi < s.group; ++gi) {
+    cw.packed.push_back(pack_gemm_a(mg, K, w + gi * mg * K, K));
+    if (cw.packed.back().empty()) return {};
+  }
+  return cw;
+}
+
+void conv2d_f32(Parallel& par, const Conv2D& s, const float* x, const float* w, const ConvWeights* cw,
+                const float* bias, const float* res, const ConvEpilogue& ep, float* y) {
   if (s.M == 0 || s.OH * s.OW == 0) return;
   // One input channel per output channel: the direct loop, except for one-channel inputs
   // (group 1) under a long kernel, which are a GEMM with every output channel reusing the
   // same im2col columns (an STFT as Conv: [257, 1, 512] over audio, where the direct loop
   // took 3.4x the GEMM's time).
-  const bool direct = s.depthwise() && (s.group > 1 || s.KH * s.KW <= 25);
-  if (direct) depthwise(par, s, x, w, bias, res, ep, y);
-  else if (s.pointwise()) pointwise(par, s, x, w, bias, res, ep, y);
-  else tiled_gemm(par, s, x, w, bias, res, ep, y);
+  if (!conv2d_uses_gemm(s)) depthwise(par, s, x, w, bias, res, ep, y);
+  else if (s.pointwise())  // (packed is W without its zero taps where slot is set: not for this path)
+    pointwise(par, s, x, w, cw && cw->slot.empty() && !cw->packed.empty() ? cw->packed.data() : nullptr, bias, res, ep,
+              y);
+  else tiled_gemm(par, s, x, w, cw, bias, res, ep, y);
 }
 
 }  // namespace qwasm

@@ -13,8 +13,10 @@
 // results are bit-identical for any number of threads.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "ops/conv_epilogue.h"
+#include "ops/gemm_f32.h"
 #include "ops/parallel.h"
 
 namespace qwasm {
@@ -33,9 +35,29 @@ struct Conv2D {
   bool pointwise() const { return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PT == 0 && PL == 0 && OH == H && OW == W; }
 };
 
+// Whether s goes through the GEMM (all but the direct depthwise kernel).
+bool conv2d_uses_gemm(const Conv2D& s);
+
+// What a Conv prepares once from a constant W (at model load) for the GEMM shapes:
+//   packed: W per group packed for the GEMM kernel (pack_gemm_a; empty where the kernel
+//     has no packed-A path), [mg, cg KH KW] each, or the one [M, k_live] below;
+//   slot, w_live, k_live: when taps (im2col rows) whose weight is zero in every output
+//     channel are at least an eighth of them (group 1): each tap's row in the product
+//     without them (-1: left out) and W without their columns.
+// The products give the same bits as W used as given (conv2d_f32).
+struct ConvWeights {
+  std::vector<PackedGemmA> packed;
+  std::vector<int32_t> slot;
+  std::vector<float> w_live;
+  int64_t k_live = 0;
+};
+// s: the Conv's channels, groups and kernel (the plane may be left 0). Empty where s does
+// not use the GEMM.
+ConvWeights prepare_conv_weights(const Conv2D& s, const float* w);
+
 // y[M, OH*OW] = epilogue(conv(x[C, H*W], w[M, cg, KH, KW]) + bias[M] (+ res[M, OH*OW])).
-// bias and res may be nullptr.
-void conv2d_f32(Parallel& par, const Conv2D& s, const float* x, const float* w, const float* bias, const float* res,
-                const ConvEpilogue& ep, float* y);
+// bias, res and cw may be nullptr; cw: prepare_conv_weights(s, w) (the same bits).
+void conv2d_f32(Parallel& par, const Conv2D& s, const float* x, const float* w, const ConvWeights* cw,
+                const float* bias, const float* res, const ConvEpilogue& ep, float* y);
 
 }  // namespace qwasm

@@ -41,4 +41,31 @@ void gemm_f32(Parallel& par, bool trans_a, bool trans_b, int64_t M, int64_t N, i
   gemm_f32_parallel(par, g);
 }
 
+PackedGemmA pack_gemm_a(int64_t M, int64_t K, const float* A, int64_t lda) {
+  PackedGemmA pa;
+  const kernels::GemmF32Kernel& k = kernels::best_gemm_f32();
+  constexpr int64_t kMax = std::numeric_limits<int>::max();
+  if (!k.pack_a || M < 2 || K < 1 || M > kMax || K > kMax) return pa;
+  kernels::GemmF32Args g;
+  g.M = int(M), g.K = int(K), g.A = A, g.a_rs = lda, g.a_cs = 1;
+  pa.data.resize(k.pack_a_floats(g.M, g.K));
+  k.pack_a(g, pa.data.data());
+  pa.M = M, pa.K = K;
+  return pa;
+}
+
+void gemm_f32_a(Parallel& par, const PackedGemmA& pa, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                const float* B, int64_t ldb, float* C, int64_t ldc) {
+  if (pa.empty() || N == 0) return gemm_f32(par, false, false, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+  QWASM_CHECK(pa.M == M && pa.K == K && N <= std::numeric_limits<int>::max(), "packed GEMM operand is ", pa.M, "x",
+              pa.K, ", the product needs ", M, "x", K);
+  kernels::GemmF32Args g;
+  g.M = int(M), g.N = int(N), g.K = int(K);
+  g.A = A, g.a_rs = lda, g.a_cs = 1;
+  g.B = B, g.b_rs = ldb, g.b_cs = 1;
+  g.C = C, g.ldc = ldc;
+  g.packed_a = pa.data.data();
+  gemm_f32_parallel(par, g);
+}
+
 }  // namespace qwasm

@@ -3,6 +3,7 @@
 // GEMM); 3-D keeps a plain im2col into gemm_f32. The epilogue a graph pass folded in
 // (ops/conv_epilogue.h: residual Add, activation) is applied while the output is hot.
 // ConvTranspose, the adjoint via col2im, is in nn_conv_transpose.cc.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -73,24 +74,73 @@ Conv2D conv2d_of(const ConvGeometry& g, int64_t C, int64_t M, int64_t group) {
   return s;
 }
 
-void conv(OpContext& ctx) {
+// A constant float32 W of a 1-D / 2-D Conv that goes through the GEMM, prepared once at
+// model load (ops/conv_f32.h ConvWeights): packed for the GEMM kernel, which on every call
+// cost about as much as the product for few output positions (openWakeWord's STFT Convs,
+// PP-OCR's 1x1 Convs over 5x7 maps), and without its all-zero taps. Empty where it does
+// not apply.
+ConvWeights conv_weights(const BuildContext& bc) {
+  const Tensor* w = bc.const_input(1);
+  const int64_t group = bc.node.attr_i("group", 1);
+  if (!w || w->dtype() != DType::Float32 || (w->rank() != 3 && w->rank() != 4) || group < 1 || w->dim(0) % group != 0)
+    return {};
+  Conv2D s;
+  s.group = group, s.M = w->dim(0), s.C = w->dim(1) * group;
+  s.KH = w->rank() == 4 ? w->dim(2) : 1, s.KW = w->dim(w->rank() - 1);
+  // pointwise() also asks for stride 1 and no padding: read them, so a strided 1x1 conv
+  // (im2col) may drop zero taps and a plain one is packed per group.
+  const std::vector<int64_t> st = bc.node.attr_ints("strides"), pads = bc.node.attr_ints("pads");
+  const bool unit = std::all_of(st.begin(), st.end(), [](int64_t v) { return v == 1; }) &&
+                    std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; }) &&
+                    bc.node.attr_s("auto_pad", "NOTSET") == "NOTSET";
+  if (!unit) s.SW = 2;  // any stride other than 1: not pointwise
+  s.H = s.OH = s.W = s.OW = 1;
+  return prepare_conv_weights(s, w->data<float>());
+}
+
+// What a Conv node's attributes give, read once when its kernel is built (a small Conv
+// spent about as long reading them by name on every call as computing), and the geometry
+// of the last input and kernel shape seen (the same shapes on every run of most models).
+struct ConvState {
+  int64_t group = 1;
+  bool has_kernel_shape = false;
+  std::vector<int64_t> kernel_shape;
+  ConvEpilogue ep;
+  std::vector<int64_t> last_in, last_ks;
+  ConvGeometry last_g;
+  bool have_g = false;
+
+  explicit ConvState(const Node& n)
+      : group(n.attr_i("group", 1)), has_kernel_shape(n.has_attr("kernel_shape")), ep(ConvEpilogue::of(n)) {
+    if (has_kernel_shape) kernel_shape = n.attr_ints("kernel_shape");
+  }
+  const ConvGeometry& geometry(const Node& n, const std::vector<int64_t>& in, const std::vector<int64_t>& ks) {
+    if (!have_g || in != last_in || ks != last_ks) {
+      last_g = ConvGeometry::make(n, in, ks);
+      last_in = in, last_ks = ks, have_g = true;
+    }
+    return last_g;
+  }
+};
+
+void conv(OpContext& ctx, const ConvWeights& cw, ConvState& st) {
   const Node& n = ctx.node();
   const Tensor& x0 = ctx.in(0);
   Tensor x = widen_half(x0), w = widen_half(ctx.in(1));
   QWASM_CHECK(x.dtype() == DType::Float32 && w.dtype() == DType::Float32, n.label(), ": float inputs required");
   QWASM_CHECK(x.rank() >= 3 && w.rank() == x.rank(), n.label(), ": X and W must have the same rank >= 3");
-  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), group = n.attr_i("group", 1);
+  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), group = st.group;
   QWASM_CHECK(group > 0 && C % group == 0 && M % group == 0 && w.dim(1) == C / group, n.label(), ": W shape ",
               shape_str(w.shape()), " does not match ", C, " input channels in ", group, " groups");
   std::vector<int64_t> in(x.shape().begin() + 2, x.shape().end()), ks(w.shape().begin() + 2, w.shape().end());
-  if (n.has_attr("kernel_shape")) QWASM_CHECK(n.attr_ints("kernel_shape") == ks, n.label(), ": kernel_shape disagrees with W");
-  ConvGeometry g = ConvGeometry::make(n, in, ks);
+  if (st.has_kernel_shape) QWASM_CHECK(st.kernel_shape == ks, n.label(), ": kernel_shape disagrees with W");
+  const ConvGeometry& g = st.geometry(n, in, ks);
   Shape out_shape = {N, M};
   out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
   Tensor bias = ctx.input(2) ? widen_half(*ctx.input(2)) : Tensor();
   QWASM_CHECK(!bias.defined() || (bias.dtype() == DType::Float32 && bias.size() == M), n.label(), ": bias must have ",
               M, " elements");
-  const ConvEpilogue ep = ConvEpilogue::of(n);
+  const ConvEpilogue& ep = st.ep;
   Tensor res;
   if (ep.residual) {
     QWASM_CHECK(ctx.input(3), n.label(), ": the fused residual input is missing");
@@ -114,7 +164,11 @@ void conv(OpContext& ctx) {
     const float* xb = x.data<float>() + b * C * in_size;
     const float* rb = res_inline ? res.data<float>() + b * M * O : nullptr;
     float* yb = yp + b * M * O;
-    if (g.in.size() <= 2) conv2d_f32(ctx.parallel(), conv2d_of(g, C, M, group), xb, w.data<float>(), bp, rb, first, yb);
+    // cw was made from this W (a constant), for this node's groups and kernel.
+    const bool prepared = !cw.packed.empty() || !cw.slot.empty();
+    if (g.in.size() <= 2)
+      conv2d_f32(ctx.parallel(), conv2d_of(g, C, M, group), xb, w.data<float>(), prepared ? &cw : nullptr, bp, rb,
+                 first, yb);
     else conv_nd(ctx.parallel(), g, C, M, group, xb, w.data<float>(), bp, rb, first, yb);
   }
   if (direct) return;
@@ -130,8 +184,20 @@ void conv(OpContext& ctx) {
   else std::memcpy(out.raw(), y.raw(), y.bytes());
 }
 
+class ConvKernel : public OpKernel {
+ public:
+  ConvKernel(const Node& n, ConvWeights cw) : cw_(std::move(cw)), st_(n) {}
+  void compute(OpContext& ctx) override { conv(ctx, cw_, st_); }
+
+ private:
+  ConvWeights cw_;  // empty: W packed on each call, every tap
+  ConvState st_;
+};
+
 }  // namespace
 
-void register_nn_conv_ops(OpRegistry& r) { r.add_fn("", "Conv", 1, conv); }
+void register_nn_conv_ops(OpRegistry& r) {
+  r.add("", "Conv", 1, [](const BuildContext& bc) { return std::make_unique<ConvKernel>(bc.node, conv_weights(bc)); });
+}
 
 }  // namespace qwasm

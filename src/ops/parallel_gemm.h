@@ -76,6 +76,7 @@ inline void gemm_f32_parallel(Parallel& par, const kernels::GemmF32Args& g) {
     kernels::GemmF32Args s = g;
     if (by_rows) {
       s.M = i1 - i0, s.A = g.A + i0 * g.a_rs, s.C = g.C + i0 * g.ldc;
+      if (g.packed_a) s.packed_a = g.packed_a + size_t(i0) * size_t(g.K);  // i0: whole tiles of mr rows
     } else {
       s.N = i1 - i0, s.B = g.B + i0 * g.b_cs, s.C = g.C + i0;
     }

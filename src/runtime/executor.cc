@@ -6,6 +6,7 @@
 
 #include "graph/passes/passes.h"
 #include "graph/private_attrs.h"
+#include "graph/shape.h"
 #include "graph/subgraph_scope.h"
 #include "ops/registry.h"
 #include "runtime/subgraph_runner.h"
@@ -380,7 +381,13 @@ void Executor::profiled_step(Step& st, OpContext& ctx, const std::vector<const T
   const auto t0 = std::chrono::steady_clock::now();
   st.kernel->compute(ctx);
   if (profile_) {
-    auto& e = (*profile_)[(st.node->domain.empty() ? "" : st.node->domain + "::") + st.node->op_type];
+    std::string key = (st.node->domain.empty() ? "" : st.node->domain + "::") + st.node->op_type;
+    if (profile_by_shape_) {
+      for (const Tensor* t : in) key += t ? " " + shape_str(t->shape()) : " -";
+      key += " ->";
+      for (const Tensor& t : step_out_) key += " " + (t.defined() ? shape_str(t.shape()) : std::string("-"));
+    }
+    auto& e = (*profile_)[key];
     e.first += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     e.second += 1;
   }

@@ -48,9 +48,12 @@ class Executor {
   // Time per operator type ("domain::op_type" -> total ms, calls), summed over runs while
   // set. For tools and benchmarks; nullptr (the default) costs nothing. Ops inside If /
   // Loop / Scan bodies are counted too (their time is also inside the control-flow op's).
+  // by_shape: the key also names the step's input and output shapes ("Conv [1,3,8,8]
+  // [16,3,3,3] -> [1,16,8,8]"), to see which instances of an op the time goes to.
   using OpProfile = std::map<std::string, std::pair<double, int64_t>>;
-  void set_profile(OpProfile* p) { profile_ = p; }
+  void set_profile(OpProfile* p, bool by_shape = false) { profile_ = p, profile_by_shape_ = by_shape; }
   OpProfile* profile() const { return profile_; }
+  bool profile_by_shape() const { return profile_by_shape_; }
 
   // Observation hook: called after every step that runs, with the node (as the executor
   // runs it: build the executor with optimize = false to see the source graph's nodes),
@@ -98,6 +101,7 @@ class Executor {
   std::vector<const Tensor*> step_in_;
   std::vector<Tensor> step_out_;
   OpProfile* profile_ = nullptr;
+  bool profile_by_shape_ = false;
   const StepObserver* observer_ = nullptr;
   ControlFlowLimits limits_;
   bool is_subgraph_ = false;

@@ -38,7 +38,7 @@ class BodyRunner : public SubgraphRunner {
       QWASM_CHECK(outer[i] && outer[i]->defined(), "outer value '", outer_[i], "' the body reads has no value");
       args.push_back(outer[i]);
     }
-    exec_->set_profile(parent_ ? parent_->profile() : nullptr);
+    exec_->set_profile(parent_ ? parent_->profile() : nullptr, parent_ && parent_->profile_by_shape());
     return exec_->run_bound(args, par);
   }
 

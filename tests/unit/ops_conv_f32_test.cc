@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <tuple>
 #include <random>
 #include <vector>
@@ -136,6 +138,12 @@ void expect_matches_reference(const ConvCase& c, uint32_t seed) {
   const Tensor y4 = run_conv(n, ins, four);
   ASSERT_EQ(y4.shape(), y.shape());
   for (int64_t i = 0; i < y.size(); ++i) ASSERT_EQ(y4.data<float>()[i], y.data<float>()[i]) << "element " << i;
+  // W constant at build (an initializer): the kernel packs it once for the GEMM where the
+  // GEMM kernel has a packed-A path (the wasm builds); the same bits as W given at run time.
+  const Tensor yc = run_node_with_constants(n, ins, {1})[0];
+  ASSERT_EQ(yc.shape(), y.shape());
+  for (int64_t i = 0; i < y.size(); ++i)
+    ASSERT_EQ(std::memcmp(yc.data<float>() + i, y.data<float>() + i, sizeof(float)), 0) << "element " << i;
 }
 
 ConvCase dw(int64_t C, int64_t H, int64_t W, int64_t K, int64_t S, int64_t P, int64_t mult = 1) {
@@ -224,6 +232,47 @@ TEST(ConvF32, OneDimensionalMatchesReference) {
   expect_matches_reference(c, 31);
   c.group = 4, c.M = 4;  // depthwise 1-D
   expect_matches_reference(c, 32);
+}
+
+// A constant W whose first and last taps are zero in every output channel (an STFT with
+// a window shorter than its frame, openWakeWord's melspectrogram): the Conv leaves those
+// taps out of the product (ConvWeights::slot) and must give the same bits as with W given
+// at run time, and match the reference; with an Inf in the input (0 * Inf is NaN) it must
+// not leave them out.
+TEST(ConvF32, ZeroTapsLeftOutGiveTheSameBits) {
+  for (bool one_d : {true, false}) {
+    ConvCase c;
+    c.one_d = one_d, c.C = 2, c.H = one_d ? 1 : 3, c.W = 40, c.M = 7, c.KH = one_d ? 1 : 2, c.KW = 12, c.SW = 4;
+    c.PL = 3, c.PR = 2;
+    Inputs in = inputs_of(c, 50);
+    const int64_t K = c.C * c.KH * c.KW;
+    for (int64_t m = 0; m < c.M; ++m)
+      for (int64_t k = 0; k < K; ++k)
+        if (k % c.KW < 2 || k % c.KW >= c.KW - 3) in.w.data<float>()[m * K + k] = 0.0f;
+    const Node n = conv_node(c, 3);
+    std::vector<const Tensor*> ins = {&in.x, &in.w, &in.b};
+    const Tensor y = run_conv(n, ins, serial());
+    const Tensor yc = run_node_with_constants(n, ins, {1})[0];
+    std::vector<double> mag;
+    const std::vector<double> want = reference(c, in.x, in.w, &in.b, mag);
+    ASSERT_EQ(yc.size(), int64_t(want.size()));
+    for (int64_t i = 0; i < y.size(); ++i) {
+      ASSERT_EQ(std::memcmp(yc.data<float>() + i, y.data<float>() + i, sizeof(float)), 0) << "element " << i;
+      ASSERT_NEAR(yc.data<float>()[i], want[size_t(i)], 2e-6 * mag[size_t(i)] + 1e-7) << "element " << i;
+    }
+    // An Inf in the last input column, which only the last output column's tap 10 reads
+    // (a zero tap): 0 * Inf is NaN there only if the taps are kept, as they must be.
+    in.x.data<float>()[c.W - 1] = std::numeric_limits<float>::infinity();
+    const Tensor z = run_conv(n, ins, serial());
+    const Tensor zc = run_node_with_constants(n, ins, {1})[0];
+    int nans = 0;
+    for (int64_t i = 0; i < z.size(); ++i) {
+      ASSERT_EQ(std::isnan(zc.data<float>()[i]), std::isnan(z.data<float>()[i])) << "element " << i;
+      nans += std::isnan(z.data<float>()[i]);
+      if (!std::isnan(z.data<float>()[i])) ASSERT_EQ(zc.data<float>()[i], z.data<float>()[i]) << "element " << i;
+    }
+    ASSERT_GT(nans, 0);
+  }
 }
 
 TEST(ConvF32, ThreeDimensionalMatchesReference) {

@@ -1,6 +1,7 @@
 // Where the time goes in the wasm build: per operator type over a few runs.
 // Usage: node tools/bench/profile.mjs model.onnx [name=dims ...]  (random float / int64 inputs;
-// symbolic dims default to 1, or give e.g. sequence_length=128)
+// symbolic dims default to 1, or give e.g. sequence_length=128). BY_SHAPE=1: one row per op and
+// its input / output shapes.
 import { createSession, Tensor } from 'qwasm';
 
 const [model, ...args] = process.argv.slice(2);
@@ -15,11 +16,11 @@ for (const m of s.inputMetadata) {
 }
 await s.run(feeds);  // warm-up
 const runs = Number(process.env.RUNS || 3);
-s.startProfiling();
+s.startProfiling({ byShape: process.env.BY_SHAPE === '1' });
 const t0 = performance.now();
 for (let i = 0; i < runs; ++i) await s.run(feeds);
 const total = (performance.now() - t0) / runs;
 const rows = s.endProfiling();
 console.log(`${s.variant}: ${total.toFixed(1)} ms/run`);
-for (const r of rows) console.log(`  ${r.op.padEnd(40)} ${(r.ms / runs).toFixed(2).padStart(9)} ms/run ${(r.calls / runs).toFixed(0).padStart(5)} calls`);
+for (const r of rows) console.log(`  ${r.op.padEnd(process.env.BY_SHAPE === '1' ? 80 : 40)} ${(r.ms / runs).toFixed(2).padStart(9)} ms/run ${(r.calls / runs).toFixed(0).padStart(5)} calls`);
 s.dispose();
