@@ -274,7 +274,26 @@ for gmode in ("linear", "cubic"):
         case(f"grid_sample20_{gmode}_{pad}", "GridSample", [("X", gx), ("grid", gg)], ["Y"],
              {"mode": gmode, "padding_mode": pad, "align_corners": align}, domain="", opset=20)
 
+# 5-D (volumetric, opset 20): X [N, C, D, H, W], grid [N, Do, Ho, Wo, 3] of (x, y, z) points;
+# nearest and linear (the spec and onnxruntime have no 5-D cubic). The grid again reaches past [-1, 1].
+for gmode in ("linear", "nearest"):
+    for pad, align in (("zeros", 0), ("border", 1), ("reflection", 0), ("reflection", 1), ("zeros", 1)):
+        gx, gg = f32(2, 3, 4, 5, 6), rng.uniform(-1.2, 1.2, (2, 3, 4, 5, 3)).astype(np.float32)
+        case(f"grid_sample20_5d_{gmode}_{pad}_align{align}", "GridSample", [("X", gx), ("grid", gg)], ["Y"],
+             {"mode": gmode, "padding_mode": pad, "align_corners": align}, domain="", opset=20)
+case("grid_sample20_5d_single_voxel", "GridSample",
+     [("X", f32(1, 2, 1, 1, 1)), ("grid", rng.uniform(-1.5, 1.5, (1, 2, 2, 2, 3)).astype(np.float32))], ["Y"],
+     {"mode": "linear", "padding_mode": "border"}, domain="", opset=20)
+
 # ---- bad input: an Error naming the node --------------------------------------------
+case("bad_grid_sample_5d_cubic", "GridSample", [("X", f32(1, 1, 2, 3, 3)), ("grid", f32(1, 1, 2, 2, 3))], ["Y"],
+     {"mode": "cubic"}, domain="", opset=20, error="bad_grid_sample_5d_cubic_node.*cubic.*4-D")
+case("bad_grid_sample_5d_grid", "GridSample", [("X", f32(1, 1, 2, 3, 3)), ("grid", f32(1, 1, 2, 2, 2))], ["Y"],
+     domain="", opset=20, error="bad_grid_sample_5d_grid_node.*grid")
+case("bad_grid_sample_5d_opset16", "GridSample", [("X", f32(1, 1, 2, 3, 3)), ("grid", f32(1, 1, 2, 2, 3))], ["Y"],
+     domain="", opset=16, error="bad_grid_sample_5d_opset16_node.*opset 20")
+case("bad_grid_sample_rank3", "GridSample", [("X", f32(1, 2, 3)), ("grid", f32(1, 2, 2))], ["Y"],
+     domain="", opset=20, error="bad_grid_sample_rank3_node.*\\[N, C, H, W\\]")
 case("bad_skip_gamma", "SkipLayerNormalization", [("input", f32(1, 2, 8)), ("skip", f32(1, 2, 8)), ("gamma", f32(6))],
      ["output"], error="bad_skip_gamma_node.*gamma")
 case("bad_bias_gelu_bias", "BiasGelu", [("A", f32(2, 8)), ("B", f32(4))], ["C"], error="bad_bias_gelu_bias_node.*bias")
