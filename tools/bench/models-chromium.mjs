@@ -60,7 +60,13 @@ function printReal(rows, log = console.log) {
 }
 
 const { server, url } = await serve(ROOT);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+// `real`: V8 compiles every wasm function with its optimizing tier before the first run
+// (--no-liftoff). Otherwise functions start in the baseline tier and move up in background
+// threads when they get hot; on a loaded machine that took longer than the warm-up and one
+// implementation's median came out several times its steady state (ppocr_v2_cls simd128:
+// 14.3 ms in one run, 1.9 ms in the next).
+const jsFlags = names.includes('real') ? ['--js-flags=--no-liftoff --no-wasm-dynamic-tiering'] : [];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', ...jsFlags] });
 let failed = false;
 try {
   const page = await browser.newPage();
