@@ -7,12 +7,14 @@
 namespace qwasm {
 
 void register_llm_norm_ops(OpRegistry& r);
+void register_embed_layer_norm_ops(OpRegistry& r);
 void register_llm_rotary_ops(OpRegistry& r);
 void register_llm_attention_ops(OpRegistry& r);
 void register_bert_attention_ops(OpRegistry& r);
 
 void register_llm_ops(OpRegistry& r) {
   register_llm_norm_ops(r);
+  register_embed_layer_norm_ops(r);
   register_llm_rotary_ops(r);
   register_llm_attention_ops(r);
   register_bert_attention_ops(r);

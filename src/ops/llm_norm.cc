@@ -1,11 +1,12 @@
 // Normalisation contrib ops that transformer exports use:
 // SimplifiedLayerNormalization (RMS; onnxruntime contrib op in the ONNX domain),
 // com.microsoft SkipSimplifiedLayerNormalization and SkipLayerNormalization (residual
-// add fused in), and com.microsoft EmbedLayerNormalization (BERT embeddings + LayerNorm).
+// add fused in). com.microsoft EmbedLayerNormalization is in ops/embed_layer_norm.cc.
 #include <cmath>
 #include <cstring>
 
 #include "ops/dtype_switch.h"
+#include "ops/embed_layer_norm.h"  // layer_norm_rows
 #include "ops/half_via_float.h"
 #include "ops/registry.h"
 #include "ops/row_math.h"
@@ -118,20 +119,6 @@ void skip_simplified_layer_norm(OpContext& ctx) {
   write_y(ctx, y, x0.dtype());
 }
 
-// y = (sum - mean) * inv_std * gamma (+ beta) per row of `h`; mean / inv_std written when asked.
-void layer_norm_rows(const float* x, const float* gamma, const float* beta, float* y, float* mean_out, float* inv_out,
-                     int64_t rows, int64_t h, float eps) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * h;
-    float* yr = y + r * h;
-    float mean, inv;
-    row_mean_inv_std(xr, h, eps, mean, inv);
-    for (int64_t i = 0; i < h; ++i) yr[i] = (xr[i] - mean) * inv * gamma[i] + (beta ? beta[i] : 0.0f);
-    if (mean_out) mean_out[r] = mean;
-    if (inv_out) inv_out[r] = inv;
-  }
-}
-
 // com.microsoft SkipLayerNormalization (input, skip, gamma, beta?, bias?) ->
 // (output, mean?, inv_std_var?, input_skip_bias_sum?).
 void skip_layer_norm(OpContext& ctx) {
@@ -154,87 +141,29 @@ void skip_layer_norm(OpContext& ctx) {
   write_y(ctx, y, x0.dtype());
 }
 
-// com.microsoft EmbedLayerNormalization (input_ids, segment_ids?, word_embedding,
-// position_embedding, segment_embedding?, gamma, beta, mask?, position_ids?) ->
-// (output, mask_index?, embedding_sum?): per token the word, position (its index in the
-// sequence, or position_ids) and segment rows are summed and layer-normalised;
-// mask_index[b] counts the 1s of mask row b (0 without a mask).
-void embed_layer_norm(OpContext& ctx) {
-  const Node& n = ctx.node();
-  const Tensor& ids = ctx.in(0);
-  const Tensor* seg_ids = ctx.input(1);
-  const Tensor* seg_emb0 = ctx.input(4);
-  const Tensor* mask = ctx.input(7);
-  const Tensor* pos_ids = ctx.input(8);
-  QWASM_CHECK(ids.dtype() == DType::Int32 && ids.rank() == 2, n.label(), ": input_ids must be int32 [batch, seq], got ",
-              dtype_name(ids.dtype()), " ", shape_str(ids.shape()));
-  const int64_t B = ids.dim(0), S = ids.dim(1);
-  QWASM_CHECK(!seg_ids == !seg_emb0, n.label(), ": segment_ids and segment_embedding must be given together");
-  for (const Tensor* t : {seg_ids, mask})
-    QWASM_CHECK(!t || (t->dtype() == DType::Int32 && t->shape() == ids.shape()), n.label(),
-                ": segment_ids / mask must be int32 ", shape_str(ids.shape()), ", got ", dtype_name(t->dtype()), " ",
-                shape_str(t->shape()));
-  QWASM_CHECK(!pos_ids || (pos_ids->dtype() == DType::Int32 && (pos_ids->shape() == ids.shape() ||
-                                                                 pos_ids->shape() == Shape({1, S}))),
-              n.label(), ": position_ids must be int32 [batch, seq] or [1, seq]");
-  const Tensor& word0 = ctx.in(2);
-  const DType ft = word0.dtype();
-  const Tensor word = widen_half(word0), pos = widen_half(ctx.in(3)), gamma = widen_half(ctx.in(5)),
-               beta = widen_half(ctx.in(6));
-  const Tensor seg = seg_emb0 ? widen_half(*seg_emb0) : Tensor();
-  QWASM_CHECK(word.dtype() == DType::Float32 && word.rank() == 2, n.label(),
-              ": word_embedding must be a float [vocab, hidden] matrix, got ", dtype_name(ft), " ", shape_str(word0.shape()));
-  const int64_t H = word.dim(1);
-  for (const Tensor* t : {&ctx.in(3), seg_emb0})
-    QWASM_CHECK(!t || (t->dtype() == ft && t->rank() == 2 && t->dim(1) == H), n.label(),
-                ": position/segment embeddings must be ", dtype_name(ft), " [n, ", H, "], got ", dtype_name(t->dtype()),
-                " ", shape_str(t->shape()));
-  for (const Tensor* t : {&ctx.in(5), &ctx.in(6)})
-    QWASM_CHECK(t->dtype() == ft && t->size() == H, n.label(), ": gamma and beta must be ", dtype_name(ft), " [", H,
-                "], got ", shape_str(t->shape()));
-  // Gather and sum the rows (the embedding sum, float32).
-  Tensor sum(DType::Float32, {B, S, H});
-  auto row_of = [&](const Tensor& table, int64_t id, const char* what) {
-    QWASM_CHECK(id >= 0 && id < table.dim(0), n.label(), ": ", what, " ", id, " is outside [0, ", table.dim(0), ")");
-    return table.data<float>() + id * H;
-  };
-  for (int64_t t = 0; t < B * S; ++t) {
-    const float* w = row_of(word, ids.data<int32_t>()[t], "input id");
-    const int64_t p_id = pos_ids ? pos_ids->data<int32_t>()[pos_ids->size() == S ? t % S : t] : t % S;
-    const float* p = row_of(pos, p_id, "position");
-    const float* sg = seg_ids ? row_of(seg, seg_ids->data<int32_t>()[t], "segment id") : nullptr;
-    float* d = sum.data<float>() + t * H;
-    for (int64_t i = 0; i < H; ++i) d[i] = w[i] + p[i] + (sg ? sg[i] : 0.0f);
-  }
-  const bool f32 = ft == DType::Float32;
-  Tensor y = f32 ? ctx.output(0, DType::Float32, {B, S, H}) : Tensor(DType::Float32, {B, S, H});
-  layer_norm_rows(sum.data<float>(), gamma.data<float>(), beta.data<float>(), y.data<float>(), nullptr, nullptr, B * S, H,
-                  n.attr_f("epsilon", 1e-12f));
-  write_y(ctx, y, ft);
-  if (ctx.output_wanted(1)) {
-    int32_t* mi = ctx.output(1, DType::Int32, {B}).data<int32_t>();
-    for (int64_t b = 0; b < B; ++b) {
-      int32_t c = 0;
-      for (int64_t s = 0; mask && s < S; ++s) c += mask->data<int32_t>()[b * S + s] == 1;
-      mi[b] = c;
-    }
-  }
-  if (ctx.output_wanted(2)) {
-    if (f32) ctx.set_output(2, sum);
-    else narrow_half(sum, ctx.output(2, ft, sum.shape()));
+}  // namespace
+
+// y = (sum - mean) * inv_std * gamma (+ beta) per row of `h`; mean / inv_std written when asked.
+void layer_norm_rows(const float* x, const float* gamma, const float* beta, float* y, float* mean_out, float* inv_out,
+                     int64_t rows, int64_t h, float eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * h;
+    float* yr = y + r * h;
+    float mean, inv;
+    row_mean_inv_std(xr, h, eps, mean, inv);
+    for (int64_t i = 0; i < h; ++i) yr[i] = (xr[i] - mean) * inv * gamma[i] + (beta ? beta[i] : 0.0f);
+    if (mean_out) mean_out[r] = mean;
+    if (inv_out) inv_out[r] = inv;
   }
 }
 
-}  // namespace
-
 void register_llm_norm_ops(OpRegistry& r) {
   // float16 through float32 (ops/half_via_float.h); inv_std_var stays float32, typed
-  // U = float in onnxruntime's schemas. The Skip / Embed forms widen and narrow float16
+  // U = float in onnxruntime's schemas. The Skip forms widen and narrow float16
   // themselves (their sums and statistics have types of their own).
   r.add("", "SimplifiedLayerNormalization", 1, half_via_float(simplified_layer_norm, HalfOutputs::except({1})));
   r.add_fn("com.microsoft", "SkipSimplifiedLayerNormalization", 1, skip_simplified_layer_norm);
   r.add_fn("com.microsoft", "SkipLayerNormalization", 1, skip_layer_norm);
-  r.add_fn("com.microsoft", "EmbedLayerNormalization", 1, embed_layer_norm);
 }
 
 }  // namespace qwasm

@@ -35,6 +35,7 @@ void register_quant_qgemm_ops(OpRegistry& r);
 void register_quant_qlinear_softmax_ops(OpRegistry& r);
 void register_quant_qlinear_where_ops(OpRegistry& r);
 void register_quant_qlinear_reduce_ops(OpRegistry& r);
+void register_quant_qembed_layer_norm_ops(OpRegistry& r);
 
 void register_quant_ops(OpRegistry& r) {
   register_quant_qdq_ops(r);
@@ -52,6 +53,7 @@ void register_quant_ops(OpRegistry& r) {
   register_quant_qlinear_softmax_ops(r);
   register_quant_qlinear_where_ops(r);
   register_quant_qlinear_reduce_ops(r);
+  register_quant_qembed_layer_norm_ops(r);
 }
 
 }  // namespace qwasm

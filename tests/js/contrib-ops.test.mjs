@@ -2,7 +2,7 @@
 // and attention_bias; QAttention; SkipLayerNormalization with its optional outputs;
 // EmbedLayerNormalization; BiasGelu, FastGelu, QuickGelu; FusedMatMul / TransposeMatMul;
 // the RMS siblings; DynamicQuantizeLSTM; BiasAdd and BiasSoftmax; and the ONNX GridSample at
-// opset 20 with its renamed linear / cubic modes) on one-node models that
+// opset 20 with its renamed linear / cubic modes, 4-D and 5-D, and its refusals) on one-node models that
 // tools/models/make_contrib_models.py writes at test time. Each case runs in qwasm and in
 // onnxruntime-web (wasm, one thread) in this process and the outputs must agree within the
 // case's stated tolerance: 1e-5 absolute on values of order 1 for float outputs (measured

@@ -54,6 +54,7 @@ inline ValueInfo value(const std::string& name, DType t, const Shape& s) {
 
 // The frame of a pass test's chain: float X and Y of shape s, and X -> Identity -> x, so the
 // chain (the caller's nodes, from x to Y) starts at a node output, as in a real model.
+// remove_identities (the first pass) takes the Identity out: optimized chains read X.
 inline Model chain_model(int64_t opset, const Shape& s) {
   Model m;
   m.opsets[""] = opset;

@@ -151,6 +151,45 @@ case("embed_layer_norm_position_ids", "EmbedLayerNormalization",
      ["output", "mask_index", "embedding_sum"], {"epsilon": 1e-12}, inits=emb,
      out_types={"mask_index": TensorProto.INT32})
 
+
+
+# QEmbedLayerNormalization: the same embeddings quantized per tensor (what onnxruntime's
+# quantizer writes for EmbedLayerNormalization): inputs 8-12 the scales, 13-17 the zero points.
+def quantize(a, qtype):
+    lo, hi = (0, 255) if qtype == np.uint8 else (-128, 127)
+    amin, amax = min(float(a.min()), 0.0), max(float(a.max()), 0.0)
+    scale = np.float32((amax - amin) / (hi - lo))
+    zp = int(np.clip(round(lo - amin / float(scale)), lo, hi))
+    q = np.clip(np.round(a / scale) + zp, lo, hi).astype(qtype)
+    return q, scale, np.array(zp, qtype)
+
+
+def qembed_case(name, qtype, segment=True, with_mask=True, vector_params=False, attrs=None, error=None, bad=None):
+    tables = ["word_embedding", "position_embedding", "segment_embedding", "gamma", "beta"]
+    q = {k: quantize(emb[k], qtype) for k in tables}
+    inits = {}
+    for k in tables:
+        if k == "segment_embedding" and not segment:
+            continue
+        qa, sc, zp = q[k]
+        inits[k + "_quant"] = qa
+        inits[k + "_scale"] = np.array([sc] if vector_params else sc, np.float32)
+        inits[k + "_zero_point"] = zp.reshape(1) if vector_params else zp
+    if bad:
+        bad(inits)
+    names = lambda suffix: [("" if (k == "segment_embedding" and not segment) else k + suffix) for k in tables]
+    inputs = [("input_ids", ids), ("segment_ids" if segment else "", seg if segment else None)]
+    inputs += [(n, inits.get(n)) for n in names("_quant")]
+    inputs += [("mask" if with_mask else "", mask if with_mask else None)]
+    inputs += [(n, inits.get(n)) for n in names("_scale") + names("_zero_point")]
+    case(name, "QEmbedLayerNormalization", inputs, ["layernorm_out", "mask_index_out"], attrs, inits=inits,
+         out_types={"mask_index_out": TensorProto.INT32}, error=error)
+
+
+qembed_case("qembed_layer_norm_u8", np.uint8, attrs={"epsilon": 1e-12})
+qembed_case("qembed_layer_norm_s8_no_segment_no_mask", np.int8, segment=False, with_mask=False)
+qembed_case("qembed_layer_norm_u8_vector_params", np.uint8, vector_params=True, attrs={"epsilon": 1e-5})
+
 # float16 (the transformers.js q4f16 form): computed in float32 inside the op, rounded once.
 h16 = lambda *shape: f32(*shape).astype(np.float16)
 F16 = TensorProto.FLOAT16
@@ -274,7 +313,34 @@ for gmode in ("linear", "cubic"):
         case(f"grid_sample20_{gmode}_{pad}", "GridSample", [("X", gx), ("grid", gg)], ["Y"],
              {"mode": gmode, "padding_mode": pad, "align_corners": align}, domain="", opset=20)
 
+# 5-D (volumetric, opset 20): X [N, C, D, H, W], grid [N, Do, Ho, Wo, 3] of (x, y, z) points;
+# nearest and linear (the spec and onnxruntime have no 5-D cubic). The grid again reaches past [-1, 1].
+for gmode in ("linear", "nearest"):
+    for pad, align in (("zeros", 0), ("border", 1), ("reflection", 0), ("reflection", 1), ("zeros", 1)):
+        gx, gg = f32(2, 3, 4, 5, 6), rng.uniform(-1.2, 1.2, (2, 3, 4, 5, 3)).astype(np.float32)
+        case(f"grid_sample20_5d_{gmode}_{pad}_align{align}", "GridSample", [("X", gx), ("grid", gg)], ["Y"],
+             {"mode": gmode, "padding_mode": pad, "align_corners": align}, domain="", opset=20)
+case("grid_sample20_5d_single_voxel", "GridSample",
+     [("X", f32(1, 2, 1, 1, 1)), ("grid", rng.uniform(-1.5, 1.5, (1, 2, 2, 2, 3)).astype(np.float32))], ["Y"],
+     {"mode": "linear", "padding_mode": "border"}, domain="", opset=20)
+
 # ---- bad input: an Error naming the node --------------------------------------------
+case("bad_grid_sample_5d_cubic", "GridSample", [("X", f32(1, 1, 2, 3, 3)), ("grid", f32(1, 1, 2, 2, 3))], ["Y"],
+     {"mode": "cubic"}, domain="", opset=20, error="bad_grid_sample_5d_cubic_node.*cubic.*4-D")
+case("bad_grid_sample_5d_grid", "GridSample", [("X", f32(1, 1, 2, 3, 3)), ("grid", f32(1, 1, 2, 2, 2))], ["Y"],
+     domain="", opset=20, error="bad_grid_sample_5d_grid_node.*grid")
+case("bad_grid_sample_5d_opset16", "GridSample", [("X", f32(1, 1, 2, 3, 3)), ("grid", f32(1, 1, 2, 2, 3))], ["Y"],
+     domain="", opset=16, error="bad_grid_sample_5d_opset16_node.*opset 20")
+case("bad_grid_sample_rank3", "GridSample", [("X", f32(1, 2, 3)), ("grid", f32(1, 2, 2))], ["Y"],
+     domain="", opset=20, error="bad_grid_sample_rank3_node.*\\[N, C, H, W\\]")
+qembed_case("bad_qembed_float_table", np.uint8, error="bad_qembed_float_table_node.*word_embedding_quant.*uint8 or int8",
+            bad=lambda i: i.__setitem__("word_embedding_quant", i["word_embedding_quant"].astype(np.float32)))
+qembed_case("bad_qembed_zero_point_type", np.uint8, error="bad_qembed_zero_point_type_node.*gamma_zero_point.*uint8",
+            bad=lambda i: i.__setitem__("gamma_zero_point", i["gamma_zero_point"].astype(np.int8)))
+qembed_case("bad_qembed_gamma_size", np.int8, error="bad_qembed_gamma_size_node.*gamma",
+            bad=lambda i: i.__setitem__("gamma_quant", i["gamma_quant"][:-1]))
+qembed_case("bad_qembed_vector_scale", np.int8, error="bad_qembed_vector_scale_node.*scale",
+            bad=lambda i: i.__setitem__("position_embedding_scale", np.ones(2, np.float32)))
 case("bad_skip_gamma", "SkipLayerNormalization", [("input", f32(1, 2, 8)), ("skip", f32(1, 2, 8)), ("gamma", f32(6))],
      ["output"], error="bad_skip_gamma_node.*gamma")
 case("bad_bias_gelu_bias", "BiasGelu", [("A", f32(2, 8)), ("B", f32(4))], ["C"], error="bad_bias_gelu_bias_node.*bias")

@@ -13,10 +13,13 @@ void optimize_graph(Model& m, const OpTraitsOf& traits) {
   // Conv -> Relu first.
   // square_pow_to_mul after fuse_layernorm, whose pattern holds a Pow 2.
   // fuse_qdq alone reads op traits, so it runs first through a pointer of its own.
+  // remove_identities before everything: an Identity inside a pattern would hide it.
+  using Pass = void (*)(Model&);
+  static Pass volatile const kFirst = remove_identities;
+  kFirst(m);
   using TraitsPass = void (*)(Model&, const OpTraitsOf&);
   static TraitsPass volatile const kQdq = fuse_qdq;
   kQdq(m, traits);
-  using Pass = void (*)(Model&);
   static Pass volatile const kPasses[] = {fuse_dynamic_quant_matmul, gather_into_dynamic_matmul,
                                           fuse_weight_dequant_matmul, fuse_gelu, fuse_layernorm,
                                           fold_batchnorm, fuse_hardswish, fuse_conv_epilogue,

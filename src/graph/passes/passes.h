@@ -13,6 +13,9 @@ namespace qwasm {
 // registration (the executor hands in the registry's; graph/ cannot include ops/).
 void optimize_graph(Model& m, const OpTraitsOf& traits);
 
+// Identity, inference Dropout and same-type Cast nodes taken out (consumers read the
+// input; a graph output keeps its name). Runs first.
+void remove_identities(Model& m);
 // DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add bias): one fused op.
 void fuse_dynamic_quant_matmul(Model& m);
 // DynamicQuantizeMatMul -> Gather(constant indices): the Gather folded into the matmul,
