@@ -1,0 +1,86 @@
+// Decode and prefill of the Qwen2.5-0.5B-shaped q4 decoder (tools/models/make_decoder.py
+// --qwen-0.5b) against ceilings measured in the same engine and run (src/bindings/
+// bench_bindings.cc through qwasm's _benchCeilings hook):
+//   decode:  bytes read per token (the packed q4 weights of every MatMulNBits, LM head included,
+//            plus the float32 KV cache) / time per token, as a fraction of the single-thread
+//            streaming-read bandwidth over a buffer of the weights' size;
+//   prefill: the MatMulNBits GEMM rate (2 * M * K * N ops over the profiled MatMulNBits time of
+//            the 64-token prefill) as a fraction of the relaxed-dot instruction ceiling.
+// No Node imports: tools/bench/decoder.mjs (Node) and tools/bench/wllama-page (Chromium) share it.
+
+export const QWEN05B = { layers: 24, hidden: 896, heads: 14, kvHeads: 2, ff: 4864, vocab: 151936, blockSize: 32 };
+
+// The MatMulNBits weights [K, N] make_decoder.py writes: q, k, v, o, gate, up, down per layer,
+// then the LM head.
+export function linearShapes(s = QWEN05B) {
+  const kv = s.kvHeads * (s.hidden / s.heads);
+  const layer = [[s.hidden, s.hidden], [s.hidden, kv], [s.hidden, kv], [s.hidden, s.hidden],
+    [s.hidden, s.ff], [s.hidden, s.ff], [s.ff, s.hidden]];
+  return [...Array.from({ length: s.layers }, () => layer).flat(), [s.hidden, s.vocab]];
+}
+
+// Bytes the block kernels read for one q4 weight: per 32-row block and column, 16 bytes of codes,
+// a float32 scale and a uint8 zero point, columns in groups of 16 (the packed layout of
+// kernels/generic/qblock_common.cc; the model has zero points: make_decoder.py is asymmetric).
+export function packedQ4Bytes(K, N, blockSize = 32) {
+  return Math.ceil(K / blockSize) * Math.ceil(N / 16) * 16 * (blockSize / 2 + 4 + 1);
+}
+
+// Float32 K and V of every layer for `past` positions.
+export function kvBytes(past, s = QWEN05B) {
+  return s.layers * 2 * s.kvHeads * (s.hidden / s.heads) * 4 * past;
+}
+
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+// The ceilings, medians of 7 calls after 3 warm-up calls (an engine tiers a function up for its
+// later calls). `hooks` is what qwasm's _benchCeilings returns.
+export function measureCeilings(hooks, bytes) {
+  for (let i = 0; i < 3; i++) { hooks.readGBps(bytes); hooks.dotGops(); }
+  const bw = [], dot = [];
+  for (let i = 0; i < 7; i++) { bw.push(hooks.readGBps(bytes)); dot.push(hooks.dotGops()); }
+  hooks.release();
+  return { readGBps: median(bw), dotGops: median(dot) };
+}
+
+const matmulNBitsMs = (rows) => rows.filter((r) => /MatMulNBits$/.test(r.op)).reduce((a, r) => a + r.ms, 0);
+
+// One generation with the session's profiler on: MatMulNBits time of the prefill (until the
+// first token is yielded) and of the decode steps after it.
+export async function profileMatMulNBits(lm, prompt, decodeSteps) {
+  let prefillRows = null;
+  lm.session.startProfiling();
+  for await (const _ of lm.generate(prompt, { maxNewTokens: decodeSteps + 1 })) {
+    if (!prefillRows) {
+      prefillRows = lm.session.endProfiling();
+      lm.session.startProfiling();
+    }
+  }
+  const decodeRows = lm.session.endProfiling();
+  return { prefillMs: matmulNBitsMs(prefillRows), decodeMs: matmulNBitsMs(decodeRows), stats: { ...lm.lastStats } };
+}
+
+// The figures, from the decode / prefill rates of the timed runs and the profiled MatMulNBits times.
+export function ceilingFigures({ promptLen, decodeSteps, decodeTokS, prefillTokS, profile, ceilings, shape = QWEN05B }) {
+  const shapes = linearShapes(shape);
+  const weightBytes = shapes.reduce((a, [K, N]) => a + packedQ4Bytes(K, N, shape.blockSize), 0);
+  const macsPerToken = shapes.reduce((a, [K, N]) => a + K * N, 0);
+  // Decode step i (0-based) attends over promptLen + i + 1 positions.
+  let kv = 0;
+  for (let i = 0; i < decodeSteps; i++) kv += kvBytes(promptLen + i + 1, shape);
+  const bytesPerToken = weightBytes + kv / decodeSteps;
+  const decodeGBps = (bytesPerToken * decodeTokS) / 1e9;
+  const decodeGemvGBps = (weightBytes * decodeSteps) / (profile.decodeMs * 1e6);
+  const prefillOps = 2 * promptLen * macsPerToken;
+  const prefillGemmGops = prefillOps / (profile.prefillMs * 1e6);
+  const prefillWholeGops = (prefillOps * prefillTokS) / promptLen / 1e9;
+  return {
+    weightBytes, bytesPerToken, decodeGBps, decodeGemvGBps, prefillGemmGops, prefillWholeGops,
+    readGBps: ceilings.readGBps, dotGops: ceilings.dotGops,
+    decodeFraction: decodeGBps / ceilings.readGBps,
+    decodeGemvFraction: decodeGemvGBps / ceilings.readGBps,
+    prefillFraction: ceilings.dotGops > 0 ? prefillGemmGops / ceilings.dotGops : null,
+    prefillWholeFraction: ceilings.dotGops > 0 ? prefillWholeGops / ceilings.dotGops : null,
+    matmulShareOfPrefill: (profile.prefillMs / profile.stats.prefillMs),
+  };
+}
