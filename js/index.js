@@ -146,7 +146,7 @@ export async function _benchCeilings(simd = 'auto', threads = undefined) {
   const { mod } = await getModule(simd, await resolveThreads(threads));
   return {
     readGBps: (bytes) => mod.benchReadBandwidth(bytes),  // one streaming read of a bytes-sized buffer
-    dotGops: () => mod.benchDotCeiling(),  // this build's dot instruction (0: simd128 build)
+    dotGops: (accumulators = 8) => mod.benchDotCeiling(accumulators),  // the relaxed dot, 8 or 12 chains (0: simd128 build)
     release: () => mod.benchRelease(),
   };
 }

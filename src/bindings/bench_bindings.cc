@@ -2,8 +2,8 @@
 // measured in the module that runs the model, so in the same engine and run: the single-thread
 // streaming-read bandwidth over a buffer of weight size (what a decode step's GEMVs can at best
 // reach), and the dot-instruction throughput of this build (what a prefill GEMM can at best reach).
-// One short call each: the caller warms them up and takes medians (an engine tiers a function up
-// for its next call, not inside a long-running one).
+// Each call is short and does a fixed amount of work: the caller warms them up (an engine tiers a
+// function up for its next call, not inside a long-running one) and takes medians or windows.
 #include <emscripten.h>
 #include <emscripten/bind.h>
 #include <wasm_simd128.h>
@@ -86,13 +86,14 @@ __attribute__((target("relaxed-simd"))) double relaxed_loop() {
 }
 #endif
 
-// GOP/s (a multiply-add is 2 ops) of this build's dot instruction: the relaxed dot, faster of 8
-// and 12 accumulators (engines differ in what fits their registers); 0 in the simd128 build.
-double dot_ceiling() {
+// GOP/s (a multiply-add is 2 ops) of this build's dot instruction: the relaxed dot with 8 or 12
+// independent accumulators (`accumulators`; engines differ in what fits their registers, the
+// caller takes the faster); 0 in the simd128 build.
+double dot_ceiling(int accumulators) {
 #ifdef QWASM_RELAXED_BUILD
-  const double a = relaxed_loop<8>(), b = relaxed_loop<12>();
-  return a > b ? a : b;
+  return accumulators == 12 ? relaxed_loop<12>() : relaxed_loop<8>();
 #else
+  (void)accumulators;
   return 0;
 #endif
 }

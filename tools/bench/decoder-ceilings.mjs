@@ -33,14 +33,35 @@ export function kvBytes(past, s = QWEN05B) {
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
-// The ceilings, medians of 7 calls after 3 warm-up calls (an engine tiers a function up for its
-// later calls). `hooks` is what qwasm's _benchCeilings returns.
-export function measureCeilings(hooks, bytes) {
-  for (let i = 0; i < 3; i++) { hooks.readGBps(bytes); hooks.dotGops(); }
-  const bw = [], dot = [];
-  for (let i = 0; i < 7; i++) { bw.push(hooks.readGBps(bytes)); dot.push(hooks.dotGops()); }
+// The ceilings. `best`: medians of 7 short calls after 3 warm-up calls (an engine tiers a function
+// up for its later calls) — what a quiet machine gives. `sustained`: over a window of windowMs of
+// back-to-back calls (the harmonic mean of the calls' rates: each call does the same work), which
+// sees the same time-sharing as a multi-second decode or prefill on a loaded machine; the fractions
+// use it. With cpuNow (ms of CPU time of this process; Node), also the rates per CPU second.
+export function measureCeilings(hooks, bytes, { windowMs = 3000, cpuNow = null } = {}) {
+  for (let i = 0; i < 3; i++) { hooks.readGBps(bytes); hooks.dotGops(8); hooks.dotGops(12); }
+  const bw = [], dot8 = [], dot12 = [];
+  for (let i = 0; i < 7; i++) { bw.push(hooks.readGBps(bytes)); dot8.push(hooks.dotGops(8)); dot12.push(hooks.dotGops(12)); }
+  const chains = median(dot12) > median(dot8) ? 12 : 8, dot = chains === 12 ? dot12 : dot8;
+  const window = (call) => {
+    let inv = 0, n = 0, work = 0;
+    const t0 = performance.now(), c0 = cpuNow?.();
+    while (n < 3 || performance.now() - t0 < windowMs) {
+      const a = performance.now();
+      const r = call();
+      work += r * (performance.now() - a);  // rate x this call's time: its work
+      inv += 1 / r;
+      n++;
+    }
+    return { wall: n / inv, cpu: cpuNow ? work / (cpuNow() - c0) : null };
+  };
+  const rd = window(() => hooks.readGBps(bytes));
+  const dt = dot[0] > 0 ? window(() => hooks.dotGops(chains)) : { wall: 0, cpu: null };
   hooks.release();
-  return { readGBps: median(bw), dotGops: median(dot) };
+  return {
+    readGBps: rd.wall, dotGops: dt.wall, readGBpsBest: median(bw), dotGopsBest: median(dot),
+    readGBpsCpu: rd.cpu, dotGopsCpu: dt.cpu, dotChains: chains,
+  };
 }
 
 const matmulNBitsMs = (rows) => rows.filter((r) => /MatMulNBits$/.test(r.op)).reduce((a, r) => a + r.ms, 0);
@@ -60,8 +81,18 @@ export async function profileMatMulNBits(lm, prompt, decodeSteps) {
   return { prefillMs: matmulNBitsMs(prefillRows), decodeMs: matmulNBitsMs(decodeRows), stats: { ...lm.lastStats } };
 }
 
-// The figures, from the decode / prefill rates of the timed runs and the profiled MatMulNBits times.
-export function ceilingFigures({ promptLen, decodeSteps, decodeTokS, prefillTokS, profile, ceilings, shape = QWEN05B }) {
+// CPU time of a generation (Node: cpuNow = process CPU ms): prefill until the first token is
+// yielded, then the decode steps.
+export async function cpuTimedGeneration(lm, prompt, decodeSteps, cpuNow) {
+  const c0 = cpuNow();
+  let c1 = null;
+  for await (const _ of lm.generate(prompt, { maxNewTokens: decodeSteps + 1 })) if (c1 === null) c1 = cpuNow();
+  return { prefillCpuMs: c1 - c0, decodeCpuMs: cpuNow() - c1 };
+}
+
+// The figures, from the decode / prefill rates of the timed runs and the profiled MatMulNBits times
+// (and, with cpu, per CPU second against the ceilings per CPU second).
+export function ceilingFigures({ promptLen, decodeSteps, decodeTokS, prefillTokS, profile, ceilings, cpu = null, shape = QWEN05B }) {
   const shapes = linearShapes(shape);
   const weightBytes = shapes.reduce((a, [K, N]) => a + packedQ4Bytes(K, N, shape.blockSize), 0);
   const macsPerToken = shapes.reduce((a, [K, N]) => a + K * N, 0);
@@ -82,5 +113,12 @@ export function ceilingFigures({ promptLen, decodeSteps, decodeTokS, prefillTokS
     prefillFraction: ceilings.dotGops > 0 ? prefillGemmGops / ceilings.dotGops : null,
     prefillWholeFraction: ceilings.dotGops > 0 ? prefillWholeGops / ceilings.dotGops : null,
     matmulShareOfPrefill: (profile.prefillMs / profile.stats.prefillMs),
+    readGBpsBest: ceilings.readGBpsBest, dotGopsBest: ceilings.dotGopsBest,
+    ...(cpu && ceilings.readGBpsCpu ? {
+      decodeCpuFraction: ((bytesPerToken * decodeSteps) / (cpu.decodeCpuMs * 1e6)) / ceilings.readGBpsCpu,
+      // The MatMulNBits part of the prefill's CPU time: its share in the profiled prefill.
+      prefillCpuFraction: ceilings.dotGopsCpu > 0
+        ? (prefillOps / (cpu.prefillCpuMs * (profile.prefillMs / profile.stats.prefillMs) * 1e6)) / ceilings.dotGopsCpu : null,
+    } : {}),
   };
 }

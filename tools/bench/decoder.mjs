@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { _benchCeilings } from 'qwasm';
 import { loadCausalLM } from 'qwasm/llm';
 import { find, generated, report } from './common.mjs';
-import { ceilingFigures, measureCeilings, profileMatMulNBits } from './decoder-ceilings.mjs';
+import { ceilingFigures, cpuTimedGeneration, measureCeilings, profileMatMulNBits } from './decoder-ceilings.mjs';
 
 const PROMPT = Array.from({ length: 64 }, (_, i) => (i * 7919) % 150000);
 const DECODE = 16;
@@ -57,14 +57,18 @@ async function ortDecode(model) {
 }
 
 // The ceilings in this engine and run, and decode / prefill as fractions of them (a profiled
-// generation gives the MatMulNBits share; the fractions use the timed, unprofiled rates).
+// generation gives the MatMulNBits share; the fractions use the timed, unprofiled rates against
+// the sustained ceilings, and a CPU-timed generation against the ceilings per CPU second).
 async function ceilingRows(B, simd, lm, prefillTokS, decodeTokS) {
   const profile = await profileMatMulNBits(lm, PROMPT, DECODE);
+  const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const cpu = await cpuTimedGeneration(lm, PROMPT, DECODE, cpuNow);
   const f0 = ceilingFigures({ promptLen: PROMPT.length, decodeSteps: DECODE, decodeTokS, prefillTokS, profile, ceilings: { readGBps: 1, dotGops: 1 } });
-  const ceilings = measureCeilings(await _benchCeilings(simd, 1), f0.weightBytes);
-  const f = ceilingFigures({ promptLen: PROMPT.length, decodeSteps: DECODE, decodeTokS, prefillTokS, profile, ceilings });
+  const ceilings = measureCeilings(await _benchCeilings(simd, 1), f0.weightBytes, { cpuNow });
+  const f = ceilingFigures({ promptLen: PROMPT.length, decodeSteps: DECODE, decodeTokS, prefillTokS, profile, ceilings, cpu });
   const q = `qwasm-${simd}`;
-  report(B, q, 'stream_read_ceiling (weight-size buffer)', f.readGBps, 'GB/s');
+  report(B, q, 'stream_read_ceiling, best short call', f.readGBpsBest, 'GB/s');
+  report(B, q, 'stream_read_ceiling (weight-size buffer, sustained 3 s)', f.readGBps, 'GB/s');
   report(B, q, 'decode_bytes_per_token (packed q4 weights + KV)', f.bytesPerToken / 1e6, 'MB');
   report(B, q, 'decode_read_rate', f.decodeGBps, 'GB/s');
   report(B, q, 'decode_matmulnbits_read_rate (profiled)', f.decodeGemvGBps, 'GB/s');
@@ -73,13 +77,17 @@ async function ceilingRows(B, simd, lm, prefillTokS, decodeTokS) {
     ['decode MatMulNBits weight bytes / MatMulNBits time (profiled), fraction of the stream-read ceiling', f.decodeGemvFraction, ''],
   ];
   if (f.dotGops > 0) {
-    report(B, q, 'relaxed_dot_ceiling', f.dotGops, 'GOP/s');
+    report(B, q, 'relaxed_dot_ceiling, best short call', f.dotGopsBest, 'GOP/s');
+    report(B, q, 'relaxed_dot_ceiling (sustained 3 s)', f.dotGops, 'GOP/s');
     report(B, q, 'prefill_matmulnbits_gemm (M=64, profiled)', f.prefillGemmGops, 'GOP/s');
     report(B, q, 'prefill_whole (MatMulNBits ops / prefill time)', f.prefillWholeGops, 'GOP/s');
     rows.push(['prefill MatMulNBits GEMM (M=64) / relaxed-dot ceiling', f.prefillFraction, '>= 0.7']);
     rows.push(['prefill MatMulNBits ops / whole prefill time, fraction of the relaxed-dot ceiling', f.prefillWholeFraction, '']);
   }
   rows.push(['MatMulNBits share of the profiled prefill', f.matmulShareOfPrefill, '']);
+  // Per CPU second of this process (immune to time-sharing on a loaded machine).
+  if (f.decodeCpuFraction != null) rows.push(['decode, per CPU second: fraction of the stream-read ceiling per CPU second', f.decodeCpuFraction, '>= 0.8']);
+  if (f.prefillCpuFraction != null) rows.push(['prefill MatMulNBits GEMM, per CPU second: fraction of the relaxed-dot ceiling per CPU second', f.prefillCpuFraction, '>= 0.7']);
   return rows;
 }
 
