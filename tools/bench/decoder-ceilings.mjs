@@ -114,11 +114,15 @@ export function ceilingFigures({ promptLen, decodeSteps, decodeTokS, prefillTokS
     prefillWholeFraction: ceilings.dotGops > 0 ? prefillWholeGops / ceilings.dotGops : null,
     matmulShareOfPrefill: (profile.prefillMs / profile.stats.prefillMs),
     readGBpsBest: ceilings.readGBpsBest, dotGopsBest: ceilings.dotGopsBest,
-    ...(cpu && ceilings.readGBpsCpu ? {
-      decodeCpuFraction: ((bytesPerToken * decodeSteps) / (cpu.decodeCpuMs * 1e6)) / ceilings.readGBpsCpu,
+    ...(cpu && ceilings.readGBpsCpu ? (() => {
+      const decodeCpuGBps = (bytesPerToken * decodeSteps) / (cpu.decodeCpuMs * 1e6);
       // The MatMulNBits part of the prefill's CPU time: its share in the profiled prefill.
-      prefillCpuFraction: ceilings.dotGopsCpu > 0
-        ? (prefillOps / (cpu.prefillCpuMs * (profile.prefillMs / profile.stats.prefillMs) * 1e6)) / ceilings.dotGopsCpu : null,
-    } : {}),
+      const prefillCpuGops = prefillOps / (cpu.prefillCpuMs * (profile.prefillMs / profile.stats.prefillMs) * 1e6);
+      return {
+        decodeCpuGBps, prefillCpuGops, readGBpsCpu: ceilings.readGBpsCpu, dotGopsCpu: ceilings.dotGopsCpu,
+        decodeCpuFraction: decodeCpuGBps / ceilings.readGBpsCpu,
+        prefillCpuFraction: ceilings.dotGopsCpu > 0 ? prefillCpuGops / ceilings.dotGopsCpu : null,
+      };
+    })() : {}),
   };
 }

@@ -85,6 +85,14 @@ async function ceilingRows(B, simd, lm, prefillTokS, decodeTokS) {
     rows.push(['prefill MatMulNBits ops / whole prefill time, fraction of the relaxed-dot ceiling', f.prefillWholeFraction, '']);
   }
   rows.push(['MatMulNBits share of the profiled prefill', f.matmulShareOfPrefill, '']);
+  if (f.decodeCpuGBps != null) {
+    report(B, q, 'per CPU second: stream_read_ceiling', f.readGBpsCpu, 'GB/s');
+    report(B, q, 'per CPU second: decode_read_rate', f.decodeCpuGBps, 'GB/s');
+    if (f.dotGopsCpu > 0) {
+      report(B, q, 'per CPU second: relaxed_dot_ceiling', f.dotGopsCpu, 'GOP/s');
+      report(B, q, 'per CPU second: prefill_matmulnbits_gemm', f.prefillCpuGops, 'GOP/s');
+    }
+  }
   // Per CPU second of this process (immune to time-sharing on a loaded machine).
   if (f.decodeCpuFraction != null) rows.push(['decode, per CPU second: fraction of the stream-read ceiling per CPU second', f.decodeCpuFraction, '>= 0.8']);
   if (f.prefillCpuFraction != null) rows.push(['prefill MatMulNBits GEMM, per CPU second: fraction of the relaxed-dot ceiling per CPU second', f.prefillCpuFraction, '>= 0.7']);
