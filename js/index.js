@@ -140,6 +140,17 @@ export async function clearCache(options = {}) {
   await platform().cacheStore(options).clear();
 }
 
+// Internal hooks for the decoder benchmarks: ceilings measured in the module that runs the
+// models (src/bindings/bench_bindings.cc); not part of the pinned API.
+export async function _benchCeilings(simd = 'auto', threads = undefined) {
+  const { mod } = await getModule(simd, await resolveThreads(threads));
+  return {
+    readGBps: (bytes) => mod.benchReadBandwidth(bytes),  // one streaming read of a bytes-sized buffer
+    dotGops: (accumulators = 8) => mod.benchDotCeiling(accumulators),  // the relaxed dot, 8 or 12 chains (0: simd128 build)
+    release: () => mod.benchRelease(),
+  };
+}
+
 // Internal hooks for tests (heap accounting); not part of the pinned API.
 export async function _debugHeap(simd = 'auto', threads = undefined) {
   const { mod } = await getModule(simd, await resolveThreads(threads));

@@ -1,12 +1,16 @@
 // Decoder benchmark on a generated Qwen2.5-0.5B-shaped q4 model with external
 // data: load time, prefill tokens/s (64-token prompt), decode tokens/s, and peak
-// load memory (each measured in a fresh child process) — qwasm vs onnxruntime-web.
+// load memory (each measured in a fresh child process) — qwasm vs onnxruntime-web; and qwasm's
+// decode / prefill against the read-bandwidth and relaxed-dot ceilings of the same engine and run
+// (tools/bench/decoder-ceilings.mjs).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { _benchCeilings } from 'qwasm';
 import { loadCausalLM } from 'qwasm/llm';
 import { find, generated, report } from './common.mjs';
+import { ceilingFigures, cpuTimedGeneration, measureCeilings, profileMatMulNBits } from './decoder-ceilings.mjs';
 
 const PROMPT = Array.from({ length: 64 }, (_, i) => (i * 7919) % 150000);
 const DECODE = 16;
@@ -52,6 +56,53 @@ async function ortDecode(model) {
   return { loadMs, prefillMs, decodeMs };
 }
 
+// The ceilings in this engine and run, and decode / prefill as fractions of them (a profiled
+// generation gives the MatMulNBits share; the fractions use the timed, unprofiled rates against
+// the sustained ceilings, and a CPU-timed generation against the ceilings per CPU second).
+async function ceilingRows(B, simd, lm, prefillTokS, decodeTokS) {
+  const profile = await profileMatMulNBits(lm, PROMPT, DECODE);
+  const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const cpu = await cpuTimedGeneration(lm, PROMPT, DECODE, cpuNow);
+  const f0 = ceilingFigures({ promptLen: PROMPT.length, decodeSteps: DECODE, decodeTokS, prefillTokS, profile, ceilings: { readGBps: 1, dotGops: 1 } });
+  const ceilings = measureCeilings(await _benchCeilings(simd, 1), f0.weightBytes, { cpuNow });
+  const f = ceilingFigures({ promptLen: PROMPT.length, decodeSteps: DECODE, decodeTokS, prefillTokS, profile, ceilings, cpu });
+  const q = `qwasm-${simd}`;
+  report(B, q, 'stream_read_ceiling, best short call', f.readGBpsBest, 'GB/s');
+  report(B, q, 'stream_read_ceiling (weight-size buffer, sustained 3 s)', f.readGBps, 'GB/s');
+  report(B, q, 'decode_bytes_per_token (packed q4 weights + KV)', f.bytesPerToken / 1e6, 'MB');
+  report(B, q, 'decode_read_rate', f.decodeGBps, 'GB/s');
+  report(B, q, 'decode_matmulnbits_read_rate (profiled)', f.decodeGemvGBps, 'GB/s');
+  report(B, q, 'profiled generation before the ceilings: decode', f.profiledDecodeTokS, 'tokens/s');
+  report(B, q, 'profiled generation before the ceilings: prefill_64', f.profiledPrefillTokS, 'tokens/s');
+  const rows = [
+    ['decode bytes/token / time per token (the profiled generation), fraction of the stream-read ceiling', f.decodeFraction, '>= 0.8'],
+    ['the same with the timed runs\' decode', f.decodeFractionMedian, ''],
+    ['decode MatMulNBits weight bytes / MatMulNBits time (profiled), fraction of the stream-read ceiling', f.decodeGemvFraction, ''],
+  ];
+  if (f.dotGops > 0) {
+    report(B, q, 'relaxed_dot_ceiling, best short call', f.dotGopsBest, 'GOP/s');
+    report(B, q, 'relaxed_dot_ceiling (sustained 3 s)', f.dotGops, 'GOP/s');
+    report(B, q, 'prefill_matmulnbits_gemm (M=64, profiled)', f.prefillGemmGops, 'GOP/s');
+    report(B, q, 'prefill_whole (MatMulNBits ops / prefill time)', f.prefillWholeGops, 'GOP/s');
+    rows.push(['prefill MatMulNBits GEMM (M=64) / relaxed-dot ceiling', f.prefillFraction, '>= 0.7']);
+    rows.push(['prefill MatMulNBits ops / whole prefill time (the profiled generation), fraction of the relaxed-dot ceiling', f.prefillWholeFraction, '']);
+    rows.push(['the same with the timed runs\' prefill', f.prefillWholeFractionMedian, '']);
+  }
+  rows.push(['MatMulNBits share of the profiled prefill', f.matmulShareOfPrefill, '']);
+  if (f.decodeCpuGBps != null) {
+    report(B, q, 'per CPU second: stream_read_ceiling', f.readGBpsCpu, 'GB/s');
+    report(B, q, 'per CPU second: decode_read_rate', f.decodeCpuGBps, 'GB/s');
+    if (f.dotGopsCpu > 0) {
+      report(B, q, 'per CPU second: relaxed_dot_ceiling', f.dotGopsCpu, 'GOP/s');
+      report(B, q, 'per CPU second: prefill_matmulnbits_gemm', f.prefillCpuGops, 'GOP/s');
+    }
+  }
+  // Per CPU second of this process (immune to time-sharing on a loaded machine).
+  if (f.decodeCpuFraction != null) rows.push(['decode, per CPU second: fraction of the stream-read ceiling per CPU second', f.decodeCpuFraction, '>= 0.8']);
+  if (f.prefillCpuFraction != null) rows.push(['prefill MatMulNBits GEMM, per CPU second: fraction of the relaxed-dot ceiling per CPU second', f.prefillCpuFraction, '>= 0.7']);
+  return rows;
+}
+
 function peakLoadMemory(impl, model, simd, warmModel) {
   const args = [new URL('./load-memory.mjs', import.meta.url).pathname, impl, model, simd, ...(warmModel ? [warmModel] : [])];
   const out = execFileSync(process.execPath, args);
@@ -71,6 +122,7 @@ export async function benchDecoder(simd, threads = 1) {
   const st = lm.lastStats;
   report(B, `qwasm-${simd}`, 'prefill_64', (PROMPT.length * 1000) / st.prefillMs, 'tokens/s');
   report(B, `qwasm-${simd}`, 'decode', st.tokensPerSecond, 'tokens/s');
+  const ceil = await ceilingRows(B, simd, lm, (PROMPT.length * 1000) / st.prefillMs, st.tokensPerSecond);
   lm.dispose();
 
   // The same on `threads` threads (information; the targets are single-threaded).
@@ -107,6 +159,7 @@ export async function benchDecoder(simd, threads = 1) {
     ['qwasm peak load memory / model file size', mq.peakMiB / (bytes / 1048576), ''],
     ['the same after a first (3 MB) load in the process / held after load', mw.peakMiB / mq.heldMiB, ''],
     ['qwasm peak load memory / onnxruntime-web', mq.peakMiB / mo.peakMiB, '<= 0.6'],
+    ...ceil,
   ];
   return { targets, threads: threadRatios };
 }

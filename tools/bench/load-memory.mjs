@@ -12,7 +12,7 @@ const [impl, model, simd, warmModel] = process.argv.slice(2);
 const maxRssMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 if (impl === 'qwasm') {
   const { createSession, features, _debugHeap } = await import('qwasm');
-  await features();  // instantiates the wasm module
+  await features({ simd, threads: 1 });  // instantiates the wasm module the session uses (no threaded build needed)
   if (warmModel) {
     (await createSession(warmModel, { simd, threads: 1 })).dispose();
     await new Promise((r) => setTimeout(r, 2000));  // lets background compilation finish
