@@ -26,6 +26,95 @@ const std::set<std::string> kQuantizedOps = {
     "ConvInteger", "QLinearConv", "QLinearMatMul", "DynamicQuantizeMatMul", "QGemm", "QAttention",
     "MatMulIntegerToFloat", "GatherBlockQuantized"};
 
+// Top-level Constant nodes holding a tensor (`value`) -> initializers of the same name.
+// Exporters such as paddle2onnx write every weight as a Constant node, not an initializer; the
+// modes find weights among initializers only, so such a model would have nothing to quantize.
+// The two forms mean the same; returns whether any node was lifted.
+bool lift_constant_nodes(onnx::GraphProto& g) {
+  std::set<std::string> taken;
+  for (const auto& t : g.initializer()) taken.insert(t.name());
+  for (const auto& v : g.input()) taken.insert(v.name());
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> keep;
+  bool lifted = false;
+  for (auto& n : *g.mutable_node()) {
+    const bool plain = n.op_type() == "Constant" && (n.domain().empty() || n.domain() == "ai.onnx") &&
+                       n.output_size() == 1 && n.attribute_size() == 1 && n.attribute(0).name() == "value" &&
+                       n.attribute(0).has_t() && !taken.count(n.output(0));
+    if (!plain) {
+      *keep.Add() = std::move(n);
+      continue;
+    }
+    onnx::TensorProto* t = g.add_initializer();
+    *t = std::move(*n.mutable_attribute(0)->mutable_t());
+    t->set_name(n.output(0));
+    taken.insert(n.output(0));
+    lifted = true;
+  }
+  g.mutable_node()->Swap(&keep);  // every node was moved into keep or lifted
+  return lifted;
+}
+
+// Mode dynamic raises ai.onnx to opset 11 (DynamicQuantizeLinear). Between the source's opset and
+// 11 a few ops moved attributes into inputs: Slice (10) and Clip (11) are rewritten in their new
+// form here (same meaning); the others would change meaning or stop loading, so they are refused
+// with a clear Error (convert the model to opset 11 first) instead of writing a broken model.
+void upgrade_ops_to_opset11(onnx::GraphProto& g, int64_t from) {
+  struct Changed { const char* op; int64_t at; };
+  static const Changed kRefused[] = {{"Upsample", 9}, {"Upsample", 10}, {"TopK", 10}, {"Resize", 11},
+                                     {"Pad", 11}, {"Scatter", 11}};
+  std::set<std::string> taken;
+  for (const auto& t : g.initializer()) taken.insert(t.name());
+  for (const auto& n : g.node())
+    for (const auto& o : n.output()) taken.insert(o);
+  auto fresh = [&](const std::string& base) {
+    std::string name = base;
+    for (int k = 1; taken.count(name); ++k) name = base + "_" + std::to_string(k);
+    taken.insert(name);
+    return name;
+  };
+  for (int i = 0; i < g.node_size(); ++i) {
+    onnx::NodeProto& n = *g.mutable_node(i);
+    if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
+    for (const auto& a : n.attribute())
+      QWASM_CHECK(!a.has_g() && a.graphs_size() == 0, "quantize: mode 'dynamic' raises the model's ai.onnx opset from ",
+                  from, " to 11, and node '", node_id(n, i), "' (", n.op_type(),
+                  ") has a subgraph this upgrade does not read; convert the model to opset 11 or later first");
+    for (const auto& c : kRefused)
+      QWASM_CHECK(!(n.op_type() == c.op && from < c.at), "quantize: mode 'dynamic' raises the model's ai.onnx opset from ",
+                  from, " to 11 (DynamicQuantizeLinear), which changes ", c.op, " (node '", node_id(n, i),
+                  "'); convert the model to opset 11 or later first");
+    const std::string base = n.name().empty() ? n.output(0) : n.name();
+    if (n.op_type() == "Slice" && from < 10) {
+      std::vector<int64_t> starts, ends, axes;
+      for (const auto& a : n.attribute()) {
+        auto& v = a.name() == "starts" ? starts : a.name() == "ends" ? ends : axes;
+        if (a.name() == "starts" || a.name() == "ends" || a.name() == "axes") v.assign(a.ints().begin(), a.ints().end());
+      }
+      n.clear_attribute();
+      for (auto* v : {&starts, &ends, &axes}) {
+        if (v == &axes && axes.empty()) break;
+        const std::string name = fresh(base + (v == &starts ? ".starts" : v == &ends ? ".ends" : ".axes"));
+        *g.add_initializer() = make_tensor(name, onnx::TensorProto::INT64, {int64_t(v->size())}, v->data(), v->size());
+        n.add_input(name);
+      }
+    } else if (n.op_type() == "Clip" && from < 11) {
+      bool has_min = false, has_max = false;
+      float lo = 0, hi = 0;
+      for (const auto& a : n.attribute()) {
+        if (a.name() == "min") has_min = true, lo = a.f();
+        if (a.name() == "max") has_max = true, hi = a.f();
+      }
+      n.clear_attribute();
+      n.add_input(has_min ? fresh(base + ".min") : "");
+      if (has_min) *g.add_initializer() = make_tensor(n.input(1), onnx::TensorProto::FLOAT, {}, &lo, 1);
+      if (has_max) {
+        n.add_input(fresh(base + ".max"));
+        *g.add_initializer() = make_tensor(n.input(2), onnx::TensorProto::FLOAT, {}, &hi, 1);
+      }
+    }
+  }
+}
+
 struct Candidate {
   int node = -1;
   int weight = -1;  // index into graph.initializer
@@ -255,7 +344,10 @@ void finish(onnx::ModelProto& m, const ExternalFiles& external, const QuantizeOp
   } else if (options.mode == QuantizeOptions::Mode::Dynamic) {
     // DynamicQuantizeLinear and MatMulInteger need ai.onnx opset >= 11 / 10.
     for (auto& op : *m.mutable_opset_import())
-      if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) op.set_version(11);
+      if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11) {
+        upgrade_ops_to_opset11(g, op.version());
+        op.set_version(11);
+      }
   }
 
   // Initializers above the threshold go to one external data file (of the output's own);
@@ -326,6 +418,14 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
     if (kQuantizedOps.count(n.op_type()))
       fail("quantize: the model is already quantized (node '", node_id(n, i), "' is ", n.op_type(),
            "); quantize its float original instead");
+  }
+  if (lift_constant_nodes(g)) {
+    // Every path below (AWQ / SmoothQuant scaling, static calibration) re-reads the source bytes:
+    // hand them the lifted model. Its external tensors are the source's, unchanged.
+    const std::string lifted = m.SerializeAsString();
+    QuantizedModel r = quantize_model(lifted.data(), lifted.size(), external, options_in, progress);
+    r.source_bytes = result.source_bytes;
+    return r;
   }
   if (options.algorithm == "awq" || options.smooth_quant) {
     // Scales first (a float model again), then the plain mode on it.

@@ -1,3 +1,4 @@
+// (A float LM trained here and real held-out Austen text: tools/bench/quantize-trained.mjs lm [--tinylm].)
 // Perplexity of the embedded tinylm (models/tinylm) under the weight-only quantizer's
 // algorithms: fp32 vs q4 round to nearest vs GPTQ vs AWQ, at block sizes 32 and 128.
 // The float model: tinylm ships only as q4 (the float checkpoint is not kept and retraining

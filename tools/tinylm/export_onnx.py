@@ -131,6 +131,8 @@ def main():
     ap.add_argument("--ckpt", default=os.path.join(ROOT, "build/tinylm/ckpt.pt"))
     ap.add_argument("--out", default=os.path.join(ROOT, "build/tinylm/model_f32.onnx"))
     ap.add_argument("--reference", default=os.path.join(ROOT, "build/tinylm/reference.json"))
+    ap.add_argument("--config-out", default=os.path.join(ROOT, "models/tinylm/config.json"),
+                    help="where config.json goes (another model than tinylm: somewhere else)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     model, ck = load(args.ckpt)
@@ -220,7 +222,7 @@ def main():
               "rms_norm_eps": c.eps, "tie_word_embeddings": c.tied,
               "eos_token_id": tok.special_tokens[EOT], "bos_token_id": None,
               "context_length_trained": ck["args"]["ctx"]}
-    with open(os.path.join(ROOT, "models/tinylm/config.json"), "w") as f:
+    with open(args.config_out, "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
 

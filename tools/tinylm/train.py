@@ -2,12 +2,13 @@
 
 Usage (the machine is shared: keep it nice'd and on 2 threads):
   nice -n 19 /usr/bin/python3 tools/tinylm/train.py [--minutes 25] [--threads 2]
-Reads build/tinylm/{train,valid}.txt (prepare_data.py) and models/tinylm/tokenizer.json;
+Reads build/tinylm/{train,valid}.txt (prepare_data.py) and tests/data/tinylm/tokenizer.qwasm-bpe.json (--tokenizer);
 writes build/tinylm/ckpt.pt (config + weights + loss log) and build/tinylm/train_log.json.
 
 The learning-rate schedule runs on elapsed time, not steps (the number of steps that fit the
 budget depends on the machine's load): linear warmup over the first 3% of the budget, then
-cosine decay to 10% of the peak at the end of the budget.
+cosine decay to 10% of the peak at the end of the budget. With --steps N it runs on steps instead
+(same shape over N steps), so a rerun with the same torch and --threads gives the same weights.
 """
 import argparse
 import json
@@ -26,9 +27,9 @@ from model import Config, TinyLM  # noqa: E402
 from tokenizer import Tokenizer  # noqa: E402
 
 
-def token_file(tok, txt_path, npy_path):
+def token_file(tok, tok_path, txt_path, npy_path):
     if os.path.exists(npy_path) and os.path.getmtime(npy_path) > max(
-            os.path.getmtime(txt_path), os.path.getmtime(os.path.join(ROOT, "models/tinylm/tokenizer.json"))):
+            os.path.getmtime(txt_path), os.path.getmtime(tok_path)):
         return np.load(npy_path)
     with open(txt_path, encoding="utf-8") as f:
         ids = np.array(tok.encode(f.read()), dtype=np.int16)
@@ -46,6 +47,8 @@ def batches(ids, batch, ctx, gen):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=25.0)
+    ap.add_argument("--steps", type=int, default=0,
+                    help="train this many steps instead of for --minutes (the schedule then runs on steps: reproducible)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dim", type=int, default=192)
     ap.add_argument("--ffn", type=int, default=512)
@@ -56,14 +59,16 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--out", default=os.path.join(ROOT, "build/tinylm"))
+    ap.add_argument("--tokenizer", default=os.path.join(ROOT, "tests/data/tinylm/tokenizer.qwasm-bpe.json"))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     gen = np.random.default_rng(args.seed)
 
-    tok = Tokenizer.load(os.path.join(ROOT, "models/tinylm/tokenizer.json"))
-    train_ids = token_file(tok, os.path.join(args.out, "train.txt"), os.path.join(args.out, "train_ids.npy"))
-    valid_ids = token_file(tok, os.path.join(args.out, "valid.txt"), os.path.join(args.out, "valid_ids.npy"))
+    # the qwasm-bpe-v1 file (tokenizer.py's format); models/tinylm/tokenizer.json is its Hugging Face export, same ids
+    tok = Tokenizer.load(args.tokenizer)
+    train_ids = token_file(tok, args.tokenizer, os.path.join(args.out, "train.txt"), os.path.join(args.out, "train_ids.npy"))
+    valid_ids = token_file(tok, args.tokenizer, os.path.join(args.out, "valid.txt"), os.path.join(args.out, "valid_ids.npy"))
     print(f"train {len(train_ids)} tokens, valid {len(valid_ids)} tokens", flush=True)
 
     cfg = Config(vocab=tok.vocab_size, dim=args.dim, n_layers=args.layers, n_heads=args.heads,
@@ -99,15 +104,16 @@ def main():
     next_eval, step, recent = 0.0, 0, []
     while True:
         elapsed = time.time() - t0
-        if elapsed >= next_eval or elapsed >= budget:
+        done = step >= args.steps if args.steps else elapsed >= budget
+        if elapsed >= next_eval or done:
             v = evaluate()
             log["valid"].append([step, round(elapsed, 1), round(v, 4)])
             print(f"[{elapsed:7.1f}s] step {step}: valid loss {v:.4f}", flush=True)
             save(log, elapsed, step)
             next_eval = elapsed + 180
-            if elapsed >= budget:
+            if done:
                 break
-        frac = min(elapsed / budget, 1.0)
+        frac = step / args.steps if args.steps else min(elapsed / budget, 1.0)
         warm = 0.03
         lr = args.lr * (frac / warm if frac < warm else
                         0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (frac - warm) / (1 - warm))))
