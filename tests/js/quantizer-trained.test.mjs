@@ -47,18 +47,24 @@ async function ortPredictions(model) {
 }
 const accuracy = (pred) => pred.filter((p, i) => p === held.labels[i]).length / held.n;
 
-test('static int8 (default options) keeps the trained CNN within 2 points of fp32 accuracy', async () => {
-  const fp32 = await ortPredictions(float);
-  const fp32Acc = accuracy(fp32);
-  // the committed model is a trained one (chance is 10%): a broken export or data file shows here
-  assert.ok(fp32Acc > 0.8, `onnxruntime-web fp32 accuracy ${fp32Acc}`);
-  const { model, report } = await quantize(float, { mode: 'static', calibration });
-  assert.ok(report.filter((r) => r.action === 'QDQ').length >= 6, JSON.stringify(report));
-  const pred = (await qwasmLogits(model)).flatMap((r) => argmaxRows(r, 10));
-  const acc = accuracy(pred), agree = pred.filter((p, i) => p === fp32[i]).length / held.n;
-  assert.ok(acc >= fp32Acc - 0.02, `static int8 accuracy ${acc} vs fp32 ${fp32Acc}`);
-  assert.ok(agree >= 0.95, `top-1 agreement with fp32 ${agree}`);
-});
+const fp32Pred = ortPredictions(float);
+// Entropy calibration once clipped this CNN's ReLU6 outputs near 1 (the zeros' spike ruled the
+// divergence search): 28.9% accuracy. It is held to the same bound as minmax.
+for (const method of [undefined, 'entropy']) {
+  test(`static int8 (${method ? `${method} calibration` : 'default options'}) keeps the trained CNN within 2 points of fp32 accuracy`, async () => {
+    const fp32 = await fp32Pred;
+    const fp32Acc = accuracy(fp32);
+    // the committed model is a trained one (chance is 10%): a broken export or data file shows here
+    assert.ok(fp32Acc > 0.8, `onnxruntime-web fp32 accuracy ${fp32Acc}`);
+    const { model, report } = await quantize(float, { mode: 'static', calibration: method ? { ...calibration, method } : calibration });
+    assert.ok(report.filter((r) => r.action === 'QDQ').length >= 6, JSON.stringify(report));
+    const pred = (await qwasmLogits(model)).flatMap((r) => argmaxRows(r, 10));
+    const acc = accuracy(pred), agree = pred.filter((p, i) => p === fp32[i]).length / held.n;
+    console.log(`# ${method ?? 'minmax'}: accuracy ${acc} (fp32 ${fp32Acc}), top-1 agreement ${agree}`);
+    assert.ok(acc >= fp32Acc - 0.02, `static int8 accuracy ${acc} vs fp32 ${fp32Acc}`);
+    assert.ok(agree >= 0.95, `top-1 agreement with fp32 ${agree}`);
+  });
+}
 
 test('weights as Constant nodes quantize like initializers (static and dynamic)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qwasm-quantize-trained-'));
