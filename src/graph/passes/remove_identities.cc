@@ -198,8 +198,9 @@ void remove_identities(Model& m) {
         if (s == x) s = y;
       if (sub_reads.count(x) && has_subgraph(c)) rename_free_in_node(c, x, y);
     }
+    const int writer = p->second;  // erase(x) frees p's node
     producer.erase(x);
-    producer[y] = p->second;
+    producer[y] = writer;
     dead.insert(i);
   }
   erase_nodes(g, dead);
