@@ -109,13 +109,18 @@ async function runQuantize(ev) {
   const go = $('qz-go');
   go.disabled = true;
   const progress = $('qz-progress');
+  // Stop aborts the call: quantize() rejects with the signal's reason at once and ends the worker.
+  const stop = $('qz-stop');
+  const ac = new AbortController();
+  stop.onclick = () => ac.abort(new DOMException('Quantization stopped', 'AbortError'));
+  stop.hidden = false;
   try {
     const opts = options();
     const onProgress = overallProgress(progress);
     onProgress({ phase: 'read', loaded: 0, total: 1 });
     // In the worker (worker: true) the page keeps painting while the quantizer's passes run.
     const t0 = performance.now();
-    const r = await quantize(source.model, { ...opts, onProgress, worker: true });
+    const r = await quantize(source.model, { ...opts, onProgress, worker: true, signal: ac.signal });
     const ms = performance.now() - t0;
     const base = source.name.replace(/\.onnx$/i, '');
     result = { ...r, name: `${base}.${tag(opts)}.onnx` };
@@ -126,10 +131,17 @@ async function runQuantize(ev) {
     offerDownload();
     $('qz-result').hidden = false;
   } catch (e) {
-    progress.hidden = true;
-    showError(err(), e, `Could not quantize ${source.name}`);
+    if (ac.signal.aborted) {
+      progress.dataset.state = 'stopped';
+      progress.querySelector('.label').textContent = 'Stopped';
+    } else {
+      progress.hidden = true;
+      showError(err(), e, `Could not quantize ${source.name}`);
+    }
   } finally {
     go.disabled = false;
+    stop.hidden = true;
+    stop.onclick = null;
   }
 }
 

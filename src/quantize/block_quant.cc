@@ -69,50 +69,41 @@ NBitsWeight quantize_nbits(const float* w, int64_t K, int64_t N, int bits, int b
   return out;
 }
 
+namespace {
+
+// Symmetric per-channel scales over a weight viewed as [outer, channels, inner]: amax / qmax per
+// channel, 1 for an all-zero channel (its values quantize to 0 either way).
+std::vector<float> axis_scales(const float* w, int64_t outer, int64_t channels, int64_t inner, float qmax) {
+  std::vector<float> scales(size_t(channels), 0.0f);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i)
+        scales[size_t(c)] = std::max(scales[size_t(c)], std::fabs(w[(o * channels + c) * inner + i]));
+  for (float& s : scales) s = s > 0 ? s / qmax : 1.0f;
+  return scales;
+}
+
+}  // namespace
+
 Float8Weight quantize_float8_per_channel(const float* w, int64_t K, int64_t N) {
   constexpr float kMaxE4M3FN = 448.0f;
   Float8Weight out;
+  out.scales = axis_scales(w, K, N, 1, kMaxE4M3FN);
   out.q.resize(size_t(K * N));
-  out.scales.assign(size_t(N), 1.0f);
-  for (int64_t n = 0; n < N; ++n) {
-    float amax = 0;
-    for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(w[k * N + n]));
-    const float scale = amax > 0 ? amax / kMaxE4M3FN : 1.0f;
-    out.scales[size_t(n)] = scale;
-    for (int64_t k = 0; k < K; ++k)
-      out.q[size_t(k * N + n)] = float_to_f8(w[k * N + n] / scale, DType::Float8E4M3FN, /*saturate=*/true);
-  }
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t n = 0; n < N; ++n)
+      out.q[size_t(k * N + n)] = float_to_f8(w[k * N + n] / out.scales[size_t(n)], DType::Float8E4M3FN, /*saturate=*/true);
   return out;
 }
 
 Int8Weight quantize_int8_per_channel(const float* w, int64_t K, int64_t N) {
-  Int8Weight out;
-  out.q.resize(size_t(K * N));
-  out.scales.assign(size_t(N), 1.0f);
-  for (int64_t n = 0; n < N; ++n) {
-    float amax = 0;
-    for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(w[k * N + n]));
-    const float scale = amax > 0 ? amax / 127.0f : 1.0f;
-    out.scales[size_t(n)] = scale;
-    for (int64_t k = 0; k < K; ++k)
-      out.q[size_t(k * N + n)] = int8_t(std::clamp(std::nearbyint(w[k * N + n] / scale), -127.0f, 127.0f));
-  }
-  return out;
+  return quantize_int8_per_axis(w, K, N, 1, 127);  // [K, N]: the columns are the channels
 }
-
-}  // namespace qwasm
-
-namespace qwasm {
 
 Int8Weight quantize_int8_per_axis(const float* w, int64_t outer, int64_t channels, int64_t inner, int qmax) {
   Int8Weight r;
-  r.scales.assign(size_t(channels), 0.0f);
+  r.scales = axis_scales(w, outer, channels, inner, float(qmax));
   r.q.assign(size_t(outer * channels * inner), 0);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t i = 0; i < inner; ++i)
-        r.scales[size_t(c)] = std::max(r.scales[size_t(c)], std::fabs(w[(o * channels + c) * inner + i]));
-  for (float& s : r.scales) s = s > 0 ? s / float(qmax) : 1.0f;
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t c = 0; c < channels; ++c)
       for (int64_t i = 0; i < inner; ++i) {

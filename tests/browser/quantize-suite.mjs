@@ -101,6 +101,15 @@ async function demoPanel(browser, files, checks) {
       await screenshot(page, 'demo-09-quantize-static', { fullPage: true });
     });
 
+    await checks.check('[demo quantize] Stop aborts a running quantization: stopped, no result, no error, the next run works', async () => {
+      // Both clicks in one task: quantize() has started (in its worker) and cannot have finished.
+      await page.evaluate(() => { document.getElementById('qz-go').click(); document.getElementById('qz-stop').click(); });
+      await page.waitForFunction(() => document.getElementById('qz-progress').dataset.state === 'stopped', null, { timeout: 30000 });
+      assert(await page.locator('#qz-result').isHidden(), 'a result is shown after Stop');
+      assert(await qzError(page).isHidden(), `Stop showed an error: ${await qzError(page).innerText()}`);
+      await page.waitForFunction(() => !document.getElementById('qz-go').disabled && document.getElementById('qz-stop').hidden, null, { timeout: 10000 });
+    });
+
     await checks.check('[demo quantize] weight-only q4 of bert-tiny: 12 MatMulNBits rows, float rows say why, difference bounded', async () => {
       await page.setInputFiles('#qz-files', [files['bert-tiny.onnx']]);
       await page.waitForSelector('#qz-form:not([hidden])', { timeout: 30000 });

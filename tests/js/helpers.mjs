@@ -28,3 +28,22 @@ export function bertTinyFeeds(T, seq) {
     token_type_ids: new T('int64', new BigInt64Array(2 * seq), [2, seq]),
   };
 }
+
+// Runs fn while a 2 ms main-thread timer ticks: { value, ticks, maxGap (ms), ms } shows whether
+// the main thread kept running timers while fn's work ran elsewhere (a worker).
+export async function withHeartbeat(fn) {
+  let last = performance.now(), maxGap = 0, ticks = 0;
+  const beat = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+    ticks++;
+  }, 2);
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    return { value, ticks, maxGap, ms: performance.now() - t0 };
+  } finally {
+    clearInterval(beat);
+  }
+}

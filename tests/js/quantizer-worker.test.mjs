@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Tensor } from 'qwasm';
 import { quantize } from 'qwasm/quantize';
 import { hfModels } from './support/hf-models.mjs';
-import { bertTinyFeeds, opts } from './helpers.mjs';
+import { bertTinyFeeds, opts, withHeartbeat } from './helpers.mjs';
 
 const FLOAT = `${hfModels()}/bert-tiny/onnx/model.onnx`;
 const floatBytes = new Uint8Array(readFileSync(FLOAT));
@@ -22,19 +22,8 @@ for (const c of [
   test(`${c.name}: the worker returns the in-process bytes and report, with progress`, async () => {
     const here = await quantize(floatBytes, opts(c.options));
     const events = [];
-    let last = performance.now(), maxGap = 0, ticks = 0;
-    const beat = setInterval(() => {
-      const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-      ticks++;
-    }, 2);
-    let there;
-    try {
-      there = await quantize(floatBytes, opts({ ...c.options, worker: true, onProgress: (p) => events.push(p.phase) }));
-    } finally {
-      clearInterval(beat);
-    }
+    const { value: there, ticks, maxGap } = await withHeartbeat(() =>
+      quantize(floatBytes, opts({ ...c.options, worker: true, onProgress: (p) => events.push(p.phase) })));
     console.log(`# ${c.name} in the worker: main-thread heartbeat ${ticks} ticks, longest gap ${maxGap.toFixed(1)} ms`);
     assert.ok(there.model instanceof Uint8Array);
     assert.ok(same(there.model, here.model), `worker model ${there.model.length} B differs from the in-process ${here.model.length} B`);

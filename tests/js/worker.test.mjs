@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createSession, Tensor } from 'qwasm';
 import { loadCausalLM } from 'qwasm/llm';
-import { fixture, opts } from './helpers.mjs';
+import { fixture, opts, withHeartbeat } from './helpers.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const lmPath = `${root}models/tinylm/onnx/model_q4.onnx`;
@@ -44,21 +44,10 @@ test('a session in the worker: metadata, typed outputs, errors as in-process', a
 test('generate in the worker: greedy tokens as onnxruntime-node, the main thread keeps ticking, abort', async () => {
   const lm = await loadCausalLM(lmPath, opts({ worker: true }));
   try {
-    let last = performance.now(), maxGap = 0, ticks = 0;
-    const beat = setInterval(() => {
-      const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-      ticks++;
-    }, 2);
     const ids = [];
-    const t0 = performance.now();
-    try {
+    const { ticks, maxGap, ms } = await withHeartbeat(async () => {
       for await (const id of lm.generate(prompt, { maxNewTokens: 32 })) ids.push(id);
-    } finally {
-      clearInterval(beat);
-    }
-    const ms = performance.now() - t0;
+    });
     assert.deepEqual(ids, greedy);
     assert.equal(lm.lastStats.generatedTokens, 32);
     console.log(`# worker generate: 32 tokens in ${ms.toFixed(0)} ms, main-thread heartbeat ${ticks} ticks, longest gap ${maxGap.toFixed(1)} ms`);

@@ -85,3 +85,30 @@ export function writeJson(file, { tool, engine, ratios = [], ...rest }) {
   writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
   console.log(`# wrote ${file}`);
 }
+
+// Headless Chromium for the browser benches: Debian's /usr/bin/chromium (or QWASM_CHROMIUM) through
+// playwright-core, which gives it a fresh temporary profile. The background-networking flags keep
+// it from dialling out on a closed network (docs/toolchain.md); extra args (e.g. --js-flags) append.
+export const CHROMIUM = process.env.QWASM_CHROMIUM || '/usr/bin/chromium';
+export async function launchChromium(extraArgs = []) {
+  const { chromium } = await import('playwright-core');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing (scripts/setup.sh installs Debian's chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
+  });
+}
+
+// Opens href in a new page of browser and waits (no timeout) for the page's window.benchResult;
+// page errors go to stderr, console lines to onConsole(message) when given. Throws the page's
+// { error } as an Error.
+export async function pageBenchResult(browser, href, onConsole) {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  if (onConsole) page.on('console', onConsole);
+  await page.goto(href);
+  const r = await page.evaluate(() => window.benchResult, undefined, { timeout: 0 });
+  if (r.error) throw new Error(r.error);
+  return r;
+}

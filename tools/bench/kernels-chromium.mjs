@@ -12,11 +12,10 @@
 // class is reported on stderr (the bench then measures what that engine runs).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
+import { CHROMIUM, launchChromium } from './common.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const CHROMIUM = process.env.QWASM_CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT_MS = Number(process.env.QWASM_BENCH_TIMEOUT_S || 1200) * 1000;
 
 let builds = ['wasm-relaxed', 'wasm-simd128'];
@@ -45,12 +44,7 @@ if (!existsSync(CHROMIUM)) {
 
 // Only the page and the build outputs are served (with COOP/COEP, so timers are precise).
 const { server, url } = await serve(ROOT, { dirs: ['tools', 'build'] });
-// playwright gives the browser a fresh temporary profile itself.
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launchChromium();
 try {
   for (const build of builds) {
     const page = await browser.newPage();

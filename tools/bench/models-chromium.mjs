@@ -9,10 +9,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 import { CASES, caseFile, caseSource } from '../../tests/js/support/real-models.mjs';
-import { benchArgs, cpuInfo, ROOT, printTable, report, writeJson } from './common.mjs';
+import { benchArgs, cpuInfo, launchChromium, pageBenchResult, ROOT, printTable, report, writeJson } from './common.mjs';
 
 const { args, json } = benchArgs();
 const names = args.length ? args : ['bert', 'mobilenet', 'turn'];
@@ -66,14 +65,10 @@ const { server, url } = await serve(ROOT);
 // implementation's median came out several times its steady state (ppocr_v2_cls simd128:
 // 14.3 ms in one run, 1.9 ms in the next).
 const jsFlags = names.includes('real') ? ['--js-flags=--no-liftoff --no-wasm-dynamic-tiering'] : [];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', ...jsFlags] });
+const browser = await launchChromium(jsFlags);
 let failed = false;
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`${url}/tools/bench/models-page/?benches=${names.join(',')}&warmup=${process.env.WARMUP ?? 3}`);
-  const r = await page.evaluate(() => window.benchResult, undefined, { timeout: 0 });
-  if (r.error) throw new Error(r.error);
+  const r = await pageBenchResult(browser, `${url}/tools/bench/models-page/?benches=${names.join(',')}&warmup=${process.env.WARMUP ?? 3}`);
   const cpu = cpuInfo();
   console.log(`# cpu: ${cpu.model} (${cpu.flags.join(' ')})\n# ${r.userAgent}\n# features: ${JSON.stringify(r.features)}`);
   const ratios = [];

@@ -13,10 +13,9 @@
 // Generates the models into build/bench on the first run (python3 with numpy + onnx for qwasm's).
 import { existsSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { chromium } from 'playwright-core';
 import { writeGguf, QWEN_05B } from '../models/make_gguf.mjs';
 import { serve } from '../../scripts/serve.mjs';
-import { benchArgs, cpuInfo, generated, ROOT, printTable, report, writeJson } from './common.mjs';
+import { benchArgs, cpuInfo, generated, launchChromium, pageBenchResult, ROOT, printTable, report, writeJson } from './common.mjs';
 
 const { json } = benchArgs();
 const impls = (process.env.IMPLS ?? 'wllama-q4_0,wllama-q8_0,qwasm').split(',');
@@ -33,15 +32,11 @@ if (impls.includes('qwasm') && !existsSync(`${ROOT}dist/qwasm-relaxed.wasm`)) th
 
 const load = loadavg();
 const { server, url } = await serve(ROOT);
-const browser = await chromium.launch({ executablePath: process.env.QWASM_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await launchChromium();
 let failed = false;
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  page.on('console', (m) => { if (process.env.VERBOSE || m.type() === 'error') console.error(`# page: ${m.text()}`); });
-  await page.goto(`${url}/tools/bench/wllama-page/?impls=${impls.join(',')}&runs=${process.env.RUNS ?? 3}`);
-  const r = await page.evaluate(() => window.benchResult, undefined, { timeout: 0 });
-  if (r.error) throw new Error(r.error);
+  const r = await pageBenchResult(browser, `${url}/tools/bench/wllama-page/?impls=${impls.join(',')}&runs=${process.env.RUNS ?? 3}`,
+    (m) => { if (process.env.VERBOSE || m.type() === 'error') console.error(`# page: ${m.text()}`); });
   const cpu = cpuInfo();
   console.log(`# cpu: ${cpu.model}, ${cpu.cores} cores (${cpu.flags.join(' ')}); load average before ${load.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`# ${r.userAgent}\n# features: ${JSON.stringify(r.features)} (qwasm runs its relaxed module: dot class ${r.features.dot})`);

@@ -13,6 +13,8 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from dq_matmul_weights import compare
+
 
 def reference(w):
     amax = np.abs(w).max(axis=0)
@@ -22,24 +24,8 @@ def reference(w):
 
 
 def main():
-    f, q = onnx.load(sys.argv[1]), onnx.load(sys.argv[2])
-    fi = {t.name: numpy_helper.to_array(t) for t in f.graph.initializer}
-    qi = {t.name: numpy_helper.to_array(t) for t in q.graph.initializer}
-    dq = {n.output[0]: n for n in q.graph.node if n.op_type == "DequantizeLinear"}
-    qmm = {n.name: n for n in q.graph.node if n.op_type == "MatMul"}
-    compared, bad = 0, []
-    for n in f.graph.node:
-        if n.op_type != "MatMul" or n.input[1] not in fi or n.name not in qmm or qmm[n.name].input[1] not in dq:
-            continue
-        d = dq[qmm[n.name].input[1]]
-        axis = next((a.i for a in d.attribute if a.name == "axis"), 1)
-        want_q, want_s = reference(fi[n.input[1]])
-        got_q, got_s = qi[d.input[0]], qi[d.input[1]]
-        ok = axis == 1 and len(d.input) == 2 and got_q.dtype == np.int8
-        ok = ok and np.array_equal(got_q, want_q) and np.array_equal(got_s, want_s)
-        compared += 1
-        if not ok:
-            bad.append(n.name)
+    read = lambda t: (numpy_helper.to_array(t), t.data_type)
+    compared, bad = compare(onnx.load(sys.argv[1]), onnx.load(sys.argv[2]), reference, read, onnx.TensorProto.INT8)
     print(f"check_int8_dq: {compared} DequantizeLinear -> MatMul compared, {len(bad)} differ {bad[:5]}")
     sys.exit(1 if bad or compared == 0 else 0)
 

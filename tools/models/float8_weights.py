@@ -20,6 +20,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from dq_matmul_weights import compare
+
 FLOAT8E4M3FN = 17
 
 
@@ -86,25 +88,7 @@ def array(t):
 
 
 def check(float_path, quant_path):
-    f, q = onnx.load(float_path), onnx.load(quant_path)
-    fi = {t.name: numpy_helper.to_array(t) for t in f.graph.initializer}
-    qi = {t.name: array(t) for t in q.graph.initializer}
-    dq = {n.output[0]: n for n in q.graph.node if n.op_type == "DequantizeLinear"}
-    qmm = {n.name: n for n in q.graph.node if n.op_type == "MatMul"}
-    compared, bad = 0, []
-    for n in f.graph.node:
-        if n.op_type != "MatMul" or n.input[1] not in fi or n.name not in qmm or qmm[n.name].input[1] not in dq:
-            continue
-        d = dq[qmm[n.name].input[1]]
-        axis = next((a.i for a in d.attribute if a.name == "axis"), 1)
-        want_q, want_s = reference(fi[n.input[1]])
-        (got_q, qtype), (got_s, _) = qi[d.input[0]], qi[d.input[1]]
-        ok = axis == 1 and len(d.input) == 2 and qtype == FLOAT8E4M3FN
-        ok = ok and np.array_equal(got_q, want_q) and np.array_equal(got_s, want_s)
-        compared += 1
-        if not ok:
-            diff = int((got_q != want_q).sum()) if got_q.shape == want_q.shape else -1
-            bad.append(f"{n.name}: axis {axis}, type {qtype}, {diff} codes differ, scales equal {np.array_equal(got_s, want_s)}")
+    compared, bad = compare(onnx.load(float_path), onnx.load(quant_path), reference, array, FLOAT8E4M3FN)
     print(f"{compared} float8 weights compared, {len(bad)} wrong")
     for b in bad:
         print("  " + b)
