@@ -27,7 +27,7 @@ extern const GemmF32Kernel kGemmF32Neon;
 #endif
 #if defined(QWASM_KERNELS_RELAXED)
 extern const GemmI8Kernel kGemmI8RelaxedUsdot, kGemmI8RelaxedSdot;
-extern const QBlockKernel kQBlockL4Relaxed, kQBlockL0Relaxed;
+extern const QBlockKernel kQBlockL4RelaxedI16, kQBlockL4Relaxed, kQBlockL0Relaxed;
 #endif
 #if defined(QWASM_KERNELS_WASM)
 extern const GemmI8Kernel kGemmI8Simd128;
@@ -59,7 +59,7 @@ const QBlockKernel* const kPickQBlock[] = {
 #elif defined(QWASM_KERNELS_ARM)
     &kQBlockL4Dotprod, &kQBlockL4Generic, &kQBlockL0Generic,
 #elif defined(QWASM_KERNELS_RELAXED)
-    &kQBlockL4Relaxed, &kQBlockL0Relaxed,  // every relaxed engine class runs them
+    &kQBlockL4RelaxedI16, &kQBlockL4Relaxed, &kQBlockL0Relaxed,  // every relaxed engine class runs them
 #elif defined(QWASM_KERNELS_WASM)
     &kQBlockL4Simd128, &kQBlockL0Simd128,
 #else
