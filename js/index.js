@@ -1,7 +1,7 @@
 // qwasm: quantized ONNX inference for the web. The public API (README, js/index.d.ts); the browser /
 // default entry. Node's entry (index.node.js) installs Node's platform and re-exports this.
 import { engineFeatures } from './features.js';
-import { InferenceSession } from './session.js';
+import { InferenceSession, kLastPositionOutput } from './session.js';
 import { abortError as abortErrorOf, platform } from './platform.js';
 import { cacheOf, openSource, resolveRelative } from './sources.js';
 import { Tensor } from './tensor.js';
@@ -99,7 +99,7 @@ export async function createSession(model, options = {}) {
     }
     onProgress?.({ phase: 'prepare', loaded: 0, total: 1 });
     const pool = poolThreads(mod);
-    const built = loader.build(Math.min(threads, pool), pool);
+    const built = loader.build(Math.min(threads, pool), pool, options[kLastPositionOutput] ?? '');
     if (built.error) throw new Error(built.error);
     const session = new InferenceSession(mod, variant, loader.takeSession());
     onProgress?.({ phase: 'prepare', loaded: 1, total: 1 });

@@ -50,6 +50,12 @@ export interface ChatMessage { role: string; content: string }
 export interface CausalLMOptions extends SessionOptions {
   /** Which onnx/model{suffix}.onnx of a folder to load (transformers.js names); default 'q4'. */
   dtype?: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
+  /**
+   * false (default): the LM head runs for the last position of each run only (generate needs
+   * the next token's logits), so lm.session.run gives logits [batch, 1, vocab]; true: every
+   * position, as the model declares.
+   */
+  allLogits?: boolean;
 }
 
 /** A Hugging Face model folder: a URL or local path, or a map of relative file names to contents. */

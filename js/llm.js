@@ -6,7 +6,7 @@
 import { createSession, Tensor } from './index.js';
 import { DTYPE_SUFFIX, isFolder, openFolder } from './model-folder.js';
 import { abortError, nextTask } from './platform.js';
-import { kCarry, kClearCarry } from './session.js';
+import { kCarry, kClearCarry, kLastPositionOutput } from './session.js';
 import { generateText } from './generate-text.js';
 import { rng } from './random.js';
 import { createRemote } from './worker-client.js';
@@ -157,7 +157,9 @@ class CausalLM {
 // path, or { 'config.json': ..., 'onnx/model_q4.onnx': ..., ... }) whose ONNX file options.dtype
 // picks ('q4' by default; 'fp32', 'fp16', 'q8', 'q4f16', ... as transformers.js names them).
 export async function loadCausalLM(model, options = {}) {
-  if (!isFolder(model)) return options.worker ? createRemote('lm', model, options) : fromSession(await createSession(model, options));
+  if (!isFolder(model)) {
+    return options.worker ? createRemote('lm', model, options) : fromSession(await createSession(model, lmSessionOptions(options)));
+  }
   const folder = await openFolder(model, options.signal);
   const read = async (name, required) => {
     if (!(await folder.has(name))) {
@@ -188,7 +190,7 @@ export async function loadCausalLM(model, options = {}) {
   let lm;
   try {
     lm = options.worker ? await createRemote('lm', folder.model(file), sessionOptions)
-      : fromSession(await createSession(folder.model(file), sessionOptions));
+      : fromSession(await createSession(folder.model(file), lmSessionOptions(sessionOptions)));
   } catch (e) {
     if (/^model: HTTP 404/.test(e.message)) throw new Error(`loadCausalLM: dtype '${dtype}' needs ${file}, which ${folder.label} does not have`);
     throw e;
@@ -209,6 +211,13 @@ export async function loadCausalLM(model, options = {}) {
   }
   lm.attachText({ tokenizer, chat, eos, defaults, textStream: () => textStream(tokenizer) });
   return lm;
+}
+
+// generate() reads the next token's logits only: unless options.allLogits, the LM head runs for
+// the last position of each step (a prompt's other positions would cost about a quarter of a
+// Qwen2.5-0.5B prefill), so session.run gives logits [batch, 1, vocab].
+function lmSessionOptions(options) {
+  return options.allLogits ? options : { ...options, [kLastPositionOutput]: 'logits' };
 }
 
 function fromSession(session) {

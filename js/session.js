@@ -8,6 +8,9 @@ import { heapBytes } from './wasm-module.js';
 // Package-internal hooks (used by llm.js, not part of the public API).
 export const kCarry = Symbol('qwasm.carry');
 export const kClearCarry = Symbol('qwasm.clearCarry');
+// createSession option: a graph output [batch, seq, n] computed for the last position only
+// (llm.js's next-token logits; SessionOptions::last_position_outputs in C++).
+export const kLastPositionOutput = Symbol('qwasm.lastPositionOutput');
 
 // A model input or output of a type JS cannot hold (bfloat16, string, ...) is refused
 // here, naming it, rather than at the first run.

@@ -32,7 +32,11 @@ bool check(const char* name, const char* what, const float* y, ptrdiff_t ldy, co
   return true;
 }
 
-bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int bs, bool zp, uint64_t seed) {
+// extreme: every code at its maximum (0xFF bytes) and A at one magnitude, its sign flipping per
+// block: each quantized A value is +-127, so per block and column the integer dot is the
+// largest the format allows (kernels that sum in narrow lanes must not wrap or saturate).
+bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int bs, bool zp, uint64_t seed,
+                 bool extreme = false) {
   Rng rng(seed);
   const qk::QBlockShape s{K, N, bits, bs};
   const int nb = qwasm::kernels::mnb_n_blocks(K, bs), blob = qwasm::kernels::mnb_blob_bytes(bits, bs);
@@ -42,8 +46,12 @@ bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int b
   for (auto& v : Z) v = uint8_t(rng.next());
   for (auto& v : S) v = rng.uniform(0.001f, 0.05f);
   for (auto& v : A) v = rng.uniform(-3.0f, 3.0f);
-  if (M > 0 && seed % 5 == 0)
+  if (M > 0 && seed % 5 == 0 && !extreme)
     for (int i = 0; i < K; ++i) A[size_t(i)] = 0.0f;  // an all-zero row (scale 0)
+  if (extreme) {
+    for (auto& v : B) v = 0xFF;
+    for (size_t i = 0; i < A.size(); ++i) A[i] = (i % size_t(K + 5)) / size_t(bs) % 2 ? -2.5f : 2.5f;
+  }
   const qk::QBlockWeights w{B.data(), S.data(), zp ? Z.data() : nullptr};
   std::vector<uint8_t> packed(qk::qblock_packed_size(s) + 64);
   void* pk = packed.data() + ((64 - (reinterpret_cast<uintptr_t>(packed.data()) & 63)) & 63);
@@ -56,7 +64,8 @@ bool qblock_case(const qk::QBlockKernel& k, int M, int N, int K, int bits, int b
   std::vector<double> want(size_t(M) * size_t(N)), bound(want.size());
   qk::ref::qblock(s, w, k.accuracy_level, M, A.data(), K + 5, want.data(), bound.data());
   char what[160];
-  std::snprintf(what, sizeof what, "M=%d N=%d K=%d bits=%d block=%d zp=%d", M, N, K, bits, bs, int(zp));
+  std::snprintf(what, sizeof what, "M=%d N=%d K=%d bits=%d block=%d zp=%d%s", M, N, K, bits, bs, int(zp),
+                extreme ? " extreme" : "");
   if (!check(k.info.name, what, Y.data(), ldy, want.data(), bound.data(), M, N, K + nb, seed)) return false;
   // A prompt's rows (which kernels may take several at once) give the bits each row gives
   // alone (a decode step): generated text must not depend on how the prompt was batched.
@@ -201,6 +210,14 @@ void run_qblock(const qk::QBlockKernel& k, bool runnable, const char* tag, Total
     // Two whole 4-row steps and a single row, over several passes (a prompt).
     if (!rep.record(qblock_case(k, 9, 16 * 40 + 5, 896 + 64, bits, 32, true, seed++))) goto done;
   }
+  // The largest integer dots the codes allow, with and without zero points, single rows and
+  // the multi-row path (a prompt).
+  rep.shape_class("dot-extremes");
+  for (int bits : {4, 8})
+    for (int bs : {16, 32, 64, 256})
+      for (int M : {1, 5})
+        for (bool zp : {false, true})
+          if (!rep.record(qblock_case(k, M, 2 * nr + 3, 2 * bs + 3, bits, bs, zp, seed++, true))) goto done;
 done:
   rep.finish();
 }

@@ -36,7 +36,7 @@ const QBlockKernel* const kPickQBlock[] = {
 #elif defined(QWASM_KERNELS_ARM)
     &kQBlockL4Dotprod, &kQBlockL4Generic, &kQBlockL0Generic,
 #elif defined(QWASM_KERNELS_RELAXED)
-    &kQBlockL4Relaxed, &kQBlockL0Relaxed,  // every relaxed engine class runs them
+    &kQBlockL4RelaxedI16, &kQBlockL4Relaxed, &kQBlockL0Relaxed,  // every relaxed engine class runs them
 #elif defined(QWASM_KERNELS_WASM)
     &kQBlockL4Simd128, &kQBlockL0Simd128,
 #else

@@ -23,7 +23,7 @@ extern const GemmF32Kernel kGemmF32Neon;
 #endif
 #if defined(QWASM_KERNELS_RELAXED)
 extern const GemmI8Kernel kGemmI8RelaxedUsdot, kGemmI8RelaxedSdot, kGemmI8RelaxedB7, kGemmI8RelaxedSplit;
-extern const QBlockKernel kQBlockL4Relaxed, kQBlockL0Relaxed;
+extern const QBlockKernel kQBlockL4RelaxedI16, kQBlockL4Relaxed, kQBlockL0Relaxed;
 extern const GemmF32Kernel kGemmF32Relaxed;
 #endif
 #if defined(QWASM_KERNELS_WASM)

@@ -39,7 +39,7 @@ const QBlockKernel* const kQBlock[] = {
     &kQBlockL4Dotprod,
 #endif
 #if defined(QWASM_KERNELS_RELAXED)
-    &kQBlockL4Relaxed, &kQBlockL0Relaxed,
+    &kQBlockL4RelaxedI16, &kQBlockL4Relaxed, &kQBlockL0Relaxed,
 #endif
 #if defined(QWASM_KERNELS_WASM)
     &kQBlockL4Simd128, &kQBlockL0Simd128,

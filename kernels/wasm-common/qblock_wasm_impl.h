@@ -27,6 +27,10 @@ constexpr int kVecs = kQGroupCols / 4;  // v128 per column group
 static inline v128_t load_zp4(const uint8_t* zp) {
   return wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(zp)));
 }
+// The high nibbles of each byte: a 16-bit shift and the nibble mask. (i8x16.shr_u has no
+// x86 instruction; engines lower it to the same shift plus a byte mask they rebuild per use.)
+static inline v128_t hi_nibbles(v128_t p, v128_t nib) { return wasm_v128_and(wasm_u16x8_shr(p, 4), nib); }
+
 static inline void store_cols(float* y, const v128_t* acc, int nc) {
   if (nc == kQGroupCols) {
     for (int v = 0; v < kVecs; ++v) wasm_v128_store(y + 4 * v, acc[v]);
@@ -60,7 +64,7 @@ struct Rows {
             for (int v = 0; v < kVecs; ++v) {
               const v128_t p = wasm_v128_load(data + 16 * v);
               acc[v] = Dot::dot(alo, wasm_v128_and(p, nib), acc[v]);
-              acc2[v] = Dot::dot(ahi, wasm_u8x16_shr(p, 4), acc2[v]);
+              acc2[v] = Dot::dot(ahi, hi_nibbles(p, nib), acc2[v]);
             }
           }
         } else {
@@ -110,7 +114,7 @@ struct Rows {
           const uint8_t* d = data + 16 * v;
           for (int t = 0; t < bs / 8; ++t, d += 64) {
             const v128_t p = wasm_v128_load(d);
-            const v128_t lo = wasm_v128_and(p, nib), hi = wasm_u8x16_shr(p, 4);
+            const v128_t lo = wasm_v128_and(p, nib), hi = hi_nibbles(p, nib);
             for (int r = 0; r < R; ++r) {
               const int8_t* ar = a + r * aq_stride + 8 * t;
               acc[r] = Dot::dot(wasm_v128_load32_splat(ar), lo, acc[r]);
@@ -159,7 +163,7 @@ struct Rows {
             for (int v = 0; v < kVecs; ++v) {
               const v128_t p = wasm_v128_load(data + 16 * v);
               madd_k4(wasm_v128_and(p, nib), ab + 8 * t, d[v]);
-              madd_k4(wasm_u8x16_shr(p, 4), ab + 8 * t + 4, d[v]);
+              madd_k4(hi_nibbles(p, nib), ab + 8 * t + 4, d[v]);
             }
         } else {
           for (int t = 0; t < bs / 4; ++t, data += 64)

@@ -9,6 +9,7 @@ namespace {
 using V = relaxed_q::Variants<RelaxedDot, MaddRelaxed>;
 }  // namespace
 
+extern const QBlockKernel kQBlockL4RelaxedI16 = V::l4_i16();
 extern const QBlockKernel kQBlockL4Relaxed = V::l4();
 extern const QBlockKernel kQBlockL0Relaxed = V::l0();
 

@@ -15,7 +15,8 @@ struct Table {
   static constexpr GemmI8Kernel usdot = V::usdot(), sdot = V::sdot(), b7 = V::b7(), split = V::split();
   static constexpr const GemmI8Kernel* gemm[] = {&usdot, &sdot, &b7, &split};
   static constexpr QBlockKernel q4 = relaxed_q::Variants<Dot, MaddSimd128>::l4();
-  static constexpr const QBlockKernel* qblock[] = {&q4};
+  static constexpr QBlockKernel q4i16 = relaxed_q::Variants<Dot, MaddSimd128>::l4_i16();
+  static constexpr const QBlockKernel* qblock[] = {&q4, &q4i16};
 };
 
 }  // namespace
@@ -30,7 +31,7 @@ const GemmI8Kernel* const* relaxed_emulated_gemm_i8(qwasm_dot_class c, size_t* n
 }
 
 const QBlockKernel* const* relaxed_emulated_qblock(qwasm_dot_class c, size_t* n) {
-  *n = 1;
+  *n = 2;
   if (c == QWASM_DOT_USDOT) return Table<UsdotEmulated>::qblock;
   if (c == QWASM_DOT_USDOT_SAT) return Table<UsdotSatEmulated>::qblock;
   if (c == QWASM_DOT_SDOT) return Table<SdotExact>::qblock;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "graph/passes/passes.h"
 #include "runtime/executor.h"
 #include "runtime/thread_pool.h"
 
@@ -15,6 +16,10 @@ LoadOptions load_options(const SessionOptions& opts) {
   lo.external = opts.external;
   lo.external_tensor = opts.external_tensor;
   return lo;
+}
+Model with_options(Model m, const SessionOptions& opts) {
+  if (!opts.last_position_outputs.empty()) last_position_outputs(m, opts.last_position_outputs);
+  return m;
 }
 }  // namespace
 
@@ -29,12 +34,12 @@ Session::~Session() = default;
 
 std::unique_ptr<Session> Session::create(const std::vector<ByteChunk>& chunks, const SessionOptions& opts) {
   return std::unique_ptr<Session>(
-      new Session(std::make_unique<Executor>(load_model(chunks, load_options(opts))), opts.threads));
+      new Session(std::make_unique<Executor>(with_options(load_model(chunks, load_options(opts)), opts)), opts.threads));
 }
 
 std::unique_ptr<Session> Session::create(ParsedModel& parsed, const SessionOptions& opts) {
   return std::unique_ptr<Session>(
-      new Session(std::make_unique<Executor>(parsed.convert(load_options(opts))), opts.threads));
+      new Session(std::make_unique<Executor>(with_options(parsed.convert(load_options(opts)), opts)), opts.threads));
 }
 
 std::unique_ptr<Session> Session::create(const void* data, size_t size, const SessionOptions& opts) {

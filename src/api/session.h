@@ -22,6 +22,10 @@ struct SessionOptions {
   // Results do not depend on it (see ops/parallel.h). Threaded sessions share one
   // process-wide pool, grown on demand (or sized up front: reserve_threads()).
   int threads = 1;
+  // Graph outputs [batch, seq, n] to compute for the last position only ([batch, 1, n]),
+  // where they come from a row-wise product (graph/passes/last_position.cc): a text
+  // generator's next-token logits without the LM head over the whole prompt.
+  std::vector<std::string> last_position_outputs;
 };
 
 // Makes the process-wide pool that threaded sessions share at least `threads` strong

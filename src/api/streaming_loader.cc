@@ -53,12 +53,14 @@ void StreamingLoader::finish_external(const std::string& location, uint64_t size
   std::vector<char>().swap(staging_);
 }
 
-std::unique_ptr<Session> StreamingLoader::build(int threads, int pool_threads) {
+std::unique_ptr<Session> StreamingLoader::build(int threads, int pool_threads,
+                                                std::vector<std::string> last_position_outputs) {
   try {
     QWASM_CHECK(parsed_, "session built before the model was parsed");
     if (threads > 1) reserve_threads(pool_threads > threads ? pool_threads : threads);
     SessionOptions opts;
     opts.threads = threads;
+    opts.last_position_outputs = std::move(last_position_outputs);
     ExternalSink* sink = sink_.get();
     opts.external_tensor = [sink](const ExternalRef& ref) { return sink->take(ref); };
     std::unique_ptr<Session> s = Session::create(*parsed_, opts);

@@ -45,8 +45,9 @@ class StreamingLoader {
 
   // Builds the session; everything the loader held is released afterwards, also on failure.
   // `threads`: the session's thread count; `pool_threads`: how strong to make the shared
-  // pool the first time a threaded session is built (reserve_threads).
-  std::unique_ptr<Session> build(int threads, int pool_threads);
+  // pool the first time a threaded session is built (reserve_threads);
+  // `last_position_outputs`: see SessionOptions.
+  std::unique_ptr<Session> build(int threads, int pool_threads, std::vector<std::string> last_position_outputs = {});
 
   void release();
 

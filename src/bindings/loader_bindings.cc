@@ -51,9 +51,13 @@ class ModelLoader {
 
   // threads: the session's thread count; pool_threads: the caller + every pre-started
   // pool worker (js/wasm-module.js), so the shared pool is made that size once.
-  val build(int threads, int pool_threads) {
+  // last_position_output: a graph output to compute for the last position only ('' = none;
+  // SessionOptions::last_position_outputs).
+  val build(int threads, int pool_threads, const std::string& last_position_output) {
     return guarded([&] {
-      built_ = std::make_unique<SessionHandle>(loader_.build(threads, pool_threads));
+      std::vector<std::string> last;
+      if (!last_position_output.empty()) last.push_back(last_position_output);
+      built_ = std::make_unique<SessionHandle>(loader_.build(threads, pool_threads, std::move(last)));
       val ok = val::object();
       ok.set("ok", true);
       return ok;

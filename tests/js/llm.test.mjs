@@ -6,6 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import ort from 'onnxruntime-node';
+import { Tensor } from 'qwasm';
 import { loadCausalLM, sampleToken } from 'qwasm/llm';
 import { ortGreedy } from './support/ort-greedy.mjs';
 import { opts } from './helpers.mjs';
@@ -65,6 +67,39 @@ test('seeded sampling is reproducible; top-k 1 is greedy', () => {
   // top-p 0.5 keeps only the two most likely tokens (their softmax mass is ~0.8).
   const kept = new Set(draws(3, 200, { topP: 0.5 }));
   assert.ok([...kept].every((id) => id === 1 || id === 2), `kept ${[...kept]}`);
+});
+
+// The prompt's feeds (empty past) for implementation T's Tensor class.
+function promptFeeds(T, lm) {
+  const n = PROMPT.length;
+  const feeds = {
+    input_ids: new T('int64', BigInt64Array.from(PROMPT, BigInt), [1, n]),
+    attention_mask: new T('int64', new BigInt64Array(n).fill(1n), [1, n]),
+    position_ids: new T('int64', BigInt64Array.from(PROMPT, (_, i) => BigInt(i)), [1, n]),
+  };
+  for (const [name, { heads, headDim }] of lm.kvShapes) feeds[name] = new T('float32', new Float32Array(0), [1, heads, 0, headDim]);
+  return feeds;
+}
+
+test('the LM head runs for the last position only unless allLogits: the bits of the full run\'s last row', async () => {
+  const model = makeDecoder('last_position.onnx', ['--style', 'optimum']);
+  const last = await loadCausalLM(model, opts());
+  const all = await loadCausalLM(model, opts({ allLogits: true }));
+  const a = (await last.session.run(promptFeeds(Tensor, last), { outputs: ['logits'] })).logits;
+  const b = (await all.session.run(promptFeeds(Tensor, all), { outputs: ['logits'] })).logits;
+  const n = PROMPT.length, vocab = 256;
+  assert.deepEqual(a.dims, [1, 1, vocab]);
+  assert.deepEqual(b.dims, [1, n, vocab]);
+  assert.deepEqual(Array.from(a.data), Array.from(b.data.subarray((n - 1) * vocab)));
+  // onnxruntime-node's last row (the full graph): the same logits up to the int8 A quantization.
+  const s = await ort.InferenceSession.create(model);
+  const want = (await s.run(promptFeeds(ort.Tensor, last))).logits.data.subarray((n - 1) * vocab);
+  await s.release();
+  let worst = 0, scale = 0;
+  for (let i = 0; i < vocab; i++) worst = Math.max(worst, Math.abs(a.data[i] - want[i])), scale = Math.max(scale, Math.abs(want[i]));
+  assert.ok(worst <= 1e-3 * scale, `largest difference ${worst} for logits up to ${scale}`);
+  last.dispose();
+  all.dispose();
 });
 
 test('a model without decoder inputs is refused clearly', async () => {

@@ -42,4 +42,9 @@ void fuse_conv_epilogue(Model& m);
 // Pow(x, constant 2): Mul(x, x).
 void square_pow_to_mul(Model& m);
 
+// Not part of optimize_graph (a session option, SessionOptions::last_position_outputs):
+// the named [batch, seq, n] graph outputs of a row-wise product computed for the last
+// position only (last_position.cc). Returns how many outputs it changed.
+int last_position_outputs(Model& m, const std::vector<std::string>& names);
+
 }  // namespace qwasm
