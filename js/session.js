@@ -3,7 +3,7 @@
 import { dtypeInfo, dtypeName } from './dtypes.js';
 import { Tensor } from './tensor.js';
 import { abortError } from './platform.js';
-import { heapBytes } from './wasm-module.js';
+import { heapBuffer } from './wasm-module.js';
 
 // Package-internal hooks (used by llm.js, not part of the public API).
 export const kCarry = Symbol('qwasm.carry');
@@ -84,7 +84,7 @@ export class InferenceSession {
         this.#dimsPtr = handle.dimsBuffer(rankSum);
         this.#dimsRoom = rankSum;
       }
-      const dims = new Float64Array(heapBytes(mod, 0, 0).buffer, this.#dimsPtr, rankSum);
+      const dims = new Float64Array(heapBuffer(mod, this.#dimsPtr + 8 * rankSum), this.#dimsPtr, rankSum);
       for (const s of staged) dims.set(s.t.dims, s.offset);
       for (const s of staged) {
         s.ptr = handle.stage(s.index, s.info.code, s.t.dims.length, s.offset);
@@ -94,7 +94,9 @@ export class InferenceSession {
           throw new Error(`input '${s.name}': data has ${s.t.data.length} elements but dims [${s.t.dims}] need ${elements}`);
         }
       }
-      const heap = heapBytes(mod, 0, 0).buffer;
+      let end = 0;
+      for (const { t, ptr } of staged) end = Math.max(end, ptr + t.data.byteLength);
+      const heap = heapBuffer(mod, end);
       for (const { t, ptr } of staged) {
         if (t.data.byteLength) new Uint8Array(heap, ptr, t.data.byteLength).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
       }
@@ -102,12 +104,12 @@ export class InferenceSession {
       handle.clearInputs();
       throw e;
     }
-    const ptr = handle.runStaged(names);
+    const ptr = names.length ? handle.runStaged(names) : handle.runStagedAll();
     if (ptr < 0) throw new Error(handle.lastError());
     const out = {};
     try {
-      const heap = heapBytes(mod, 0, 0).buffer;
-      const n = new Float64Array(heap, ptr, 1)[0];
+      const n = new Float64Array(heapBuffer(mod, ptr + 8), ptr, 1)[0];
+      let heap = heapBuffer(mod, ptr + 8 + 8 * n);
       const meta = new Float64Array(heap, ptr + 8, n);
       for (let i = 0; i < n;) {
         const name = this.#outputs[meta[i]].name;
@@ -115,6 +117,7 @@ export class InferenceSession {
         const Arr = dtypeInfo(type).array;
         const at = meta[i + 2], bytes = meta[i + 3], rank = meta[i + 4];
         const dims = Array.from(meta.subarray(i + 5, i + 5 + rank));
+        if (at + bytes > heap.byteLength) heap = heapBuffer(mod, at + bytes);
         const data = new Uint8Array(heap, at, bytes).slice();
         out[name] = new Tensor(type, new Arr(data.buffer, 0, bytes / Arr.BYTES_PER_ELEMENT), dims);
         i += 5 + rank;
