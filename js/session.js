@@ -3,7 +3,7 @@
 import { dtypeInfo, dtypeName } from './dtypes.js';
 import { Tensor } from './tensor.js';
 import { abortError } from './platform.js';
-import { heapBytes } from './wasm-module.js';
+import { heapBuffer } from './wasm-module.js';
 
 // Package-internal hooks (used by llm.js, not part of the public API).
 export const kCarry = Symbol('qwasm.carry');
@@ -27,6 +27,7 @@ export class InferenceSession {
   #inputIndex;   // input name -> its number in the model's input list
   #dimsPtr = 0;  // the handle's dims buffer (dimsBuffer) and how many doubles it holds
   #dimsRoom = 0;
+  #outTypes = [];  // #outputType's entries
 
   constructor(mod, variant, handle) {
     this.#mod = mod;
@@ -87,7 +88,7 @@ export class InferenceSession {
         this.#dimsPtr = handle.dimsBuffer(rankSum);
         this.#dimsRoom = rankSum;
       }
-      const dims = new Float64Array(heapBytes(mod, 0, 0).buffer, this.#dimsPtr, rankSum);
+      const dims = new Float64Array(heapBuffer(mod, this.#dimsPtr + 8 * rankSum), this.#dimsPtr, rankSum);
       for (const s of staged) dims.set(s.t.dims, s.offset);
       for (const s of staged) {
         s.ptr = handle.stage(s.index, s.info.code, s.t.dims.length, s.offset);
@@ -97,35 +98,51 @@ export class InferenceSession {
           throw new Error(`input '${s.name}': data has ${s.t.data.length} elements but dims [${s.t.dims}] need ${elements}`);
         }
       }
-      const heap = heapBytes(mod, 0, 0).buffer;
-      for (const { t, ptr } of staged) {
-        if (t.data.byteLength) new Uint8Array(heap, ptr, t.data.byteLength).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      let end = 0;
+      for (const { t, ptr } of staged) end = Math.max(end, ptr + t.data.byteLength);
+      const heap = heapBuffer(mod, end);
+      for (const { t, info, ptr } of staged) {
+        // One view of the staged input's own type (its buffer is 64-byte aligned).
+        if (t.data.byteLength) new info.array(heap, ptr, t.data.length).set(t.data);
       }
     } catch (e) {
       handle.clearInputs();
       throw e;
     }
-    const ptr = handle.runStaged(names);
+    const ptr = names.length ? handle.runStaged(names) : handle.runStagedAll();
     if (ptr < 0) throw new Error(handle.lastError());
     const out = {};
     try {
-      const heap = heapBytes(mod, 0, 0).buffer;
-      const n = new Float64Array(heap, ptr, 1)[0];
+      const n = new Float64Array(heapBuffer(mod, ptr + 8), ptr, 1)[0];
+      let heap = heapBuffer(mod, ptr + 8 + 8 * n);
       const meta = new Float64Array(heap, ptr + 8, n);
       for (let i = 0; i < n;) {
-        const name = this.#outputs[meta[i]].name;
-        const type = dtypeName(meta[i + 1], `output '${name}'`);
-        const Arr = dtypeInfo(type).array;
+        const { name, type, Arr } = this.#outputType(meta[i], meta[i + 1]);
         const at = meta[i + 2], bytes = meta[i + 3], rank = meta[i + 4];
         const dims = Array.from(meta.subarray(i + 5, i + 5 + rank));
-        const data = new Uint8Array(heap, at, bytes).slice();
-        out[name] = new Tensor(type, new Arr(data.buffer, 0, bytes / Arr.BYTES_PER_ELEMENT), dims);
+        if (at + bytes > heap.byteLength) heap = heapBuffer(mod, at + bytes);
+        // Copied out through a view of the element type where the data is aligned to it (a
+        // value the runtime allocated always is), else as bytes.
+        const count = bytes / Arr.BYTES_PER_ELEMENT;
+        const data = at % Arr.BYTES_PER_ELEMENT === 0 ? new Arr(heap, at, count).slice()
+          : new Arr(new Uint8Array(heap, at, bytes).slice().buffer, 0, count);
+        out[name] = new Tensor(type, data, dims);
         i += 5 + rank;
       }
     } finally {
       handle.clearOutputs();
     }
     return out;
+  }
+
+  // Output `index`'s name, JS type and array class for element type `code`, kept per
+  // output (looked up, with the message built, only when the code changes).
+  #outputType(index, code) {
+    const kept = this.#outTypes[index];
+    if (kept && kept.code === code) return kept;
+    const name = this.#outputs[index].name;
+    const type = dtypeName(code, `output '${name}'`);
+    return (this.#outTypes[index] = { code, name, type, Arr: dtypeInfo(type).array });
   }
 
   // Per operator type timing over the runs between the two calls (the same idea as

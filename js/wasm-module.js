@@ -132,4 +132,18 @@ export function heapBytes(mod, ptr, bytes) {
   return mod.memoryView(ptr, bytes);
 }
 
+// The module's memory as a buffer that covers [0, end): the one the last call returned
+// while it still does, else a fresh one (heapBytes). Memory growth detaches an ArrayBuffer
+// (byteLength 0) and leaves an older SharedArrayBuffer short, so the length test catches
+// both. A run reads several regions; each memoryView call is an embind round trip that
+// cost a few percent of the smallest models' runs (tens of microseconds).
+const buffers = new WeakMap();
+export function heapBuffer(mod, end) {
+  const b = buffers.get(mod);
+  if (b && b.byteLength >= end && b.byteLength > 0) return b;
+  const fresh = mod.memoryView(0, 0).buffer;
+  buffers.set(mod, fresh);
+  return fresh;
+}
+
 export { dotClass };

@@ -85,11 +85,21 @@ double SessionHandle::stage(int input, int dtype, int rank, int offset) {
 }
 
 double SessionHandle::runStaged(val names_js) {
-  double r = -1;
+  std::vector<std::string> names;
   try {
-    std::vector<std::string> names;
     unsigned n = names_js["length"].as<unsigned>();
     for (unsigned i = 0; i < n; ++i) names.push_back(names_js[i].as<std::string>());
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    inputs_.clear();
+    return -1;
+  }
+  return run_named(std::move(names));
+}
+
+double SessionHandle::run_named(std::vector<std::string> names) {
+  double r = -1;
+  try {
     outputs_ = carry_.run(*session_, inputs_, std::move(names));
     const auto& infos = session_->outputs();
     meta_.assign(1, 0.0);
@@ -138,6 +148,7 @@ EMSCRIPTEN_BINDINGS(qwasm_session) {
       .function("dimsBuffer", &SessionHandle::dimsBuffer)
       .function("stage", &SessionHandle::stage)
       .function("runStaged", &SessionHandle::runStaged)
+      .function("runStagedAll", &SessionHandle::runStagedAll)
       .function("lastError", &SessionHandle::lastError)
       .function("setCarry", &SessionHandle::setCarry)
       .function("clearCarry", &SessionHandle::clearCarry)

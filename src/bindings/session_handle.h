@@ -39,6 +39,9 @@ class SessionHandle {
   double dimsBuffer(int n);
   double stage(int input, int dtype, int rank, int offset);
   double runStaged(emscripten::val names);
+  // runStaged([]) without the array: every output (reading a JS array from C++ costs
+  // a round trip per property).
+  double runStagedAll() { return run_named({}); }
   std::string lastError() const { return error_; }
   void clearInputs() { inputs_.clear(); }
 
@@ -56,6 +59,8 @@ class SessionHandle {
   emscripten::val endProfiling();
 
  private:
+  double run_named(std::vector<std::string> names);  // runStaged's run and result
+
   std::unique_ptr<Session> session_;
   std::vector<std::pair<std::string, Tensor>> inputs_;
   KvCarry::Named outputs_;

@@ -2,9 +2,9 @@
 
 namespace qwasm {
 
-std::string Node::label() const {
-  std::string l = domain.empty() ? op_type : domain + "." + op_type;
-  return l + " node '" + name + "'";
+const std::string& Node::label() const {
+  if (label_.s.empty()) label_.s = (domain.empty() ? op_type : domain + "." + op_type) + " node '" + name + "'";
+  return label_.s;
 }
 
 const Attribute* Node::attr(const std::string& n) const {

@@ -51,8 +51,12 @@ struct Node {
   std::vector<std::string> outputs;  // "" = optional output not wanted
   std::map<std::string, Attribute> attrs;
 
-  // A readable identity for error messages: "Conv 'conv1'".
-  std::string label() const;
+  // A readable identity for error messages: "Conv node 'conv1'". Built on first use and
+  // kept (kernels pass it to checks on every run); a copy starts without it, and the
+  // executor builds it for every node it runs before any run (so threads only read it).
+  const std::string& label() const;
+  // Builds label() afresh (after passes that may have renamed the node).
+  void refresh_label() const { label_.s.clear(); label(); }
 
   bool has_attr(const std::string& n) const { return attrs.count(n) != 0; }
   int64_t attr_i(const std::string& n, int64_t def) const;
@@ -67,6 +71,14 @@ struct Node {
  private:
   // attr(n), or an Error naming the node when it is present with another type.
   const Attribute* typed_attr(const std::string& n, Attribute::Kind want) const;
+  // label()'s string; empty again in every copy (the copy may be renamed).
+  struct LabelCache {
+    std::string s;
+    LabelCache() = default;
+    LabelCache(const LabelCache&) {}
+    LabelCache& operator=(const LabelCache&) { s.clear(); return *this; }
+  };
+  mutable LabelCache label_;
 };
 
 struct Graph {

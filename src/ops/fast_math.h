@@ -83,4 +83,28 @@ inline float fast_erff(float x) {
   return fm_bits_to_float(int32_t(r));
 }
 
+// 1 / (1 + e^-x) through fast_expf: within ~2 ulp; large negative x underflows to 0
+// (e^-x overflows to +inf), large positive x gives 1.
+inline float fast_sigmoidf(float x) { return 1.0f / (1.0f + fast_expf(-x)); }
+
+// tanh for float32, branch-free so loops over it vectorise, within ~2 ulp. |x| < 0.625:
+// x + x^3 P(x^2), the degree-4 minimax P of Cephes' tanhf (relative error ~1 ulp where
+// 1 - 2 / (e^2x + 1) would lose the low bits to cancellation); else the sign of x times
+// 1 - 2 / (e^2|x| + 1) (e^2|x| overflows to +inf past |x| ~ 44: exactly +-1). NaN stays NaN.
+inline float fast_tanhf(float x) {
+  const uint32_t ux = uint32_t(fm_float_to_bits(x)), sign = ux & 0x80000000u, ua = ux & 0x7fffffffu;
+  const float a = fm_bits_to_float(int32_t(ua));
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = p * z * a + a;  // of |x|, as is `large`: the sign goes on last (tanh(-0) = -0)
+  const float large = 1.0f - 2.0f / (fast_expf(a + a) + 1.0f);
+  const uint32_t m_small = 0u - uint32_t(ua < 0x3f200000u);  // |x| < 0.625
+  const uint32_t mag = (uint32_t(fm_float_to_bits(small)) & m_small) | (uint32_t(fm_float_to_bits(large)) & ~m_small);
+  return fm_bits_to_float(int32_t(mag | sign));
+}
+
 }  // namespace qwasm

@@ -13,6 +13,7 @@
 
 #include "graph/error.h"
 #include "graph/shape.h"
+#include "ops/fast_math.h"
 #include "ops/half_via_float.h"
 #include "ops/nn_lstm.h"
 #include "ops/registry.h"
@@ -37,6 +38,24 @@ void lstm(OpContext& ctx, const RnnPackedWeights& packed) {
   lstm_run(ctx, p, g);
 }
 
+// One batch row's step with the default activations (sigmoid, tanh, tanh), no peepholes
+// and no input_forget: the equations above in passes over the row, each a loop without
+// calls (fast_math.h's sigmoid / tanh, ~2 ulp of the exact values) that vectorises.
+// The generic loop calls an activation per gate value, each call through a switch (and
+// in the wasm build a JavaScript trampoline, as the loop's function has cleanups).
+void lstm_fast_step(const RnnProblem& p, int64_t H, const float* xr, const float* rr, float* gt, float* c, float* h,
+                    float* yr) {
+  const int64_t G = 4 * H;
+  for (int64_t j = 0; j < G; ++j) gt[j] = xr[j] + rr[j];
+  if (p.clip > 0)
+    for (int64_t j = 0; j < G; ++j) gt[j] = p.clipped(gt[j]);
+  for (int64_t j = 0; j < 3 * H; ++j) gt[j] = fast_sigmoidf(gt[j]);  // i, o, f
+  for (int64_t j = 3 * H; j < G; ++j) gt[j] = fast_tanhf(gt[j]);     // c~
+  const float *gi = gt, *go = gt + H, *gf = gt + 2 * H, *gc = gt + 3 * H;
+  for (int64_t j = 0; j < H; ++j) c[j] = gf[j] * c[j] + gi[j] * gc[j];
+  for (int64_t j = 0; j < H; ++j) yr[j] = h[j] = go[j] * fast_tanhf(c[j]);
+}
+
 }  // namespace
 
 void lstm_run(OpContext& ctx, const RnnProblem& p, LstmGemms& gemms) {
@@ -49,12 +68,14 @@ void lstm_run(OpContext& ctx, const RnnProblem& p, LstmGemms& gemms) {
   QWASM_CHECK(!P || (P->dtype() == DType::Float32 && P->rank() == 2 && P->dim(0) == p.dirs && P->dim(1) == 3 * H),
               n.label(), ": P must be a float32 [", p.dirs, ", ", 3 * H, "], got ", P ? shape_str(P->shape()) : "");
   std::vector<float> y(size_t(p.seq * p.dirs * B * H), 0.0f), h_last(h0), c_last(c0);
-  std::vector<float> xw, hr(size_t(B * G)), bias(static_cast<size_t>(G));
+  std::vector<float> xw, hr(size_t(B * G)), bias(static_cast<size_t>(G)), gates(static_cast<size_t>(G));
   for (int64_t d = 0; d < p.dirs; ++d) {
     if (p.b)
       for (int64_t j = 0; j < G; ++j) bias[size_t(j)] = p.b[d * 2 * G + j] + p.b[d * 2 * G + G + j];
     gemms.input(ctx, p, d, p.b ? bias.data() : nullptr, xw);
     const RnnActivation &f = p.act(d, 0, 3), &g = p.act(d, 1, 3), &hf = p.act(d, 2, 3);
+    using K = RnnActivation::Kind;
+    const bool fast = !P && !input_forget && f.kind == K::Sigmoid && g.kind == K::Tanh && hf.kind == K::Tanh;
     const float* pi = P ? P->data<float>() + d * 3 * H : nullptr;
     const float* po = pi ? pi + H : nullptr;
     const float* pf = pi ? pi + 2 * H : nullptr;
@@ -68,6 +89,10 @@ void lstm_run(OpContext& ctx, const RnnProblem& p, LstmGemms& gemms) {
         const float* xr = xw.data() + (t * B + b) * G;
         const float* rr = hr.data() + b * G;
         float* yr = y.data() + ((t * p.dirs + d) * B + b) * H;
+        if (fast) {
+          lstm_fast_step(p, H, xr, rr, gates.data(), c + b * H, h + b * H, yr);
+          continue;
+        }
         for (int64_t j = 0; j < H; ++j) {
           float& cj = c[b * H + j];
           const float i = f(p.clipped(xr[j] + rr[j] + (pi ? pi[j] * cj : 0.0f)));

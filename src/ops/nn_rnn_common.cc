@@ -55,23 +55,6 @@ void check_f32(const Node& n, const Tensor* t, const char* what) {
 
 }  // namespace
 
-float RnnActivation::operator()(float x) const {
-  switch (kind) {
-    case Kind::Sigmoid: return 1.0f / (1.0f + std::exp(-x));
-    case Kind::Tanh: return std::tanh(x);
-    case Kind::Relu: return x > 0 ? x : 0.0f;
-    case Kind::Affine: return alpha * x + beta;
-    case Kind::LeakyRelu: return x >= 0 ? x : alpha * x;
-    case Kind::ThresholdedRelu: return x >= alpha ? x : 0.0f;  // ">= alpha" per the RNN spec list
-    case Kind::ScaledTanh: return alpha * std::tanh(beta * x);
-    case Kind::HardSigmoid: return std::max(0.0f, std::min(1.0f, alpha * x + beta));
-    case Kind::Elu: return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);
-    case Kind::Softsign: return x / (1.0f + std::fabs(x));
-    case Kind::Softplus: return std::log1p(std::exp(x));
-  }
-  return x;
-}
-
 RnnPackedWeights rnn_pack_weights(const BuildContext& bc) {
   RnnPackedWeights packed;
   auto transpose = [](const Tensor* t, std::vector<float>& out) {

@@ -3,6 +3,8 @@
 // the initial states, the all-steps input projection and the writing of Y / Y_h / Y_c.
 // Each op's own file holds only its gate equations and time loop.
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +20,25 @@ struct RnnActivation {
   float alpha = 0, beta = 0;
   float operator()(float x) const;
 };
+
+// Inline (not in the .cc): the time loops call it per gate value, and a call into another
+// file from a function with cleanups is a JavaScript trampoline in the wasm build.
+inline float RnnActivation::operator()(float x) const {
+  switch (kind) {
+    case Kind::Sigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case Kind::Tanh: return std::tanh(x);
+    case Kind::Relu: return x > 0 ? x : 0.0f;
+    case Kind::Affine: return alpha * x + beta;
+    case Kind::LeakyRelu: return x >= 0 ? x : alpha * x;
+    case Kind::ThresholdedRelu: return x >= alpha ? x : 0.0f;  // ">= alpha" per the RNN spec list
+    case Kind::ScaledTanh: return alpha * std::tanh(beta * x);
+    case Kind::HardSigmoid: return std::max(0.0f, std::min(1.0f, alpha * x + beta));
+    case Kind::Elu: return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);
+    case Kind::Softsign: return x / (1.0f + std::fabs(x));
+    case Kind::Softplus: return std::log1p(std::exp(x));
+  }
+  return x;
+}
 
 // A recurrent node's inputs, validated and staged time-major ([seq, batch, ...]).
 struct RnnProblem {

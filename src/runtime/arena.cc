@@ -14,10 +14,11 @@ std::shared_ptr<Buffer> Arena::allocate(size_t bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     // Best fit, but never waste more than half of a block.
     auto it = idle_.lower_bound(cap);
+    while (it != idle_.end() && it->second.empty()) ++it;  // lists emptied by earlier takes stay
     if (it != idle_.end() && it->first <= cap * 2) {
       cap = it->first;
-      block = it->second;
-      idle_.erase(it);
+      block = it->second.back();
+      it->second.pop_back();
     }
   }
   if (!block) {
@@ -37,12 +38,13 @@ std::shared_ptr<Buffer> Arena::allocate(size_t bytes) {
 
 void Arena::give_back(void* data, size_t capacity) {
   std::lock_guard<std::mutex> lock(mu_);
-  idle_.emplace(capacity, data);
+  idle_[capacity].push_back(data);
 }
 
 void Arena::trim() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& kv : idle_) std::free(kv.second);
+  for (auto& kv : idle_)
+    for (void* block : kv.second) std::free(block);
   idle_.clear();
 }
 

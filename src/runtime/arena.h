@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "graph/tensor.h"
 
@@ -23,7 +24,10 @@ class Arena : public std::enable_shared_from_this<Arena> {
  private:
   void give_back(void* data, size_t capacity);
   mutable std::mutex mu_;
-  std::multimap<size_t, void*> idle_;  // capacity -> block
+  // capacity -> idle blocks of it. A list per capacity, not a multimap entry per block:
+  // taking and returning a block then costs no tree node allocation (two of the three heap
+  // operations every op output used to pay).
+  std::map<size_t, std::vector<void*>> idle_;
 };
 
 }  // namespace qwasm

@@ -157,6 +157,7 @@ void Executor::build(bool optimize) {
     optimize_graph(model_, [&reg](const Node& n) { return reg.traits(n.domain, n.op_type, n.opset); });
   Graph& g = model_.graph;
   add_outer_inputs(g);
+  for (const Node& n : g.nodes) n.refresh_label();  // the final names; runs only read it
   for (auto& kv : g.initializers) constants_[kv.first] = kv.second;
   g.initializers.clear();  // constants_ holds them now (shared buffers)
   std::set<std::string> available;
