@@ -34,6 +34,26 @@ AwqScales awq_search(const float* w, int64_t K, int64_t N, const std::vector<dou
 double awq_error(const float* w, int64_t K, int64_t N, const std::vector<double>& h, const std::vector<float>& s,
                  int bits, int block_size, bool symmetric);
 
+// AWQ's weight clipping search (after the scales): for each column n and block of diag(s) W,
+// the range shrink r from 1, 1 - 1/grid, ..., 1 - max_shrink whose clamped block [r lo, r hi]
+// (lo, hi: the block's range as quantize_nbits takes it, 0 included; symmetric +-max|v|)
+// gives the least output error of that block alone, d_b^T H_bb d_b (H_bb: the block's
+// diagonal part of H); the block's values are clamped into that range, so round to nearest on
+// the result uses exactly it. The per-block choices ignore H's cross-block terms, so they are
+// kept only when the whole layer's tr(D^T H D) goes down (never worse than unclipped).
+struct AwqClip {
+  std::vector<float> weights;   // diag(s) W [K, N], clamped where that won
+  double error = 0;             // tr(D^T H D) of `weights`
+  double unclipped_error = 0;   // of diag(s) W unclamped
+  int64_t clipped_blocks = 0;   // blocks whose range shrank (0 when not kept)
+};
+AwqClip awq_clip(const float* w, int64_t K, int64_t N, const std::vector<double>& h, const std::vector<float>& s,
+                 int bits, int block_size, bool symmetric, int grid = 20, double max_shrink = 0.5);
+
+// tr(D^T H D) with D = diag(s)^-1 Q(ws) - W for given scaled weights ws (diag(s) W, clamped or not).
+double awq_scaled_error(const float* ws, const float* w, int64_t K, int64_t N, const std::vector<double>& h,
+                        const std::vector<float>& s, int bits, int block_size, bool symmetric);
+
 // max_abs_x: max |x| per input channel; max_abs_w: max_n |W[k, n]| (over every MatMul that
 // reads x); alpha in [0, 1].
 std::vector<float> smoothquant_scales(const std::vector<double>& max_abs_x, const std::vector<double>& max_abs_w,
