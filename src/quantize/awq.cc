@@ -145,18 +145,23 @@ AwqClip awq_clip(const float* w, int64_t K, int64_t N, const std::vector<double>
   return out;
 }
 
+std::vector<float> awq_scales(const std::vector<double>& mean_abs, double alpha) {
+  std::vector<double> t(mean_abs.size());
+  for (size_t k = 0; k < t.size(); ++k) t[k] = std::max(std::pow(mean_abs[k], alpha), 1e-4);
+  const double lo = *std::min_element(t.begin(), t.end()), hi = *std::max_element(t.begin(), t.end());
+  const double norm = std::sqrt(lo * hi);
+  std::vector<float> s(t.size());
+  for (size_t k = 0; k < t.size(); ++k) s[k] = float(t[k] / norm);
+  return s;
+}
+
 AwqScales awq_search(const float* w, int64_t K, int64_t N, const std::vector<double>& h,
                      const std::vector<double>& mean_abs, int bits, int block_size, bool symmetric, int grid) {
   QWASM_CHECK(int64_t(mean_abs.size()) == K && grid >= 1, "quantize: awq: ", mean_abs.size(), " channel means for K = ", K);
   AwqScales best;
-  std::vector<float> s(static_cast<size_t>(K));
   for (int g = 0; g <= grid; ++g) {
     const double alpha = double(g) / double(grid);
-    std::vector<double> t(static_cast<size_t>(K));
-    for (int64_t k = 0; k < K; ++k) t[size_t(k)] = std::max(std::pow(mean_abs[size_t(k)], alpha), 1e-4);
-    const double lo = *std::min_element(t.begin(), t.end()), hi = *std::max_element(t.begin(), t.end());
-    const double norm = std::sqrt(lo * hi);
-    for (int64_t k = 0; k < K; ++k) s[size_t(k)] = float(t[size_t(k)] / norm);
+    const std::vector<float> s = awq_scales(mean_abs, alpha);
     const double e = awq_error(w, K, N, h, s, bits, block_size, symmetric);
     if (g == 0) best.rtn_error = e;
     if (g == 0 || e < best.error) best.error = e, best.alpha = alpha, best.scales = s;

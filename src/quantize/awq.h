@@ -26,6 +26,9 @@ struct AwqScales {
   double rtn_error = 0;       // alpha 0's (round to nearest)
 };
 
+// s for one alpha: mean_abs^alpha clamped to >= 1e-4, divided by sqrt(max s * min s).
+std::vector<float> awq_scales(const std::vector<double>& mean_abs, double alpha);
+
 // w: [K, N] row-major; h: sum X^T X (K x K, row-major); mean_abs: mean |x| per input channel.
 AwqScales awq_search(const float* w, int64_t K, int64_t N, const std::vector<double>& h,
                      const std::vector<double>& mean_abs, int bits, int block_size, bool symmetric, int grid = 20);

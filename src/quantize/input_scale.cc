@@ -303,6 +303,8 @@ ScaledModel scale_matmul_inputs(const void* data, size_t size, const ExternalFil
         }
         std::vector<double> mean(st.abs_sum);
         for (double& v : mean) v /= double(st.rows);
+        // Clipping after the scales, as the paper does (searching alpha with each grid point's
+        // clipping measured 4-6x slower on the Austen LM and no better perplexity).
         const AwqScales a = awq_search(w.data(), gr.K, total, st.h, mean, o.bits, o.block_size, o.symmetric);
         s = a.scales;
         note = fmt("awq alpha %.2f (calibration output error %.4g, round to nearest %.4g)", a.alpha, a.error, a.rtn_error);
