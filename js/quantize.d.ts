@@ -17,6 +17,9 @@ export interface QuantizeOptions {
      *  with the Hessian of each MatMul's inputs) or 'awq' (weight-only; needs calibration.data: per-input-channel
      *  scales mean|x|^alpha, alpha searched for the least calibration output error, folded into the op before). */
     algorithm?: 'rtn' | 'gptq' | 'awq';
+    /** awq: also search each block's range shrink (AWQ's weight clipping, kept only where it lowers
+     *  the layer's calibration output error; default true). */
+    awqClip?: boolean;
     /** 'int' (default) or 'float8e4m3fn' (weight-only: per-output-channel float8 weights behind
      *  DequantizeLinear -> MatMul; needs ai.onnx opset 19; bits 8, algorithm 'rtn'). */
     type?: 'int' | 'float8e4m3fn';

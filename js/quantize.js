@@ -111,6 +111,7 @@ function resolveOptions(o) {
   if (mode === 'dynamic' && a.type === 'int8') throw new TypeError("quantize: mode 'dynamic' quantizes activations to uint8 (DynamicQuantizeLinear); activations.type 'int8' needs mode 'static'");
   const c = o.calibration ?? {};
   const algorithm = w.algorithm ?? 'rtn';
+  if (w.awqClip !== undefined && typeof w.awqClip !== 'boolean') throw new TypeError(`quantize: weights.awqClip must be a boolean, got ${w.awqClip}`);
   if (algorithm !== 'rtn' && mode !== 'weight-only') throw new TypeError(`quantize: weights.algorithm '${algorithm}' is for mode 'weight-only' (MatMulNBits); mode '${mode}' rounds to nearest`);
   const calibrated = mode === 'static' || (mode === 'weight-only' && algorithm !== 'rtn') || sq !== false;
   if (c.data !== undefined && !calibrated) throw new TypeError(`quantize: calibration data is used by mode 'static' and weight-only algorithms 'gptq' / 'awq', and by smoothQuant, only (mode '${mode}' with algorithm '${algorithm}' needs none)`);
@@ -133,6 +134,7 @@ function resolveOptions(o) {
     symmetric: !!w.symmetric,
     accuracyLevel: w.accuracyLevel ?? 4,
     algorithm,
+    awqClip: w.awqClip ?? true,
     smoothQuantAlpha: smoothAlpha,
     ops: o.ops ?? [],
     exclude: o.exclude ?? [],

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """numpy reference of AWQ's scale search for the weight-only MatMulNBits form (src/quantize/awq.h),
 written from the paper (Lin et al. 2023: s = mean|x|^alpha, alpha on a grid, the output error of
-Q(W diag(s)) diag(s)^-1 measured on the calibration inputs), not from the C++: makes
+Q(W diag(s)) diag(s)^-1 measured on the calibration inputs; then the weight clipping search), not
+from the C++: makes
 tests/unit/awq_fixture.inc (W, calibration and held-out inputs with outlier channels, the chosen
 alpha, scales and errors, and round to nearest's) for tests/unit/quantize_awq_test.cc.
 Run: /usr/bin/python3 tools/awq_reference.py"""
@@ -64,6 +65,49 @@ def awq(w, x, symmetric):
     return best
 
 
+CLIP_STEPS = 10  # range shrinks 1, 0.95, ..., 0.5 (grid 20, max shrink 0.5)
+
+
+def quant_block(v, symmetric):
+    """One zero-padded block of round to nearest, dequantized (the rule of fake_quant)."""
+    return fake_quant(v[:, None], BITS, len(v), symmetric)[:, 0]
+
+
+def clip(w, s, h, symmetric):
+    """AWQ's weight clipping after the scales: per column and block of diag(s) W, the shrink r whose
+    clamped block [r lo, r hi] has the least error of that block alone, d^T H_bb d; kept only when
+    the whole layer's error sum(D * H D) goes down. Returns (clipped diag(s) W, error, blocks clipped)."""
+    ws = (w * s[:, None]).astype(f32)
+    out = ws.copy()
+    changed = 0
+    for n in range(w.shape[1]):
+        for b in range(0, K, BLOCK):
+            rows = slice(b, min(b + BLOCK, K))
+            v = np.zeros(BLOCK, f32)
+            v[:rows.stop - b] = ws[rows, n]
+            lo, hi = f32(min(f32(0), v.min())), f32(max(f32(0), v.max()))
+            if symmetric:
+                hi = max(hi, -lo)
+                lo = -hi
+            hb = h[rows, rows]
+            best = None
+            for g in range(CLIP_STEPS + 1):
+                r = f32(1 - g / GRID)
+                c = np.clip(v, lo * r, hi * r).astype(f32)
+                d = quant_block(c, symmetric)[:rows.stop - b].astype(np.float64) / s[rows].astype(np.float64) - w[rows, n].astype(np.float64)
+                e = float(d @ hb @ d)
+                if best is None or e < best[0]:
+                    best = (e, g, c)
+            if best[1] > 0:
+                out[rows, n] = best[2][:rows.stop - b]
+                changed += 1
+    def err(m):
+        d = fake_quant(m, BITS, BLOCK, symmetric).astype(np.float64) / s.astype(np.float64)[:, None] - w.astype(np.float64)
+        return float(np.sum(d * (h @ d)))
+    e0, e1 = err(ws), err(out)
+    return (out, e1, changed) if changed and e1 < e0 else (ws, e0, 0)
+
+
 def inputs(rng, rows, gain):
     return (rng.standard_normal((rows, K)) * gain).astype(f32)
 
@@ -91,6 +135,15 @@ def main():
         out.append(f'constexpr double kAError{tag} = {e!r}, kARtnError{tag} = {rtn_cal!r};\n')
         out.append(f'constexpr double kAHeldAwq{tag} = {awq_held!r}, kAHeldRtn{tag} = {rtn_held!r};\n')
         out.append(f'const float kAScales{tag}[] = {{\n' + fl(s) + '};\n')
+        h = calib.astype(np.float64).T @ calib.astype(np.float64)
+        cw, ce, cn = clip(w, s, h, sym)
+        held_h = held.astype(np.float64).T @ held.astype(np.float64)
+        cd = fake_quant(cw, BITS, BLOCK, sym).astype(np.float64) / s.astype(np.float64)[:, None] - w.astype(np.float64)
+        clip_held = float(np.sum(cd * (held_h @ cd)))
+        print(f'{tag}: clipping {cn} of {N * (K // BLOCK)} blocks, calibration error {ce:.6g}, held-out {clip_held:.6g}')
+        out.append(f'constexpr double kAClipError{tag} = {ce!r}, kAClipHeld{tag} = {clip_held!r};\n')
+        out.append(f'constexpr int kAClipBlocks{tag} = {cn};\n')
+        out.append(f'const float kAClipW{tag}[] = {{\n' + fl(cw.ravel()) + '};\n')
     path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'unit', 'awq_fixture.inc')
     with open(path, 'w') as f:
         f.write(''.join(out))

@@ -1,6 +1,6 @@
 // qwasm-quantize: the quantizer as a command-line tool (the same C++ code as qwasm/quantize).
 //   qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size 32] [--symmetric]
-//                  [--accuracy-level 4] [--algorithm rtn|gptq|awq] [--weight-type int|float8e4m3fn]
+//                  [--accuracy-level 4] [--algorithm rtn|gptq|awq] [--no-awq-clip] [--weight-type int|float8e4m3fn]
 //                  [--ops OP[,OP]] [--exclude NODE]...
 //                  [--external-data-threshold BYTES] [--calib PATH] [--smooth-quant ALPHA]
 //                  [--calibration-method minmax|percentile|entropy] [--percentile P]
@@ -42,7 +42,7 @@ std::string dir_of(const std::string& p) {
 int usage() {
   std::fprintf(stderr,
                "usage: qwasm-quantize [--mode weight-only|dynamic|static] [--bits 4|8] [--block-size N] [--symmetric]\n"
-               "                      [--accuracy-level 0..4] [--algorithm rtn|gptq|awq] [--weight-type int|float8e4m3fn]\n"
+               "                      [--accuracy-level 0..4] [--algorithm rtn|gptq|awq] [--no-awq-clip] [--weight-type int|float8e4m3fn]\n"
                "                      [--ops OP[,OP]] [--exclude NODE]...\n"
                "                      [--external-data-threshold BYTES] [--smooth-quant ALPHA]\n"
                "                      [--calib DIR|FILE.npy|FILE.npz] [--calibration-method minmax|percentile|entropy]\n"
@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       else if (a == "--symmetric") o.symmetric = true;
       else if (a == "--accuracy-level") o.accuracy_level = std::stoi(next());
       else if (a == "--algorithm") o.algorithm = next();
+      else if (a == "--no-awq-clip") o.awq_clip = false;
       else if (a == "--weight-type") o.weight_type = next();
       else if (a == "--exclude") o.exclude.push_back(next());
       else if (a == "--external-data-threshold") o.external_data_threshold = std::stoull(next());

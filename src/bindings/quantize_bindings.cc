@@ -94,6 +94,7 @@ class Quantizer {
     o.symmetric = opts["symmetric"].as<bool>();
     o.accuracy_level = opts["accuracyLevel"].as<int>();
     o.algorithm = opts["algorithm"].as<std::string>();
+    o.awq_clip = opts["awqClip"].as<bool>();
     o.weight_type = opts["weightType"].as<std::string>();
     o.smooth_alpha = opts["smoothQuantAlpha"].as<double>();  // < 0: off
     o.smooth_quant = o.smooth_alpha >= 0;

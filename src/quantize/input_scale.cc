@@ -90,6 +90,18 @@ class Rewriter {
     }
   }
 
+  // The group's weights from w [K, total] (theirs side by side, in group order).
+  void set_weights(const Group& gr, const std::vector<float>& w, int64_t total) {
+    int64_t col = 0;
+    for (size_t j = 0; j < gr.weights.size(); ++j) {
+      std::vector<float> v(static_cast<size_t>(gr.K * gr.n[j]));
+      for (int64_t k = 0; k < gr.K; ++k) std::copy_n(&w[size_t(k * total + col)], gr.n[j], &v[size_t(k * gr.n[j])]);
+      onnx::TensorProto& t = *g_.mutable_initializer(gr.weights[j]);
+      t = make_tensor(t.name(), onnx::TensorProto::FLOAT, {gr.K, gr.n[j]}, v.data(), v.size());
+      col += gr.n[j];
+    }
+  }
+
   // x / s where x's producer or a new Mul computes it; returns where.
   std::string divide_input(const Group& gr, const std::vector<float>& s) {
     const std::string& x = gr.input;
@@ -291,13 +303,25 @@ ScaledModel scale_matmul_inputs(const void* data, size_t size, const ExternalFil
         }
         std::vector<double> mean(st.abs_sum);
         for (double& v : mean) v /= double(st.rows);
+        // Clipping after the scales, as the paper does (searching alpha with each grid point's
+        // clipping measured 4-6x slower on the Austen LM and no better perplexity).
         const AwqScales a = awq_search(w.data(), gr.K, total, st.h, mean, o.bits, o.block_size, o.symmetric);
         s = a.scales;
         note = fmt("awq alpha %.2f (calibration output error %.4g, round to nearest %.4g)", a.alpha, a.error, a.rtn_error);
-        if (a.alpha == 0) {  // s = 1: nothing to rewrite
+        AwqClip c;
+        if (o.awq_clip) {
+          c = awq_clip(w.data(), gr.K, total, st.h, s, o.bits, o.block_size, o.symmetric);
+          if (c.clipped_blocks > 0) {
+            note += fmt(", clipped %.0f of %.0f blocks (error %.4g)", double(c.clipped_blocks),
+                        double(total * ((gr.K + o.block_size - 1) / o.block_size)), c.error);
+            rw.set_weights(gr, c.weights, total);
+          }
+        }
+        if (a.alpha == 0) {  // s = 1: no input to divide
           for (int i : gr.nodes) by_output[m.graph().node(i).output(0)] = note;
           continue;
         }
+        if (c.clipped_blocks == 0) rw.scale_weights(gr, s);
       } else {
         std::vector<double> wmax(static_cast<size_t>(gr.K), 0.0);
         for (size_t j = 0; j < gr.nodes.size(); ++j) {
@@ -308,8 +332,8 @@ ScaledModel scale_matmul_inputs(const void* data, size_t size, const ExternalFil
         }
         s = smoothquant_scales(st.abs_max, wmax, o.smooth_alpha);
         note = fmt("smoothQuant alpha %.2f", o.smooth_alpha);
+        rw.scale_weights(gr, s);
       }
-      rw.scale_weights(gr, s);
       note += ", " + rw.divide_input(gr, s);
       for (int i : gr.nodes) by_output[m.graph().node(i).output(0)] = note;
     }

@@ -216,7 +216,7 @@ std::string rewrite(onnx::GraphProto& g, const Candidate& c, const std::vector<f
     add_node(out_nodes, "MatMul", src.name(), {a, wd}, {y});
     return "float8 E4M3FN per-channel weights (DequantizeLinear axis 1 -> MatMul)";
   }
-  if (o.mode == QuantizeOptions::Mode::WeightOnly && o.bits == 8 && !hessian) {
+  if (o.mode == QuantizeOptions::Mode::WeightOnly && o.bits == 8 && !hessian && !o.nbits8) {
     // int8: symmetric per output channel behind DequantizeLinear (axis 1 of W [K, N]); qwasm's
     // fuse_weight_dequant_matmul pass runs the pair on the packed integers, onnxruntime as written.
     const Int8Weight q = quantize_int8_per_channel(w.data(), c.K, c.N);
@@ -432,6 +432,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
     const ScaledModel scaled = scale_matmul_inputs(data, size, external, options);
     QuantizeOptions plain = options;
     plain.algorithm = "rtn";
+    plain.nbits8 = options.algorithm == "awq";  // 8 bits: the blocks awq searched, not per-channel int8
     plain.smooth_quant = false;
     if (plain.mode != QuantizeOptions::Mode::Static) plain.calibration.clear();
     QuantizedModel r = quantize_model(scaled.model.data(), scaled.model.size(), external, plain, progress);
@@ -554,7 +555,7 @@ QuantizedModel quantize_model(const void* data, size_t size, const ExternalFiles
 
   // Weight-only int8 (round to nearest) writes per-channel DequantizeLinear (axis: opset 13).
   const bool weight_only = options.mode == QuantizeOptions::Mode::WeightOnly;
-  const bool int8_dq = weight_only && options.bits == 8 && options.algorithm != "gptq";
+  const bool int8_dq = weight_only && options.bits == 8 && options.algorithm != "gptq" && !options.nbits8;
   const bool float8 = options.weight_type == "float8e4m3fn";
   if (int8_dq) {
     int64_t opset = 0;

@@ -4,8 +4,8 @@
 //   weight-only: 4 bits: MatMul(A, W const) -> com.microsoft MatMulNBits (blocks along K,
 //                per-block scales, zero points unless symmetric), round to nearest;
 //                8 bits: MatMul(A, DequantizeLinear(W_q int8, scale, axis 1)), symmetric per
-//                output channel (block size and zero points do not apply; gptq keeps
-//                MatMulNBits 8-bit blocks, its error feedback works per block);
+//                output channel (block size and zero points do not apply; gptq and awq keep
+//                MatMulNBits 8-bit blocks: their searches work per block);
 //   dynamic:     MatMul(A, W const) -> DynamicQuantizeLinear(A) -> MatMulInteger(A_q, W_q int8
 //                per output channel) -> Cast -> Mul(A_scale * W_scale) (onnxruntime's
 //                quantize_dynamic form); Gemm the same on W (transposed once when transB)
@@ -41,6 +41,10 @@ struct QuantizeOptions {
   // weight-only: "rtn" (round to nearest), "gptq" (quantize/gptq.h) or "awq" (quantize/awq.h);
   // gptq and awq measure the MatMul inputs on `calibration`.
   std::string algorithm = "rtn";
+  // awq: AWQ's weight clipping search after the scales (quantize/awq.h awq_clip).
+  bool awq_clip = true;
+  // Internal (awq's second pass): 8-bit weight-only as MatMulNBits blocks, the form awq searched.
+  bool nbits8 = false;
   // dynamic, static: SmoothQuant (quantize/awq.h, quantize/input_scale.h) on the MatMuls
   // before they are quantized, with max |x| from `calibration`.
   bool smooth_quant = false;

@@ -98,6 +98,20 @@ test('awq: the 1/s lands in the LayerNormalization, the Mul, the gated MLP\'s ga
   assert.ok(e4 < 0.8 * eRtn, `awq (accuracy level 4) MSE ${e4} not below 0.8 x rtn ${eRtn}`);
 });
 
+test('awq: the clipping search (default) lowers the held-out error below the scales alone; awqClip false turns it off; 8 bits keeps the MatMulNBits blocks it searched', async () => {
+  const w = { bits: 4, blockSize: 32, accuracyLevel: 0, algorithm: 'awq' };
+  const clip = await quantize(floatBytes, { weights: w, calibration: { data: calibration } });
+  const scalesOnly = await quantize(floatBytes, { weights: { ...w, awqClip: false }, calibration: { data: calibration } });
+  assert.match(detail(clip, 'mm1'), /awq alpha [0-9.]+ .*clipped \d+ of \d+ blocks/);
+  assert.doesNotMatch(detail(scalesOnly, 'mm1'), /clipped/);
+  const eClip = mse(await qwasmOutputs(clip.model)), eScales = mse(await qwasmOutputs(scalesOnly.model));
+  console.log(`awq vs float: held-out output MSE scales only ${eScales.toPrecision(4)}, with clipping ${eClip.toPrecision(4)} (ratio ${(eClip / eScales).toFixed(3)})`);
+  assert.ok(eClip < eScales, `awq with clipping MSE ${eClip} not below scales only ${eScales}`);
+  const q8 = await quantize(floatBytes, { weights: { bits: 8, algorithm: 'awq' }, calibration: { data: calibration } });
+  assert.equal(q8.report.filter((e) => e.action === 'MatMulNBits' && /^\[\d+, \d+\] 8-bit, block 32/.test(e.detail)).length, 7);
+  await assert.rejects(quantize(floatBytes, { weights: { algorithm: 'awq', awqClip: 1 }, calibration: { data: calibration } }), /weights.awqClip must be a boolean/);
+});
+
 for (const mode of ['dynamic', 'static']) {
   test(`smoothQuant (${mode}): qwasm = onnxruntime-web; int8 error vs float below ${mode} without it`, async () => {
     const base = { mode, keepFloat: 0, ...(mode === 'static' ? { calibration: { data: calibration } } : {}) };

@@ -68,6 +68,35 @@ TEST(QuantizeAwq, SymmetricMatchesNumpyReference) {
   expect_matches_numpy(true, kAAlphaStepSym, kAScalesSym, kAErrorSym, kARtnErrorSym, kAHeldAwqSym, kAHeldRtnSym);
 }
 
+// The clipping search on the scales numpy chose: the same clamped weights, blocks and errors,
+// and below the unclipped error on the calibration and the held-out rows.
+void expect_clip_matches_numpy(bool symmetric, const float* scales, double error, int blocks, const float* clipped,
+                               double held, double held_unclipped) {
+  std::vector<double> h(size_t(kAK * kAK), 0.0);
+  accumulate_hessian(kACalib, kARows, kAK, h);
+  const std::vector<float> s(scales, scales + kAK);
+  const AwqClip c = awq_clip(kAW, kAK, kAN, h, s, 4, kABlock, symmetric);
+  EXPECT_EQ(c.clipped_blocks, blocks);
+  EXPECT_NEAR(c.error, error, 1e-9 * error);
+  EXPECT_LT(c.error, c.unclipped_error);
+  ASSERT_EQ(c.weights.size(), size_t(kAK * kAN));
+  for (int i = 0; i < kAK * kAN; ++i) EXPECT_EQ(c.weights[size_t(i)], clipped[i]) << "i=" << i;
+  // the held-out error of what was kept
+  std::vector<double> hh(size_t(kAK * kAK), 0.0);
+  accumulate_hessian(kAHeld, kARows, kAK, hh);
+  const double got = awq_scaled_error(c.weights.data(), kAW, kAK, kAN, hh, s, 4, kABlock, symmetric);
+  EXPECT_NEAR(got, held, 1e-9 * held);
+  EXPECT_LT(held, held_unclipped);
+  std::printf("[ awq ] %s clip: %d blocks, calibration error %.6g (unclipped %.6g), held-out %.6g (unclipped %.6g)\n",
+              symmetric ? "symmetric" : "asymmetric", c.clipped_blocks, c.error, c.unclipped_error, held, held_unclipped);
+}
+
+TEST(QuantizeAwq, ClipMatchesNumpyReference) {
+  expect_clip_matches_numpy(false, kAScalesAsym, kAClipErrorAsym, kAClipBlocksAsym, kAClipWAsym, kAClipHeldAsym,
+                            kAHeldAwqAsym);
+  expect_clip_matches_numpy(true, kAScalesSym, kAClipErrorSym, kAClipBlocksSym, kAClipWSym, kAClipHeldSym, kAHeldAwqSym);
+}
+
 TEST(QuantizeSmoothQuant, ScalesByHand) {
   // s = max|x|^a / max|w|^(1-a): sqrt(4) / sqrt(1) = 2; x always 0 -> 1; sqrt(9) / sqrt(0.25) = 6;
   // weights all 0 -> 1; alpha 1: s = max|x|.
@@ -171,6 +200,7 @@ TEST(QuantizeAwq, ScaledFloatModelComputesTheSameAndFoldsWhereItCan) {
   const std::string src = model();
   QuantizeOptions o;
   o.algorithm = "awq", o.bits = 4, o.calibration = feeds(100, 4);
+  o.awq_clip = false;  // clipping changes the float weights on purpose; the scales alone must not
   const ScaledModel s = scale_matmul_inputs(src.data(), src.size(), {}, o);
   onnx::ModelProto m;
   ASSERT_TRUE(m.ParseFromString(s.model));

@@ -14,7 +14,10 @@
 //       of training text). --tinylm: the same table for the embedded models/tinylm, its q4 weights
 //       dequantized (quantize-tinylm.mjs's stand-in fp32), on the same held-out text.
 // Every model runs in qwasm (Node, one thread).
-//   node tools/bench/quantize-trained.mjs [cnn] [lm] [--seqs 64] [--len 128] [--tinylm]
+// lm also prints each model's mean KL(fp32 || model) per prediction on the first --kl-seqs windows.
+//   node tools/bench/quantize-trained.mjs [cnn] [lm] [--seqs 64] [--len 128] [--kl-seqs 64] [--tinylm]
+//     [--only REGEX (lm cases by name)] [--accuracy-level 4 (lm q4 cases; 0 = float activations)]
+//     [--awq-clip 1 (lm awq cases' weights.awqClip; 0 = scales only)]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +31,10 @@ const argv = process.argv.slice(2);
 const arg = (name, d) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : d; };
 const parts = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--')));
 const want = (p) => !parts.length || parts.includes(p);
+const strArg = (name, d) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : d; };
+const ONLY = new RegExp(strArg('--only', '')); // lm: the cases whose name matches
+const LEVEL = arg('--accuracy-level', 4);       // lm: the q4 cases' MatMulNBits accuracy_level (4: int8 activations)
+const AWQ_CLIP = arg('--awq-clip', 1) !== 0;    // lm: weights.awqClip of the awq cases
 const simd = process.env.QWASM_SIMD ?? 'auto';
 const opts = { threads: 1, simd };
 ortweb.env.wasm.numThreads = 1;
@@ -85,7 +92,7 @@ async function cnn() {
     ['static percentile + sensitivity (default)', { mode: 'static', calibration: cal('percentile') }],
     ['static entropy + sensitivity (default)', { mode: 'static', calibration: cal('entropy') }],
   ];
-  for (const [name, options] of CASES) {
+  for (const [name, options] of CASES.filter(([name]) => ONLY.test(name))) {
     const t0 = performance.now();
     const { model, report } = await quantize(float, options);
     const secs = (performance.now() - t0) / 1000;
@@ -101,7 +108,7 @@ async function cnn() {
 }
 
 async function lm() {
-  const SEQS = arg('--seqs', 64), LEN = arg('--len', 128), CALIB = 8;
+  const SEQS = arg('--seqs', 64), LEN = arg('--len', 128), CALIB = 8, KL_SEQS = Math.min(SEQS, arg('--kl-seqs', 64));
   const cfg = JSON.parse(readFileSync(TRAINED + 'austen_lm.json', 'utf8'));
   // 3.5 MB float: built by tools/models/train_austen_lm.sh (torch), not committed
   let modelPath = join(ROOT, 'build/trained-lm/austen_lm.onnx'), title = 'Austen LM';
@@ -130,11 +137,15 @@ async function lm() {
     for (let l = 0; l < LAYERS; ++l) for (const kv of ['key', 'value']) f[`past_key_values.${l}.${kv}`] = new Tensor('float32', new Float32Array(0), [1, HEADS, 0, HEAD_DIM]);
     return f;
   }
-  async function perplexity(model) {
+  // Perplexity on the held-out windows and, against `ref` (fp32's log-probabilities of the first
+  // KL_SEQS windows, kept when ref is null), the mean KL(fp32 || model) per prediction: the
+  // distance to fp32 itself, which a quantization error cannot lower by luck as perplexity can.
+  async function perplexity(model, ref) {
     const s = await createSession(model, opts);
-    let nll = 0, n = 0;
+    let nll = 0, n = 0, kl = 0, nk = 0;
+    const keep = [];
     try {
-      for (const seq of evalSeqs) {
+      for (const [w, seq] of evalSeqs.entries()) {
         const { logits } = await s.run(feeds(seq), { outputs: ['logits'] });
         const V = logits.dims[2];
         for (let t = 0; t + 1 < seq.length; ++t) {
@@ -143,39 +154,49 @@ async function lm() {
           for (const v of row) max = Math.max(max, v);
           let z = 0;
           for (const v of row) z += Math.exp(v - max);
-          nll += Math.log(z) + max - row[seq[t + 1]];
+          const lz = Math.log(z) + max;
+          nll += lz - row[seq[t + 1]];
           ++n;
+          if (w >= KL_SEQS) continue;
+          if (!ref) {
+            keep.push(Float32Array.from(row, (v) => v - lz));
+          } else {
+            const p = ref[nk++];
+            let d = 0;
+            for (let i = 0; i < V; ++i) d += Math.exp(p[i]) * (p[i] - (row[i] - lz));
+            kl += d;
+          }
         }
       }
     } finally {
       s.dispose();
     }
-    return Math.exp(nll / n);
+    return { ppl: Math.exp(nll / n), kl: nk ? kl / nk : 0, logp: keep };
   }
   const calibration = { data: calibSeqs.map(feeds) };
-  const fp32 = await perplexity(float);
+  const { ppl: fp32, logp: fp32LogP } = await perplexity(float, null);
   console.log(`\n${title} (${float.length} B float, ${cfg.n_params} parameters: ${LAYERS} layers, ${HEADS} heads x ${HEAD_DIM}, ` +
     `${cfg.steps} steps): perplexity on ${evalSeqs.length} x ${LEN} held-out tokens (${evalSeqs.length * (LEN - 1)} predictions); ` +
     `calibration ${calibSeqs.length} x ${LEN} training tokens; torch valid loss ${cfg.final_valid_loss} (ppl ${Math.exp(cfg.final_valid_loss).toFixed(2)})`);
-  console.log('| model | perplexity | vs fp32 | bytes | quantize s | notes |\n|---|---|---|---|---|---|');
-  console.log(`| fp32 | ${fp32.toFixed(4)} | 1.00000x | ${float.length} | - | |`);
+  console.log(`| model | perplexity | vs fp32 | KL vs fp32 (first ${KL_SEQS} windows, nats x 1e-3) | bytes | quantize s | notes |\n|---|---|---|---|---|---|---|`);
+  console.log(`| fp32 | ${fp32.toFixed(4)} | 1.00000x | 0 | ${float.length} | - | |`);
   const CASES = [
     ['dynamic int8', { mode: 'dynamic' }],
     ['q8 weight-only', { weights: { bits: 8 } }],
   ];
   for (const blockSize of [32, 128]) {
     for (const algorithm of ['rtn', 'gptq', 'awq']) {
-      CASES.push([`q4 block ${blockSize} ${algorithm}`, { weights: { bits: 4, blockSize, algorithm }, ...(algorithm === 'rtn' ? {} : { calibration }) }]);
+      CASES.push([`q4 block ${blockSize} ${algorithm}`, { weights: { bits: 4, blockSize, algorithm, accuracyLevel: LEVEL, ...(algorithm === 'awq' ? { awqClip: AWQ_CLIP } : {}) }, ...(algorithm === 'rtn' ? {} : { calibration }) }]);
     }
   }
-  for (const [name, options] of CASES) {
+  for (const [name, options] of CASES.filter(([name]) => ONLY.test(name))) {
     const t0 = performance.now();
     const { model, report } = await quantize(float, options);
     const secs = (performance.now() - t0) / 1000;
-    const ppl = await perplexity(model);
+    const { ppl, kl } = await perplexity(model, fp32LogP);
     const alphas = report.map((e) => /awq alpha ([0-9.]+)/.exec(e.detail)?.[1]).filter(Boolean);
     const note = alphas.length ? `alpha ${[...new Set(alphas)].sort().join(' ')}` : '';
-    console.log(`| ${name} | ${ppl.toFixed(4)} | ${(ppl / fp32).toFixed(5)}x | ${model.length} | ${secs.toFixed(1)} | ${note} |`);
+    console.log(`| ${name} | ${ppl.toFixed(4)} | ${(ppl / fp32).toFixed(5)}x | ${(1e3 * kl).toFixed(3)} | ${model.length} | ${secs.toFixed(1)} | ${note} |`);
   }
 }
 
