@@ -168,14 +168,19 @@ struct PanelsDst {
       p0 += take;
     }
   }
+  // A run's floats go to row r of consecutive panels, K NR floats apart: a partial first
+  // panel, whole panel rows as fixed-size moves, a partial last one.
   void copy(int64_t r, int64_t p, const float* src, int64_t len) const {
-    while (len > 0) {
-      const int64_t take = std::min<int64_t>(len, NR - int64_t(uint64_t(p) % NR));
-      float* d = at(r, p);
-      if (take == NR) std::memcpy(d, src, NR * sizeof(float));  // a whole panel row: fixed-size moves
-      else for (int64_t j = 0; j < take; ++j) d[j] = src[j];
-      p += take, src += take, len -= take;
+    if (len <= 0) return;
+    float* d = at(r, p);
+    const int64_t q = int64_t(uint64_t(p) % NR), step = K * NR;
+    if (q) {
+      const int64_t take = std::min<int64_t>(len, NR - q);
+      for (int64_t j = 0; j < take; ++j) d[j] = src[j];
+      d += step - q, src += take, len -= take;
     }
+    for (; len >= NR; d += step, src += NR, len -= NR) std::memcpy(d, src, NR * sizeof(float));
+    for (int64_t j = 0; j < len; ++j) d[j] = src[j];
   }
 };
 constexpr int kPanelCols = 8;
