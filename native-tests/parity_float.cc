@@ -166,6 +166,30 @@ bool f32_slices_case(const qk::GemmF32Kernel& k, int M, int N, int K, bool ta, u
                     k.info.name, M, N, K, int(ta), i, double(whole[i]), double(pre[i]));
         return false;
       }
+    // packed_tile on its own, over B panels written by hand ([K][nr], zeros past N), as a
+    // Conv's im2col writes them: the same bits again.
+    if (!k.packed_tile) {
+      std::printf("  MISMATCH %s: pack_a without packed_tile\n", k.info.name);
+      return false;
+    }
+    const int mr = k.info.mr, nr = k.info.nr;
+    std::vector<float> panel(size_t(K) * size_t(nr)), out(size_t(mr) * size_t(nr));
+    for (int n0 = 0; n0 < N; n0 += nr) {
+      for (int kk = 0; kk < K; ++kk)
+        for (int j = 0; j < nr; ++j) panel[size_t(kk) * nr + j] = n0 + j < N ? B[size_t(kk) * N + n0 + j] : 0.0f;
+      for (int t = 0; t * mr < M; ++t) {
+        k.packed_tile(K, pa.data() + size_t(t) * K * mr, panel.data(), out.data());
+        for (int r = 0; r < mr && t * mr + r < M; ++r)
+          for (int j = 0; j < nr && n0 + j < N; ++j) {
+            const size_t i = size_t(t * mr + r) * N + n0 + j;
+            if (std::memcmp(&whole[i], &out[size_t(r) * nr + j], sizeof(float)) != 0) {
+              std::printf("  MISMATCH %s M=%d N=%d K=%d ta=%d: element %zu is %.9g whole, %.9g from packed_tile\n",
+                          k.info.name, M, N, K, int(ta), i, double(whole[i]), double(out[size_t(r) * nr + j]));
+              return false;
+            }
+          }
+      }
+    }
   }
   std::vector<double> want(whole.size()), bound(whole.size());
   qk::ref::gemm_f32(g, whole.data(), want.data(), bound.data());

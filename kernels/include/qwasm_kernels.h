@@ -162,6 +162,12 @@ struct GemmF32Kernel {
   // g's A as the driver packs them into dst (pack_a_floats(M, K) floats), so that a
   // constant A is packed once instead of on every call. nullptr: no packed-A path.
   void (*pack_a)(const GemmF32Args& g, float* dst) = nullptr;
+  // The micro-kernel of that path, for callers that write B in its panel layout themselves
+  // (a Conv's im2col, ops/conv_f32.cc): out[mr x nr] = the tile of A packed at `a` (tile t
+  // of pack_a's output starts at t * K * mr) times the panel b ([K][nr]: element (k, j) at
+  // b[k * nr + j]); each output the same bits as run() gives it with alpha 1 and beta 0.
+  // Set exactly when pack_a is.
+  void (*packed_tile)(int K, const float* a, const float* b, float* out) = nullptr;
   size_t pack_a_floats(int M, int K) const {
     const int mr = info.mr > 0 ? info.mr : 1;
     return size_t((M + mr - 1) / mr) * size_t(mr) * size_t(K > 0 ? K : 0);

@@ -106,6 +106,13 @@ static constexpr void (*gemm_f32_pack_a_fn())(const GemmF32Args&, float*) {
   else return nullptr;
 }
 
+// GemmF32Kernel::packed_tile of FK: FK::packed_tile itself, where it has one.
+template <class FK>
+static constexpr void (*gemm_f32_packed_tile_fn())(int, const float*, const float*, float*) {
+  if constexpr (HasPackedTile<FK>::value) return FK::packed_tile;
+  else return nullptr;
+}
+
 // Columns [n_start, N) through FK::packed_tile (A packed here, or g.packed_a as given).
 template <class FK>
 static void gemm_f32_drive_packed(const GemmF32Args& g, int n_start) {

@@ -44,7 +44,8 @@ static constexpr GemmI8Kernel gemm_i8_kernel(const char* name, Isa isa, uint32_t
 template <class FK>
 static constexpr GemmF32Kernel gemm_f32_kernel(const char* name, Isa isa, uint32_t dot_classes) {
   static_assert(FK::kMR >= 1 && FK::kNR >= 1, "a tile has at least one row and column");
-  return {{name, isa, dot_classes, FK::kMR, FK::kNR, 1, kCaveatNone}, gemm_f32_drive<FK>, gemm_f32_pack_a_fn<FK>()};
+  return {{name, isa, dot_classes, FK::kMR, FK::kNR, 1, kCaveatNone}, gemm_f32_drive<FK>, gemm_f32_pack_a_fn<FK>(),
+          gemm_f32_packed_tile_fn<FK>()};
 }
 
 // kLevel (accuracy_level) 4 or 0 selects the driver and the row function it calls;

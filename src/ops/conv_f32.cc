@@ -118,6 +118,21 @@ void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, c
                const float* bias, const float* res, const ConvEpilogue& ep, float* y) {
   const int64_t cg = s.cg(), mg = s.mg(), O = s.OH * s.OW;
   static const PackedGemmA none;
+  if (par.threads() < 2) {
+    // One thread: the product in chunks of columns (a multiple of the GEMM's 8-column
+    // panels), each chunk's epilogue right after it while its outputs are still in cache
+    // (a [32, 80x112] output is 1.1 MB: a second pass over all of it came from L3).
+    // Every column is computed by the same code either way: the same bits.
+    const int64_t chunk = std::max<int64_t>(64, kTileFloats / std::max<int64_t>(1, cg + mg) / 8 * 8);
+    for (int64_t gi = 0; gi < s.group; ++gi)
+      for (int64_t o0 = 0; o0 < O; o0 += chunk) {
+        const int64_t n = std::min(chunk, O - o0);
+        gemm_f32_a(par, pw ? pw[gi] : none, mg, n, cg, w + gi * mg * cg, cg, x + gi * cg * O + o0, O,
+                   y + gi * mg * O + o0, O);
+        epilogue_rows(s, gi * mg, (gi + 1) * mg, o0, n, bias, res, ep, y);
+      }
+    return;
+  }
   for (int64_t gi = 0; gi < s.group; ++gi)
     gemm_f32_a(par, pw ? pw[gi] : none, mg, O, cg, w + gi * mg * cg, cg, x + gi * cg * O, O, y + gi * mg * O, O);
   const int pieces = int(std::min<int64_t>(s.M, 4 * int64_t(par.threads())));
@@ -126,29 +141,70 @@ void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, c
   });
 }
 
+// Where the im2col writers put row r, column p of a tile's matrix (n columns):
+//   RowsDst: cols[r n + p], the GEMM's B as it lies;
+//   PanelsDst: the packed GEMM's own B layout (gemm_f32_panels: panels of nr columns,
+//     [K][nr] each), so the GEMM reads each panel in place instead of copying it out of
+//     cols first.
+struct RowsDst {
+  float* cols;
+  int64_t n;
+  void zero(int64_t r, int64_t p0, int64_t p1) const { std::fill(cols + r * n + p0, cols + r * n + p1, 0.0f); }
+  void copy(int64_t r, int64_t p, const float* src, int64_t len) const {
+    std::memcpy(cols + r * n + p, src, size_t(len) * sizeof(float));
+  }
+};
+// NR is a constant (8: the wasm kernels' panel) so that the panel arithmetic is shifts.
+template <int NR>
+struct PanelsDst {
+  float* cols;
+  int64_t K;
+  float* at(int64_t r, int64_t p) const { return cols + (uint64_t(p) / NR * K + r) * NR + uint64_t(p) % NR; }
+  void zero(int64_t r, int64_t p0, int64_t p1) const {
+    while (p0 < p1) {
+      const int64_t take = std::min<int64_t>(p1 - p0, NR - int64_t(uint64_t(p0) % NR));
+      float* d = at(r, p0);
+      for (int64_t j = 0; j < take; ++j) d[j] = 0.0f;
+      p0 += take;
+    }
+  }
+  // A run's floats go to row r of consecutive panels, K NR floats apart: a partial first
+  // panel, whole panel rows as fixed-size moves, a partial last one.
+  void copy(int64_t r, int64_t p, const float* src, int64_t len) const {
+    if (len <= 0) return;
+    float* d = at(r, p);
+    const int64_t q = int64_t(uint64_t(p) % NR), step = K * NR;
+    if (q) {
+      const int64_t take = std::min<int64_t>(len, NR - q);
+      for (int64_t j = 0; j < take; ++j) d[j] = src[j];
+      d += step - q, src += take, len -= take;
+    }
+    for (; len >= NR; d += step, src += NR, len -= NR) std::memcpy(d, src, NR * sizeof(float));
+    for (int64_t j = 0; j < len; ++j) d[j] = src[j];
+  }
+};
+constexpr int kPanelCols = 8;
+
 // Rows [oh0, oh1) of group gi's im2col matrix: cols[(c KH + kh) KW + kw, (oh - oh0) OW + ow].
 // slot (may be nullptr): the row of cols each im2col row goes to, -1 for none (taps
 // whose weights are all zero, ConvWeights).
+template <class Dst>
 void im2col_tile(const Conv2D& s, const PaddedRow& pr, const float* xg, int64_t oh0, int64_t oh1, float* rowbuf,
-                 const int32_t* slot, float* cols) {
-  const int64_t n = (oh1 - oh0) * s.OW;
+                 const int32_t* slot, const Dst& dst) {
   for (int64_t c = 0; c < s.cg(); ++c)
     for (int64_t kh = 0; kh < s.KH; ++kh) {
       const int64_t r0 = (c * s.KH + kh) * s.KW;
-      auto row = [&](int64_t kw) -> float* {
-        const int64_t r = slot ? slot[r0 + kw] : r0 + kw;
-        return r < 0 ? nullptr : cols + r * n;
-      };
+      auto row = [&](int64_t kw) -> int64_t { return slot ? slot[r0 + kw] : r0 + kw; };
       for (int64_t oh = oh0; oh < oh1; ++oh) {
         const int64_t ih = input_row(s, oh, kh), at = (oh - oh0) * s.OW;
         if (ih < 0) {
           for (int64_t kw = 0; kw < s.KW; ++kw)
-            if (float* d = row(kw)) std::fill(d + at, d + at + s.OW, 0.0f);
+            if (const int64_t r = row(kw); r >= 0) dst.zero(r, at, at + s.OW);
           continue;
         }
         pr.fill(s, xg + (c * s.H + ih) * s.W, rowbuf);
         for (int64_t kw = 0; kw < s.KW; ++kw)
-          if (float* d = row(kw)) std::memcpy(d + at, rowbuf + pr.tap(s, kw), size_t(s.OW) * sizeof(float));
+          if (const int64_t r = row(kw); r >= 0) dst.copy(r, at, rowbuf + pr.tap(s, kw), s.OW);
       }
     }
 }
@@ -161,7 +217,8 @@ void im2col_tile(const Conv2D& s, const PaddedRow& pr, const float* xg, int64_t 
 // above / below the input, and the first PL - kw / last kw - PL columns of each row.
 bool flat_taps(const Conv2D& s) { return s.SW == 1 && s.DW == 1 && s.SH == 1 && s.OW == s.W; }
 
-void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1, const int32_t* slot, float* cols) {
+template <class Dst>
+void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1, const int32_t* slot, const Dst& dst) {
   const int64_t n = (oh1 - oh0) * s.OW, W = s.W;
   for (int64_t c = 0; c < s.cg(); ++c)
     for (int64_t kh = 0; kh < s.KH; ++kh) {
@@ -172,21 +229,18 @@ void im2col_tile_flat(const Conv2D& s, const float* xg, int64_t oh0, int64_t oh1
         const int64_t dx = kw - s.PL;  // input column = output column + dx
         const int64_t r = slot ? slot[(c * s.KH + kh) * s.KW + kw] : (c * s.KH + kh) * s.KW + kw;
         if (r < 0) continue;
-        float* dst = cols + r * n;
-        std::fill(dst, dst + (r0 - oh0) * W, 0.0f);
-        std::fill(dst + (r1 - oh0) * W, dst + n, 0.0f);
+        dst.zero(r, 0, (r0 - oh0) * W);
+        dst.zero(r, (r1 - oh0) * W, n);
         if (r0 == r1) continue;
         // The run, less the elements at either end that would read outside the plane
         // (they are padding columns, zeroed below).
         const int64_t lead = std::max<int64_t>(0, -dx), tail = std::max<int64_t>(0, dx);
-        const int64_t len = (r1 - r0) * W - lead - tail;
-        float* d = dst + (r0 - oh0) * W;
-        if (len > 0) std::memcpy(d + lead, xg + (c * s.H + r0 + dy) * W + lead + dx, size_t(len) * sizeof(float));
+        const int64_t len = (r1 - r0) * W - lead - tail, d = (r0 - oh0) * W;
+        if (len > 0) dst.copy(r, d + lead, xg + (c * s.H + r0 + dy) * W + lead + dx, len);
         const int64_t zl = std::min(W, lead), zr = std::min(W, tail);
-        for (int64_t r = 0; r < r1 - r0; ++r) {
-          float* row = d + r * W;
-          std::fill(row, row + zl, 0.0f);
-          std::fill(row + W - zr, row + W, 0.0f);
+        for (int64_t i = 0; i < r1 - r0; ++i) {
+          dst.zero(r, d + i * W, d + i * W + zl);
+          dst.zero(r, d + i * W + W - zr, d + (i + 1) * W);
         }
       }
     }
@@ -220,14 +274,29 @@ void tiled_gemm(Parallel& par, const Conv2D& s, const float* x, const float* w, 
   const int64_t rows = std::max<int64_t>(1, std::min(s.OH, kTileFloats / std::max<int64_t>(1, K * s.OW)));
   const int64_t tiles = (s.OH + rows - 1) / rows, units = s.group * tiles;
   const bool flat = flat_taps(s);
+  // With the weights packed and a kernel that has a packed path, im2col writes the GEMM's
+  // B panels directly (PanelsDst) and the GEMM reads them in place, on each unit's own
+  // thread (a single unit with threads to spare takes the parallel GEMM below instead).
+  const int64_t nr = pw && (units >= 2 || par.threads() < 2) && gemm_f32_panel_cols() == kPanelCols ? kPanelCols : 0;
   auto unit = [&](Parallel& gp, int64_t u, std::vector<float>& cols, std::vector<float>& rowbuf) {
     const int64_t gi = u / tiles, oh0 = (u % tiles) * rows, oh1 = std::min(s.OH, oh0 + rows);
     const int64_t n = (oh1 - oh0) * s.OW;
-    cols.resize(size_t(K * n));
+    const float* xg = x + gi * cg * s.H * s.W;
+    float* yg = y + gi * mg * O + oh0 * s.OW;
     rowbuf.resize(size_t(pr.floats(s)));
-    if (flat) im2col_tile_flat(s, x + gi * cg * s.H * s.W, oh0, oh1, slot, cols.data());
-    else im2col_tile(s, pr, x + gi * cg * s.H * s.W, oh0, oh1, rowbuf.data(), slot, cols.data());
-    gemm_f32_a(gp, pw ? pw[gi] : none, mg, n, K, w + gi * mg * K, K, cols.data(), n, y + gi * mg * O + oh0 * s.OW, O);
+    if (nr > 0) {
+      cols.resize(size_t(K * ((n + nr - 1) / nr * nr)));
+      const PanelsDst<kPanelCols> dst{cols.data(), K};
+      if (flat) im2col_tile_flat(s, xg, oh0, oh1, slot, dst);
+      else im2col_tile(s, pr, xg, oh0, oh1, rowbuf.data(), slot, dst);
+      gemm_f32_panels(pw[gi], n, cols.data(), yg, O);
+    } else {
+      cols.resize(size_t(K * n));
+      const RowsDst dst{cols.data(), n};
+      if (flat) im2col_tile_flat(s, xg, oh0, oh1, slot, dst);
+      else im2col_tile(s, pr, xg, oh0, oh1, rowbuf.data(), slot, dst);
+      gemm_f32_a(gp, pw ? pw[gi] : none, mg, n, K, w + gi * mg * K, K, cols.data(), n, yg, O);
+    }
     epilogue_rows(s, gi * mg, (gi + 1) * mg, oh0 * s.OW, n, bias, res, ep, y);
   };
   if (units < 2 || par.threads() < 2) {

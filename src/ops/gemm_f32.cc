@@ -1,7 +1,9 @@
 #include "ops/gemm_f32.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include "graph/error.h"
 #include "ops/parallel_gemm.h"
@@ -66,6 +68,36 @@ void gemm_f32_a(Parallel& par, const PackedGemmA& pa, int64_t M, int64_t N, int6
   g.C = C, g.ldc = ldc;
   g.packed_a = pa.data.data();
   gemm_f32_parallel(par, g);
+}
+
+int gemm_f32_panel_cols() {
+  const kernels::GemmF32Kernel& k = kernels::best_gemm_f32();
+  return k.pack_a && k.packed_tile ? k.info.nr : 0;
+}
+
+void gemm_f32_panels(const PackedGemmA& pa, int64_t N, const float* panels, float* C, int64_t ldc) {
+  const kernels::GemmF32Kernel& k = kernels::best_gemm_f32();
+  QWASM_CHECK(!pa.empty() && k.packed_tile && N <= std::numeric_limits<int>::max(), "panel GEMM without a packed path");
+  const int mr = k.info.mr, nr = k.info.nr, K = int(pa.K);
+  const int64_t M = pa.M, tiles = (M + mr - 1) / mr;
+  // The tiles' sums for one panel: rows are consecutive across tiles (tile t, row r is
+  // row t mr + r), so row m is at out + m nr.
+  thread_local std::vector<float> out;
+  out.resize(size_t(tiles * mr * nr));
+  for (int64_t n0 = 0, p = 0; n0 < N; n0 += nr, ++p) {
+    const float* b = panels + p * K * nr;
+    for (int64_t t = 0; t < tiles; ++t) k.packed_tile(K, pa.data.data() + t * K * mr, b, out.data() + t * mr * nr);
+    const int64_t nc = std::min<int64_t>(nr, N - n0);
+    // alpha 1, beta 0: the driver's c = 1 * t is t itself. (Whole panels of the wasm
+    // kernels' 8 columns as fixed-size moves: a memcpy call per row cost a tenth of a
+    // K = 72 product.)
+    const float* t = out.data();
+    if (nc == 8)
+      for (int64_t m = 0; m < M; ++m) std::memcpy(C + m * ldc + n0, t + m * nr, 8 * sizeof(float));
+    else
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t j = 0; j < nc; ++j) C[m * ldc + n0 + j] = t[m * nr + j];
+  }
 }
 
 }  // namespace qwasm

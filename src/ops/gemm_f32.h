@@ -29,4 +29,14 @@ PackedGemmA pack_gemm_a(int64_t M, int64_t K, const float* A, int64_t lda);
 void gemm_f32_a(Parallel& par, const PackedGemmA& pa, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
                 const float* B, int64_t ldb, float* C, int64_t ldc);
 
+// The packed path for callers that write B in the kernel's panel layout themselves (a
+// Conv's im2col: ops/conv_f32.cc): panels of gemm_f32_panel_cols() columns, panel p of
+// [K][cols] floats at panels + p * K * cols (element (k, j) at k * cols + j). 0: the kernel
+// has none (then pack_gemm_a returns empty too).
+int gemm_f32_panel_cols();
+// C[M, N] = A * B over B in that layout (ceil(N / cols) panels; the columns past N in the
+// last one may hold anything) and A packed by pack_gemm_a (not empty): the same bits as
+// gemm_f32_a over the same B, on the calling thread.
+void gemm_f32_panels(const PackedGemmA& pa, int64_t N, const float* panels, float* C, int64_t ldc);
+
 }  // namespace qwasm

@@ -8,6 +8,10 @@
 #include "ops/dtype_switch.h"
 #include "ops/registry.h"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 namespace qwasm {
 namespace {
 
@@ -59,11 +63,34 @@ void max_plane_inner(const ConvGeometry& g, int64_t oh_a, int64_t oh_b, int64_t 
   for (int64_t oh = oh_a; oh < oh_b; ++oh) {
     const float* top = x + (oh * g.stride[0] - g.pad_lo[0]) * W - g.pad_lo[1];
     float* yr = y + oh * OW;
-    for (int64_t ow = ow_a; ow < ow_b; ++ow) yr[ow] = top[ow * S];
+    int64_t from = ow_a;  // the first output the scalar loop below computes
+#ifdef __wasm_simd128__
+    // Width-2 windows at stride 2 (the 2x2 / 1x2 pools of CNNs): four outputs at a time
+    // from eight consecutive inputs of each kernel row, split into the windows' first and
+    // second columns. pmax(acc, v) is acc < v ? v : acc, i.e. the scalar v > acc ? v : acc,
+    // taken in the same order, so the bits (and which NaN stays) are the same. The last
+    // load ends at the group's last window's last column: inside the input.
+    if (KW == 2 && S == 2) {
+      int64_t ow = ow_a;
+      for (; ow + 4 <= ow_b; ow += 4) {
+        v128_t acc = wasm_f32x4_splat(0.0f);
+        for (int64_t kh = 0; kh < KH; ++kh) {
+          const float* xr = top + kh * W + ow * 2;
+          const v128_t a = wasm_v128_load(xr), b = wasm_v128_load(xr + 4);
+          const v128_t first = wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), second = wasm_i32x4_shuffle(a, b, 1, 3, 5, 7);
+          acc = wasm_f32x4_pmax(kh == 0 ? first : wasm_f32x4_pmax(acc, first), second);
+        }
+        wasm_v128_store(yr + ow, acc);
+      }
+      from = ow;
+      if (from == ow_b) continue;
+    }
+#endif
+    for (int64_t ow = from; ow < ow_b; ++ow) yr[ow] = top[ow * S];
     for (int64_t kh = 0; kh < KH; ++kh)
       for (int64_t kw = kh == 0 ? 1 : 0; kw < KW; ++kw) {
         const float* xr = top + kh * W + kw;
-        for (int64_t ow = ow_a; ow < ow_b; ++ow) {
+        for (int64_t ow = from; ow < ow_b; ++ow) {
           const float v = xr[ow * S];
           yr[ow] = v > yr[ow] ? v : yr[ow];
         }
