@@ -35,6 +35,28 @@ export async function median(fn, { warmup = 2, runs = 7, warmupMs = 0, minMs = 0
   return t[t.length >> 1];
 }
 
+// Medians of several implementations timed in alternating blocks (A, B, A, B, ...) after each
+// warmed up: a load burst or a background tier-up then hits every implementation alike instead of
+// whichever was timed while it happened. Same options as median(), spread over `rounds` blocks.
+export async function mediansInterleaved(fns, { warmup = 2, runs = 7, warmupMs = 0, minMs = 0, rounds = 6 } = {}) {
+  for (const fn of fns) {
+    const start = performance.now();
+    for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) await fn();
+  }
+  const samples = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [j, fn] of fns.entries()) {
+      const timed = performance.now();
+      for (let i = 0; i < Math.ceil(runs / rounds) || performance.now() - timed < minMs / rounds; i++) {
+        const a = performance.now();
+        await fn();
+        samples[j].push(performance.now() - a);
+      }
+    }
+  }
+  return samples.map((t) => t.sort((x, y) => x - y)[t.length >> 1]);
+}
+
 const rows = [];
 export function report(bench, impl, metric, value, unit) {
   const r = { bench, impl, metric, value: Number(value.toFixed(3)), unit };

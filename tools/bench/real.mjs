@@ -1,12 +1,13 @@
 // The real-model suite (tests/js/support/real-models.mjs) as a benchmark: each model in qwasm
-// and onnxruntime-web (wasm, one thread, same process), warmed up, median ms, the ratio
-// onnxruntime-web / qwasm, and the largest output difference against the case's tolerance.
+// and onnxruntime-web (wasm, one thread, same process), warmed up, timed in alternating blocks
+// (mediansInterleaved), median ms, the ratio onnxruntime-web / qwasm, and the largest output
+// difference against the case's tolerance.
 // Models qwasm cannot run yet get a row with the Error it gives.
 import * as ort from 'onnxruntime-web';
 import { cpus } from 'node:os';
 import { createSession, features, Tensor } from 'qwasm';
 import { CASES, caseFile, caseSource, feeds, maxAbsDiff, printTable } from '../../tests/js/support/real-models.mjs';
-import { median } from './common.mjs';
+import { median, mediansInterleaved } from './common.mjs';
 
 export async function benchReal(simd, filter = () => true) {
   ort.env.wasm.numThreads = 1;
@@ -28,13 +29,13 @@ export async function benchReal(simd, filter = () => true) {
       const got = await q.run(qFeeds);
       const want = await o.run(oFeeds);
       row.maxErr = Math.max(...o.outputNames.map((n) => maxAbsDiff(got[n].data, want[n].data)));
-      row.qMs = await median(() => q.run(qFeeds), opts);
+      [row.qMs, row.ortMs] = await mediansInterleaved([() => q.run(qFeeds), () => o.run(oFeeds)], opts);
     } catch (e) {
       row.skipped = e.message;
     } finally {
       q?.dispose();
     }
-    row.ortMs = await median(() => o.run(oFeeds), opts);
+    row.ortMs ??= await median(() => o.run(oFeeds), opts);
     await o.release();
     rows.push(row);
     console.log(JSON.stringify({ bench: `real/${c.name}`, ...row }));
