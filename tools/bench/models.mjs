@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import { createSession, features, Tensor } from 'qwasm';
-import { benchArgs, cpuInfo, find, generated, median, printTable, report, writeJson } from './common.mjs';
+import { benchArgs, cpuInfo, find, generated, median, mediansInterleaved, printTable, report, writeJson } from './common.mjs';
 import { benchDecoder } from './decoder.mjs';
 import { ocrModelPath } from './ocr-models.mjs';
 import { benchReal } from './real.mjs';
@@ -29,28 +29,34 @@ console.log(`# cpu: ${cpu.model} (${cpu.cores} cores; ${cpu.flags.join(' ') || '
 async function compare(bench, model, feedsOf, given = {}) {
   // Large modules keep tiering up for the first runs (V8 compiles hot functions in the
   // background, on the same 2 cores): warm every implementation the same, for runs and time.
-  const opts = { ...given, warmup: Math.max(given.warmup ?? 2, 4), warmupMs: 2000 };
+  // Then the implementations are timed in alternating blocks (mediansInterleaved): timed one
+  // after the other, a slow stretch of this shared machine landed on one of them (BERT 0.82x to
+  // 1.06x between two runs of the same build).
+  const opts = { ...given, warmup: Math.max(given.warmup ?? 2, 4), warmupMs: 2000, rounds: 4 };
   const q = await createSession(model, { simd: SIMD, threads: 1 });
   const qFeeds = feedsOf((type, data, dims) => new Tensor(type, data, dims));
-  report(bench, `qwasm-${q.variant}`, 'latency_median', await median(() => q.run(qFeeds), opts), 'ms');
   // checkOutputs: also the largest difference from onnxruntime-web's float outputs (copied
-  // out of the wasm heap before the session goes).
+  // out of the wasm heap).
   const qOut = given.checkOutputs
     ? Object.fromEntries(Object.entries(await q.run(qFeeds)).map(([k, v]) => [k, Float32Array.from(v.data)]))
     : null;
-  q.dispose();
   // qwasm on every core (the targets are single-threaded; this line is for information).
-  if (THREADS > 1) {
-    const qt = await createSession(model, { simd: SIMD, threads: THREADS });
-    const label = `qwasm-${qt.variant}-threads${qt.threads}`;
-    // The threaded build is a separate wasm module that V8 tiers up on its own (warmupMs).
-    report(bench, label, 'latency_median', await median(() => qt.run(qFeeds), opts), 'ms');
-    qt.dispose();
-    threadRatios.push([`${bench}: qwasm ${THREADS} threads vs 1`, find(bench, `qwasm-${SIMD}`, 'latency_median') / find(bench, label, 'latency_median'), 'report']);
-  }
+  // The threaded build is a separate wasm module that V8 tiers up on its own (warmupMs).
+  const qt = THREADS > 1 ? await createSession(model, { simd: SIMD, threads: THREADS }) : null;
   const o = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
   const oFeeds = feedsOf((type, data, dims) => new ort.Tensor(type, data, dims));
-  report(bench, 'onnxruntime-web', 'latency_median', await median(() => o.run(oFeeds), opts), 'ms');
+  const runs = [() => q.run(qFeeds), () => o.run(oFeeds)];
+  if (qt) runs.push(() => qt.run(qFeeds));
+  const [qMs, oMs, qtMs] = await mediansInterleaved(runs, opts);
+  report(bench, `qwasm-${q.variant}`, 'latency_median', qMs, 'ms');
+  if (qt) {
+    const label = `qwasm-${qt.variant}-threads${qt.threads}`;
+    report(bench, label, 'latency_median', qtMs, 'ms');
+    threadRatios.push([`${bench}: qwasm ${THREADS} threads vs 1`, qMs / qtMs, 'report']);
+  }
+  report(bench, 'onnxruntime-web', 'latency_median', oMs, 'ms');
+  q.dispose();
+  qt?.dispose();
   if (qOut) {
     const oOut = await o.run(oFeeds);
     for (const [k, a] of Object.entries(qOut)) {
@@ -61,8 +67,7 @@ async function compare(bench, model, feedsOf, given = {}) {
     }
   }
   await o.release();
-  const ratio = find(bench, 'onnxruntime-web', 'latency_median') / find(bench, `qwasm-${SIMD}`, 'latency_median');
-  return ratio;
+  return oMs / qMs;
 }
 
 if (wanted.has('bert')) {
