@@ -41,12 +41,47 @@ static inline void store_cols(float* y, const v128_t* acc, int nc) {
   }
 }
 
-template <class Dot, class Madd>
+// The 4-bit level-4 block dot, the part of row_l4 / rows_l4 a variant may replace (Nib
+// policy of Rows): nibble products summed by the i32x4 dot-add, low and high halves in two
+// accumulators. block_row: one row, every column vector, into acc[kVecs]; block_rows: R rows
+// of one column vector (d at its 16 bytes) into acc[R].
+template <class Dot>
+struct NibI32 {
+  static inline void block_row(const uint8_t* data, const int8_t* a, int bs, v128_t* acc) {
+    const v128_t nib = wasm_i8x16_splat(15);
+    v128_t acc2[kVecs];
+    for (int v = 0; v < kVecs; ++v) acc2[v] = wasm_i32x4_splat(0);
+    for (int t = 0; t < bs / 8; ++t, data += 64) {
+      const v128_t alo = wasm_v128_load32_splat(a + 8 * t), ahi = wasm_v128_load32_splat(a + 8 * t + 4);
+      for (int v = 0; v < kVecs; ++v) {
+        const v128_t p = wasm_v128_load(data + 16 * v);
+        acc[v] = Dot::dot(alo, wasm_v128_and(p, nib), acc[v]);
+        acc2[v] = Dot::dot(ahi, hi_nibbles(p, nib), acc2[v]);
+      }
+    }
+    for (int v = 0; v < kVecs; ++v) acc[v] = wasm_i32x4_add(acc[v], acc2[v]);
+  }
+  template <int R>
+  static inline void block_rows(const uint8_t* d, const int8_t* a, ptrdiff_t aq_stride, int bs, v128_t* acc) {
+    const v128_t nib = wasm_i8x16_splat(15);
+    for (int t = 0; t < bs / 8; ++t, d += 64) {
+      const v128_t p = wasm_v128_load(d);
+      const v128_t lo = wasm_v128_and(p, nib), hi = hi_nibbles(p, nib);
+      for (int r = 0; r < R; ++r) {
+        const int8_t* ar = a + r * aq_stride + 8 * t;
+        acc[r] = Dot::dot(wasm_v128_load32_splat(ar), lo, acc[r]);
+        acc[r] = Dot::dot(wasm_v128_load32_splat(ar + 4), hi, acc[r]);
+      }
+    }
+  }
+};
+
+template <class Dot, class Madd, class Nib = NibI32<Dot>>
 struct Rows {
   static constexpr int kNR = kQGroupCols;  // one column group (kVecs v128) per step
   static void row_l4(const QPackedHeader* h, int g_begin, int g_end, const int8_t* aq, const float* ascale, const int32_t* asum, float* y) {
     const int bs = h->block_size;
-    const v128_t nib = wasm_i8x16_splat(15), flip = wasm_i8x16_splat(int8_t(0x80));
+    const v128_t flip = wasm_i8x16_splat(int8_t(0x80));
     const int zp_bias = h->bits == 8 ? 128 : 0;
     for (int g = g_begin; g < g_end; ++g) {
       v128_t facc[kVecs];
@@ -56,17 +91,10 @@ struct Rows {
         const float* hscale = qpacked_scales(h, g, blk);
         const uint8_t* hzp = qpacked_zps(h, g, blk);
         const int8_t* a = aq + blk * bs;
-        v128_t acc[kVecs], acc2[kVecs];
-        for (int v = 0; v < kVecs; ++v) acc[v] = acc2[v] = wasm_i32x4_splat(0);
+        v128_t acc[kVecs];
+        for (int v = 0; v < kVecs; ++v) acc[v] = wasm_i32x4_splat(0);
         if (h->bits == 4) {
-          for (int t = 0; t < bs / 8; ++t, data += 64) {
-            const v128_t alo = wasm_v128_load32_splat(a + 8 * t), ahi = wasm_v128_load32_splat(a + 8 * t + 4);
-            for (int v = 0; v < kVecs; ++v) {
-              const v128_t p = wasm_v128_load(data + 16 * v);
-              acc[v] = Dot::dot(alo, wasm_v128_and(p, nib), acc[v]);
-              acc2[v] = Dot::dot(ahi, hi_nibbles(p, nib), acc2[v]);
-            }
-          }
+          Nib::block_row(data, a, bs, acc);
         } else {
           for (int t = 0; t < bs / 4; ++t, data += 64) {
             const v128_t av = wasm_v128_load32_splat(a + 4 * t);
@@ -78,7 +106,7 @@ struct Rows {
         const v128_t bias = wasm_i32x4_splat(zp_bias);
         for (int v = 0; v < kVecs; ++v) {
           const v128_t zp = wasm_i32x4_sub(load_zp4(hzp + 4 * v), bias);
-          const v128_t d = wasm_i32x4_sub(wasm_i32x4_add(acc[v], acc2[v]), wasm_i32x4_mul(zp, sum));
+          const v128_t d = wasm_i32x4_sub(acc[v], wasm_i32x4_mul(zp, sum));
           const v128_t sc = wasm_f32x4_mul(wasm_v128_load(hscale + 4 * v), as);
           facc[v] = Madd::madd(wasm_f32x4_convert_i32x4(d), sc, facc[v]);
         }
@@ -98,7 +126,6 @@ struct Rows {
                       const float* ascale, const int32_t* asum, ptrdiff_t s_stride, float* y, ptrdiff_t ldy) {
     constexpr int R = kRowsL4;
     const int bs = h->block_size;
-    const v128_t nib = wasm_i8x16_splat(15);
     for (int g = g_begin; g < g_end; ++g) {
       v128_t facc[R][kVecs];
       for (int r = 0; r < R; ++r)
@@ -111,16 +138,7 @@ struct Rows {
         for (int v = 0; v < kVecs; ++v) {
           v128_t acc[R];
           for (int r = 0; r < R; ++r) acc[r] = wasm_i32x4_splat(0);
-          const uint8_t* d = data + 16 * v;
-          for (int t = 0; t < bs / 8; ++t, d += 64) {
-            const v128_t p = wasm_v128_load(d);
-            const v128_t lo = wasm_v128_and(p, nib), hi = hi_nibbles(p, nib);
-            for (int r = 0; r < R; ++r) {
-              const int8_t* ar = a + r * aq_stride + 8 * t;
-              acc[r] = Dot::dot(wasm_v128_load32_splat(ar), lo, acc[r]);
-              acc[r] = Dot::dot(wasm_v128_load32_splat(ar + 4), hi, acc[r]);
-            }
-          }
+          Nib::template block_rows<R>(data + 16 * v, a, aq_stride, bs, acc);
           const v128_t zp = load_zp4(hzp + 4 * v), hs = wasm_v128_load(hscale + 4 * v);
           for (int r = 0; r < R; ++r) {
             const v128_t sum = wasm_i32x4_splat(asum[r * s_stride + blk]);
