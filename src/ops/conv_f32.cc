@@ -118,21 +118,6 @@ void pointwise(Parallel& par, const Conv2D& s, const float* x, const float* w, c
                const float* bias, const float* res, const ConvEpilogue& ep, float* y) {
   const int64_t cg = s.cg(), mg = s.mg(), O = s.OH * s.OW;
   static const PackedGemmA none;
-  if (par.threads() < 2) {
-    // One thread: the product in chunks of columns (a multiple of the GEMM's 8-column
-    // panels), each chunk's epilogue right after it while its outputs are still in cache
-    // (a [32, 80x112] output is 1.1 MB: a second pass over all of it came from L3).
-    // Every column is computed by the same code either way: the same bits.
-    const int64_t chunk = std::max<int64_t>(64, kTileFloats / std::max<int64_t>(1, cg + mg) / 8 * 8);
-    for (int64_t gi = 0; gi < s.group; ++gi)
-      for (int64_t o0 = 0; o0 < O; o0 += chunk) {
-        const int64_t n = std::min(chunk, O - o0);
-        gemm_f32_a(par, pw ? pw[gi] : none, mg, n, cg, w + gi * mg * cg, cg, x + gi * cg * O + o0, O,
-                   y + gi * mg * O + o0, O);
-        epilogue_rows(s, gi * mg, (gi + 1) * mg, o0, n, bias, res, ep, y);
-      }
-    return;
-  }
   for (int64_t gi = 0; gi < s.group; ++gi)
     gemm_f32_a(par, pw ? pw[gi] : none, mg, O, cg, w + gi * mg * cg, cg, x + gi * cg * O, O, y + gi * mg * O, O);
   const int pieces = int(std::min<int64_t>(s.M, 4 * int64_t(par.threads())));
