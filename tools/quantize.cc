@@ -10,13 +10,23 @@
 // --smooth-quant (dynamic, static) need: a directory of ONNX TensorProto files as the backend
 // tests lay them out (input_0.pb ... or test_data_set_*/input_0.pb ...), or .npy / .npz files
 // (quantize/calib_files.h).
-// External data of in.onnx is read next to it; out.onnx's (if any) is written next to it.
+// External data of in.onnx is read next to it (mapped, not read: a tensor is paged in when the
+// quantizer reads it, so a source larger than memory works); out.onnx's (if any) is written
+// next to it.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/quantize.h"
 
@@ -33,6 +43,41 @@ void write_all(const std::string& path, const std::string& bytes) {
   f.write(bytes.data(), std::streamsize(bytes.size()));
   if (!f) throw std::runtime_error("cannot write " + path);
 }
+
+// A read-only mapping of a whole file, unmapped when it goes.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = open(path.c_str(), O_RDONLY);
+    if (fd < 0) throw std::runtime_error("cannot read " + path);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      close(fd);
+      throw std::runtime_error("cannot read " + path);
+    }
+    size_ = size_t(st.st_size);
+    if (size_ > 0) {
+      void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        close(fd);
+        throw std::runtime_error("cannot map " + path);
+      }
+      data_ = static_cast<const char*>(p);
+      madvise(p, size_, MADV_SEQUENTIAL);  // tensors are read once, mostly in file order
+    }
+    close(fd);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_) munmap(const_cast<char*>(data_), size_);
+  }
+  std::string_view bytes() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 std::string dir_of(const std::string& p) {
   const size_t s = p.rfind('/');
@@ -125,9 +170,13 @@ int main(int argc, char** argv) {
   try {
     const std::string model = read_all(in);
     if (!calib.empty()) o.calibration = qwasm::read_calibration_files(calib, qwasm::model_input_names(model.data(), model.size()));
-    // External files named by the model's initializers, read next to it.
+    // External files named by the model's initializers, mapped next to it.
+    std::vector<std::unique_ptr<MappedFile>> mapped;
     qwasm::ExternalFiles external;
-    for (const auto& loc : qwasm::external_data_files(model.data(), model.size())) external[loc] = read_all(dir_of(in) + loc);
+    for (const auto& loc : qwasm::external_data_files(model.data(), model.size())) {
+      mapped.push_back(std::make_unique<MappedFile>(dir_of(in) + loc));
+      external[loc] = mapped.back()->bytes();
+    }
     const size_t slash = out.rfind('/');
     o.external_data_name = (slash == std::string::npos ? out : out.substr(slash + 1)) + "_data";
     const qwasm::QuantizedModel q = qwasm::quantize_model(model.data(), model.size(), external, o);

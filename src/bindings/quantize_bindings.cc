@@ -114,7 +114,8 @@ class Quantizer {
     o.calibration = std::move(calibration_);
     calibration_.clear();
     try {
-      result_ = qwasm::quantize_model(model_.data(), model_.size(), external_, o, [&](size_t done, size_t total) {
+      const qwasm::ExternalFiles files(external_.begin(), external_.end());
+      result_ = qwasm::quantize_model(model_.data(), model_.size(), files, o, [&](size_t done, size_t total) {
         if (!on_progress.isUndefined()) on_progress(double(done), double(total));
       });
     } catch (const std::exception& e) {

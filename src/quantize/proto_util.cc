@@ -20,7 +20,7 @@ std::string external_bytes(const onnx::TensorProto& tp, const ExternalFiles& ext
   QWASM_CHECK(ref.offset <= it->second.size() && bytes <= it->second.size() - ref.offset, "external data file '",
               ref.location, "' is too short for initializer '", tp.name(), "' (", it->second.size(),
               " bytes, needs ", ref.offset + bytes, ")");
-  return it->second.substr(size_t(ref.offset), bytes);
+  return std::string(it->second.substr(size_t(ref.offset), bytes));
 }
 
 void inline_external_data(onnx::GraphProto& g, const ExternalFiles& external) {

@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/tensor.h"
@@ -89,8 +90,11 @@ struct QuantizedModel {
   uint64_t source_bytes = 0;  // model + external data in
 };
 
-// External data of the source, by location (the TensorProto's relative file name).
-using ExternalFiles = std::map<std::string, std::string>;
+// External data of the source, by location (the TensorProto's relative file name): views the
+// caller keeps alive for the call — its own buffers (the JS binding's copies) or read-only
+// mappings of the files (the native tool: the OS pages a tensor in when it is read and may drop
+// it after, so the source need not fit in memory).
+using ExternalFiles = std::map<std::string, std::string_view>;
 using QuantizeProgress = std::function<void(size_t done, size_t total)>;
 
 // The external data files the model's initializers name (to read before quantize_model).

@@ -12,13 +12,14 @@ in the two graph styles qwasm must run:
            Inputs input_ids, attention_mask, past_key_values.{i}.key/.value.
 
 Outputs: logits, present.{i}.key/.value. Embeddings are int8 with per-row scales
-(Gather + Cast + Mul), the LM head is MatMulNBits.
+(Gather + Cast + Mul), the LM head is MatMulNBits (--float: every linear layer a float MatMul,
+the input of the quantizer's speed bench).
 --fp16 writes the q4f16 form transformers.js loads: every float value float16 (inputs,
 outputs, the KV cache, norm weights, biases, rotary caches, MatMulNBits A / scales / Y).
 
 Usage: /usr/bin/python3 tools/models/make_decoder.py OUT.onnx --style optimum|genai
          [--layers 2 --hidden 64 --heads 4 --kv-heads 2 --ff 128 --vocab 256]
-         [--external] [--block-size 32] [--accuracy-level 4] [--qwen-0.5b] [--fp16]
+         [--external] [--block-size 32] [--accuracy-level 4] [--qwen-0.5b] [--fp16] [--float]
 """
 import argparse
 import os
@@ -51,6 +52,11 @@ class Decoder(GraphBuilder):
     # --- layers ---
     def linear(self, x, k, n, bias=False):
         w = (self.rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
+        if getattr(self.a, "float", False):  # the float source the quantizer's speed bench starts from
+            y = self.node("MatMul", [x, self.init("w", w.astype(self.np_float))])
+            if bias:
+                y = self.node("Add", [y, self.init("bias", (self.rng.standard_normal(n) * 0.02).astype(self.np_float))])
+            return y
         b, scales, zp, _ = quantize_nbits(w, 4, self.a.block_size, symmetric=self.a.symmetric)
         ins = [x, self.init("w_q4", b), self.init("w_scales", scales.astype(self.np_float))]
         if zp is not None:
@@ -241,6 +247,7 @@ def main():
     ap.add_argument("--qwen-0.5b", dest="qwen", action="store_true", help="Qwen2.5-0.5B dims")
     ap.add_argument("--fp16", action="store_true", help="float16 values throughout (transformers.js q4f16)")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--float", action="store_true", help="float MatMul linear layers instead of MatMulNBits")
     a = ap.parse_args()
     if a.qwen:
         a.layers, a.hidden, a.heads, a.kv_heads, a.ff, a.vocab, a.max_pos = 24, 896, 14, 2, 4864, 151936, 4096
