@@ -11,6 +11,7 @@
 #include "ops/dtype_switch.h"
 #include "ops/elementwise_types.h"
 #include "ops/fast_math.h"
+#include "ops/parallel_ranges.h"
 #include "ops/registry.h"
 
 namespace qwasm {
@@ -170,6 +171,10 @@ bool is_int_dtype(DType t) {
   }
 }
 
+// Float32 elements below which a unary op stays on one thread (a GELU over BERT's
+// [128, 3072] FFN activations splits; waking workers for a few thousand costs more).
+constexpr int64_t kUnaryMinPiece = 16 * 1024;
+
 void UnaryBase::compute(OpContext& ctx) {
   const Tensor& x = ctx.in(0);
   const int64_t n = x.size();
@@ -180,7 +185,12 @@ void UnaryBase::compute(OpContext& ctx) {
   if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64 && !(int_ok_ && is_int_dtype(x.dtype())))
     fail_type(ctx.node().label(), x.dtype(), int_ok_ ? "a numeric type" : "a float type");
   Tensor& y = ctx.output(0, x.dtype(), x.shape());
-  if (x.dtype() == DType::Float32) run_f32(x.data<float>(), y.data<float>(), n);
+  if (x.dtype() == DType::Float32) {
+    // Elementwise, so any split gives the same bits (ranges are multiples of 64 elements).
+    const float* s = x.data<float>();
+    float* d = y.data<float>();
+    parallel_ranges(ctx.parallel(), n, kUnaryMinPiece, 64, [&](int64_t b, int64_t e) { run_f32(s + b, d + b, e - b); });
+  }
   else if (x.dtype() == DType::Float64) run_f64(x.data<double>(), y.data<double>(), n);
   else run_int(x.dtype(), x.raw(), y.raw(), n);
 }

@@ -5,6 +5,7 @@
 
 #include "ops/broadcast.h"
 #include "ops/dtype_switch.h"
+#include "ops/parallel_ranges.h"
 #include "ops/registry.h"
 #include "ops/row_math.h"
 
@@ -23,6 +24,10 @@ void for_each_lane(float* p, const Shape& s, int64_t axis, Fn&& fn) {
 }
 
 enum class Soft { Softmax, LogSoftmax, Hardmax };
+
+// Elements below which a row-wise normalisation stays on one thread (BERT's attention
+// softmax, [12, 128, 128], and LayerNorm over [128, 768] split).
+constexpr int64_t kNormMinPiece = 16 * 1024;
 
 // One contiguous row (the common case): SIMD-friendly. Softmax and LogSoftmax only.
 template <Soft K>
@@ -92,11 +97,21 @@ void softmax(OpContext& ctx) {
     lanes = {outer, outer ? x.size() / outer : 0};
     axis = 1;
   }
-  for_each_lane(x.data<float>(), lanes, axis, [](float* p, int64_t len, int64_t st) {
-    if (len == 0) return;
-    if (st == 1 && K != Soft::Hardmax) soft_row<K>(p, len);
-    else soft_lane<K>(p, len, st);
-  });
+  const int64_t row_len = lanes.empty() ? 1 : lanes[size_t(axis)];
+  if (K != Soft::Hardmax && axis == int64_t(lanes.size()) - 1 && row_len > 0) {
+    // Contiguous rows (attention scores): independent, so split across the session's threads.
+    float* p = x.data<float>();
+    const int64_t min_rows = (kNormMinPiece + row_len - 1) / row_len;
+    parallel_ranges(ctx.parallel(), x.size() / row_len, min_rows, 1, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) soft_row<K>(p + r * row_len, row_len);
+    });
+  } else {
+    for_each_lane(x.data<float>(), lanes, axis, [](float* p, int64_t len, int64_t st) {
+      if (len == 0) return;
+      if (st == 1 && K != Soft::Hardmax) soft_row<K>(p, len);
+      else soft_lane<K>(p, len, st);
+    });
+  }
   if (is_half(x0.dtype())) narrow_half(x, out);
   else if (x0.dtype() == DType::Float64) for (int64_t i = 0; i < x.size(); ++i) out.data<double>()[i] = x.data<float>()[i];
 }
@@ -152,22 +167,26 @@ void layer_norm(OpContext& ctx) {
   Shape stat_shape = x.shape();
   for (int64_t d = axis; d < x.rank(); ++d) stat_shape[size_t(d)] = 1;
   Tensor mean_t(DType::Float32, stat_shape), inv_t(DType::Float32, stat_shape);
-  for (int64_t o = 0; o < outer; ++o) {
-    const float* xr = x.data<float>() + o * inner;
-    float mean, inv;
-    row_mean_inv_std(xr, inner, eps, mean, inv);
-    float* yr = y.data<float>() + o * inner;
-    const float* gr = g.data<float>();
-    if (b.defined() && b.size() == inner) {
-      const float* br = b.data<float>();
-      for (int64_t i = 0; i < inner; ++i) yr[i] = (xr[i] - mean) * inv * gr[i] + br[i];
-    } else {
-      for (int64_t i = 0; i < inner; ++i)
-        yr[i] = (xr[i] - mean) * inv * gr[i] + (b.defined() ? b.data<float>()[i % b.size()] : 0.0f);
+  // Rows are independent: split across the session's threads.
+  const int64_t min_rows = inner ? (kNormMinPiece + inner - 1) / inner : outer;
+  parallel_ranges(ctx.parallel(), outer, min_rows, 1, [&](int64_t o0, int64_t o1) {
+    for (int64_t o = o0; o < o1; ++o) {
+      const float* xr = x.data<float>() + o * inner;
+      float mean, inv;
+      row_mean_inv_std(xr, inner, eps, mean, inv);
+      float* yr = y.data<float>() + o * inner;
+      const float* gr = g.data<float>();
+      if (b.defined() && b.size() == inner) {
+        const float* br = b.data<float>();
+        for (int64_t i = 0; i < inner; ++i) yr[i] = (xr[i] - mean) * inv * gr[i] + br[i];
+      } else {
+        for (int64_t i = 0; i < inner; ++i)
+          yr[i] = (xr[i] - mean) * inv * gr[i] + (b.defined() ? b.data<float>()[i % b.size()] : 0.0f);
+      }
+      mean_t.data<float>()[o] = float(mean);
+      inv_t.data<float>()[o] = inv;
     }
-    mean_t.data<float>()[o] = float(mean);
-    inv_t.data<float>()[o] = inv;
-  }
+  });
   Tensor& out = ctx.output(0, x0.dtype(), x.shape());
   if (is_half(x0.dtype())) narrow_half(y, out);
   else std::copy_n(y.data<float>(), y.size(), out.data<float>());

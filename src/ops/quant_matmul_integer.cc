@@ -15,6 +15,7 @@
 // whole Y is computed and its columns picked.
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "graph/private_attrs.h"
 #include "ops/dtype_switch.h"
@@ -23,6 +24,8 @@
 #include "ops/registry.h"
 #include "ops/shape_util.h"
 #include "ops/parallel_gemm.h"
+#include "ops/parallel_ranges.h"
+#include "ops/row_math.h"
 
 namespace qwasm {
 namespace {
@@ -77,6 +80,28 @@ void rescale(Parallel& par, const int32_t* c, const float* mult, const float* bi
   parallel_for(par, pieces, [&](int p) { range(total * p / pieces, total * (p + 1) / pieces); });
 }
 
+// dynamic_qparams over all of x, its min / max pass split across the session's threads. The
+// pieces' ranges combine exactly: row_min_max starts from 0, ignores NaN and only replaces a
+// bound by a strictly smaller / larger value, so the range does not depend on the order. The
+// combined [lo, hi] then goes through dynamic_qparams itself (a two-element input with the
+// same min and max), which keeps the one formula for scale and zero point.
+DynQuant range_qparams(Parallel& par, const float* x, int64_t n) {
+  constexpr int64_t kMinPiece = 16 * 1024;
+  const int pieces = int(std::min<int64_t>(2 * par.threads(), n / kMinPiece));
+  if (par.threads() < 2 || pieces < 2) return dynamic_qparams(x, n);
+  std::vector<float> lo(size_t(pieces), 0.0f), hi(size_t(pieces), 0.0f);
+  parallel_for(par, pieces, [&](int i) {
+    const int64_t b = n * i / pieces, e = n * (i + 1) / pieces;
+    row_min_max(x + b, e - b, lo[size_t(i)], hi[size_t(i)]);
+  });
+  float range[2] = {0.0f, 0.0f};
+  for (int i = 0; i < pieces; ++i) {
+    range[0] = lo[size_t(i)] < range[0] ? lo[size_t(i)] : range[0];
+    range[1] = hi[size_t(i)] > range[1] ? hi[size_t(i)] : range[1];
+  }
+  return dynamic_qparams(range, 2);
+}
+
 class IntMatMul : public OpKernel {
  public:
   IntMatMul(const BuildContext& bc, Mode mode) : n_(bc.node), mode_(mode), s_(slots_of(mode)) {
@@ -116,7 +141,7 @@ class IntMatMul : public OpKernel {
     const Tensor* za = opt_input(ctx, s_.a_zp);
     DynamicA dyn;
     if (mode_ == Mode::Dynamic) {
-      dyn = quantize_a(a);
+      dyn = quantize_a(ctx.parallel(), a);
       a = dyn.q;
       za = &dyn.zp;
     }
@@ -149,10 +174,10 @@ class IntMatMul : public OpKernel {
     float scale = 1.0f;
     bool rows_gathered = false;
   };
-  DynamicA quantize_a(const Tensor& a) const {
+  DynamicA quantize_a(Parallel& par, const Tensor& a) const {
     const Tensor af = widen_half(a);
     QWASM_CHECK(af.dtype() == DType::Float32, n_.label(), ": A must be float32 or float16");
-    const DynQuant p = dynamic_qparams(af.data<float>(), af.size());
+    const DynQuant p = range_qparams(par, af.data<float>(), af.size());
     DynamicA r;
     Tensor rows = af;
     if (has_gather()) {
@@ -164,7 +189,10 @@ class IntMatMul : public OpKernel {
       }
     }
     r.q = Tensor(DType::UInt8, rows.shape());
-    quantize_u8(rows.data<float>(), rows.size(), p, r.q.data<uint8_t>());
+    // Elementwise: split across the session's threads (whole 64-element runs, same bits).
+    const float* src = rows.data<float>();
+    uint8_t* dst = r.q.data<uint8_t>();
+    parallel_ranges(par, rows.size(), 16 * 1024, 64, [&](int64_t b, int64_t e) { quantize_u8(src + b, e - b, p, dst + b); });
     r.scale = p.scale;
     r.zp = Tensor(DType::UInt8, {});
     r.zp.data<uint8_t>()[0] = p.zero_point;

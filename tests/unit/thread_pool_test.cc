@@ -1,12 +1,14 @@
 // The session thread pool (operators reach it through ops/parallel.h: a PoolSlice per
 // run) and the operators it splits: every task index runs exactly once, and MatMulNBits
 // (both accuracy levels, with and without zero points, N not a multiple of the column
-// group), the DynamicQuantizeLinear -> MatMulInteger chain and f32 MatMul / Gemm give
+// group), the DynamicQuantizeLinear -> MatMulInteger chain, f32 MatMul / Gemm and the
+// row-wise / elementwise ops (Softmax, LayerNormalization, Gelu) give
 // bit-identical outputs on 1, 2, 3 and 4 threads (pieces are whole kernel tiles; see
 // ops/parallel_gemm.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -250,6 +252,59 @@ TEST(ThreadedOps, TheExecutorHandsItsParallelToTheOperators) {
   EXPECT_GT(par.calls, 0) << "MatMul never split its work through the run's Parallel";
   ASSERT_EQ(split.size(), one.size());
   EXPECT_EQ(std::memcmp(split.raw(), one.raw(), size_t(one.size()) * sizeof(float)), 0);
+}
+
+// Softmax, LayerNormalization and Gelu over rows / elements, and DynamicQuantizeMatMul's
+// quantization of A: split into contiguous ranges (ops/parallel_ranges.h). Sizes that are
+// not multiples of the 64-element alignment, so the last range ends in a vector tail.
+Model rowwise_model(int64_t rows, int64_t cols) {
+  std::mt19937 rng{5};
+  Model m;
+  m.opsets[""] = 17, m.opsets["com.microsoft"] = 1;
+  m.graph.inputs = {value("A", DType::Float32, {rows, cols})};
+  m.graph.initializers["g"] = random_f32({cols}, rng);
+  m.graph.initializers["b"] = random_f32({cols}, rng);
+  m.graph.initializers["W"] = random_bytes(DType::Int8, {cols, 33}, rng);
+  m.graph.initializers["ws"] = random_f32({33}, rng, 0.001f, 0.01f);
+  m.graph.nodes.push_back(make("Softmax", {"A"}, {"S"}));
+  Node ln = make("LayerNormalization", {"A", "g", "b"}, {"L"});
+  ln.attrs["epsilon"] = float_attr(1e-5f);
+  m.graph.nodes.push_back(ln);
+  m.graph.nodes.push_back(make_ms("Gelu", {"A"}, {"G"}));
+  m.graph.nodes.push_back(make_ms("DynamicQuantizeMatMul", {"A", "W", "ws"}, {"Q"}));
+  m.graph.outputs = {value("S", DType::Float32, {rows, cols}), value("L", DType::Float32, {rows, cols}),
+                     value("G", DType::Float32, {rows, cols}), value("Q", DType::Float32, {rows, 33})};
+  return m;
+}
+
+TEST(ThreadedOps, RowwiseAndElementwiseSplitsGiveTheSerialBits) {
+  const int64_t rows = 301, cols = 131;  // 39431 elements: every op splits
+  const Model m = rowwise_model(rows, cols);
+  std::mt19937 rng{9};
+  Tensor a = random_f32({rows, cols}, rng, -4.0f, 4.0f);
+  Executor ex(m);
+  for (bool odd : {false, true}) {
+    SCOPED_TRACE(odd ? "with NaN, -0 and the range's ends in different pieces" : "finite");
+    if (odd) {  // the quantization range is combined from the pieces' min / max
+      a.data<float>()[0] = -0.0f, a.data<float>()[7] = std::nanf("");
+      a.data<float>()[rows * cols - 1] = -9.0f, a.data<float>()[rows * cols / 2] = 11.0f;
+    }
+    const auto one = ex.run({{"A", a}}, {});  // serial()
+    CountingParallel par;                    // pieces in reverse order
+    const auto split = ex.run({{"A", a}}, {}, par);
+    EXPECT_GE(par.calls, 5) << "Softmax, LayerNormalization, Gelu and A's range and quantization each split";
+    ASSERT_EQ(split.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i) {
+      ASSERT_EQ(split[i].size(), one[i].size());
+      EXPECT_EQ(std::memcmp(split[i].raw(), one[i].raw(), size_t(one[i].size()) * sizeof(float)), 0) << "output " << i;
+    }
+  }
+}
+
+TEST(ThreadedOps, RowwiseAndElementwiseOpsAreBitIdentical) {
+  SKIP_WITHOUT_THREADS();
+  std::mt19937 rng{13};
+  expect_same_on_all_thread_counts(rowwise_model(301, 131), random_f32({301, 131}, rng, -4.0f, 4.0f));
 }
 
 Tensor scalar_f32(float v) {
